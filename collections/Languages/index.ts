@@ -1,0 +1,60 @@
+import type { CollectionConfig } from 'payload'
+
+import { anyone, isAdmin } from '../../src/access'
+
+/** BCP-47 language tags as used by Common Voice and Hugging Face: `bn`, `en`, `sat-Olck`, `pt-BR`. */
+export const BCP47 = /^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$/
+
+export const Languages: CollectionConfig = {
+  slug: 'languages',
+  admin: { useAsTitle: 'name', defaultColumns: ['code', 'name', 'nativeName', 'isActive'], group: 'Corpus' },
+  access: {
+    // The public site lists languages to contribute in.
+    read: anyone,
+    create: isAdmin,
+    update: isAdmin,
+    delete: isAdmin,
+  },
+  fields: [
+    {
+      name: 'code',
+      type: 'text',
+      required: true,
+      unique: true,
+      admin: { description: 'BCP-47 tag, for example bn, en, sat-Olck, pt-BR.' },
+      validate: (value: string | null | undefined) =>
+        typeof value === 'string' && BCP47.test(value) ? true : 'Use a BCP-47 language tag such as "bn", "en" or "pt-BR".',
+    },
+    { name: 'name', type: 'text', required: true, admin: { description: 'Name in English.' } },
+    { name: 'nativeName', type: 'text', required: true, admin: { description: 'Name in the language itself.' } },
+    {
+      name: 'direction',
+      type: 'select',
+      options: [
+        { label: 'Left to right', value: 'ltr' },
+        { label: 'Right to left', value: 'rtl' },
+      ],
+      defaultValue: 'ltr',
+      required: true,
+    },
+    {
+      name: 'sentenceRules',
+      type: 'group',
+      admin: { description: 'Sentences outside these bounds are refused when added.' },
+      fields: [
+        { name: 'minWords', type: 'number', min: 1, defaultValue: 1 },
+        { name: 'maxWords', type: 'number', min: 1, defaultValue: 14 },
+        { name: 'minCharacters', type: 'number', min: 1, defaultValue: 3 },
+        { name: 'maxCharacters', type: 'number', min: 1, defaultValue: 125 },
+        {
+          name: 'allowedCharacters',
+          type: 'text',
+          admin: { description: 'Optional: the characters a sentence may use, as a regular-expression character class body, e.g. "\\u0980-\\u09FF ।,?!-".' },
+        },
+      ],
+    },
+    { name: 'targetHours', type: 'number', min: 0, defaultValue: 1000, admin: { description: 'Hours of validated speech the community aims for.' } },
+    { name: 'isActive', type: 'checkbox', defaultValue: true, index: true },
+  ],
+  timestamps: true,
+}

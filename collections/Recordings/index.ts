@@ -1,0 +1,178 @@
+import { randomUUID } from 'node:crypto'
+import fs from 'node:fs/promises'
+import path from 'node:path'
+
+import { APIError, type CollectionConfig, type PayloadRequest } from 'payload'
+
+import { fieldIsAdmin, fieldNobody, fieldOwnerOrAdmin, isAdmin, ownsOrReviews } from '../../src/access'
+import { clientIdFromHeaders } from '../../src/lib/clientId'
+import { recountSentenceRecordings } from './recount'
+import { AUDIO_MIME_TYPES, detectAudio, UnsupportedAudioError } from './audioTypes'
+
+export const RECORDING_STATUSES = ['uploaded', 'processing', 'ready', 'rejected', 'failed'] as const
+
+interface RecordingsOptions {
+  staticDir: string
+}
+
+const STORED_FILE = Symbol.for('shrutik.recordings.storedFile')
+
+/** Stored names are ours (uuid + extension from the sniffed content); the client's name is only metadata. */
+const prepareUpload = async (req: PayloadRequest): Promise<void> => {
+  const file = req.file
+  if (!file) return
+  if (!file.size || file.size === 0) {
+    throw new APIError('The uploaded file is empty (0 bytes). Record again and re-upload.', 400, undefined, true)
+  }
+  try {
+    const detected = await detectAudio(file)
+    file.mimetype = detected.mime
+    file.name = `${randomUUID()}.${detected.ext}`
+    ;(req.context as Record<symbol, string>)[STORED_FILE] = file.name
+  } catch (error) {
+    if (error instanceof UnsupportedAudioError) throw new APIError(error.message, 415, undefined, true)
+    throw error
+  }
+}
+
+/**
+ * Contributed audio. Owned by a user or, for anonymous contributors, by the client id in their
+ * cookie. The file is validated by content here; decoding checks (duration, silence, ...) belong
+ * to the audio-processing plugin.
+ */
+export const createRecordings = ({ staticDir }: RecordingsOptions): CollectionConfig => ({
+  slug: 'recordings',
+  admin: { defaultColumns: ['filename', 'language', 'mode', 'status', 'createdAt'], group: 'Contributions' },
+  access: {
+    // Logged-in users, or anonymous visitors holding a client-id cookie (issued after consent).
+    create: ({ req }) => Boolean(req.user) || clientIdFromHeaders(req.headers) !== undefined,
+    read: ownsOrReviews('owner'),
+    update: isAdmin,
+    delete: isAdmin,
+  },
+  upload: {
+    staticDir,
+    mimeTypes: [...AUDIO_MIME_TYPES],
+    pasteURL: false,
+    crop: false,
+    focalPoint: false,
+    filesRequiredOnCreate: true,
+    displayPreview: false,
+    // Never let a browser render an uploaded file inline as a page.
+    modifyResponseHeaders: ({ headers }) => {
+      headers.set('Content-Disposition', 'attachment')
+      headers.set('X-Content-Type-Options', 'nosniff')
+      headers.set('Content-Security-Policy', "default-src 'none'; sandbox")
+      return headers
+    },
+  },
+  hooks: {
+    beforeOperation: [
+      async ({ operation, req, args }) => {
+        if (operation === 'create' || operation === 'update') await prepareUpload(req)
+        return args
+      },
+    ],
+    beforeChange: [
+      ({ data, operation, req }) => {
+        if (operation !== 'create') return data
+        if (req.user) {
+          data.owner = req.user.id
+          data.clientId = null
+          const demographics = (req.user as { demographics?: unknown }).demographics
+          data.demographicsSnapshot = demographics ?? null
+        } else {
+          const clientId = clientIdFromHeaders(req.headers)
+          if (!clientId) throw new APIError('Accept the contribution terms before uploading a recording.', 403, undefined, true)
+          data.owner = null
+          data.clientId = clientId
+        }
+        if (data.mode === 'prompt' && !data.sentence) {
+          throw new APIError('A prompt recording needs the sentence it reads ("sentence").', 400, undefined, true)
+        }
+        if (data.mode === 'long' && !data.scriptText) {
+          throw new APIError('A long recording needs the script it reads ("scriptText").', 400, undefined, true)
+        }
+        return data
+      },
+    ],
+    afterChange: [
+      async ({ doc, previousDoc, req }) => {
+        await recountSentenceRecordings(req, [doc.sentence, previousDoc?.sentence])
+        return doc
+      },
+    ],
+    afterDelete: [
+      async ({ doc, req }) => {
+        await recountSentenceRecordings(req, [doc.sentence])
+        return doc
+      },
+    ],
+    afterError: [
+      async ({ req }) => {
+        // The file is written just before the row; if the row then fails, remove the file so no
+        // orphan is left behind.
+        const stored = (req.context as Record<symbol, string | undefined>)[STORED_FILE]
+        if (!stored) return
+        const rows = await req.payload.count({ collection: 'recordings', where: { filename: { equals: stored } } }) // system check
+        if (rows.totalDocs === 0) await fs.rm(path.join(staticDir, stored), { force: true })
+      },
+    ],
+  },
+  fields: [
+    {
+      name: 'owner',
+      type: 'relationship',
+      relationTo: 'users',
+      index: true,
+      maxDepth: 0,
+      access: { create: fieldNobody, update: fieldIsAdmin },
+      admin: { readOnly: true, position: 'sidebar' },
+    },
+    {
+      name: 'clientId',
+      type: 'text',
+      index: true,
+      access: { read: fieldIsAdmin, create: fieldNobody, update: fieldNobody },
+      admin: { readOnly: true, position: 'sidebar', description: 'Anonymous contributor id (cookie).' },
+    },
+    { name: 'language', type: 'relationship', relationTo: 'languages', required: true, index: true, maxDepth: 1 },
+    {
+      name: 'mode',
+      type: 'select',
+      required: true,
+      defaultValue: 'prompt',
+      options: [
+        { label: 'Prompt (one sentence)', value: 'prompt' },
+        { label: 'Long script', value: 'long' },
+      ],
+    },
+    {
+      name: 'sentence',
+      type: 'relationship',
+      relationTo: 'sentences',
+      index: true,
+      maxDepth: 1,
+      admin: { condition: (data) => data?.mode !== 'long' },
+    },
+    { name: 'scriptText', type: 'textarea', maxLength: 20_000, admin: { condition: (data) => data?.mode === 'long' } },
+    { name: 'consentVersion', type: 'text', maxLength: 40, admin: { description: 'Version of the terms accepted for this upload.' } },
+    {
+      name: 'demographicsSnapshot',
+      type: 'json',
+      access: { read: fieldOwnerOrAdmin('owner'), create: fieldNobody, update: fieldNobody },
+      admin: { readOnly: true, description: "The contributor's opt-in demographics at upload time." },
+    },
+    {
+      name: 'status',
+      type: 'select',
+      required: true,
+      defaultValue: 'uploaded',
+      index: true,
+      options: RECORDING_STATUSES.map((value) => ({ label: value[0].toUpperCase() + value.slice(1), value })),
+      access: { create: fieldNobody, update: fieldIsAdmin },
+      admin: { position: 'sidebar' },
+    },
+  ],
+  timestamps: true,
+})

@@ -1,0 +1,127 @@
+import { ValidationError, type CollectionConfig } from 'payload'
+
+import { approvedOrReviewer, fieldIsAdmin, fieldNobody, isAdmin, isReviewerOrAdmin } from '../../src/access'
+import { checkSentenceRules, normalizeSentence, sentenceHash, type SentenceRules } from './normalize'
+
+export const SENTENCE_STATUSES = ['pending', 'approved', 'rejected', 'retired'] as const
+export const SENTENCE_LICENCES = ['CC0-1.0', 'CC-BY-4.0', 'CC-BY-SA-4.0', 'public-domain'] as const
+
+const invalid = (path: string, message: string): ValidationError =>
+  new ValidationError({ collection: 'sentences', errors: [{ path, message }] })
+
+export const Sentences: CollectionConfig = {
+  slug: 'sentences',
+  admin: { useAsTitle: 'text', defaultColumns: ['text', 'language', 'status', 'recordingCount'], group: 'Corpus' },
+  access: {
+    read: approvedOrReviewer,
+    create: isReviewerOrAdmin,
+    update: isReviewerOrAdmin,
+    delete: isAdmin,
+  },
+  indexes: [
+    // Dedupe is enforced here, by the database, not by a read-then-write.
+    { fields: ['language', 'normalizedHash'], unique: true },
+    // The "next sentences to record" query: approved sentences of a language, least recorded first.
+    { fields: ['language', 'status', 'recordingCount'] },
+  ],
+  hooks: {
+    beforeValidate: [
+      async ({ data, originalDoc, req }) => {
+        if (!data) return data
+        const text = data.text ?? originalDoc?.text
+        const language = data.language ?? originalDoc?.language
+        if (typeof text !== 'string') return data
+        const normalized = normalizeSentence(text)
+        data.text = normalized
+        data.normalizedHash = sentenceHash(normalized)
+
+        const languageId = typeof language === 'object' && language !== null ? language.id : language
+        if (languageId === undefined || languageId === null) return data
+        // System reads: the language rules and the duplicate check apply whoever submits.
+        const languageDoc = await req.payload
+          .findByID({ collection: 'languages', id: languageId, depth: 0, req })
+          .catch(() => null)
+        if (!languageDoc) throw invalid('language', 'This language does not exist.')
+        const ruleCheck = checkSentenceRules(normalized, languageDoc.sentenceRules as SentenceRules)
+        if (ruleCheck !== true) throw invalid('text', ruleCheck)
+
+        const duplicate = await req.payload.find({
+          collection: 'sentences',
+          where: {
+            and: [
+              { language: { equals: languageId } },
+              { normalizedHash: { equals: data.normalizedHash } },
+              ...(originalDoc?.id ? [{ id: { not_equals: originalDoc.id } }] : []),
+            ],
+          },
+          limit: 1,
+          depth: 0,
+          pagination: false,
+          req,
+        })
+        if (duplicate.docs.length > 0) {
+          throw invalid('text', `This sentence is already in the ${languageDoc.name} corpus (sentence ${duplicate.docs[0].id}).`)
+        }
+        return data
+      },
+    ],
+  },
+  fields: [
+    {
+      name: 'text',
+      type: 'textarea',
+      required: true,
+      maxLength: 1000,
+      admin: { description: 'Stored in Unicode NFC with whitespace collapsed.' },
+    },
+    { name: 'language', type: 'relationship', relationTo: 'languages', required: true, index: true, maxDepth: 1 },
+    {
+      name: 'normalizedHash',
+      type: 'text',
+      index: true,
+      // Computed by the hook above; nobody writes it through the API.
+      access: { create: fieldNobody, update: fieldNobody },
+      admin: { readOnly: true, hidden: true },
+    },
+    {
+      name: 'status',
+      type: 'select',
+      options: SENTENCE_STATUSES.map((value) => ({ label: value[0].toUpperCase() + value.slice(1), value })),
+      defaultValue: 'pending',
+      required: true,
+      index: true,
+      admin: { position: 'sidebar' },
+    },
+    { name: 'domain', type: 'text', maxLength: 80, defaultValue: 'general', admin: { position: 'sidebar' } },
+    { name: 'source', type: 'text', maxLength: 500, admin: { description: 'Where the sentence comes from (book, website, "written for Shrutik").' } },
+    {
+      name: 'licence',
+      type: 'select',
+      options: SENTENCE_LICENCES.map((value) => ({ label: value, value })),
+      defaultValue: 'CC0-1.0',
+      required: true,
+    },
+    {
+      name: 'recordingCount',
+      type: 'number',
+      defaultValue: 0,
+      min: 0,
+      required: true,
+      // Maintained by the system when recordings are added or removed.
+      access: { create: fieldIsAdmin, update: fieldIsAdmin },
+      admin: { readOnly: true, position: 'sidebar' },
+    },
+    {
+      name: 'createdBy',
+      type: 'relationship',
+      relationTo: 'users',
+      maxDepth: 0,
+      access: { read: fieldIsAdmin, create: fieldNobody, update: fieldNobody },
+      admin: { readOnly: true, position: 'sidebar' },
+      hooks: {
+        beforeChange: [({ operation, req, value }) => (operation === 'create' && req.user ? req.user.id : value)],
+      },
+    },
+  ],
+  timestamps: true,
+}

@@ -1,0 +1,82 @@
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+import { postgresAdapter } from '@payloadcms/db-postgres'
+import { buildConfig } from 'payload'
+import sharp from 'sharp'
+
+import { Languages } from './collections/Languages'
+import { createRecordings } from './collections/Recordings'
+import { Sentences } from './collections/Sentences'
+import { createTranscriptions } from './collections/Transcriptions'
+import { createUsers } from './collections/Users'
+import { dataDir, isProduction, mediaDir, resolvePayloadSecret, settings } from './src/lib/env'
+
+const dirname = path.dirname(fileURLToPath(import.meta.url))
+const env = settings()
+
+/**
+ * The one place where the database, collections, globals and plugins are listed, in order.
+ * Configuration comes from environment variables (src/lib/env.ts, documented in the README).
+ */
+export default buildConfig({
+  secret: resolvePayloadSecret(),
+  serverURL: env.serverURL,
+  cors: [env.serverURL],
+  csrf: [env.serverURL],
+  cookiePrefix: 'shrutik',
+  telemetry: false,
+  admin: {
+    user: 'users',
+    // Gravatar needs the internet; many installs have none.
+    avatar: 'default',
+    meta: { titleSuffix: ' — Shrutik' },
+    importMap: {
+      baseDir: path.resolve(dirname, 'src'),
+      importMapFile: path.resolve(dirname, 'src/app/(payload)/admin/importMap.js'),
+    },
+  },
+  db: postgresAdapter({
+    pool: {
+      // Set by src/db/embedded.ts when no DATABASE_URL is given; a build never connects.
+      connectionString: process.env.DATABASE_URL ?? 'postgres://localhost:5432/shrutik',
+      max: Number(process.env.PG_POOL_MAX ?? 10),
+    },
+    // Schema changes only through committed migrations (src/migrations), never by dev-mode push.
+    push: false,
+    migrationDir: path.resolve(dirname, 'src/migrations'),
+    // Agenda and the rate limiter keep their own tables in this database.
+    tablesFilter: ['!agenda_*', '!rate_limits'],
+  }),
+  collections: [
+    createUsers({
+      allowSelfRegistration: env.allowSelfRegistration,
+      maxLoginAttempts: env.maxLoginAttempts,
+      lockTimeMs: env.lockTimeMs,
+      tokenExpirationSeconds: env.tokenExpirationSeconds,
+      secureCookies: isProduction() && env.serverURL.startsWith('https://'),
+    }),
+    Languages,
+    Sentences,
+    createRecordings({ staticDir: path.join(mediaDir(), 'recordings') }),
+    createTranscriptions(),
+  ],
+  // Abuse limits: no deep population, and GraphQL (which the platform does not use) is off.
+  maxDepth: env.apiMaxDepth,
+  defaultDepth: 1,
+  graphQL: { disable: true },
+  upload: {
+    limits: { fileSize: env.uploadMaxBytes },
+    // Reject oversize uploads with 413 instead of silently truncating them.
+    abortOnLimit: true,
+    // Stream uploads to disk rather than holding them in memory.
+    useTempFiles: true,
+    tempFileDir: path.join(dataDir(), 'tmp', 'uploads'),
+    safeFileNames: true,
+  },
+  sharp,
+  typescript: {
+    outputFile: path.resolve(dirname, 'src/payload-types.ts'),
+    autoGenerate: false,
+  },
+})

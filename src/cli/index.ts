@@ -1,0 +1,141 @@
+import { spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+
+import { projectRoot } from '../lib/env'
+
+const HELP = `Usage: shrutik <command> [options]
+
+Commands:
+  start                         Build the web app if needed, then serve Shrutik on $PORT (default 3000)
+  build                         Build the web app (Next.js) for production
+  migrate                       Apply pending database migrations
+  migrate:create [name]         (developers) Write a migration for schema changes in the collections
+  seed                          Load the starter languages and sentences (safe to run again)
+  users:create-admin --email E --password P [--name N]
+                                Create an admin account, or make an existing account admin
+
+With no DATABASE_URL, every command uses the embedded PostgreSQL in ./data/postgres.
+Environment variables are listed in the README.`
+
+class UsageError extends Error {}
+
+const require = createRequire(import.meta.url)
+
+const nextBin = (): string => require.resolve('next/dist/bin/next')
+
+const buildExists = (): boolean => fs.existsSync(path.join(projectRoot(), '.next', 'BUILD_ID'))
+
+const runBuild = (): void => {
+  console.log('Building the web app (first start only; this takes a minute or two)...')
+  const result = spawnSync(process.execPath, [nextBin(), 'build'], {
+    cwd: projectRoot(),
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
+  })
+  if (result.status !== 0) throw new Error('The web app build failed; see the messages above.')
+}
+
+/** Runs a Local-API task with a booted Payload and exits (a Payload process never exits by itself). */
+const withPayload = async (task: (booted: Awaited<ReturnType<typeof import('../server/boot').bootPayload>>) => Promise<void>) => {
+  const { bootPayload } = await import('../server/boot')
+  const booted = await bootPayload()
+  try {
+    await task(booted)
+  } finally {
+    await booted.close()
+  }
+}
+
+const commands: Record<string, (args: string[]) => Promise<void>> = {
+  async start() {
+    // The built app always runs in production mode (no dev tooling, no schema push).
+    ;(process.env as Record<string, string>).NODE_ENV ??= 'production'
+    if (!buildExists()) runBuild()
+    const { startServer } = await import('../server/start')
+    await startServer()
+  },
+  async build() {
+    runBuild()
+  },
+  async migrate() {
+    // bootPayload applies pending migrations.
+    await withPayload(async () => console.log('Database schema is up to date.'))
+  },
+  async 'migrate:create'(args) {
+    const { ensureDatabase } = await import('../db/embedded')
+    const database = await ensureDatabase()
+    try {
+      const payloadBin = path.join(projectRoot(), 'node_modules', 'payload', 'bin.js')
+      const result = spawnSync(process.execPath, [payloadBin, 'migrate:create', ...args], {
+        cwd: projectRoot(),
+        stdio: 'inherit',
+        env: { ...process.env, DATABASE_URL: database.url },
+      })
+      if (result.status !== 0) throw new Error('payload migrate:create failed; see the messages above.')
+    } finally {
+      await database.stop()
+    }
+  },
+  async seed() {
+    const { seed } = await import('../seed')
+    await withPayload(async ({ payload }) => {
+      const result = await seed(payload)
+      console.log(
+        `Seed done: ${result.languagesCreated} languages and ${result.sentencesCreated} sentences added, ${result.sentencesSkipped} sentences already present.`,
+      )
+    })
+  },
+  async 'users:create-admin'(args) {
+    const { values } = parseArgs({
+      args,
+      options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } },
+      strict: true,
+    })
+    if (!values.email || !values.password) throw new UsageError('users:create-admin needs --email and --password.')
+    if (values.password.length < 8) throw new UsageError('The password must be at least 8 characters long.')
+    const email = values.email.trim().toLowerCase()
+    await withPayload(async ({ payload }) => {
+      // Run as the system: this is the operator bootstrapping the first admin.
+      const existing = await payload.find({ collection: 'users', where: { email: { equals: email } }, limit: 1, depth: 0 })
+      if (existing.docs[0]) {
+        await payload.update({
+          collection: 'users',
+          id: existing.docs[0].id,
+          data: { roles: ['admin'], password: values.password, ...(values.name ? { name: values.name } : {}) },
+        })
+        console.log(`${email} is now an admin (password updated).`)
+      } else {
+        await payload.create({ collection: 'users', data: { email, password: values.password, name: values.name, roles: ['admin'] } })
+        console.log(`Admin ${email} created.`)
+      }
+    })
+  },
+}
+
+const main = async (): Promise<void> => {
+  const [command, ...args] = process.argv.slice(2)
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    console.log(HELP)
+    return
+  }
+  const run = commands[command]
+  if (!run) throw new UsageError(`Unknown command "${command}".`)
+  await run(args)
+}
+
+main()
+  .then(() => {
+    // `start` keeps running until a signal; every other command is done.
+    if (process.argv[2] !== 'start') process.exit(0)
+  })
+  .catch((error: Error) => {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`${error.message}\n\n${HELP}`)
+      process.exit(64)
+    }
+    console.error(`shrutik: ${error.message}`)
+    process.exit(1)
+  })

@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+
+/**
+ * All configuration comes from environment variables, read here and nowhere else.
+ * Every variable is documented in the README ("Configuration").
+ */
+
+export const PLACEHOLDER_SECRETS = new Set(['', 'change-me', 'changeme', 'secret', 'shrutik', 'YOUR_SECRET_HERE'])
+
+const int = (name: string, fallback: number): number => {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isFinite(value) || value < 0) {
+    throw new Error(`Environment variable ${name} must be a non-negative number, got "${raw}"`)
+  }
+  return value
+}
+
+const bool = (name: string, fallback: boolean): boolean => {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (/^(1|true|yes|on)$/i.test(raw)) return true
+  if (/^(0|false|no|off)$/i.test(raw)) return false
+  throw new Error(`Environment variable ${name} must be true or false, got "${raw}"`)
+}
+
+export const projectRoot = (): string => process.env.SHRUTIK_ROOT ?? process.cwd()
+
+export const dataDir = (): string => path.resolve(projectRoot(), process.env.SHRUTIK_DATA_DIR ?? 'data')
+
+export const mediaDir = (): string => path.resolve(process.env.MEDIA_DIR ?? path.join(dataDir(), 'media'))
+
+export const isProduction = (): boolean => process.env.NODE_ENV === 'production'
+
+export const settings = () => ({
+  port: int('PORT', 3000),
+  host: process.env.HOST ?? '0.0.0.0',
+  serverURL: process.env.SERVER_URL ?? `http://localhost:${int('PORT', 3000)}`,
+  trustProxy: process.env.TRUST_PROXY ?? 'loopback',
+  logLevel: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'warn' : 'info'),
+  allowSelfRegistration: bool('ALLOW_SELF_REGISTRATION', true),
+  seedOnEmpty: bool('SEED_ON_EMPTY', true),
+  uploadMaxBytes: int('UPLOAD_MAX_BYTES', 50 * 1024 * 1024),
+  apiMaxLimit: int('API_MAX_LIMIT', 100),
+  apiMaxDepth: int('API_MAX_DEPTH', 3),
+  maxLoginAttempts: int('MAX_LOGIN_ATTEMPTS', 5),
+  lockTimeMs: int('LOCK_TIME_MS', 10 * 60 * 1000),
+  tokenExpirationSeconds: int('TOKEN_EXPIRATION_SECONDS', 2 * 60 * 60),
+  shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000),
+  rateLimitStore: (process.env.RATE_LIMIT_STORE ?? 'postgres') as 'postgres' | 'memory',
+  rateLimits: {
+    login: { points: int('RATE_LIMIT_LOGIN', 20), durationSec: int('RATE_LIMIT_LOGIN_WINDOW_SEC', 15 * 60) },
+    register: { points: int('RATE_LIMIT_REGISTER', 10), durationSec: int('RATE_LIMIT_REGISTER_WINDOW_SEC', 60 * 60) },
+    passwordReset: { points: int('RATE_LIMIT_PASSWORD_RESET', 5), durationSec: int('RATE_LIMIT_PASSWORD_RESET_WINDOW_SEC', 60 * 60) },
+    upload: { points: int('RATE_LIMIT_UPLOAD', 120), durationSec: int('RATE_LIMIT_UPLOAD_WINDOW_SEC', 60) },
+  },
+})
+
+export type Settings = ReturnType<typeof settings>
+
+/**
+ * The secret that signs sessions. Taken from PAYLOAD_SECRET; when that is unset, a random secret is
+ * generated once and kept in the data directory, so a one-command install is never left with a
+ * guessable default. A placeholder or short secret is refused in production.
+ */
+export const resolvePayloadSecret = (): string => {
+  const fromEnv = process.env.PAYLOAD_SECRET
+  if (fromEnv !== undefined) {
+    if (isProduction() && (PLACEHOLDER_SECRETS.has(fromEnv) || fromEnv.length < 32)) {
+      throw new Error(
+        'PAYLOAD_SECRET is a placeholder or shorter than 32 characters. Set a long random value ' +
+          '(for example `openssl rand -hex 32`) or unset it to let Shrutik generate one in the data directory.',
+      )
+    }
+    return fromEnv
+  }
+  const file = path.join(dataDir(), 'payload-secret')
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim()
+  fs.mkdirSync(dataDir(), { recursive: true })
+  const secret = randomBytes(32).toString('hex')
+  try {
+    fs.writeFileSync(file, secret, { mode: 0o600, flag: 'wx' })
+    return secret
+  } catch (error) {
+    // Another process created it first: use theirs.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return fs.readFileSync(file, 'utf8').trim()
+    throw error
+  }
+}

@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto'
+
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express'
+import helmet from 'helmet'
+import { handleEndpoints, type Payload, type SanitizedConfig } from 'payload'
+
+import type { Settings } from '../lib/env'
+import { logger, requestContext } from '../lib/logger'
+import { httpRequestDuration, registry, routeLabel } from '../lib/metrics'
+import { checkReadiness } from '../db/readiness'
+import { sendFetchResponse, toFetchRequest } from './fetchBridge'
+import { rateLimit, type RateLimiters } from './rateLimits'
+
+export interface AppOptions {
+  payload: Payload
+  config: SanitizedConfig | Promise<SanitizedConfig>
+  settings: Settings
+  limiters: RateLimiters
+  /** Next's request handler (admin UI and public site); absent in API-only tests. */
+  nextHandler?: (req: Request, res: Response) => Promise<void>
+  /** Set when shutdown begins: /readyz answers 503 so a load balancer stops sending traffic. */
+  isShuttingDown?: () => boolean
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+/** Multipart framing on top of the file itself; beyond this a Content-Length is refused up front. */
+const MULTIPART_OVERHEAD_BYTES = 1024 * 1024
+
+const requestId: RequestHandler = (req, res, next) => {
+  const incoming = req.get('x-request-id')
+  const id = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID()
+  res.setHeader('X-Request-Id', id)
+  requestContext.run({ requestId: id }, next)
+}
+
+const accessLogAndMetrics =
+  (apiSlugs: ReadonlySet<string>): RequestHandler =>
+  (req, res, next) => {
+    const started = process.hrtime.bigint()
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9
+      const route = routeLabel(req.path, apiSlugs)
+      httpRequestDuration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds)
+      if (route === '/_next') return
+      logger.info('request', {
+        requestId: res.getHeader('X-Request-Id'),
+        method: req.method,
+        path: req.path,
+        route,
+        status: res.statusCode,
+        durationMs: Math.round(seconds * 1000),
+        bytes: Number(res.getHeader('content-length') ?? 0) || undefined,
+      })
+    })
+    next()
+  }
+
+/**
+ * Content-Security-Policy under which the Payload admin UI and the Next site work: Next inlines its
+ * bootstrap scripts and Payload inlines styles, hence 'unsafe-inline'; nothing may be framed or
+ * loaded from elsewhere.
+ */
+const securityHeaders = helmet({
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'", "'unsafe-inline'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:', 'blob:'],
+      mediaSrc: ["'self'", 'blob:'],
+      fontSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      workerSrc: ["'self'", 'blob:'],
+      objectSrc: ["'none'"],
+      baseUri: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+  },
+  crossOriginEmbedderPolicy: false,
+  strictTransportSecurity: false,
+})
+
+/** Caps list sizes: `limit` above the maximum (or 0, which Payload reads as "everything") and `pagination=false` are clamped. */
+const capListQueries = (url: URL, maxLimit: number): void => {
+  const limit = url.searchParams.get('limit')
+  if (limit !== null) {
+    const value = Number(limit)
+    if (!Number.isFinite(value) || value <= 0 || value > maxLimit) url.searchParams.set('limit', String(maxLimit))
+  }
+  if (url.searchParams.get('pagination') === 'false') url.searchParams.delete('pagination')
+}
+
+const refuseOversizeUpload =
+  (maxBytes: number): RequestHandler =>
+  (req, res, next) => {
+    const declared = Number(req.get('content-length') ?? 0)
+    if (declared > maxBytes + MULTIPART_OVERHEAD_BYTES) {
+      res.status(413).json({ errors: [{ message: `The file is too large. The limit is ${Math.round(maxBytes / 1024 / 1024)} MB.` }] })
+      return
+    }
+    next()
+  }
+
+export const createApp = ({ payload, config, settings, limiters, nextHandler, isShuttingDown = () => false }: AppOptions) => {
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('trust proxy', settings.trustProxy === 'false' ? false : settings.trustProxy)
+  const apiSlugs = new Set(payload.config.collections.map((collection) => collection.slug))
+
+  app.use(requestId)
+  app.use(accessLogAndMetrics(apiSlugs))
+  app.use(securityHeaders)
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', uptimeSeconds: Math.round(process.uptime()) })
+  })
+  app.get('/readyz', async (_req, res) => {
+    if (isShuttingDown()) {
+      res.status(503).json({ status: 'shutting-down' })
+      return
+    }
+    const readiness = await checkReadiness(payload)
+    res.status(readiness.ready ? 200 : 503).json(readiness)
+  })
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', registry.contentType)
+    res.send(await registry.metrics())
+  })
+
+  // Abuse limits on the costly or guessable auth and upload routes.
+  const authCollection = '/api/users'
+  app.post(`${authCollection}/login`, rateLimit(limiters, 'login'))
+  app.post([authCollection, `${authCollection}/first-register`], rateLimit(limiters, 'register'))
+  app.post([`${authCollection}/forgot-password`, `${authCollection}/reset-password`], rateLimit(limiters, 'passwordReset'))
+  app.post('/api/recordings', refuseOversizeUpload(settings.uploadMaxBytes), rateLimit(limiters, 'upload'))
+  app.patch('/api/recordings/:id', refuseOversizeUpload(settings.uploadMaxBytes), rateLimit(limiters, 'upload'))
+
+  // Payload's REST API, answered here through the same handler Next's route would use.
+  app.all('/api/{*path}', async (req, res, next) => {
+    try {
+      const url = new URL(req.originalUrl, settings.serverURL)
+      if (req.method === 'GET') capListQueries(url, settings.apiMaxLimit)
+      const response = await handleEndpoints({ config, request: toFetchRequest(req, url) })
+      await sendFetchResponse(response, res)
+    } catch (error) {
+      next(error)
+    }
+  })
+
+  if (nextHandler) {
+    app.all('/{*path}', (req, res, next) => {
+      nextHandler(req, res).catch(next)
+    })
+  }
+
+  app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
+    logger.error('unhandled request error', { error: error.message, stack: error.stack })
+    if (res.headersSent) {
+      res.end()
+      return
+    }
+    res.status(500).json({ errors: [{ message: 'Something went wrong on the server. The error was logged; please try again.' }] })
+  })
+
+  return app
+}

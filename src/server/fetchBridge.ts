@@ -1,0 +1,42 @@
+import { Readable } from 'node:stream'
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
+
+import type { Request as ExpressRequest, Response as ExpressResponse } from 'express'
+
+/** Builds a Fetch `Request` from an Express request, streaming the body (uploads are never buffered here). */
+export const toFetchRequest = (req: ExpressRequest, url: URL): Request => {
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue
+    if (Array.isArray(value)) for (const item of value) headers.append(name, item)
+    else headers.set(name, value)
+  }
+  const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
+  return new Request(url, {
+    method: req.method,
+    headers,
+    body: hasBody ? (Readable.toWeb(req) as unknown as ReadableStream) : undefined,
+    // Required by Node's fetch for a streamed request body.
+    ...(hasBody ? { duplex: 'half' } : {}),
+  } as RequestInit)
+}
+
+/** Writes a Fetch `Response` to Express, streaming the body and keeping every Set-Cookie header. */
+export const sendFetchResponse = async (response: Response, res: ExpressResponse): Promise<void> => {
+  res.status(response.status)
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') res.setHeader(name, value)
+  })
+  const cookies = response.headers.getSetCookie()
+  if (cookies.length > 0) res.setHeader('set-cookie', cookies)
+  if (!response.body) {
+    res.end()
+    return
+  }
+  await new Promise<void>((resolve, reject) => {
+    const body = Readable.fromWeb(response.body as unknown as NodeReadableStream)
+    body.on('error', reject)
+    res.on('close', resolve)
+    body.pipe(res)
+  })
+}
