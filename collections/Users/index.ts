@@ -56,7 +56,8 @@ export const createUsers = (options: UsersOptions): CollectionConfig => ({
       async ({ data, operation, req }) => {
         // The very first account (Payload's create-first-admin screen, or the first registration
         // on an empty database) becomes the admin; every later one starts as a contributor.
-        if (operation === 'create' && !req.user) {
+        // Local API callers (seed, CLI, tests) state roles explicitly and are left alone.
+        if (operation === 'create' && !req.user && req.payloadAPI !== 'local') {
           const { totalDocs } = await req.payload.count({ collection: 'users', req }) // system check: counts all accounts
           if (totalDocs === 0) data.roles = ['admin']
         }

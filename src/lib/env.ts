@@ -29,9 +29,10 @@ const bool = (name: string, fallback: boolean): boolean => {
 
 export const projectRoot = (): string => process.env.SHRUTIK_ROOT ?? process.cwd()
 
-export const dataDir = (): string => path.resolve(projectRoot(), process.env.SHRUTIK_DATA_DIR ?? 'data')
+// turbopackIgnore: these are runtime paths, not files for the bundler to trace.
+export const dataDir = (): string => path.resolve(/*turbopackIgnore: true*/ projectRoot(), process.env.SHRUTIK_DATA_DIR ?? 'data')
 
-export const mediaDir = (): string => path.resolve(process.env.MEDIA_DIR ?? path.join(dataDir(), 'media'))
+export const mediaDir = (): string => path.resolve(/*turbopackIgnore: true*/ process.env.MEDIA_DIR ?? path.join(dataDir(), 'media'))
 
 export const isProduction = (): boolean => process.env.NODE_ENV === 'production'
 

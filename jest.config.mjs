@@ -1,0 +1,29 @@
+/** Jest 30 + @swc/jest, native ESM (run with NODE_OPTIONS=--experimental-vm-modules; see package.json). */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts', '.tsx'],
+  transform: {
+    '^.+\\.(t|j)sx?$': [
+      '@swc/jest',
+      {
+        jsc: {
+          target: 'es2022',
+          parser: { syntax: 'typescript', tsx: true },
+          transform: { react: { runtime: 'automatic' } },
+        },
+        module: { type: 'es6' },
+      },
+    ],
+  },
+  moduleNameMapper: {
+    '^@payload-config$': '<rootDir>/payload.config.ts',
+    '^@/(.*)$': '<rootDir>/src/$1',
+  },
+  testMatch: ['<rootDir>/tests/**/*.test.ts', '<rootDir>/plugins/*/tests/**/*.test.ts', '<rootDir>/themes/*/tests/**/*.test.ts'],
+  testTimeout: 60_000,
+  globalSetup: '<rootDir>/tests/setup/globalSetup.mjs',
+  globalTeardown: '<rootDir>/tests/setup/globalTeardown.mjs',
+  // Payload keeps a database client checked out for the life of the process.
+  forceExit: true,
+  testEnvironmentOptions: { globalsCleanup: 'off' },
+}

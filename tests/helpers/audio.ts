@@ -1,0 +1,29 @@
+/** A real PCM WAV (16-bit mono) with a sine tone, generated in memory: no fixtures to ship. */
+export const sineWav = (seconds = 1, sampleRate = 16_000, frequency = 440): Buffer => {
+  const samples = Math.round(seconds * sampleRate)
+  const buffer = Buffer.alloc(44 + samples * 2)
+  buffer.write('RIFF', 0)
+  buffer.writeUInt32LE(36 + samples * 2, 4)
+  buffer.write('WAVE', 8)
+  buffer.write('fmt ', 12)
+  buffer.writeUInt32LE(16, 16)
+  buffer.writeUInt16LE(1, 20)
+  buffer.writeUInt16LE(1, 22)
+  buffer.writeUInt32LE(sampleRate, 24)
+  buffer.writeUInt32LE(sampleRate * 2, 28)
+  buffer.writeUInt16LE(2, 32)
+  buffer.writeUInt16LE(16, 34)
+  buffer.write('data', 36)
+  buffer.writeUInt32LE(samples * 2, 40)
+  for (let i = 0; i < samples; i++) {
+    buffer.writeInt16LE(Math.round(Math.sin((2 * Math.PI * frequency * i) / sampleRate) * 12_000), 44 + i * 2)
+  }
+  return buffer
+}
+
+/** The 8-byte PNG signature and a minimal IHDR: enough for content sniffing to say "image/png". */
+export const tinyPng = (): Buffer =>
+  Buffer.from(
+    '89504e470d0a1a0a0000000d4948445200000001000000010806000000' + '1f15c4890000000d49444154789c6360000002000100' + '05fe02fe0000000049454e44ae426082',
+    'hex',
+  )
