@@ -10,6 +10,7 @@ import { createRecordings } from './collections/Recordings'
 import { Sentences } from './collections/Sentences'
 import { createTranscriptions } from './collections/Transcriptions'
 import { createUsers } from './collections/Users'
+import { constraintErrorsAreBadRequests } from './src/lib/databaseErrors'
 import { dataDir, isProduction, mediaDir, resolvePayloadSecret, settings } from './src/lib/env'
 
 const dirname = path.dirname(fileURLToPath(import.meta.url))
@@ -26,6 +27,7 @@ export default buildConfig({
   csrf: [env.serverURL],
   cookiePrefix: 'shrutik',
   telemetry: false,
+  logger: { options: { level: env.logLevel } },
   admin: {
     user: 'users',
     // Gravatar needs the internet; many installs have none.
@@ -61,6 +63,7 @@ export default buildConfig({
     createRecordings({ staticDir: path.join(mediaDir(), 'recordings') }),
     createTranscriptions(),
   ],
+  hooks: { afterError: [constraintErrorsAreBadRequests] },
   // Abuse limits: no deep population, and GraphQL (which the platform does not use) is off.
   maxDepth: env.apiMaxDepth,
   defaultDepth: 1,

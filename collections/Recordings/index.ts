@@ -35,6 +35,22 @@ const prepareUpload = async (req: PayloadRequest): Promise<void> => {
   }
 }
 
+const idOf = (ref: unknown): number | string | undefined =>
+  ref && typeof ref === 'object' ? (ref as { id: number | string }).id : (ref as number | string | undefined)
+
+/** A prompt recording must read an approved sentence of the recording's language. */
+const checkSentenceIsOpen = async (req: PayloadRequest, sentenceRef: unknown, languageRef: unknown): Promise<void> => {
+  const sentenceId = idOf(sentenceRef)
+  // System read: the sentence's status decides, whoever uploads.
+  const sentence = await req.payload.findByID({ collection: 'sentences', id: sentenceId as number, depth: 0, req }).catch(() => null)
+  if (!sentence || sentence.status !== 'approved') {
+    throw new APIError(`Sentence ${String(sentenceId)} does not exist or is not open for recording.`, 400, undefined, true)
+  }
+  if (String(idOf(sentence.language)) !== String(idOf(languageRef))) {
+    throw new APIError(`Sentence ${String(sentenceId)} belongs to another language than the recording.`, 400, undefined, true)
+  }
+}
+
 /**
  * Contributed audio. Owned by a user or, for anonymous contributors, by the client id in their
  * cookie. The file is validated by content here; decoding checks (duration, silence, ...) belong
@@ -74,7 +90,7 @@ export const createRecordings = ({ staticDir }: RecordingsOptions): CollectionCo
       },
     ],
     beforeChange: [
-      ({ data, operation, req }) => {
+      async ({ data, operation, req }) => {
         if (operation !== 'create') return data
         if (req.user) {
           data.owner = req.user.id
@@ -87,8 +103,9 @@ export const createRecordings = ({ staticDir }: RecordingsOptions): CollectionCo
           data.owner = null
           data.clientId = clientId
         }
-        if (data.mode === 'prompt' && !data.sentence) {
-          throw new APIError('A prompt recording needs the sentence it reads ("sentence").', 400, undefined, true)
+        if (data.mode === 'prompt') {
+          if (!data.sentence) throw new APIError('A prompt recording needs the sentence it reads ("sentence").', 400, undefined, true)
+          await checkSentenceIsOpen(req, data.sentence, data.language)
         }
         if (data.mode === 'long' && !data.scriptText) {
           throw new APIError('A long recording needs the script it reads ("scriptText").', 400, undefined, true)

@@ -140,6 +140,10 @@ export const createApp = ({ payload, config, settings, limiters, nextHandler, is
 
   // Payload's REST API, answered here through the same handler Next's route would use.
   app.all('/api/{*path}', async (req, res, next) => {
+    // A body the handler never read (a refused upload) is drained so the connection can be reused.
+    res.on('finish', () => {
+      if (!req.complete) req.resume()
+    })
     try {
       const url = new URL(req.originalUrl, settings.serverURL)
       if (req.method === 'GET') capListQueries(url, settings.apiMaxLimit)

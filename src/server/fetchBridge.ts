@@ -3,6 +3,41 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
 
 import type { Request as ExpressRequest, Response as ExpressResponse } from 'express'
 
+/**
+ * The request body as a web stream, with backpressure. When the consumer stops early (an upload
+ * refused at the size limit), the rest of the body is drained and discarded instead of throwing
+ * into a closed stream.
+ */
+const bodyStream = (req: ExpressRequest): ReadableStream<Uint8Array> => {
+  let done = false
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      req.on('data', (chunk: Buffer) => {
+        if (done) return
+        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+        if ((controller.desiredSize ?? 1) <= 0) req.pause()
+      })
+      req.on('end', () => {
+        if (done) return
+        done = true
+        controller.close()
+      })
+      req.on('error', (error) => {
+        if (done) return
+        done = true
+        controller.error(error)
+      })
+    },
+    pull() {
+      req.resume()
+    },
+    cancel() {
+      done = true
+      req.resume()
+    },
+  })
+}
+
 /** Builds a Fetch `Request` from an Express request, streaming the body (uploads are never buffered here). */
 export const toFetchRequest = (req: ExpressRequest, url: URL): Request => {
   const headers = new Headers()
@@ -15,7 +50,7 @@ export const toFetchRequest = (req: ExpressRequest, url: URL): Request => {
   return new Request(url, {
     method: req.method,
     headers,
-    body: hasBody ? (Readable.toWeb(req) as unknown as ReadableStream) : undefined,
+    body: hasBody ? bodyStream(req) : undefined,
     // Required by Node's fetch for a streamed request body.
     ...(hasBody ? { duplex: 'half' } : {}),
   } as RequestInit)
