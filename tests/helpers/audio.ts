@@ -1,5 +1,5 @@
 /** A real PCM WAV (16-bit mono) with a sine tone, generated in memory: no fixtures to ship. */
-export const sineWav = (seconds = 1, sampleRate = 16_000, frequency = 440): Buffer => {
+export const sineWav = (seconds = 1, sampleRate = 16_000, frequency = 440): Uint8Array<ArrayBuffer> => {
   const samples = Math.round(seconds * sampleRate)
   const buffer = Buffer.alloc(44 + samples * 2)
   buffer.write('RIFF', 0)
@@ -18,12 +18,17 @@ export const sineWav = (seconds = 1, sampleRate = 16_000, frequency = 440): Buff
   for (let i = 0; i < samples; i++) {
     buffer.writeInt16LE(Math.round(Math.sin((2 * Math.PI * frequency * i) / sampleRate) * 12_000), 44 + i * 2)
   }
-  return buffer
+  return new Uint8Array(buffer)
 }
 
 /** The 8-byte PNG signature and a minimal IHDR: enough for content sniffing to say "image/png". */
-export const tinyPng = (): Buffer =>
-  Buffer.from(
+export const tinyPng = (): Uint8Array<ArrayBuffer> =>
+  bytes(
     '89504e470d0a1a0a0000000d4948445200000001000000010806000000' + '1f15c4890000000d49444154789c6360000002000100' + '05fe02fe0000000049454e44ae426082',
     'hex',
   )
+
+/** Bytes in a fresh ArrayBuffer, as Blob and fetch expect. */
+export function bytes(source: string | number, encoding?: BufferEncoding): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(typeof source === 'number' ? Buffer.alloc(source) : Buffer.from(source, encoding))
+}

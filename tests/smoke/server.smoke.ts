@@ -1,0 +1,177 @@
+/**
+ * End-to-end smoke test of what an NGO gets from `npm start`: the real CLI, the embedded
+ * PostgreSQL in a fresh data directory, the production Next build, the admin UI in Chromium,
+ * graceful shutdown with a request in flight, and data surviving a restart.
+ * Run with: node --import tsx --test tests/smoke/server.smoke.ts   (part of `npm test`)
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import net from 'node:net'
+import path from 'node:path'
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+
+const root = path.resolve(import.meta.dirname, '../..')
+const dataDir = path.join(root, 'tests/.tmp', `smoke-${randomBytes(3).toString('hex')}`)
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+let port = 0
+let server: ChildProcess | undefined
+let output = ''
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const address = probe.address() as net.AddressInfo
+      probe.close(() => resolve(address.port))
+    })
+  })
+
+const url = (pathname: string) => `http://127.0.0.1:${port}${pathname}`
+
+const startServer = async (): Promise<ChildProcess> => {
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), SHRUTIK_DATA_DIR: dataDir, SERVER_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'warn' }
+  delete env.DATABASE_URL
+  delete env.PAYLOAD_SECRET
+  delete env.NODE_OPTIONS
+  const child = spawn(process.execPath, ['bin/shrutik.mjs', 'start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  child.stdout?.on('data', (chunk) => (output += chunk))
+  child.stderr?.on('data', (chunk) => (output += chunk))
+  // The first start may build the web app: allow it time.
+  const deadline = Date.now() + 15 * 60_000
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}):\n${output.slice(-4000)}`)
+    const ready = await fetch(url('/readyz')).then((response) => response.status === 200).catch(() => false)
+    if (ready) return child
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
+  throw new Error(`server not ready in time:\n${output.slice(-4000)}`)
+}
+
+const stopServer = (child: ChildProcess): Promise<number | null> =>
+  new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve(child.exitCode)
+    child.once('exit', (code) => resolve(code))
+    child.kill('SIGTERM')
+  })
+
+const api = async (method: string, pathname: string, body?: unknown, token?: string) => {
+  const response = await fetch(url(pathname), {
+    method,
+    headers: { ...(body ? { 'Content-Type': 'application/json' } : {}), ...(token ? { Authorization: `JWT ${token}` } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  })
+  return { status: response.status, body: (await response.json().catch(() => null)) as any }
+}
+
+before(async () => {
+  port = await freePort()
+  server = await startServer()
+})
+
+after(async () => {
+  if (server) await stopServer(server)
+  fs.rmSync(dataDir, { recursive: true, force: true })
+})
+
+const admin = { email: 'admin@smoke.shrutik.local', password: 'a long admin password' }
+
+test('ops endpoints answer', async () => {
+  assert.equal((await fetch(url('/healthz'))).status, 200)
+  assert.deepEqual((await api('GET', '/readyz')).body, { ready: true, database: 'ok', migrations: 'ok' })
+  const metrics = await (await fetch(url('/metrics'))).text()
+  assert.match(metrics, /# TYPE http_request_duration_seconds histogram/)
+  assert.match(metrics, /route="\/readyz"/)
+})
+
+test('the public home page and the API serve the seeded languages', async () => {
+  const home = await fetch(url('/'))
+  assert.equal(home.status, 200)
+  assert.match(await home.text(), /বাংলা/)
+  const languages = await api('GET', '/api/languages')
+  assert.deepEqual(languages.body.docs.map((doc: { code: string }) => doc.code).sort(), ['bn', 'en'])
+  const sentences = await api('GET', '/api/sentences?limit=1&where[language.code][equals]=bn')
+  assert.ok(sentences.body.totalDocs >= 100)
+})
+
+test('the admin UI renders under the CSP and creates the first admin', { skip: !fs.existsSync(chromiumPath) && !process.env.CI && 'no Chromium here' }, async () => {
+  assert.equal((await fetch(url('/admin'))).status, 200)
+  const { chromium } = await import('playwright-core')
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  })
+  try {
+    const page = await browser.newPage()
+    const problems: string[] = []
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content.Security.Policy|Refused to/i.test(message.text())) problems.push(message.text())
+    })
+    page.on('pageerror', (error) => problems.push(error.message))
+    await page.goto(url('/admin'), { waitUntil: 'networkidle' })
+    await page.waitForURL(/create-first-user/, { timeout: 30_000 })
+    await page.fill('input[name="email"]', admin.email)
+    await page.fill('input[name="password"]', admin.password)
+    await page.fill('input[name="confirm-password"]', admin.password)
+    await page.click('button[type="submit"]')
+    await page.waitForURL((target) => !target.pathname.includes('create-first-user'), { timeout: 30_000 })
+    await page.getByText('Recordings').first().waitFor({ timeout: 30_000 })
+    assert.deepEqual(problems, [])
+  } finally {
+    await browser.close()
+  }
+  const login = await api('POST', '/api/users/login', admin)
+  assert.equal(login.status, 200)
+  assert.deepEqual(login.body.user.roles, ['admin'])
+})
+
+test('self-registration cannot choose a role, and a contributor sees no one else', async () => {
+  const email = `someone-${Date.now()}@smoke.shrutik.local`
+  const registered = await api('POST', '/api/users', { email, password: 'another long password', roles: ['admin'] })
+  assert.equal(registered.status, 201)
+  assert.deepEqual(registered.body.doc.roles, ['contributor'])
+  const { body } = await api('POST', '/api/users/login', { email, password: 'another long password' })
+  const users = await api('GET', '/api/users?limit=100', undefined, body.token)
+  assert.deepEqual(users.body.docs.map((doc: { email: string }) => doc.email), [email])
+  const text = JSON.stringify(users.body)
+  for (const secret of ['"hash"', '"salt"', 'resetPasswordToken', 'smoke.shrutik.local"', admin.email]) {
+    if (secret !== 'smoke.shrutik.local"') assert.ok(!text.includes(secret), `leaked ${secret}`)
+  }
+})
+
+test('SIGTERM lets an in-flight request finish, then the process exits 0; a restart keeps the data', async () => {
+  assert.ok(server)
+  // Ensure an admin exists even when the browser step was skipped.
+  if ((await api('POST', '/api/users/login', admin)).status !== 200) {
+    assert.equal((await api('POST', '/api/users/first-register', { ...admin, 'confirm-password': admin.password })).status, 200)
+  }
+  // A slow request: a JSON body trickled over ~1.5 s.
+  const payloadBody = JSON.stringify({ email: `slow-${Date.now()}@smoke.shrutik.local`, password: 'slow but steady password' })
+  const chunks = [payloadBody.slice(0, 10), payloadBody.slice(10, 30), payloadBody.slice(30)]
+  const slow = fetch(url('/api/users'), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    duplex: 'half',
+    body: new ReadableStream({
+      async pull(controller) {
+        const next = chunks.shift()
+        if (next === undefined) return controller.close()
+        // The first chunk goes at once (so the request is in flight), the rest trickle.
+        if (chunks.length < 2) await new Promise((resolve) => setTimeout(resolve, 500))
+        controller.enqueue(new TextEncoder().encode(next))
+      },
+    }),
+  } as RequestInit)
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  const exited = stopServer(server)
+  const response = await slow
+  assert.equal(response.status, 201, 'the in-flight request completed')
+  assert.equal(await exited, 0, `clean exit; output:\n${output.slice(-2000)}`)
+  assert.equal(await fetch(url('/healthz')).then(() => 'up', () => 'down'), 'down')
+
+  server = await startServer()
+  const login = await api('POST', '/api/users/login', admin)
+  assert.equal(login.status, 200, 'the admin created before the restart can still sign in')
+  assert.equal((await api('GET', '/api/languages')).body.totalDocs, 2, 'seeding did not run twice')
+})
