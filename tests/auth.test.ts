@@ -26,6 +26,12 @@ describe('role escalation is refused', () => {
     expect(stored.docs[0].roles).toEqual(['contributor'])
   })
 
+  test('a too-short password is refused with advice', async () => {
+    const response = await post('/api/users', { email: uniqueEmail('short'), password: 'abc' })
+    expect(response.status).toBe(400)
+    expect(JSON.stringify(await json(response))).toMatch(/8 to 256 characters/)
+  })
+
   test('a contributor or reviewer cannot change their own roles', async () => {
     for (const role of ['contributor', 'reviewer'] as const) {
       const user = await createUser(server, role)

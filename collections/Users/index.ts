@@ -1,4 +1,4 @@
-import type { CollectionConfig } from 'payload'
+import { ValidationError, type CollectionConfig } from 'payload'
 
 import {
   fieldIsAdmin,
@@ -14,6 +14,7 @@ import type { Settings } from '../../src/lib/env'
 export const AGE_BANDS = ['teens', 'twenties', 'thirties', 'forties', 'fifties', 'sixties', 'seventies', 'eighties', 'nineties'] as const
 export const GENDERS = ['female', 'male', 'non-binary', 'other', 'prefer-not-to-say'] as const
 export const UI_LOCALES = ['en', 'bn'] as const
+export const MIN_PASSWORD_LENGTH = 8
 
 type UsersOptions = Pick<Settings, 'allowSelfRegistration' | 'maxLoginAttempts' | 'lockTimeMs' | 'tokenExpirationSeconds'> & {
   secureCookies: boolean
@@ -52,6 +53,19 @@ export const createUsers = (options: UsersOptions): CollectionConfig => ({
     admin: ({ req }) => hasRole(req.user as never, 'admin', 'reviewer'),
   },
   hooks: {
+    beforeValidate: [
+      ({ data }) => {
+        // ASVS 6.2.1/6.2.9: at least 8 characters, long passphrases welcome, no composition rules.
+        const password = data?.password
+        if (typeof password === 'string' && (password.length < MIN_PASSWORD_LENGTH || password.length > 256)) {
+          throw new ValidationError({
+            collection: 'users',
+            errors: [{ path: 'password', message: `Use a password of ${MIN_PASSWORD_LENGTH} to 256 characters; a few words you will remember work well.` }],
+          })
+        }
+        return data
+      },
+    ],
     beforeChange: [
       async ({ data, operation, req }) => {
         // The very first account (Payload's create-first-admin screen, or the first registration

@@ -116,6 +116,9 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
 }
 
 const main = async (): Promise<void> => {
+  // Settings from ./.env, if present; variables already in the environment win.
+  const envFile = path.join(projectRoot(), '.env')
+  if (fs.existsSync(envFile)) process.loadEnvFile(envFile)
   const [command, ...args] = process.argv.slice(2)
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     console.log(HELP)
@@ -133,7 +136,7 @@ main()
   })
   .catch((error: Error) => {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`${error.message}\n\n${HELP}`)
+      console.error(`shrutik: ${error.message}\nRun "shrutik --help" for the commands and their options.`)
       process.exit(64)
     }
     console.error(`shrutik: ${error.message}`)

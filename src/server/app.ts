@@ -104,10 +104,18 @@ const refuseOversizeUpload =
     next()
   }
 
+/** TRUST_PROXY: `false`, `true`, a hop count ("1") or addresses/subnets ("loopback, 10.0.0.0/8"). */
+const trustProxyValue = (raw: string): boolean | number | string => {
+  if (/^(false|0|no|off)$/i.test(raw)) return false
+  if (/^(true|yes|on)$/i.test(raw)) return true
+  if (/^\d+$/.test(raw)) return Number(raw)
+  return raw
+}
+
 export const createApp = ({ payload, config, settings, limiters, nextHandler, isShuttingDown = () => false }: AppOptions) => {
   const app = express()
   app.disable('x-powered-by')
-  app.set('trust proxy', settings.trustProxy === 'false' ? false : settings.trustProxy)
+  app.set('trust proxy', trustProxyValue(settings.trustProxy))
   const apiSlugs = new Set(payload.config.collections.map((collection) => collection.slug))
 
   app.use(requestId)
