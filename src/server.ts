@@ -1,8 +1,8 @@
 /** Entry point of the production server (`npm start` builds if needed, then runs this). */
 import { logger } from './lib/logger'
-import { startServer } from './server/start'
+import { startProcess } from './server/start'
 
-startServer().catch((error: Error) => {
+startProcess().catch((error: Error) => {
   logger.error('Shrutik failed to start', { error: error.message, stack: error.stack })
   process.exit(1)
 })

@@ -10,6 +10,8 @@ const HELP = `Usage: shrutik <command> [options]
 
 Commands:
   start                         Build the web app if needed, then serve Shrutik on $PORT (default 3000)
+                                and run jobs in the same process (SHRUTIK_ROLE=web|worker|all, default all)
+  worker                        Run background jobs only (no web server); start as many as you need
   build                         Build the web app (Next.js) for production
   migrate                       Apply pending database migrations
   migrate:create [name]         (developers) Write a migration for schema changes in the collections
@@ -53,9 +55,15 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   async start() {
     // The built app always runs in production mode (no dev tooling, no schema push).
     ;(process.env as Record<string, string>).NODE_ENV ??= 'production'
-    if (!buildExists()) runBuild()
-    const { startServer } = await import('../server/start')
-    await startServer()
+    const { processRole, startProcess } = await import('../server/start')
+    const role = processRole()
+    if (role !== 'worker' && !buildExists()) runBuild()
+    await startProcess(role)
+  },
+  async worker() {
+    ;(process.env as Record<string, string>).NODE_ENV ??= 'production'
+    const { startProcess } = await import('../server/start')
+    await startProcess('worker')
   },
   async build() {
     runBuild()
@@ -131,8 +139,8 @@ const main = async (): Promise<void> => {
 
 main()
   .then(() => {
-    // `start` keeps running until a signal; every other command is done.
-    if (process.argv[2] !== 'start') process.exit(0)
+    // `start` and `worker` keep running until a signal; every other command is done.
+    if (process.argv[2] !== 'start' && process.argv[2] !== 'worker') process.exit(0)
   })
   .catch((error: Error) => {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {

@@ -1,65 +1,99 @@
 import path from 'node:path'
 
+import { getRegisteredJobs } from '@shrutik/plugin-sdk'
+import express from 'express'
 import next from 'next'
 import pg from 'pg'
 
+import { createJobRuntime, type ProcessRole } from '../jobs/runtime'
 import { projectRoot, settings as readSettings } from '../lib/env'
 import { logger } from '../lib/logger'
+import { registry } from '../lib/metrics'
 import { isEmpty, seed } from '../seed'
 import { createApp } from './app'
 import { bootPayload } from './boot'
 import { createRateLimiters } from './rateLimits'
 
+export const processRole = (): ProcessRole => {
+  const role = process.env.SHRUTIK_ROLE ?? 'all'
+  if (role !== 'web' && role !== 'worker' && role !== 'all') {
+    throw new Error(`SHRUTIK_ROLE must be web, worker or all (got "${role}").`)
+  }
+  return role
+}
+
 /**
- * The production server: Express in front of Next (admin UI, site) and Payload's REST API, with
- * ops endpoints, security headers, rate limits and graceful shutdown.
+ * One Shrutik process. `all` (the default): the web server — Express in front of Next (admin UI,
+ * site) and Payload's REST API, with ops endpoints, security headers and rate limits — plus a job
+ * worker. `web`: the server only (it still enqueues). `worker`: jobs only. Shuts down in order on
+ * SIGTERM/SIGINT: stop accepting, finish requests and jobs, close the database.
  */
-export const startServer = async (): Promise<void> => {
+export const startProcess = async (role: ProcessRole = processRole()): Promise<void> => {
   const settings = readSettings()
   const booted = await bootPayload()
   const { payload, config } = booted
-  if (settings.seedOnEmpty && (await isEmpty(payload))) {
+  if (role !== 'worker' && settings.seedOnEmpty && (await isEmpty(payload))) {
     logger.info('empty database: loading the starter languages and sentences')
     await seed(payload)
   }
-
-  const limiterPool = new pg.Pool({ connectionString: booted.database.url, max: 2 })
-  limiterPool.on('error', (error) => logger.warn('rate-limit pool error', { error: error.message }))
-  const limiters = await createRateLimiters(settings, limiterPool)
-
-  const nextApp = next({ dev: false, dir: projectRoot() })
-  await nextApp.prepare()
-  const nextRequestHandler = nextApp.getRequestHandler()
+  const jobs = await createJobRuntime({ payload, databaseUrl: booted.database.url, jobs: getRegisteredJobs(payload.config), role })
 
   let shuttingDown = false
-  const app = createApp({
-    payload,
-    config,
-    settings,
-    limiters,
-    nextHandler: (req, res) => nextRequestHandler(req, res),
-    isShuttingDown: () => shuttingDown,
-  })
-  const server = app.listen(settings.port, settings.host, () => {
-    logger.info(`Shrutik is listening on ${settings.serverURL} (admin: ${settings.serverURL}/admin)`, {
-      port: settings.port,
-      root: path.resolve(projectRoot()),
+  const closers: (() => Promise<unknown>)[] = []
+  let server: import('node:http').Server | undefined
+
+  if (role === 'worker') {
+    // A worker has no web server; with WORKER_METRICS_PORT set it answers /healthz and /metrics.
+    const metricsPort = Number(process.env.WORKER_METRICS_PORT ?? 0)
+    if (metricsPort) {
+      const app = express()
+      app.get('/healthz', (_req, res) => void res.json({ status: shuttingDown ? 'shutting-down' : 'ok', role }))
+      app.get('/metrics', async (_req, res) => {
+        res.setHeader('Content-Type', registry.contentType)
+        res.send(await registry.metrics())
+      })
+      server = app.listen(metricsPort, settings.host)
+    }
+  } else {
+    const limiterPool = new pg.Pool({ connectionString: booted.database.url, max: 2 })
+    limiterPool.on('error', (error) => logger.warn('rate-limit pool error', { error: error.message }))
+    closers.push(() => limiterPool.end())
+    const limiters = await createRateLimiters(settings, limiterPool)
+
+    const nextApp = next({ dev: false, dir: projectRoot() })
+    await nextApp.prepare()
+    closers.push(() => nextApp.close())
+    const nextRequestHandler = nextApp.getRequestHandler()
+    const app = createApp({
+      payload,
+      config,
+      settings,
+      limiters,
+      nextHandler: (req, res) => nextRequestHandler(req, res),
+      isShuttingDown: () => shuttingDown,
     })
-  })
+    server = app.listen(settings.port, settings.host, () => {
+      logger.info(`Shrutik is listening on ${settings.serverURL} (admin: ${settings.serverURL}/admin)`, {
+        port: settings.port,
+        role,
+        root: path.resolve(projectRoot()),
+      })
+    })
+  }
 
   const shutdown = async (signal: string): Promise<void> => {
     if (shuttingDown) return
     shuttingDown = true
-    logger.info('shutting down: finishing in-flight requests', { signal })
+    logger.info('shutting down: finishing in-flight requests and jobs', { signal, role })
     const force = setTimeout(() => {
-      logger.error('shutdown timed out; exiting with requests still open', { timeoutMs: settings.shutdownTimeoutMs })
+      logger.error('shutdown timed out; exiting with work still open', { timeoutMs: settings.shutdownTimeoutMs })
       process.exit(1)
-    }, settings.shutdownTimeoutMs)
+    }, settings.shutdownTimeoutMs + 5000)
     force.unref()
     // Stops accepting connections, closes idle keep-alive sockets, resolves when in-flight requests end.
-    await new Promise<void>((resolve) => server.close(() => resolve()))
-    await limiterPool.end().catch(() => undefined)
-    await nextApp.close().catch(() => undefined)
+    const serverClosed = server ? new Promise<void>((resolve) => server!.close(() => resolve())) : Promise.resolve()
+    await Promise.all([serverClosed, jobs.stop(settings.shutdownTimeoutMs)])
+    for (const close of closers) await close().catch(() => undefined)
     await booted.close()
     logger.info('shutdown complete')
     process.exit(0)

@@ -1,0 +1,226 @@
+import os from 'node:os'
+
+import { PostgresBackend } from '@agendajs/postgres-backend'
+import { PermanentJobError, setJobQueue, type JobDefinition, type JobQueue } from '@shrutik/plugin-sdk'
+import { Agenda, backoffStrategies, type Job } from 'agenda'
+import type { Payload } from 'payload'
+import pg from 'pg'
+
+import { logger } from '../lib/logger'
+import { jobDuration, jobsFailed, jobsProcessed, registerQueueGauges } from './metrics'
+import { createPostgresQueue, META_KEY, type JobMeta } from './queue'
+import { DEDUPE_TABLE, ensureJobSchema, JOBS_TABLE } from './schema'
+
+export type ProcessRole = 'web' | 'worker' | 'all'
+
+export interface JobRuntimeOptions {
+  payload: Payload
+  databaseUrl: string
+  jobs: JobDefinition[]
+  /** `web` only enqueues; `worker` and `all` also run jobs. */
+  role: ProcessRole
+  /** How often a worker looks for due jobs besides being woken by NOTIFY (also how fast expired locks are found). @default 5000 */
+  processEveryMs?: number
+  /** Jobs run at once in this process, all names together. @default 20 */
+  maxConcurrency?: number
+  /** Fail queued jobs that no registered definition handles. Off only in tests that share a database. @default true */
+  sweepUnknownJobs?: boolean
+}
+
+export interface JobRuntime {
+  queue: JobQueue
+  pool: pg.Pool
+  /** Stops taking jobs, lets running ones finish for up to `timeoutMs`, then releases what is left. */
+  stop: (timeoutMs: number) => Promise<void>
+}
+
+const DEFAULTS = { concurrency: 5, retries: 3, backoffMs: 1000, lockLifetimeMs: 10 * 60_000, timeoutMs: 60 * 60_000 }
+
+class JobTimeoutError extends Error {
+  override name = 'JobTimeoutError'
+}
+
+interface Running {
+  controller: AbortController
+}
+
+/**
+ * Starts the job system for this process: the queue always; with role `worker`/`all`, an Agenda
+ * worker on the same PostgreSQL that runs every registered job.
+ */
+export const createJobRuntime = async (options: JobRuntimeOptions): Promise<JobRuntime> => {
+  const { payload, jobs, role } = options
+  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: Number(process.env.JOBS_POOL_MAX ?? 10) })
+  pool.on('error', (error) => logger.warn('job database pool error', { error: error.message }))
+  await ensureJobSchema(pool)
+
+  const definitions = new Map(jobs.map((job) => [job.name, job]))
+  const queue = createPostgresQueue(pool, definitions)
+  setJobQueue(queue)
+  registerQueueGauges(pool)
+
+  if (role === 'web') {
+    return {
+      queue,
+      pool,
+      stop: async () => {
+        setJobQueue(undefined)
+        await pool.end()
+      },
+    }
+  }
+
+  const running = new Map<string, Running>()
+  const agenda = new Agenda({
+    backend: new PostgresBackend({ pool, tableName: JOBS_TABLE }),
+    name: `${os.hostname()}:${process.pid}`,
+    processEvery: options.processEveryMs ?? Number(process.env.JOBS_PROCESS_EVERY_MS ?? 5000),
+    maxConcurrency: options.maxConcurrency ?? Number(process.env.JOBS_MAX_CONCURRENCY ?? 20),
+    defaultLockLifetime: DEFAULTS.lockLifetimeMs,
+  })
+  agenda.on('error', (error) => logger.error('job runtime error', { error: error.message }))
+
+  for (const definition of jobs) defineJob(agenda, definition, { payload, pool, running })
+
+  await agenda.start()
+  for (const definition of jobs) {
+    // `every` creates one row per name (type 'single', unique in the database): many processes
+    // starting at once still schedule it once.
+    if (definition.every !== undefined) await agenda.every(definition.every, definition.name, undefined, { skipImmediate: true })
+  }
+  const sweep = () => failUnknownJobs(pool, [...definitions.keys()]).catch((error) => logger.warn('unknown-job sweep failed', { error: String(error) }))
+  const sweeper = options.sweepUnknownJobs === false ? undefined : setInterval(sweep, 60_000)
+  if (sweeper) {
+    sweeper.unref()
+    await sweep()
+  }
+  logger.info('job worker started', { jobs: jobs.map((job) => job.name) })
+
+  return {
+    queue,
+    pool,
+    stop: async (timeoutMs) => {
+      clearInterval(sweeper)
+      const result = await agenda.drain({ timeout: timeoutMs })
+      if (result.timedOut && running.size > 0) {
+        const ids = [...running.keys()]
+        logger.warn('shutdown: jobs still running after the drain timeout are aborted and released for another worker', { ids })
+        for (const { controller } of running.values()) controller.abort(new Error('the worker is shutting down'))
+        // Released rows run again elsewhere at once (next_run_at now), counting as a new attempt.
+        await pool.query(`UPDATE ${JOBS_TABLE} SET locked_at = NULL, next_run_at = COALESCE(next_run_at, now()) WHERE id = ANY($1::uuid[])`, [ids])
+      }
+      await agenda.stop()
+      setJobQueue(undefined)
+      await pool.end()
+      logger.info('job worker stopped', { completedWhileDraining: result.completed, released: result.running })
+    },
+  }
+}
+
+/** Marks a job's queued rows without a handler in this deployment as failed, with the reason. */
+export const failUnknownJobs = async (pool: pg.Pool, known: string[]): Promise<void> => {
+  const result = await pool.query(
+    `UPDATE ${JOBS_TABLE}
+        SET failed_at = now(), next_run_at = NULL, fail_count = COALESCE(fail_count, 0) + 1,
+            fail_reason = 'No handler is registered for job "' || name || '" (was its plugin removed or renamed?). It was not run.'
+      WHERE next_run_at IS NOT NULL AND locked_at IS NULL AND type = 'normal' AND NOT (name = ANY($1::text[]))`,
+    [known],
+  )
+  if (result.rowCount) logger.warn('failed queued jobs that no plugin handles', { count: result.rowCount })
+}
+
+/** Backoff: exponential up to `retries`; never for permanent errors (bad data, unknown job). */
+const retryPolicy = (definition: JobDefinition) => {
+  const exponential = backoffStrategies.exponential({
+    delay: definition.backoffMs ?? DEFAULTS.backoffMs,
+    maxRetries: definition.retries ?? DEFAULTS.retries,
+    factor: 2,
+    jitter: 0.1,
+  })
+  return (context: Parameters<typeof exponential>[0]) => (context.error?.name === 'PermanentJobError' ? null : exponential(context))
+}
+
+/** Counts the attempt and frees the dedupe key in one statement: from here on a new enqueue makes a new job. */
+const markStarted = async (pool: pg.Pool, jobId: string): Promise<number> => {
+  const result = await pool.query(
+    `WITH freed AS (DELETE FROM ${DEDUPE_TABLE} WHERE job_id = $1)
+     UPDATE ${JOBS_TABLE}
+        SET data = jsonb_set(COALESCE(data, '{}'::jsonb), '{${META_KEY},attempts}',
+                             to_jsonb(COALESCE((data #>> '{${META_KEY},attempts}')::int, 0) + 1), true)
+      WHERE id = $1
+      RETURNING (data #>> '{${META_KEY},attempts}')::int AS attempts`,
+    [jobId],
+  )
+  return (result.rows[0]?.attempts as number | undefined) ?? 1
+}
+
+const defineJob = (
+  agenda: Agenda,
+  definition: JobDefinition,
+  { payload, pool, running }: { payload: Payload; pool: pg.Pool; running: Map<string, Running> },
+): void => {
+  const lockLifetime = definition.lockLifetimeMs ?? DEFAULTS.lockLifetimeMs
+  const timeoutMs = definition.timeoutMs ?? DEFAULTS.timeoutMs
+
+  agenda.define(
+    definition.name,
+    async (job: Job<Record<string, unknown>>) => {
+      const jobId = String(job.attrs._id)
+      const started = process.hrtime.bigint()
+      const { [META_KEY]: meta, ...data } = (job.attrs.data ?? {}) as Record<string, unknown> & { [META_KEY]?: JobMeta }
+      const attempt = await markStarted(pool, jobId)
+      const log = (message: string, extra?: Record<string, unknown>) =>
+        logger.info(message, { job: definition.name, jobId, attempt, requestId: meta?.requestId, ...extra })
+
+      const controller = new AbortController()
+      running.set(jobId, { controller })
+      // Heartbeat: keeps the lock while this process is alive; if it dies, the lock expires and
+      // another worker takes the job over.
+      const heartbeat = setInterval(() => {
+        job.touch().catch((error: Error) => logger.warn('job heartbeat failed', { jobId, error: error.message }))
+      }, Math.max(250, Math.floor(lockLifetime / 3)))
+      let timer: NodeJS.Timeout | undefined
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          const error = new JobTimeoutError(`Job "${definition.name}" ran longer than its ${timeoutMs} ms limit and was stopped.`)
+          controller.abort(error)
+          reject(error)
+        }, timeoutMs)
+      })
+      try {
+        const problem = definition.validate?.(data)
+        if (problem) throw new PermanentJobError(`Invalid data for job "${definition.name}": ${problem}`)
+        await Promise.race([
+          definition.handler({
+            data: data as never,
+            payload,
+            attempt,
+            jobId,
+            signal: controller.signal,
+            touch: (progress) => job.touch(progress),
+            log,
+          }),
+          timedOut,
+        ])
+        jobsProcessed.inc({ name: definition.name })
+        jobDuration.observe({ name: definition.name, outcome: 'success' }, Number(process.hrtime.bigint() - started) / 1e9)
+      } catch (error) {
+        jobsFailed.inc({ name: definition.name })
+        jobDuration.observe({ name: definition.name, outcome: 'failure' }, Number(process.hrtime.bigint() - started) / 1e9)
+        logger.warn('job attempt failed', { job: definition.name, jobId, attempt, error: (error as Error).message })
+        throw error
+      } finally {
+        clearInterval(heartbeat)
+        clearTimeout(timer)
+        running.delete(jobId)
+      }
+    },
+    {
+      concurrency: definition.concurrency ?? DEFAULTS.concurrency,
+      lockLifetime,
+      backoff: retryPolicy(definition),
+      // Keep finished rows for the admin view; a periodic cleanup can prune them.
+      removeOnComplete: false,
+    },
+  )
+}

@@ -1,0 +1,32 @@
+import { getCreateIndexesSQL, getCreateTableSQL } from '@agendajs/postgres-backend'
+import type pg from 'pg'
+
+export const JOBS_TABLE = 'agenda_jobs'
+export const DEDUPE_TABLE = 'agenda_dedupe_keys'
+/** The LISTEN/NOTIFY channel Agenda's PostgreSQL backend listens on. */
+export const JOBS_CHANNEL = 'agenda_jobs'
+
+/**
+ * Agenda's table (created the way Agenda creates it) plus our dedupe keys: one row per pending
+ * job that has a dedupe key, unique by key, deleted when the job starts. Idempotent; run by every
+ * process at boot so a web process can enqueue before any worker has started. Both tables are
+ * outside Payload's schema (`tablesFilter: ['!agenda_*']`).
+ */
+export const ensureJobSchema = async (pool: pg.Pool): Promise<void> => {
+  const client = await pool.connect()
+  try {
+    // Serialise concurrent boots: CREATE ... IF NOT EXISTS can still collide on the catalog.
+    await client.query('SELECT pg_advisory_lock(727002)')
+    await client.query(getCreateTableSQL(JOBS_TABLE))
+    for (const statement of getCreateIndexesSQL(JOBS_TABLE)) await client.query(statement)
+    await client.query(`CREATE TABLE IF NOT EXISTS ${DEDUPE_TABLE} (
+      key text PRIMARY KEY,
+      job_id uuid NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now()
+    )`)
+    await client.query(`CREATE INDEX IF NOT EXISTS ${DEDUPE_TABLE}_job_id_idx ON ${DEDUPE_TABLE} (job_id)`)
+  } finally {
+    await client.query('SELECT pg_advisory_unlock(727002)').catch(() => undefined)
+    client.release()
+  }
+}
