@@ -10,6 +10,7 @@ import { createRecordings } from './collections/Recordings'
 import { Sentences } from './collections/Sentences'
 import { createTranscriptions } from './collections/Transcriptions'
 import { createUsers } from './collections/Users'
+import { jobEndpoints } from './src/jobs/endpoints'
 import { constraintErrorsAreBadRequests } from './src/lib/databaseErrors'
 import { dataDir, isProduction, mediaDir, resolvePayloadSecret, settings } from './src/lib/env'
 
@@ -33,8 +34,14 @@ export default buildConfig({
     // Gravatar needs the internet; many installs have none.
     avatar: 'default',
     meta: { titleSuffix: ' — Shrutik' },
+    components: {
+      views: {
+        jobs: { Component: '/admin/Jobs/JobsView#JobsView', path: '/jobs', exact: true },
+      },
+      afterNavLinks: ['/admin/Jobs/JobsNavLink#JobsNavLink'],
+    },
     importMap: {
-      baseDir: path.resolve(dirname, 'src'),
+      baseDir: dirname,
       importMapFile: path.resolve(dirname, 'src/app/(payload)/admin/importMap.js'),
     },
   },
@@ -64,6 +71,7 @@ export default buildConfig({
     createTranscriptions(),
   ],
   hooks: { afterError: [constraintErrorsAreBadRequests] },
+  endpoints: jobEndpoints,
   // Abuse limits: no deep population, and GraphQL (which the platform does not use) is off.
   maxDepth: env.apiMaxDepth,
   defaultDepth: 1,

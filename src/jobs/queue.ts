@@ -6,10 +6,9 @@ import type pg from 'pg'
 
 import { databaseFor } from '../db/transaction'
 import { requestContext } from '../lib/logger'
-import { DEDUPE_TABLE, JOBS_CHANNEL, JOBS_TABLE } from './schema'
+import { DEDUPE_TABLE, JOBS_CHANNEL, JOBS_TABLE, META_KEY } from './constants'
 
-/** Bookkeeping kept beside the user's data in the job row (never shown to handlers). */
-export const META_KEY = '__shrutik'
+export { META_KEY } from './constants'
 
 export interface JobMeta {
   attempts?: number

@@ -1,10 +1,9 @@
 import { getCreateIndexesSQL, getCreateTableSQL } from '@agendajs/postgres-backend'
 import type pg from 'pg'
 
-export const JOBS_TABLE = 'agenda_jobs'
-export const DEDUPE_TABLE = 'agenda_dedupe_keys'
-/** The LISTEN/NOTIFY channel Agenda's PostgreSQL backend listens on. */
-export const JOBS_CHANNEL = 'agenda_jobs'
+import { DEDUPE_TABLE, JOBS_TABLE } from './constants'
+
+export { DEDUPE_TABLE, JOBS_CHANNEL, JOBS_TABLE } from './constants'
 
 /**
  * Agenda's table (created the way Agenda creates it) plus our dedupe keys: one row per pending

@@ -33,11 +33,6 @@ const startRuntime = async (jobs: JobDefinition[], role: 'worker' | 'web' = 'wor
   return runtime
 }
 
-const stopRuntime = async (runtime: JobRuntime, timeoutMs = 5000) => {
-  runtimes.splice(runtimes.indexOf(runtime), 1)
-  await runtime.stop(timeoutMs)
-}
-
 const waitFor = async <T>(probe: () => Promise<T | undefined | false>, timeoutMs = 15_000, what = 'condition'): Promise<T> => {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {

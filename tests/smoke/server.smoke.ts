@@ -117,7 +117,28 @@ test('the admin UI renders under the CSP and creates the first admin', { skip: !
     await page.click('button[type="submit"]')
     await page.waitForURL((target) => !target.pathname.includes('create-first-user'), { timeout: 30_000 })
     await page.getByText('Recordings').first().waitFor({ timeout: 30_000 })
+
+    // The admin-only jobs view: linked from the navigation, lists jobs by state.
+    await page.locator('#nav-jobs').first().waitFor({ timeout: 30_000 })
+    await page.goto(url('/admin/jobs'), { waitUntil: 'networkidle' })
+    await page.getByRole('heading', { name: 'Jobs', exact: true }).waitFor({ timeout: 30_000 })
+    for (const section of ['Queued', 'Running', 'Failed', 'Completed in the last 24 hours']) {
+      await page.getByRole('heading', { name: new RegExp(`^${section}`) }).waitFor({ timeout: 10_000 })
+    }
     assert.deepEqual(problems, [])
+
+    // A contributor is refused: no admin UI at all, so no jobs view.
+    const email = `contrib-${Date.now()}@smoke.shrutik.local`
+    assert.equal((await api('POST', '/api/users', { email, password: 'contributor password' })).status, 201)
+    const contributorPage = await (await browser.newContext()).newPage()
+    await contributorPage.goto(url('/admin/login'), { waitUntil: 'networkidle' })
+    await contributorPage.fill('input[name="email"]', email)
+    await contributorPage.fill('input[name="password"]', 'contributor password')
+    await contributorPage.click('button[type="submit"]')
+    await contributorPage.waitForTimeout(1500)
+    await contributorPage.goto(url('/admin/jobs'), { waitUntil: 'networkidle' })
+    assert.equal(await contributorPage.getByText('Background work').count(), 0)
+    assert.match(contributorPage.url(), /unauthorized|login/)
   } finally {
     await browser.close()
   }
@@ -138,6 +159,22 @@ test('self-registration cannot choose a role, and a contributor sees no one else
   for (const secret of ['"hash"', '"salt"', 'resetPasswordToken', 'smoke.shrutik.local"', admin.email]) {
     if (secret !== 'smoke.shrutik.local"') assert.ok(!text.includes(secret), `leaked ${secret}`)
   }
+})
+
+test('`shrutik worker` runs jobs beside the web process on the same database and stops cleanly', async () => {
+  const env: NodeJS.ProcessEnv = { ...process.env, SHRUTIK_DATA_DIR: dataDir, LOG_LEVEL: 'info' }
+  delete env.DATABASE_URL
+  delete env.NODE_OPTIONS
+  const worker = spawn(process.execPath, ['bin/shrutik.mjs', 'worker'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let log = ''
+  worker.stdout?.on('data', (chunk) => (log += chunk))
+  worker.stderr?.on('data', (chunk) => (log += chunk))
+  const deadline = Date.now() + 60_000
+  while (!log.includes('job worker started') && Date.now() < deadline && worker.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 200))
+  assert.match(log, /using the embedded PostgreSQL already running/)
+  assert.match(log, /job worker started/)
+  assert.equal(await stopServer(worker), 0, log.slice(-2000))
+  assert.equal((await fetch(url('/readyz'))).status, 200, 'the web process is unaffected')
 })
 
 test('SIGTERM lets an in-flight request finish, then the process exits 0; a restart keeps the data', async () => {
