@@ -9,7 +9,7 @@ import pg from 'pg'
 import { logger } from '../lib/logger'
 import { jobDuration, jobsFailed, jobsProcessed, registerQueueGauges } from './metrics'
 import { createPostgresQueue, META_KEY, type JobMeta } from './queue'
-import { DEDUPE_TABLE, ensureJobSchema, JOBS_TABLE } from './schema'
+import { DEDUPE_TABLE, ensureJobSchema, JOBS_CHANNEL, JOBS_TABLE } from './schema'
 
 export type ProcessRole = 'web' | 'worker' | 'all'
 
@@ -72,7 +72,7 @@ export const createJobRuntime = async (options: JobRuntimeOptions): Promise<JobR
 
   const running = new Map<string, Running>()
   const agenda = new Agenda({
-    backend: new PostgresBackend({ pool, tableName: JOBS_TABLE }),
+    backend: new PostgresBackend({ pool, tableName: JOBS_TABLE, channelName: JOBS_CHANNEL }),
     name: `${os.hostname()}:${process.pid}`,
     processEvery: options.processEveryMs ?? Number(process.env.JOBS_PROCESS_EVERY_MS ?? 5000),
     maxConcurrency: options.maxConcurrency ?? Number(process.env.JOBS_MAX_CONCURRENCY ?? 20),
@@ -80,7 +80,8 @@ export const createJobRuntime = async (options: JobRuntimeOptions): Promise<JobR
   })
   agenda.on('error', (error) => logger.error('job runtime error', { error: error.message }))
 
-  for (const definition of jobs) defineJob(agenda, definition, { payload, pool, running })
+  const refill = createRefiller(agenda)
+  for (const definition of jobs) defineJob(agenda, definition, { payload, pool, running, refill })
 
   await agenda.start()
   for (const definition of jobs) {
@@ -117,6 +118,42 @@ export const createJobRuntime = async (options: JobRuntimeOptions): Promise<JobR
   }
 }
 
+interface AgendaProcessorInternals {
+  jobProcessor?: { jobQueueFilling(name: string): Promise<void>; jobProcessing(): void }
+}
+
+/**
+ * Agenda locks every due job of a name at once (one worker can hoard a whole backlog, and then
+ * scans it on every pick). We cap locked-but-waiting jobs per name (`lockLimit`) and, since Agenda
+ * itself only refills on its poll or a NOTIFY, refill a name as soon as one of its jobs finishes.
+ */
+const createRefiller = (agenda: Agenda) => {
+  const state = new Map<string, { running: boolean; again: boolean }>()
+  return (name: string): void => {
+    const entry = state.get(name) ?? { running: false, again: false }
+    state.set(name, entry)
+    if (entry.running) {
+      entry.again = true
+      return
+    }
+    entry.running = true
+    const run = async (): Promise<void> => {
+      const processor = (agenda as unknown as AgendaProcessorInternals).jobProcessor
+      if (!processor) return
+      do {
+        entry.again = false
+        await processor.jobQueueFilling(name)
+        processor.jobProcessing()
+      } while (entry.again)
+    }
+    setImmediate(() => {
+      run()
+        .catch((error: Error) => logger.warn('job refill failed', { name, error: error.message }))
+        .finally(() => (entry.running = false))
+    })
+  }
+}
+
 /** Marks a job's queued rows without a handler in this deployment as failed, with the reason. */
 export const failUnknownJobs = async (pool: pg.Pool, known: string[]): Promise<void> => {
   const result = await pool.query(
@@ -141,25 +178,24 @@ const retryPolicy = (definition: JobDefinition) => {
 }
 
 /** Counts the attempt and frees the dedupe key in one statement: from here on a new enqueue makes a new job. */
-const markStarted = async (pool: pg.Pool, jobId: string): Promise<number> => {
-  const result = await pool.query(
+const markStarted = async (pool: pg.Pool, jobId: string): Promise<void> => {
+  await pool.query(
     `WITH freed AS (DELETE FROM ${DEDUPE_TABLE} WHERE job_id = $1)
      UPDATE ${JOBS_TABLE}
         SET data = jsonb_set(COALESCE(data, '{}'::jsonb), '{${META_KEY},attempts}',
                              to_jsonb(COALESCE((data #>> '{${META_KEY},attempts}')::int, 0) + 1), true)
-      WHERE id = $1
-      RETURNING (data #>> '{${META_KEY},attempts}')::int AS attempts`,
+      WHERE id = $1`,
     [jobId],
   )
-  return (result.rows[0]?.attempts as number | undefined) ?? 1
 }
 
 const defineJob = (
   agenda: Agenda,
   definition: JobDefinition,
-  { payload, pool, running }: { payload: Payload; pool: pg.Pool; running: Map<string, Running> },
+  { payload, pool, running, refill }: { payload: Payload; pool: pg.Pool; running: Map<string, Running>; refill: (name: string) => void },
 ): void => {
   const lockLifetime = definition.lockLifetimeMs ?? DEFAULTS.lockLifetimeMs
+  const concurrency = definition.concurrency ?? DEFAULTS.concurrency
   const timeoutMs = definition.timeoutMs ?? DEFAULTS.timeoutMs
 
   agenda.define(
@@ -168,7 +204,10 @@ const defineJob = (
       const jobId = String(job.attrs._id)
       const started = process.hrtime.bigint()
       const { [META_KEY]: meta, ...data } = (job.attrs.data ?? {}) as Record<string, unknown> & { [META_KEY]?: JobMeta }
-      const attempt = await markStarted(pool, jobId)
+      // The count stored by earlier runs came with the locked row; the increment is written while
+      // the handler runs (one round trip saved per job) and awaited before the job completes.
+      const attempt = (meta?.attempts ?? 0) + 1
+      const marked = markStarted(pool, jobId).catch((error: Error) => logger.warn('could not record a job attempt', { jobId, error: error.message }))
       const log = (message: string, extra?: Record<string, unknown>) =>
         logger.info(message, { job: definition.name, jobId, attempt, requestId: meta?.requestId, ...extra })
 
@@ -213,10 +252,15 @@ const defineJob = (
         clearInterval(heartbeat)
         clearTimeout(timer)
         running.delete(jobId)
+        await marked
+        refill(definition.name)
       }
     },
     {
-      concurrency: definition.concurrency ?? DEFAULTS.concurrency,
+      concurrency,
+      // Locked and waiting, beyond those running: enough to keep the slots busy, few enough that
+      // other workers share a backlog and a crash strands little.
+      lockLimit: concurrency * 2,
       lockLifetime,
       backoff: retryPolicy(definition),
       // Keep finished rows for the admin view; a periodic cleanup can prune them.

@@ -20,13 +20,13 @@ const children: ChildProcess[] = []
 
 const unique = (verb: string) => `test-${randomBytes(3).toString('hex')}.${verb}`
 
-const startRuntime = async (jobs: JobDefinition[], role: 'worker' | 'web' = 'worker') => {
+const startRuntime = async (jobs: JobDefinition[], role: 'worker' | 'web' = 'worker', processEveryMs = 200) => {
   const runtime = await createJobRuntime({
     payload: booted.payload,
     databaseUrl: booted.database.url,
     jobs,
     role,
-    processEveryMs: 200,
+    processEveryMs,
     sweepUnknownJobs: false,
   })
   runtimes.push(runtime)
@@ -400,6 +400,43 @@ describe('crash and drain (real worker processes)', () => {
     // Another worker picks it straight up, without waiting for a 10-minute lock to expire.
     await startRuntime([slowOutputJob(name, 50, 600000)])
     await waitFor(async () => (await events(jobId)).some((event) => event.kind === 'finish'), 15_000, 'the released job to run')
+  })
+})
+
+describe('pickup and sharing', () => {
+  test('an enqueue from a web process wakes an idle worker at once (NOTIFY), not at the next 5 s poll', async () => {
+    const name = unique('wake')
+    const definition: JobDefinition = { name, async handler() {} }
+    let startedAt = 0
+    definition.handler = async () => {
+      startedAt = Date.now()
+    }
+    await startRuntime([definition], 'worker', 5000)
+    const web = await startRuntime([definition], 'web')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const sentAt = Date.now()
+    await web.queue.enqueue(name, {})
+    await waitFor(async () => startedAt > 0, 4000, 'the worker to be woken')
+    expect(startedAt - sentAt).toBeLessThan(1000)
+  })
+
+  test('two workers share a backlog instead of one hoarding it', async () => {
+    const name = unique('share')
+    const byWorker = [0, 0]
+    const definition = (index: number): JobDefinition => ({
+      name,
+      concurrency: 2,
+      async handler() {
+        byWorker[index]++
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      },
+    })
+    const first = await startRuntime([definition(0)])
+    await startRuntime([definition(1)])
+    await Promise.all(Array.from({ length: 40 }, () => first.queue.enqueue(name, {})))
+    await waitFor(async () => byWorker[0] + byWorker[1] === 40, 20_000, 'the backlog to drain')
+    expect(byWorker[0]).toBeGreaterThan(0)
+    expect(byWorker[1]).toBeGreaterThan(0)
   })
 })
 

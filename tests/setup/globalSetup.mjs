@@ -26,7 +26,7 @@ export default async function globalSetup() {
   process.env.SHRUTIK_DATA_DIR = path.join(root, 'data')
   process.env.PAYLOAD_SECRET = randomBytes(32).toString('hex')
   process.env.SEED_ON_EMPTY = 'false'
-  process.env.LOG_LEVEL ??= 'warn'
+  process.env.LOG_LEVEL ??= 'error'
   if (process.env.DATABASE_URL) return
 
   const port = await freePort()
