@@ -2,7 +2,8 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 import { postgresAdapter } from '@payloadcms/db-postgres'
-import { buildConfig } from 'payload'
+import { registerJobs } from '@shrutik/plugin-sdk'
+import { buildConfig, type Config } from 'payload'
 import sharp from 'sharp'
 
 import { Languages } from './collections/Languages'
@@ -10,6 +11,7 @@ import { createRecordings } from './collections/Recordings'
 import { Sentences } from './collections/Sentences'
 import { createTranscriptions } from './collections/Transcriptions'
 import { createUsers } from './collections/Users'
+import { pruneFinishedJobs } from './src/jobs/coreJobs'
 import { jobEndpoints } from './src/jobs/endpoints'
 import { constraintErrorsAreBadRequests } from './src/lib/databaseErrors'
 import { dataDir, isProduction, mediaDir, resolvePayloadSecret, settings } from './src/lib/env'
@@ -21,7 +23,7 @@ const env = settings()
  * The one place where the database, collections, globals and plugins are listed, in order.
  * Configuration comes from environment variables (src/lib/env.ts, documented in the README).
  */
-export default buildConfig({
+const config: Config = {
   secret: resolvePayloadSecret(),
   serverURL: env.serverURL,
   cors: [env.serverURL],
@@ -29,6 +31,8 @@ export default buildConfig({
   cookiePrefix: 'shrutik',
   telemetry: false,
   logger: { options: { level: env.logLevel } },
+  // Refusals we raise on purpose (4xx with a message for the user) are not server errors.
+  loggingLevels: { APIError: 'info' },
   admin: {
     user: 'users',
     // Gravatar needs the internet; many installs have none.
@@ -90,4 +94,7 @@ export default buildConfig({
     outputFile: path.resolve(dirname, 'src/payload-types.ts'),
     autoGenerate: false,
   },
-})
+}
+
+// Core jobs are registered the same way plugins register theirs (plugins/sdk).
+export default buildConfig(registerJobs(config, [pruneFinishedJobs]))

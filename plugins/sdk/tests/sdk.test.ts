@@ -1,0 +1,66 @@
+import { describe, expect, test } from '@jest/globals'
+import type { Config } from 'payload'
+
+import { getJobQueue, getRegisteredJobs, JobValidationError, PermanentJobError, registerJobs, setJobQueue, type JobDefinition } from '../src'
+import { createMemoryQueue, runJobHandler } from '../src/testing'
+
+const job = (name: string, extra: Partial<JobDefinition> = {}): JobDefinition => ({ name, async handler() {}, ...extra })
+
+describe('registerJobs', () => {
+  test('adds jobs to the config, keeping what other plugins registered', () => {
+    const config = registerJobs(registerJobs({} as Config, [job('audio.process-recording')]), [job('export.build-dataset')])
+    expect(getRegisteredJobs(config).map((definition) => definition.name)).toEqual(['audio.process-recording', 'export.build-dataset'])
+  })
+
+  test('refuses a duplicate name at boot, naming it', () => {
+    const config = registerJobs({} as Config, [job('audio.process-recording')])
+    expect(() => registerJobs(config, [job('audio.process-recording')])).toThrow(/"audio.process-recording" is registered twice/)
+    expect(() => registerJobs({} as Config, [job('a.b'), job('a.b')])).toThrow(/registered twice/)
+  })
+
+  test('refuses names that are not <plugin-slug>.<verb-noun>', () => {
+    for (const name of ['process', 'Audio.Process', 'audio.', 'audio process.x', 'a.b.c']) {
+      expect(() => registerJobs({} as Config, [job(name)])).toThrow(/must look like/)
+    }
+  })
+})
+
+describe('getJobQueue', () => {
+  test('says clearly when no runtime is running', () => {
+    setJobQueue(undefined)
+    expect(() => getJobQueue()).toThrow(/job queue is not running/)
+    const queue = createMemoryQueue()
+    setJobQueue(queue)
+    expect(getJobQueue()).toBe(queue)
+    setJobQueue(undefined)
+  })
+})
+
+describe('testing helpers', () => {
+  test('the memory queue records enqueues, validates like the real one and dedupes by key', async () => {
+    const definitions = [job('audio.process-recording', { validate: (data) => (typeof (data as { id?: unknown }).id === 'number' ? undefined : 'id must be a number') })]
+    const queue = createMemoryQueue(definitions)
+    const first = await queue.enqueue('audio.process-recording', { id: 1 }, { dedupeKey: 'r1' })
+    const again = await queue.enqueue('audio.process-recording', { id: 1 }, { dedupeKey: 'r1' })
+    expect(again).toEqual({ jobId: first.jobId, deduplicated: true })
+    expect(queue.take('audio.process-recording')).toHaveLength(1)
+    await expect(queue.enqueue('audio.process-recording', { id: 'x' })).rejects.toThrow(JobValidationError)
+    await expect(queue.enqueue('nope.nothing', {})).rejects.toThrow(/Unknown job/)
+  })
+
+  test('runJobHandler validates first and passes progress and logs through', async () => {
+    const definition: JobDefinition = {
+      name: 'demo.count',
+      validate: (data) => ((data as { n?: number }).n! > 0 ? undefined : 'n must be positive'),
+      async handler({ data, touch, log }) {
+        await touch(50)
+        log('counted', { n: (data as { n: number }).n })
+      },
+    }
+    const payload = {} as never
+    const result = await runJobHandler(definition, { payload, data: { n: 3 } })
+    expect(result.progress).toEqual([50])
+    expect(result.logs).toEqual([{ message: 'counted', meta: { n: 3 } }])
+    await expect(runJobHandler(definition, { payload, data: { n: 0 } })).rejects.toThrow(PermanentJobError)
+  })
+})
