@@ -16,29 +16,40 @@ const MESSAGES: Record<RateLimitRule, string> = {
   upload: 'Too many uploads from this network in a short time. Wait a moment; your recordings are kept and will be sent again.',
 }
 
-const postgresLimiter = (pool: pg.Pool, keyPrefix: string, points: number, duration: number): Promise<RateLimiterPostgres> =>
-  new Promise((resolve, reject) => {
-    const limiter: RateLimiterPostgres = new RateLimiterPostgres(
-      { storeClient: pool, storeType: 'pool', tableName: 'rate_limits', keyPrefix, points, duration, clearExpiredByTimeout: true },
-      (error?: Error) => (error ? reject(error) : resolve(limiter)),
-    )
-  })
+const TABLE = 'rate_limits'
+
+/**
+ * The limiter table, created once under an advisory lock: rate-limiter-flexible's own
+ * CREATE TABLE IF NOT EXISTS races when several limiters or web processes start together.
+ */
+const ensureRateLimitTable = async (pool: pg.Pool): Promise<void> => {
+  const client = await pool.connect()
+  try {
+    await client.query('SELECT pg_advisory_lock(727003)')
+    await client.query(`CREATE TABLE IF NOT EXISTS ${TABLE} (key varchar(255) PRIMARY KEY, points integer NOT NULL DEFAULT 0, expire bigint)`)
+  } finally {
+    await client.query('SELECT pg_advisory_unlock(727003)').catch(() => undefined)
+    client.release()
+  }
+}
+
+const postgresLimiter = (pool: pg.Pool, keyPrefix: string, points: number, duration: number): RateLimiterPostgres =>
+  new RateLimiterPostgres({ storeClient: pool, storeType: 'pool', tableName: TABLE, tableCreated: true, keyPrefix, points, duration, clearExpiredByTimeout: true })
 
 /**
  * The limiters for login, registration, password reset and uploads. The PostgreSQL store is shared
  * by every web process (the default); the in-memory store is for tests and single-process setups.
  */
 export const createRateLimiters = async (settings: Settings, pool?: pg.Pool): Promise<RateLimiters> => {
-  const entries = await Promise.all(
-    (Object.keys(settings.rateLimits) as RateLimitRule[]).map(async (rule) => {
-      const { points, durationSec } = settings.rateLimits[rule]
-      const limiter =
-        settings.rateLimitStore === 'memory' || !pool
-          ? new RateLimiterMemory({ keyPrefix: rule, points, duration: durationSec })
-          : await postgresLimiter(pool, rule, points, durationSec)
-      return [rule, limiter] as const
-    }),
-  )
+  if (settings.rateLimitStore === 'postgres' && pool) await ensureRateLimitTable(pool)
+  const entries = (Object.keys(settings.rateLimits) as RateLimitRule[]).map((rule) => {
+    const { points, durationSec } = settings.rateLimits[rule]
+    const limiter =
+      settings.rateLimitStore === 'memory' || !pool
+        ? new RateLimiterMemory({ keyPrefix: rule, points, duration: durationSec })
+        : postgresLimiter(pool, rule, points, durationSec)
+    return [rule, limiter] as const
+  })
   return Object.fromEntries(entries) as unknown as RateLimiters
 }
 
