@@ -72,7 +72,7 @@ export const createJobRuntime = async (options: JobRuntimeOptions): Promise<JobR
 
   const running = new Map<string, Running>()
   const agenda = new Agenda({
-    backend: new PostgresBackend({ pool, tableName: JOBS_TABLE, channelName: JOBS_CHANNEL }),
+    backend: new PostgresBackend({ pool, tableName: JOBS_TABLE, channelName: JOBS_CHANNEL, ensureSchema: false }),
     name: `${os.hostname()}:${process.pid}`,
     processEvery: options.processEveryMs ?? Number(process.env.JOBS_PROCESS_EVERY_MS ?? 5000),
     maxConcurrency: options.maxConcurrency ?? Number(process.env.JOBS_MAX_CONCURRENCY ?? 20),

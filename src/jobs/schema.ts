@@ -1,4 +1,4 @@
-import { getCreateIndexesSQL, getCreateTableSQL } from '@agendajs/postgres-backend'
+import { getCreateIndexesSQL, getCreateTableSQL, getUpdateTimestampTriggerSQL } from '@agendajs/postgres-backend'
 import type pg from 'pg'
 
 import { DEDUPE_TABLE, JOBS_TABLE } from './constants'
@@ -6,7 +6,8 @@ import { DEDUPE_TABLE, JOBS_TABLE } from './constants'
 export { DEDUPE_TABLE, JOBS_CHANNEL, JOBS_TABLE } from './constants'
 
 /**
- * Agenda's table (created the way Agenda creates it) plus our dedupe keys: one row per pending
+ * Agenda's table, indexes and trigger (its own SQL; Agenda's own unlocked schema setup races when
+ * several processes start together, so it is switched off in the runtime) plus our dedupe keys: one row per pending
  * job that has a dedupe key, unique by key, deleted when the job starts. Idempotent; run by every
  * process at boot so a web process can enqueue before any worker has started. Both tables are
  * outside Payload's schema (`tablesFilter: ['!agenda_*']`).
@@ -18,6 +19,7 @@ export const ensureJobSchema = async (pool: pg.Pool): Promise<void> => {
     await client.query('SELECT pg_advisory_lock(727002)')
     await client.query(getCreateTableSQL(JOBS_TABLE))
     for (const statement of getCreateIndexesSQL(JOBS_TABLE)) await client.query(statement)
+    await client.query(getUpdateTimestampTriggerSQL(JOBS_TABLE))
     await client.query(`CREATE TABLE IF NOT EXISTS ${DEDUPE_TABLE} (
       key text PRIMARY KEY,
       job_id uuid NOT NULL,

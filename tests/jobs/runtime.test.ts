@@ -309,10 +309,10 @@ describe('long jobs and timeouts', () => {
     const starts: number[] = []
     const definition: JobDefinition = {
       name,
-      lockLifetimeMs: 500,
+      lockLifetimeMs: 1000,
       async handler() {
         starts.push(Date.now())
-        await new Promise((resolve) => setTimeout(resolve, 2500))
+        await new Promise((resolve) => setTimeout(resolve, 3500))
       },
     }
     const runtime = await startRuntime([definition])
