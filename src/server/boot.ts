@@ -4,6 +4,8 @@ import { ensureDatabase, type DatabaseHandle } from '../db/embedded'
 import { runMigrations } from '../db/migrate'
 import type { PostgresAdapter } from '@payloadcms/db-postgres'
 
+import { logger } from '../lib/logger'
+
 export interface Booted {
   payload: Payload
   config: SanitizedConfig | Promise<SanitizedConfig>
@@ -24,6 +26,9 @@ export const bootPayload = async (): Promise<Booted> => {
   process.env.DATABASE_URL = database.url
   const { default: config } = await import('../../payload.config')
   const payload = await getPayload({ config })
+  // A database restart makes pooled connections error; without a listener that would crash the
+  // process instead of letting the pool reconnect (and /readyz report the outage).
+  ;(payload.db as unknown as PostgresAdapter).pool.on('error', (error) => logger.warn('database connection lost', { error: error.message }))
   await runMigrations(payload)
   return {
     payload,
