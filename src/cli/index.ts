@@ -18,6 +18,8 @@ Commands:
   seed                          Load the starter languages and sentences (safe to run again)
   users:create-admin --email E --password P [--name N]
                                 Create an admin account, or make an existing account admin
+  audio inspect FILE            Check an audio file as an upload would be checked; prints one JSON
+                                object; exit 0 if it would be accepted, 2 if rejected, 1 on error
 
 With no DATABASE_URL, every command uses the embedded PostgreSQL in ./data/postgres.
 Environment variables are listed in the README.`
@@ -121,6 +123,27 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
       }
     })
   },
+}
+
+/** Exit code for `audio inspect`: 2 means "rejected", distinct from usage (64) and internal (1) errors. */
+const REJECTED = 2
+
+const audioCommands: Record<string, (args: string[]) => Promise<void>> = {
+  async inspect(args) {
+    const file = args[0]
+    if (!file || args.length > 1) throw new UsageError('audio inspect needs exactly one FILE.')
+    if (!fs.existsSync(file)) throw new UsageError(`No such file: ${file}`)
+    const { inspectFile } = await import('@shrutik/plugin-audio-processing/inspect')
+    const result = await inspectFile(path.resolve(file))
+    console.log(JSON.stringify(result))
+    if (!result.ok) process.exit(REJECTED)
+  },
+}
+
+commands.audio = async ([subcommand, ...rest]) => {
+  const run = subcommand ? audioCommands[subcommand] : undefined
+  if (!run) throw new UsageError(`audio needs a subcommand: ${Object.keys(audioCommands).join(', ')}.`)
+  await run(rest)
 }
 
 const main = async (): Promise<void> => {

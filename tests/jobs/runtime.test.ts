@@ -420,6 +420,23 @@ describe('pickup and sharing', () => {
     expect(startedAt - sentAt).toBeLessThan(1000)
   })
 
+  test('delayMs holds a job back until its time', async () => {
+    const name = unique('delayed')
+    let startedAt = 0
+    const runtime = await startRuntime([
+      {
+        name,
+        async handler() {
+          startedAt = Date.now()
+        },
+      },
+    ])
+    const sentAt = Date.now()
+    await runtime.queue.enqueue(name, {}, { delayMs: 1500 })
+    await waitFor(async () => startedAt > 0, 10_000, 'the delayed job')
+    expect(startedAt - sentAt).toBeGreaterThanOrEqual(1400)
+  })
+
   test('two workers share a backlog instead of one hoarding it', async () => {
     const name = unique('share')
     const byWorker = [0, 0]

@@ -1,0 +1,60 @@
+import { spawn } from 'node:child_process'
+
+export interface RunOptions {
+  /** Killed (SIGKILL) past this. */
+  timeoutMs: number
+  /** Aborting kills the child (job cancel, shutdown). */
+  signal?: AbortSignal
+  /** Called with each stdout chunk instead of collecting stdout (for streamed PCM). */
+  onStdout?: (chunk: Buffer) => void
+  /** Keep at most this much stderr (the end of it). @default 256 KiB */
+  maxStderrBytes?: number
+}
+
+export interface RunResult {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: Buffer
+  stderr: string
+}
+
+export class ToolTimeoutError extends Error {
+  override name = 'ToolTimeoutError'
+}
+
+/**
+ * Runs ffmpeg/ffprobe with a hard timeout; the child is killed on timeout or abort, never left
+ * running. stderr is kept (bounded) for the job log and for parsing filter reports.
+ */
+export const runTool = (binary: string, args: string[], options: RunOptions): Promise<RunResult> =>
+  new Promise((resolve, reject) => {
+    if (options.signal?.aborted) return reject(options.signal.reason ?? new Error('aborted'))
+    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    const stdout: Buffer[] = []
+    let stderr = ''
+    const maxStderr = options.maxStderrBytes ?? 256 * 1024
+    let failure: Error | undefined
+    const kill = (error: Error) => {
+      failure ??= error
+      child.kill('SIGKILL')
+    }
+    const timer = setTimeout(() => kill(new ToolTimeoutError(`${binary.split('/').pop()} took longer than ${options.timeoutMs} ms and was stopped.`)), options.timeoutMs)
+    const onAbort = () => kill((options.signal?.reason as Error) ?? new Error('aborted'))
+    options.signal?.addEventListener('abort', onAbort, { once: true })
+    child.stdout.on('data', (chunk: Buffer) => (options.onStdout ? options.onStdout(chunk) : stdout.push(chunk)))
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8')
+      if (stderr.length > maxStderr * 2) stderr = stderr.slice(-maxStderr)
+    })
+    child.on('error', (error) => {
+      clearTimeout(timer)
+      options.signal?.removeEventListener('abort', onAbort)
+      reject(error)
+    })
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      options.signal?.removeEventListener('abort', onAbort)
+      if (failure) return reject(failure)
+      resolve({ code, signal, stdout: Buffer.concat(stdout), stderr: stderr.slice(-maxStderr) })
+    })
+  })

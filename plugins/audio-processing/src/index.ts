@@ -1,0 +1,2 @@
+export * from './core'
+export { inspectFile, type InspectResult } from './inspect'

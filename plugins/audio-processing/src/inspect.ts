@@ -1,0 +1,51 @@
+import fs from 'node:fs/promises'
+
+import { checkContainer, checkSignal, DEFAULT_CHECK_OPTIONS, verdict, type AudioCheckOptions, type Check } from './core'
+import { analyze, probe, ProbeError } from './ffmpeg'
+
+export interface InspectResult {
+  ok: boolean
+  code: string
+  message: string
+  durationMs?: number
+  sampleRate?: number
+  channels?: number
+  codec?: string
+  container?: string
+  checks: Check[]
+}
+
+/**
+ * Everything the plugin decides about one file, without touching the database: probe, the
+ * container checks, and (only if those pass) one bounded decoding pass with the signal checks.
+ */
+export const inspectFile = async (
+  file: string,
+  { options = DEFAULT_CHECK_OPTIONS, timeoutMs = 120_000, signal }: { options?: AudioCheckOptions; timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<InspectResult> => {
+  const { size } = await fs.stat(file)
+  const probed = size === 0 ? undefined : await probe(file, { timeoutMs, signal }).catch((error) => {
+    if (error instanceof ProbeError) return undefined
+    throw error
+  })
+  const containerChecks = checkContainer(size, probed, options)
+  const base = {
+    sampleRate: probed?.sampleRate,
+    channels: probed?.channels,
+    codec: probed?.codec,
+    container: probed?.formatName,
+  }
+  if (!probed || containerChecks.some((check) => check.severity === 'error')) {
+    return { ...verdict(containerChecks), ...base, durationMs: probed?.declaredDurationMs, checks: containerChecks }
+  }
+  let analysis
+  try {
+    analysis = await analyze(file, { timeoutMs, signal, maxDecodeSeconds: Math.ceil(options.maxDurationMs / 1000) })
+  } catch (error) {
+    if ((error as Error).name === 'ToolTimeoutError' || signal?.aborted) throw error
+    const checks = [...containerChecks, { code: 'corrupt', severity: 'error' as const, message: 'The file is damaged: its audio could not be decoded.' }]
+    return { ...verdict(checks), ...base, checks }
+  }
+  const checks = [...containerChecks, ...checkSignal(probed, analysis, options)]
+  return { ...verdict(checks), ...base, durationMs: analysis.decodedDurationMs, checks }
+}
