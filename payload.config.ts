@@ -32,7 +32,7 @@ const config: Config = {
   telemetry: false,
   logger: { options: { level: env.logLevel } },
   // Refusals we raise on purpose (4xx with a message for the user) are not server errors.
-  loggingLevels: { APIError: 'info' },
+  loggingLevels: { APIError: 'info', AuthenticationError: 'info', LockedAuth: 'info', QueryError: 'info', Forbidden: 'info' },
   admin: {
     user: 'users',
     // Gravatar needs the internet; many installs have none.

@@ -123,3 +123,21 @@ describe('shrutik audio inspect', () => {
     expect(missing.stderr).toMatch(/No such file/)
   })
 })
+
+describe('pauses found in decoded audio', () => {
+  test('a long recording is cut within ±50 ms of the middle of its generated pauses', async () => {
+    const { analyze } = await import('../src/ffmpeg')
+    const { findPauses, planSegments } = await import('../src/core')
+    const layout = [] as { seconds: number; pause?: boolean }[]
+    for (let i = 0; i < 6; i++) layout.push({ seconds: 7 }, { seconds: 0.8, pause: true })
+    const target = file('long.wav', wav(speechLike(layout)))
+    const analysis = await analyze(target, { timeoutMs: 30_000, maxDecodeSeconds: 1800 })
+    const segments = planSegments(analysis.decodedDurationMs, findPauses(analysis.frameLevelsDbfs, analysis.frameMs))
+    expect(segments.length).toBeGreaterThanOrEqual(3)
+    for (const { endMs } of segments.slice(0, -1)) {
+      // Pause k spans 7.8k + 7.0 .. 7.8k + 7.8 s; its middle is 7.8k + 7.4 s.
+      const k = Math.round((endMs - 7400) / 7800)
+      expect(Math.abs(endMs - (7800 * k + 7400))).toBeLessThanOrEqual(50)
+    }
+  })
+})

@@ -23,6 +23,9 @@ export interface Analysis {
   snrEstimateDb: number
   /** Peak magnitudes (0–1) in equal slices of the audio, for the waveform. */
   peaks: number[]
+  /** Level of each 20 ms frame in dBFS, for finding pauses (`core/segment`). */
+  frameLevelsDbfs: Float32Array
+  frameMs: number
 }
 
 export interface AnalyzeOptions extends Omit<RunOptions, 'onStdout'> {
@@ -116,7 +119,8 @@ export const analyze = async (file: string, options: AnalyzeOptions): Promise<An
     for (let i = start; i < Math.min(framePeaks.length, start + slice); i++) if (framePeaks[i] > max) max = framePeaks[i]
     peaks.push(Number((max / 32768).toFixed(4)))
   }
-  const levels = frames.map(dbfs).sort((a, b) => a - b)
+  const frameLevelsDbfs = Float32Array.from(frames, dbfs)
+  const levels = Array.from(frameLevelsDbfs).sort((a, b) => a - b)
   const at = (p: number) => (levels.length ? levels[Math.min(levels.length - 1, Math.floor(p * levels.length))] : -120)
   const decodedDurationMs = Math.round((samples / ANALYSIS_SAMPLE_RATE) * 1000)
   return {
@@ -124,9 +128,11 @@ export const analyze = async (file: string, options: AnalyzeOptions): Promise<An
     hitDecodeCap: decodedDurationMs >= options.maxDecodeSeconds * 1000,
     decodeErrors: countDecodeErrors(result.stderr),
     ...parseLoudness(result.stderr),
-    silenceRatio: frames.length ? frames.filter((energy) => dbfs(energy) < threshold).length / frames.length : 1,
+    silenceRatio: frames.length ? frameLevelsDbfs.filter((level) => level < threshold).length / frames.length : 1,
     clippingRatio: samples ? clipped / samples : 0,
     snrEstimateDb: Number((at(0.9) - at(0.1)).toFixed(1)),
     peaks,
+    frameLevelsDbfs,
+    frameMs: (FRAME / ANALYSIS_SAMPLE_RATE) * 1000,
   }
 }
