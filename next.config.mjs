@@ -4,7 +4,9 @@ import { withPayload } from '@payloadcms/next/withPayload'
 const nextConfig = {
   poweredByHeader: false,
   // Workspace packages ship TypeScript sources.
-  transpilePackages: ['@shrutik/plugin-sdk'],
+  transpilePackages: ['@shrutik/plugin-sdk', '@shrutik/plugin-audio-processing'],
+  // Spawn binaries and native code at run time; never bundled.
+  serverExternalPackages: ['fluent-ffmpeg', '@ffmpeg-installer/ffmpeg', '@ffprobe-installer/ffprobe'],
   // Security headers are set by the Express server (src/server) for every response.
 }
 

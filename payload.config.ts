@@ -2,6 +2,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 import { postgresAdapter } from '@payloadcms/db-postgres'
+import { audioProcessingPlugin } from '@shrutik/plugin-audio-processing'
 import { registerJobs } from '@shrutik/plugin-sdk'
 import { buildConfig, type Config } from 'payload'
 import sharp from 'sharp'
@@ -90,6 +91,8 @@ const config: Config = {
     safeFileNames: true,
   },
   sharp,
+  // Plugins, in order. Each adds its schema first, then behaviour (see plugins/*/README.md).
+  plugins: [audioProcessingPlugin({ mediaDir: mediaDir() })],
   typescript: {
     outputFile: path.resolve(dirname, 'src/payload-types.ts'),
     autoGenerate: false,

@@ -20,6 +20,8 @@ Commands:
                                 Create an admin account, or make an existing account admin
   audio inspect FILE            Check an audio file as an upload would be checked; prints one JSON
                                 object; exit 0 if it would be accepted, 2 if rejected, 1 on error
+  audio segment FILE --out DIR  Cut a long recording at its pauses into 1–15 s FLAC segments in DIR;
+                                prints their list as JSON
 
 With no DATABASE_URL, every command uses the embedded PostgreSQL in ./data/postgres.
 Environment variables are listed in the README.`
@@ -137,6 +139,20 @@ const audioCommands: Record<string, (args: string[]) => Promise<void>> = {
     const result = await inspectFile(path.resolve(file))
     console.log(JSON.stringify(result))
     if (!result.ok) process.exit(REJECTED)
+  },
+  async segment(args) {
+    const { values, positionals } = parseArgs({ args, options: { out: { type: 'string' } }, allowPositionals: true, strict: true })
+    const file = positionals[0]
+    if (!file || positionals.length > 1 || !values.out) throw new UsageError('audio segment needs one FILE and --out DIR.')
+    if (!fs.existsSync(file)) throw new UsageError(`No such file: ${file}`)
+    const { inspectFile } = await import('@shrutik/plugin-audio-processing/inspect')
+    const inspected = await inspectFile(path.resolve(file))
+    if (!inspected.ok) {
+      console.log(JSON.stringify(inspected))
+      process.exit(REJECTED)
+    }
+    const { segmentFile } = await import('@shrutik/plugin-audio-processing/segment')
+    console.log(JSON.stringify(await segmentFile(path.resolve(file), path.resolve(values.out))))
   },
 }
 

@@ -1,9 +1,15 @@
 import * as migration_20261126_134104_initial from './20261126_134104_initial';
+import * as migration_20261126_153355_audio_processing from './20261126_153355_audio_processing';
 
 export const migrations = [
   {
     up: migration_20261126_134104_initial.up,
     down: migration_20261126_134104_initial.down,
-    name: '20261126_134104_initial'
+    name: '20261126_134104_initial',
+  },
+  {
+    up: migration_20261126_153355_audio_processing.up,
+    down: migration_20261126_153355_audio_processing.down,
+    name: '20261126_153355_audio_processing'
   },
 ];

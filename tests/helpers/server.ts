@@ -7,6 +7,8 @@ import { settings as readSettings, type Settings } from '../../src/lib/env'
 import { createApp } from '../../src/server/app'
 import { bootPayload, type Booted } from '../../src/server/boot'
 import { createRateLimiters } from '../../src/server/rateLimits'
+import { createJobRuntime } from '../../src/jobs/runtime'
+import { getRegisteredJobs } from '@shrutik/plugin-sdk'
 import { CLIENT_ID_COOKIE } from '../../src/lib/clientId'
 
 export interface TestServer {
@@ -27,6 +29,8 @@ export const startTestServer = async (overrides: Partial<Settings> = {}): Promis
   const settings: Settings = { ...readSettings(), rateLimitStore: 'memory', ...overrides }
   const limiterPool = settings.rateLimitStore === 'postgres' ? new pg.Pool({ connectionString: booted.database.url, max: 2 }) : undefined
   const limiters = await createRateLimiters(settings, limiterPool)
+  // A web process enqueues (uploads queue their processing); tests that need jobs run start a worker.
+  const jobs = await createJobRuntime({ payload: booted.payload, databaseUrl: booted.database.url, jobs: getRegisteredJobs(booted.payload.config), role: 'web' })
   const app = createApp({ payload: booted.payload, config: booted.config, settings, limiters })
   const server = app.listen(0, '127.0.0.1')
   await new Promise((resolve) => server.once('listening', resolve))
@@ -40,6 +44,7 @@ export const startTestServer = async (overrides: Partial<Settings> = {}): Promis
       server.closeAllConnections()
       await new Promise((resolve) => server.close(resolve))
       await limiterPool?.end()
+      await jobs.stop(1000)
       // Other test files reuse the database; only the pool goes.
       ;(booted.payload.db as unknown as { pool: pg.Pool }).pool.on('error', () => undefined)
     },

@@ -1,2 +1,5 @@
 export * from './core'
-export { inspectFile, type InspectResult } from './inspect'
+export { inspectFile, assessFile, type InspectResult } from './inspect'
+export { audioProcessingPlugin, AUDIO_STATUSES } from './plugin'
+export { PROCESS_RECORDING } from './job'
+export type { AudioProcessingOptions } from './options'

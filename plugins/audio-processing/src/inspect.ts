@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises'
 
 import { checkContainer, checkSignal, DEFAULT_CHECK_OPTIONS, verdict, type AudioCheckOptions, type Check } from './core'
-import { analyze, probe, ProbeError } from './ffmpeg'
+import { analyze, probe, ProbeError, type Analysis } from './ffmpeg'
 
 export interface InspectResult {
   ok: boolean
@@ -15,14 +15,25 @@ export interface InspectResult {
   checks: Check[]
 }
 
+/** `inspectFile` plus the measurements behind it (for the processing job: waveform, pauses). */
+export interface Assessment {
+  result: InspectResult
+  analysis?: Analysis
+}
+
+export const inspectFile = async (
+  file: string,
+  settings: { options?: AudioCheckOptions; timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<InspectResult> => (await assessFile(file, settings)).result
+
 /**
  * Everything the plugin decides about one file, without touching the database: probe, the
  * container checks, and (only if those pass) one bounded decoding pass with the signal checks.
  */
-export const inspectFile = async (
+export const assessFile = async (
   file: string,
   { options = DEFAULT_CHECK_OPTIONS, timeoutMs = 120_000, signal }: { options?: AudioCheckOptions; timeoutMs?: number; signal?: AbortSignal } = {},
-): Promise<InspectResult> => {
+): Promise<Assessment> => {
   const { size } = await fs.stat(file)
   const probed = size === 0 ? undefined : await probe(file, { timeoutMs, signal }).catch((error) => {
     if (error instanceof ProbeError) return undefined
@@ -36,7 +47,7 @@ export const inspectFile = async (
     container: probed?.formatName,
   }
   if (!probed || containerChecks.some((check) => check.severity === 'error')) {
-    return { ...verdict(containerChecks), ...base, durationMs: probed?.declaredDurationMs, checks: containerChecks }
+    return { result: { ...verdict(containerChecks), ...base, durationMs: probed?.declaredDurationMs, checks: containerChecks } }
   }
   let analysis
   try {
@@ -44,8 +55,8 @@ export const inspectFile = async (
   } catch (error) {
     if ((error as Error).name === 'ToolTimeoutError' || signal?.aborted) throw error
     const checks = [...containerChecks, { code: 'corrupt', severity: 'error' as const, message: 'The file is damaged: its audio could not be decoded.' }]
-    return { ...verdict(checks), ...base, checks }
+    return { result: { ...verdict(checks), ...base, checks } }
   }
   const checks = [...containerChecks, ...checkSignal(probed, analysis, options)]
-  return { ...verdict(checks), ...base, durationMs: analysis.decodedDurationMs, checks }
+  return { result: { ...verdict(checks), ...base, durationMs: analysis.decodedDurationMs, checks }, analysis }
 }

@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto'
+import fs from 'node:fs/promises'
+import path from 'node:path'
+
+import type { JobDefinition } from '@shrutik/plugin-sdk'
+import { commitTransaction, createLocalReq, initTransaction, killTransaction, type Payload } from 'payload'
+
+import { findPauses, planSegments, type Span } from './core'
+import { transcode } from './ffmpeg'
+import { assessFile } from './inspect'
+import type { SanitizedAudioOptions } from './options'
+import { renderWaveform } from './waveform'
+
+export const PROCESS_RECORDING = 'audio-processing.process-recording'
+
+declare module '@shrutik/plugin-sdk' {
+  interface JobDataMap {
+    'audio-processing.process-recording': { recordingId: number }
+  }
+}
+
+type Doc = Record<string, unknown> & { id: number | string }
+
+const idOf = (ref: unknown) => (ref && typeof ref === 'object' ? (ref as { id: unknown }).id : ref)
+
+/** Removes processed folders of a recording other than `keep` (older runs, or a run that crashed). */
+const removeOtherRuns = async (recordingDir: string, keep?: string) => {
+  const entries = await fs.readdir(recordingDir).catch(() => [] as string[])
+  await Promise.all(entries.filter((entry) => entry !== keep).map((entry) => fs.rm(path.join(recordingDir, entry), { recursive: true, force: true })))
+}
+
+/**
+ * Processes one recording: assess (checks), transcode archive + playback copies, draw the
+ * waveform, cut segments — all into a fresh folder — then swap the database state in one
+ * transaction and only then delete the previous run's files. A crash anywhere before the commit
+ * leaves the previous state (rows and files) intact; a re-run replaces, never duplicates.
+ * Runs as the system: Local API calls below do not act for a user.
+ */
+export const createProcessRecordingJob = (settings: SanitizedAudioOptions): JobDefinition<typeof PROCESS_RECORDING> => ({
+  name: PROCESS_RECORDING,
+  concurrency: settings.concurrency,
+  retries: 2,
+  backoffMs: 5000,
+  timeoutMs: settings.timeoutMs,
+  lockLifetimeMs: 2 * 60_000,
+  validate: (data) =>
+    Number.isInteger((data as { recordingId?: unknown })?.recordingId) ? undefined : 'recordingId must be an integer',
+  async handler({ data, payload, signal, touch, log }) {
+    const recording = (await payload
+      .findByID({ collection: settings.recordingsSlug as 'recordings', id: data.recordingId, depth: 0 })
+      .catch(() => null)) as Doc | null
+    if (!recording?.filename) {
+      log('recording is gone; nothing to process', { recordingId: data.recordingId })
+      return
+    }
+    const staticDir = (payload.collections[settings.recordingsSlug as 'recordings'].config.upload as { staticDir: string }).staticDir
+    const input = path.join(staticDir, String(recording.filename))
+    await setAudio(payload, settings, recording.id, { ...(recording.audio as object), status: 'processing' })
+
+    const { result, analysis } = await assessFile(input, { options: settings.checks, timeoutMs: settings.timeoutMs, signal })
+    await touch(30)
+    const facts = {
+      durationMs: result.durationMs ?? null,
+      sampleRate: result.sampleRate ?? null,
+      channels: result.channels ?? null,
+      codec: result.codec ?? null,
+      container: result.container ?? null,
+      checks: result.checks,
+      loudnessLufs: analysis?.integratedLufs ?? null,
+      processedAt: new Date().toISOString(),
+    }
+    const recordingDir = path.join(settings.derivedDir, String(recording.id))
+    if (!result.ok || !analysis) {
+      await swap(payload, settings, recording, [], { ...facts, status: 'rejected', failureReason: result.message, files: {} })
+      await removeOtherRuns(recordingDir)
+      log('recording rejected', { code: result.code })
+      return
+    }
+
+    const run = randomUUID()
+    const runDir = path.join(recordingDir, run)
+    await fs.mkdir(runDir, { recursive: true })
+    try {
+      const playbackName = settings.playbackCodec === 'opus' ? 'playback.ogg' : 'playback.mp3'
+      await transcode(
+        input,
+        [
+          { path: path.join(runDir, 'archive.flac'), codec: 'flac' },
+          { path: path.join(runDir, playbackName), codec: settings.playbackCodec },
+        ],
+        { timeoutMs: settings.timeoutMs, signal, normalizeLoudness: settings.normalizeLoudness },
+      )
+      await fs.writeFile(path.join(runDir, 'waveform.png'), await renderWaveform(analysis.peaks))
+      await touch(60)
+
+      const spans: Span[] =
+        recording.mode === 'long'
+          ? planSegments(analysis.decodedDurationMs, findPauses(analysis.frameLevelsDbfs, analysis.frameMs, settings.segmentation), settings.segmentation)
+          : [{ startMs: 0, endMs: analysis.decodedDurationMs }]
+      const expectedText = recording.mode === 'long' ? null : await sentenceText(payload, settings, recording.sentence)
+      const segments = []
+      for (const [index, span] of spans.entries()) {
+        const name = `segment-${String(index).padStart(3, '0')}.${settings.playbackCodec === 'opus' ? 'ogg' : 'mp3'}`
+        await transcode(input, [{ path: path.join(runDir, name), codec: settings.playbackCodec }], {
+          timeoutMs: settings.timeoutMs,
+          signal,
+          startMs: span.startMs,
+          durationMs: span.endMs - span.startMs,
+        })
+        segments.push({ index, startMs: span.startMs, endMs: span.endMs, durationMs: span.endMs - span.startMs, file: `${recording.id}/${run}/${name}`, expectedText })
+      }
+      await touch(90)
+      const files = {
+        archive: `${recording.id}/${run}/archive.flac`,
+        playback: `${recording.id}/${run}/${playbackName}`,
+        waveform: `${recording.id}/${run}/waveform.png`,
+      }
+      await swap(payload, settings, recording, segments, { ...facts, status: 'ready', failureReason: null, files })
+    } catch (error) {
+      await fs.rm(runDir, { recursive: true, force: true })
+      throw error
+    }
+    // Committed: the previous run's files (and any crashed run's) can go.
+    await removeOtherRuns(recordingDir, run)
+    log('recording processed', { segments: (await payload.count({ collection: settings.segmentsSlug as 'segments', where: { recording: { equals: recording.id } } })).totalDocs })
+  },
+})
+
+const sentenceText = async (payload: Payload, settings: SanitizedAudioOptions, ref: unknown): Promise<string | null> => {
+  const id = idOf(ref)
+  if (id === undefined || id === null) return null
+  const sentence = (await payload.findByID({ collection: settings.sentencesSlug as 'sentences', id: id as number, depth: 0 }).catch(() => null)) as Doc | null
+  return (sentence?.text as string | undefined) ?? null
+}
+
+const setAudio = (payload: Payload, settings: SanitizedAudioOptions, id: number | string, audio: Record<string, unknown>) =>
+  payload.update({ collection: settings.recordingsSlug as 'recordings', id, data: { audio } as never, context: { audioProcessing: true } })
+
+/** Replaces a recording's segments and audio state in one transaction. */
+const swap = async (payload: Payload, settings: SanitizedAudioOptions, recording: Doc, segments: Record<string, unknown>[], audio: Record<string, unknown>) => {
+  const req = await createLocalReq({ context: { audioProcessing: true } }, payload)
+  await initTransaction(req)
+  try {
+    await payload.delete({ collection: settings.segmentsSlug as 'segments', where: { recording: { equals: recording.id } }, req })
+    for (const segment of segments) {
+      await payload.create({ collection: settings.segmentsSlug as 'segments', data: { ...segment, recording: recording.id, status: 'pending' } as never, req })
+    }
+    await payload.update({ collection: settings.recordingsSlug as 'recordings', id: recording.id, data: { audio } as never, req })
+    await commitTransaction(req)
+  } catch (error) {
+    await killTransaction(req)
+    throw error
+  }
+}

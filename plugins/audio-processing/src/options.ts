@@ -1,0 +1,52 @@
+import path from 'node:path'
+
+import { DEFAULT_CHECK_OPTIONS, DEFAULT_SEGMENT_OPTIONS, type AudioCheckOptions, type SegmentOptions } from './core'
+
+export interface AudioProcessingOptions {
+  /** With `false` the schema stays (so data and migrations are unaffected) but nothing is processed. @default true */
+  enabled?: boolean
+  /** Where derived audio (archive, playback, segments, waveform) is written. Required. */
+  mediaDir: string
+  /** @default 'recordings' */
+  recordingsSlug?: string
+  /** @default 'sentences' */
+  sentencesSlug?: string
+  /** @default 'segments' */
+  segmentsSlug?: string
+  /** Thresholds of the validation checks (see core/checks.ts for each default). */
+  checks?: Partial<AudioCheckOptions>
+  /** Segment bounds for long recordings. @default 1–15 s, pauses ≥ 250 ms under −45 dBFS */
+  segmentation?: Partial<SegmentOptions>
+  /** Playback copy codec. @default 'opus' */
+  playbackCodec?: 'opus' | 'mp3'
+  /** EBU R128 normalisation of the archive and playback copies. @default false */
+  normalizeLoudness?: boolean
+  /** Hard limit for one recording's processing. @default 900000 (15 minutes) */
+  timeoutMs?: number
+  /** Recordings processed at once per worker process. @default 2 */
+  concurrency?: number
+}
+
+export type SanitizedAudioOptions = Required<Omit<AudioProcessingOptions, 'checks' | 'segmentation'>> & {
+  checks: AudioCheckOptions
+  segmentation: SegmentOptions
+  derivedDir: string
+}
+
+export const sanitizeOptions = (options: AudioProcessingOptions): SanitizedAudioOptions => {
+  if (!options?.mediaDir) throw new Error('audioProcessingPlugin needs `mediaDir`: the folder for processed audio.')
+  return {
+    enabled: options.enabled ?? true,
+    mediaDir: options.mediaDir,
+    recordingsSlug: options.recordingsSlug ?? 'recordings',
+    sentencesSlug: options.sentencesSlug ?? 'sentences',
+    segmentsSlug: options.segmentsSlug ?? 'segments',
+    checks: { ...DEFAULT_CHECK_OPTIONS, ...options.checks },
+    segmentation: { ...DEFAULT_SEGMENT_OPTIONS, ...options.segmentation },
+    playbackCodec: options.playbackCodec ?? 'opus',
+    normalizeLoudness: options.normalizeLoudness ?? false,
+    timeoutMs: options.timeoutMs ?? 15 * 60_000,
+    concurrency: options.concurrency ?? 2,
+    derivedDir: path.join(options.mediaDir, 'processed'),
+  }
+}

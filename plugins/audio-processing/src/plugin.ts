@@ -1,0 +1,168 @@
+import fs from 'node:fs'
+import path from 'node:path'
+
+import { getJobQueue, registerJobs } from '@shrutik/plugin-sdk'
+import { APIError, type CollectionAfterChangeHook, type CollectionAfterDeleteHook, type CollectionBeforeDeleteHook, type CollectionConfig, type Config, type Endpoint, type Field, type PayloadRequest } from 'payload'
+
+import { createProcessRecordingJob, PROCESS_RECORDING } from './job'
+import { sanitizeOptions, type AudioProcessingOptions, type SanitizedAudioOptions } from './options'
+
+export const AUDIO_STATUSES = ['pending', 'processing', 'ready', 'rejected', 'failed'] as const
+
+const readOnly = { create: () => false, update: () => false }
+
+/** The `audio` group added to recordings: written by the processing job only. */
+const audioGroup: Field = {
+  name: 'audio',
+  type: 'group',
+  label: 'Audio processing',
+  access: readOnly,
+  admin: { readOnly: true, position: 'sidebar' },
+  fields: [
+    { name: 'status', type: 'select', options: [...AUDIO_STATUSES], defaultValue: 'pending', index: true },
+    { name: 'failureReason', type: 'text' },
+    { name: 'durationMs', type: 'number' },
+    { name: 'sampleRate', type: 'number' },
+    { name: 'channels', type: 'number' },
+    { name: 'codec', type: 'text' },
+    { name: 'container', type: 'text' },
+    { name: 'loudnessLufs', type: 'number' },
+    { name: 'checks', type: 'json' },
+    {
+      name: 'files',
+      type: 'group',
+      fields: [
+        { name: 'archive', type: 'text' },
+        { name: 'playback', type: 'text' },
+        { name: 'waveform', type: 'text' },
+      ],
+    },
+    { name: 'processedAt', type: 'date' },
+  ],
+}
+
+const segmentsCollection = (settings: SanitizedAudioOptions, recordings: CollectionConfig | undefined): CollectionConfig => ({
+  slug: settings.segmentsSlug,
+  admin: { useAsTitle: 'file', defaultColumns: ['recording', 'index', 'durationMs', 'status'], group: 'Contributions' },
+  // Whoever may read a recording may read its segments; only the processing job writes them.
+  access: {
+    read: recordings?.access?.read ?? (({ req }) => Boolean(req.user)),
+    create: () => false,
+    update: () => false,
+    delete: recordings?.access?.delete ?? (() => false),
+  },
+  indexes: [{ fields: ['recording', 'index'], unique: true }],
+  fields: [
+    { name: 'recording', type: 'relationship', relationTo: settings.recordingsSlug as 'recordings', required: true, index: true, maxDepth: 0 },
+    { name: 'index', type: 'number', required: true, min: 0 },
+    { name: 'startMs', type: 'number', required: true },
+    { name: 'endMs', type: 'number', required: true },
+    { name: 'durationMs', type: 'number', required: true, index: true },
+    { name: 'file', type: 'text', required: true, admin: { description: 'Playback audio, under the processed-media folder.' } },
+    { name: 'expectedText', type: 'textarea', admin: { description: 'The sentence read, for prompt recordings.' } },
+    { name: 'status', type: 'select', options: ['pending', 'accepted', 'rejected', 'needs-review'], defaultValue: 'pending', index: true },
+  ],
+  timestamps: true,
+})
+
+/** New or replaced audio is queued for processing, in the upload's own transaction. */
+const enqueueProcessing =
+  (settings: SanitizedAudioOptions): CollectionAfterChangeHook =>
+  async ({ doc, previousDoc, operation, req, context }) => {
+    if (context?.audioProcessing) return doc
+    const fileChanged = operation === 'create' || (previousDoc && previousDoc.filename !== doc.filename)
+    if (!fileChanged || !doc.filename) return doc
+    await getJobQueue().enqueue(PROCESS_RECORDING, { recordingId: Number(doc.id) }, { req, dedupeKey: `recording-${doc.id}` })
+    return doc
+  }
+
+const deleteSegments =
+  (settings: SanitizedAudioOptions): CollectionBeforeDeleteHook =>
+  async ({ id, req }) => {
+    // System cleanup inside the delete's transaction: the recording's own segments.
+    await req.payload.delete({ collection: settings.segmentsSlug as 'segments', where: { recording: { equals: id } }, req })
+  }
+
+const deleteProcessedFiles =
+  (settings: SanitizedAudioOptions): CollectionAfterDeleteHook =>
+  async ({ id }) => {
+    await fs.promises.rm(path.join(settings.derivedDir, String(id)), { recursive: true, force: true })
+  }
+
+const isAdmin = (req: PayloadRequest) => Boolean((req.user as { roles?: string[] } | null)?.roles?.includes('admin'))
+
+const endpoints = (settings: SanitizedAudioOptions): Endpoint[] => [
+  {
+    // Admins re-run processing (after changing thresholds, or for a failed recording).
+    path: '/audio-processing/recordings/:id/reprocess',
+    method: 'post',
+    handler: async (req) => {
+      if (!req.user) throw new APIError('Sign in as an admin to reprocess recordings.', 401, undefined, true)
+      if (!isAdmin(req)) throw new APIError('Only admins can reprocess recordings.', 403, undefined, true)
+      const id = Number(req.routeParams?.id)
+      if (!Number.isInteger(id)) throw new APIError('The recording id must be a number.', 400, undefined, true)
+      const recording = await req.payload.findByID({ collection: settings.recordingsSlug as 'recordings', id, depth: 0, user: req.user, overrideAccess: false }).catch(() => null)
+      if (!recording) throw new APIError(`Recording ${id} does not exist.`, 404, undefined, true)
+      const queued = await getJobQueue().enqueue(PROCESS_RECORDING, { recordingId: id }, { dedupeKey: `recording-${id}` })
+      return Response.json({ ok: true, jobId: queued.jobId, alreadyQueued: queued.deduplicated })
+    },
+  },
+  {
+    // Processed files, for whoever may read the recording they belong to.
+    path: '/audio-processing/files/:recordingId/:run/:name',
+    method: 'get',
+    handler: async (req) => {
+      const { recordingId, run, name } = (req.routeParams ?? {}) as Record<string, string>
+      if (!/^\d+$/.test(recordingId) || !/^[0-9a-f-]{36}$/.test(run) || !/^[a-z0-9-]+\.(flac|ogg|mp3|png)$/.test(name)) {
+        throw new APIError('No such file.', 404, undefined, true)
+      }
+      const recording = await req.payload
+        .findByID({ collection: settings.recordingsSlug as 'recordings', id: Number(recordingId), depth: 0, user: req.user, overrideAccess: false })
+        .catch(() => null)
+      if (!recording) throw new APIError('No such file.', 404, undefined, true)
+      const file = path.join(settings.derivedDir, recordingId, run, name)
+      if (!fs.existsSync(file)) throw new APIError('No such file.', 404, undefined, true)
+      const type = { flac: 'audio/flac', ogg: 'audio/ogg', mp3: 'audio/mpeg', png: 'image/png' }[name.split('.').pop() as 'flac']
+      return new Response(fs.readFileSync(file), {
+        headers: { 'Content-Type': type, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'private, max-age=3600' },
+      })
+    },
+  },
+]
+
+/**
+ * `audioProcessingPlugin(options)`: adds the `segments` collection and the `audio` group on
+ * recordings, queues processing for new or replaced files, registers the processing job and the
+ * admin reprocess endpoint. With `enabled: false` only the schema is added.
+ */
+export const audioProcessingPlugin =
+  (options: AudioProcessingOptions) =>
+  (config: Config): Config => {
+    const settings = sanitizeOptions(options)
+    const collections = config.collections ?? []
+    const recordings = collections.find((collection) => collection.slug === settings.recordingsSlug)
+    if (!recordings) throw new Error(`audioProcessingPlugin: no "${settings.recordingsSlug}" collection to process.`)
+    const withSchema: Config = {
+      ...config,
+      collections: [
+        ...collections.map((collection) =>
+          collection.slug !== settings.recordingsSlug
+            ? collection
+            : {
+                ...collection,
+                fields: [...collection.fields, audioGroup],
+                hooks: {
+                  ...collection.hooks,
+                  // Segments and processed files go with their recording (schema-level: always on).
+                  beforeDelete: [...(collection.hooks?.beforeDelete ?? []), deleteSegments(settings)],
+                  afterDelete: [...(collection.hooks?.afterDelete ?? []), deleteProcessedFiles(settings)],
+                  afterChange: [...(collection.hooks?.afterChange ?? []), ...(settings.enabled ? [enqueueProcessing(settings)] : [])],
+                },
+              },
+        ),
+        segmentsCollection(settings, recordings),
+      ],
+    }
+    if (!settings.enabled) return withSchema
+    return registerJobs({ ...withSchema, endpoints: [...(withSchema.endpoints ?? []), ...endpoints(settings)] }, [createProcessRecordingJob(settings)])
+  }

@@ -1,0 +1,34 @@
+import fs from 'node:fs/promises'
+import path from 'node:path'
+
+import { DEFAULT_SEGMENT_OPTIONS, findPauses, planSegments, type SegmentOptions } from './core'
+import { analyze, transcode } from './ffmpeg'
+
+export interface WrittenSegment {
+  index: number
+  startMs: number
+  endMs: number
+  durationMs: number
+  file: string
+}
+
+/**
+ * Cuts a recording at its pauses and writes each segment as 16 kHz mono FLAC into `outDir`
+ * (`segment-000.flac`, ...). One decoding pass finds the cuts; each segment is then cut from the source.
+ */
+export const segmentFile = async (
+  input: string,
+  outDir: string,
+  { options = DEFAULT_SEGMENT_OPTIONS, timeoutMs = 600_000, maxDecodeSeconds = 1800, signal }: { options?: SegmentOptions; timeoutMs?: number; maxDecodeSeconds?: number; signal?: AbortSignal } = {},
+): Promise<WrittenSegment[]> => {
+  const analysis = await analyze(input, { timeoutMs, signal, maxDecodeSeconds, silenceThresholdDbfs: options.pauseThresholdDbfs })
+  const spans = planSegments(analysis.decodedDurationMs, findPauses(analysis.frameLevelsDbfs, analysis.frameMs, options), options)
+  await fs.mkdir(outDir, { recursive: true })
+  const written: WrittenSegment[] = []
+  for (const [index, span] of spans.entries()) {
+    const file = path.join(outDir, `segment-${String(index).padStart(3, '0')}.flac`)
+    await transcode(input, [{ path: file, codec: 'flac' }], { timeoutMs, signal, startMs: span.startMs, durationMs: span.endMs - span.startMs })
+    written.push({ index, startMs: span.startMs, endMs: span.endMs, durationMs: span.endMs - span.startMs, file })
+  }
+  return written
+}

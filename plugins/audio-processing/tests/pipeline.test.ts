@@ -1,0 +1,133 @@
+import fs from 'node:fs'
+import path from 'node:path'
+
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { getRegisteredJobs } from '@shrutik/plugin-sdk'
+
+import { createJobRuntime, type JobRuntime } from '../../../src/jobs/runtime'
+import { mediaDir } from '../../../src/lib/env'
+import { createUser, json, startTestServer, type TestServer, type TestUser } from '../../../tests/helpers/server'
+import { constant, speechLike, wav } from './audio'
+
+/** Upload through the REST API → real job runtime → processed recording, segments and files. */
+
+let server: TestServer
+let worker: JobRuntime
+let contributor: TestUser
+let other: TestUser
+let admin: TestUser
+let languageId: number
+let sentenceId: number
+
+const upload = async (audio: Buffer, data: Record<string, unknown>) => {
+  const form = new FormData()
+  form.append('file', new Blob([new Uint8Array(audio)], { type: 'audio/wav' }), 'take.wav')
+  form.append('_payload', JSON.stringify({ language: languageId, ...data }))
+  const response = await fetch(`${server.url}/api/recordings`, { method: 'POST', headers: contributor.headers, body: form })
+  expect(response.status).toBe(201)
+  return (await json(response)).doc.id as number
+}
+
+const processed = async (id: number, timeoutMs = 30_000) => {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const doc = (await server.payload.findByID({ collection: 'recordings', id, depth: 0 })) as Record<string, any>
+    if (doc.audio?.status === 'ready' || doc.audio?.status === 'rejected' || doc.audio?.status === 'failed') return doc
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error(`recording ${id} was not processed in time`)
+}
+
+const segmentsOf = async (id: number) =>
+  (await server.payload.find({ collection: 'segments', where: { recording: { equals: id } }, sort: 'index', pagination: false })).docs as Record<string, any>[]
+
+beforeAll(async () => {
+  server = await startTestServer()
+  worker = await createJobRuntime({
+    payload: server.payload,
+    databaseUrl: server.booted.database.url,
+    jobs: getRegisteredJobs(server.payload.config),
+    role: 'worker',
+    processEveryMs: 500,
+    sweepUnknownJobs: false,
+  })
+  ;[contributor, other, admin] = await Promise.all([createUser(server, 'contributor', 'speaker'), createUser(server, 'contributor', 'other'), createUser(server, 'admin')])
+  languageId = (await server.payload.create({ collection: 'languages', data: { code: 'aud', name: 'Audioish', nativeName: 'Audioish' } })).id as number
+  sentenceId = (await server.payload.create({ collection: 'sentences', data: { text: 'Please read this aloud.', language: languageId, status: 'approved' } })).id as number
+}, 60_000)
+
+afterAll(async () => {
+  await worker?.stop(5000)
+  await server?.close()
+})
+
+describe('processing uploads', () => {
+  test('a prompt recording ends ready with checks, files, a waveform and exactly one segment', async () => {
+    const id = await upload(wav(speechLike([{ seconds: 1.5 }, { seconds: 0.3, pause: true }, { seconds: 1.5 }])), { mode: 'prompt', sentence: sentenceId })
+    const doc = await processed(id)
+    expect(doc.audio).toMatchObject({ status: 'ready', codec: 'pcm_s16le', channels: 1, sampleRate: 16_000 })
+    expect(Math.abs(doc.audio.durationMs - 3300)).toBeLessThan(60)
+    expect(doc.audio.loudnessLufs).toBeLessThan(-5)
+    const segments = await segmentsOf(id)
+    expect(segments).toHaveLength(1)
+    expect(segments[0]).toMatchObject({ index: 0, expectedText: 'Please read this aloud.', status: 'pending' })
+    for (const file of Object.values(doc.audio.files) as string[]) expect(fs.existsSync(path.join(mediaDir(), 'processed', file))).toBe(true)
+
+    const waveform = await fetch(`${server.url}/api/audio-processing/files/${doc.audio.files.waveform}`, { headers: contributor.headers })
+    expect(waveform.status).toBe(200)
+    expect(waveform.headers.get('content-type')).toBe('image/png')
+    const playback = await fetch(`${server.url}/api/audio-processing/files/${segments[0].file}`, { headers: contributor.headers })
+    expect(playback.headers.get('content-type')).toBe('audio/ogg')
+    // Someone who cannot read the recording cannot fetch its files.
+    expect((await fetch(`${server.url}/api/audio-processing/files/${doc.audio.files.waveform}`, { headers: other.headers })).status).toBe(404)
+    expect((await fetch(`${server.url}/api/audio-processing/files/${doc.audio.files.waveform}`)).status).toBe(404)
+  })
+
+  test('a long recording is cut into segments at its pauses', async () => {
+    const layout = [] as { seconds: number; pause?: boolean }[]
+    for (let i = 0; i < 3; i++) layout.push({ seconds: 7 }, { seconds: 0.8, pause: true })
+    const id = await upload(wav(speechLike(layout)), { mode: 'long', scriptText: 'A passage.' })
+    expect((await processed(id)).audio.status).toBe('ready')
+    const segments = await segmentsOf(id)
+    expect(segments.length).toBeGreaterThanOrEqual(2)
+    for (const segment of segments) expect(segment.durationMs).toBeLessThanOrEqual(15_000)
+  })
+
+  test('a silent recording ends rejected with a reason a person understands, and no segments', async () => {
+    const id = await upload(wav(constant(3, 'silence')), { mode: 'prompt', sentence: sentenceId })
+    const doc = await processed(id)
+    expect(doc.audio.status).toBe('rejected')
+    expect(doc.audio.failureReason).toMatch(/silent/)
+    expect(await segmentsOf(id)).toEqual([])
+  })
+
+  test('reprocessing (admins only) replaces the outputs instead of duplicating them', async () => {
+    const id = await upload(wav(speechLike([{ seconds: 2 }])), { mode: 'prompt', sentence: sentenceId })
+    const first = await processed(id)
+    const reprocess = (user?: TestUser) =>
+      fetch(`${server.url}/api/audio-processing/recordings/${id}/reprocess`, { method: 'POST', headers: user?.headers ?? {} })
+    expect((await reprocess()).status).toBe(401)
+    expect((await reprocess(contributor)).status).toBe(403)
+    expect((await reprocess(admin)).status).toBe(200)
+    const deadline = Date.now() + 30_000
+    let second = first
+    while (Date.now() < deadline && second.audio.processedAt === first.audio.processedAt) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      second = (await server.payload.findByID({ collection: 'recordings', id, depth: 0 })) as Record<string, any>
+    }
+    second = await processed(id)
+    expect(second.audio.files.archive).not.toBe(first.audio.files.archive)
+    expect(await segmentsOf(id)).toHaveLength(1)
+    // The previous run's files are gone; the new ones are there.
+    expect(fs.existsSync(path.join(mediaDir(), 'processed', first.audio.files.archive))).toBe(false)
+    expect(fs.existsSync(path.join(mediaDir(), 'processed', second.audio.files.archive))).toBe(true)
+  })
+
+  test('deleting a recording removes its segments and processed files', async () => {
+    const id = await upload(wav(speechLike([{ seconds: 2 }])), { mode: 'prompt', sentence: sentenceId })
+    await processed(id)
+    expect((await fetch(`${server.url}/api/recordings/${id}`, { method: 'DELETE', headers: admin.headers })).status).toBe(200)
+    expect(await segmentsOf(id)).toEqual([])
+    expect(fs.existsSync(path.join(mediaDir(), 'processed', String(id)))).toBe(false)
+  })
+})
