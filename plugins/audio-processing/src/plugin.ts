@@ -66,15 +66,13 @@ const segmentsCollection = (settings: SanitizedAudioOptions, recordings: Collect
 })
 
 /** New or replaced audio is queued for processing, in the upload's own transaction. */
-const enqueueProcessing =
-  (settings: SanitizedAudioOptions): CollectionAfterChangeHook =>
-  async ({ doc, previousDoc, operation, req, context }) => {
-    if (context?.audioProcessing) return doc
-    const fileChanged = operation === 'create' || (previousDoc && previousDoc.filename !== doc.filename)
-    if (!fileChanged || !doc.filename) return doc
-    await getJobQueue().enqueue(PROCESS_RECORDING, { recordingId: Number(doc.id) }, { req, dedupeKey: `recording-${doc.id}` })
-    return doc
-  }
+const enqueueProcessing: CollectionAfterChangeHook = async ({ doc, previousDoc, operation, req, context }) => {
+  if (context?.audioProcessing) return doc
+  const fileChanged = operation === 'create' || (previousDoc && previousDoc.filename !== doc.filename)
+  if (!fileChanged || !doc.filename) return doc
+  await getJobQueue().enqueue(PROCESS_RECORDING, { recordingId: Number(doc.id) }, { req, dedupeKey: `recording-${doc.id}` })
+  return doc
+}
 
 const deleteSegments =
   (settings: SanitizedAudioOptions): CollectionBeforeDeleteHook =>
@@ -156,7 +154,7 @@ export const audioProcessingPlugin =
                   // Segments and processed files go with their recording (schema-level: always on).
                   beforeDelete: [...(collection.hooks?.beforeDelete ?? []), deleteSegments(settings)],
                   afterDelete: [...(collection.hooks?.afterDelete ?? []), deleteProcessedFiles(settings)],
-                  afterChange: [...(collection.hooks?.afterChange ?? []), ...(settings.enabled ? [enqueueProcessing(settings)] : [])],
+                  afterChange: [...(collection.hooks?.afterChange ?? []), ...(settings.enabled ? [enqueueProcessing] : [])],
                 },
               },
         ),
