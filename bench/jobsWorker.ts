@@ -20,7 +20,7 @@ const jobs: JobDefinition[] = [
       latencies.push(now() - (data as { sentAt: number }).sentAt)
     },
   },
-  { name: 'bench.noop', concurrency: 20, async handler() {} },
+  { name: 'bench.noop', concurrency: 50, async handler() {} },
 ]
 const runtime = await createJobRuntime({ payload: booted.payload, databaseUrl: booted.database.url, role: 'worker', jobs, sweepUnknownJobs: false })
 process.send!({ type: 'ready' })
