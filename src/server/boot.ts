@@ -14,6 +14,9 @@ export interface Booted {
   close: () => Promise<void>
 }
 
+/** getPayload returns one cached instance; its pool gets one listener however often we boot. */
+const guardedPools = new WeakSet<object>()
+
 const withTimeout = (promise: Promise<unknown>, ms: number): Promise<unknown> =>
   Promise.race([promise, new Promise((resolve) => setTimeout(resolve, ms).unref())])
 
@@ -28,7 +31,11 @@ export const bootPayload = async (): Promise<Booted> => {
   const payload = await getPayload({ config })
   // A database restart makes pooled connections error; without a listener that would crash the
   // process instead of letting the pool reconnect (and /readyz report the outage).
-  ;(payload.db as unknown as PostgresAdapter).pool.on('error', (error) => logger.warn('database connection lost', { error: error.message }))
+  const pool = (payload.db as unknown as PostgresAdapter).pool
+  if (!guardedPools.has(pool)) {
+    guardedPools.add(pool)
+    pool.on('error', (error) => logger.warn('database connection lost', { error: error.message }))
+  }
   await runMigrations(payload)
   return {
     payload,
