@@ -178,15 +178,17 @@ const retryPolicy = (definition: JobDefinition) => {
 }
 
 /** Counts the attempt and frees the dedupe key in one statement: from here on a new enqueue makes a new job. */
-const markStarted = async (pool: pg.Pool, jobId: string): Promise<void> => {
-  await pool.query(
+const markStarted = async (pool: pg.Pool, jobId: string, fallback: number): Promise<number> => {
+  const result = await pool.query(
     `WITH freed AS (DELETE FROM ${DEDUPE_TABLE} WHERE job_id = $1)
      UPDATE ${JOBS_TABLE}
         SET data = jsonb_set(COALESCE(data, '{}'::jsonb), '{${META_KEY},attempts}',
                              to_jsonb(COALESCE((data #>> '{${META_KEY},attempts}')::int, 0) + 1), true)
-      WHERE id = $1`,
+      WHERE id = $1
+      RETURNING (data #>> '{${META_KEY},attempts}')::int AS attempts`,
     [jobId],
   )
+  return (result.rows[0]?.attempts as number | undefined) ?? fallback
 }
 
 const defineJob = (
@@ -204,10 +206,8 @@ const defineJob = (
       const jobId = String(job.attrs._id)
       const started = process.hrtime.bigint()
       const { [META_KEY]: meta, ...data } = (job.attrs.data ?? {}) as Record<string, unknown> & { [META_KEY]?: JobMeta }
-      // The count stored by earlier runs came with the locked row; the increment is written while
-      // the handler runs (one round trip saved per job) and awaited before the job completes.
-      const attempt = (meta?.attempts ?? 0) + 1
-      const marked = markStarted(pool, jobId).catch((error: Error) => logger.warn('could not record a job attempt', { jobId, error: error.message }))
+      // Recorded before the handler starts, so a run cut short by a crash still counts.
+      const attempt = await markStarted(pool, jobId, (meta?.attempts ?? 0) + 1)
       const log = (message: string, extra?: Record<string, unknown>) =>
         logger.info(message, { job: definition.name, jobId, attempt, requestId: meta?.requestId, ...extra })
 
@@ -252,7 +252,6 @@ const defineJob = (
         clearInterval(heartbeat)
         clearTimeout(timer)
         running.delete(jobId)
-        await marked
         refill(definition.name)
       }
     },
