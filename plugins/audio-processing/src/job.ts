@@ -77,6 +77,7 @@ export const createProcessRecordingJob = (settings: SanitizedAudioOptions): JobD
       return
     }
 
+    let segmentCount: number
     const run = randomUUID()
     const runDir = path.join(recordingDir, run)
     await fs.mkdir(runDir, { recursive: true })
@@ -116,13 +117,14 @@ export const createProcessRecordingJob = (settings: SanitizedAudioOptions): JobD
         waveform: `${recording.id}/${run}/waveform.png`,
       }
       await swap(payload, settings, recording, segments, { ...facts, status: 'ready', failureReason: null, files })
+      segmentCount = segments.length
     } catch (error) {
       await fs.rm(runDir, { recursive: true, force: true })
       throw error
     }
     // Committed: the previous run's files (and any crashed run's) can go.
     await removeOtherRuns(recordingDir, run)
-    log('recording processed', { segments: (await payload.count({ collection: settings.segmentsSlug as 'segments', where: { recording: { equals: recording.id } } })).totalDocs })
+    log('recording processed', { segments: segmentCount })
   },
 })
 

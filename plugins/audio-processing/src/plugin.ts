@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import { Readable } from 'node:stream'
 
 import { getJobQueue, registerJobs } from '@shrutik/plugin-sdk'
 import { APIError, type CollectionAfterChangeHook, type CollectionAfterDeleteHook, type CollectionBeforeDeleteHook, type CollectionConfig, type Config, type Endpoint, type Field, type PayloadRequest } from 'payload'
@@ -121,8 +122,10 @@ const endpoints = (settings: SanitizedAudioOptions): Endpoint[] => [
       const file = path.join(settings.derivedDir, recordingId, run, name)
       if (!fs.existsSync(file)) throw new APIError('No such file.', 404, undefined, true)
       const type = { flac: 'audio/flac', ogg: 'audio/ogg', mp3: 'audio/mpeg', png: 'image/png' }[name.split('.').pop() as 'flac']
-      return new Response(fs.readFileSync(file), {
-        headers: { 'Content-Type': type, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'private, max-age=3600' },
+      // Streamed: an archive copy can be tens of megabytes.
+      const { size } = await fs.promises.stat(file)
+      return new Response(Readable.toWeb(fs.createReadStream(file)) as unknown as ReadableStream, {
+        headers: { 'Content-Type': type, 'Content-Length': String(size), 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'private, max-age=3600' },
       })
     },
   },
