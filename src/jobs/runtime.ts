@@ -1,7 +1,7 @@
 import os from 'node:os'
 
 import { PostgresBackend } from '@agendajs/postgres-backend'
-import { PermanentJobError, setJobQueue, type JobDefinition, type JobQueue } from '@shrutik/plugin-sdk'
+import { PermanentJobError, setJobQueue, type JobDefinition, type JobLogLevel, type JobQueue } from '@shrutik/plugin-sdk'
 import { Agenda, backoffStrategies, type Job } from 'agenda'
 import type { Payload } from 'payload'
 import pg from 'pg'
@@ -208,8 +208,8 @@ const defineJob = (
       const { [META_KEY]: meta, ...data } = (job.attrs.data ?? {}) as Record<string, unknown> & { [META_KEY]?: JobMeta }
       // Recorded before the handler starts, so a run cut short by a crash still counts.
       const attempt = await markStarted(pool, jobId, (meta?.attempts ?? 0) + 1)
-      const log = (message: string, extra?: Record<string, unknown>) =>
-        logger.info(message, { job: definition.name, jobId, attempt, requestId: meta?.requestId, ...extra })
+      const log = (message: string, extra?: Record<string, unknown>, level: JobLogLevel = 'info') =>
+        logger.log(level, message, { job: definition.name, jobId, attempt, requestId: meta?.requestId, ...extra })
 
       const controller = new AbortController()
       running.set(jobId, { controller })

@@ -21,9 +21,17 @@ export interface Assessment {
   analysis?: Analysis
 }
 
+export interface AssessSettings {
+  options?: AudioCheckOptions
+  timeoutMs?: number
+  signal?: AbortSignal
+  /** ffprobe's and ffmpeg's stderr, for the job log. */
+  onStderr?: (tool: 'ffprobe' | 'ffmpeg', stderr: string) => void
+}
+
 export const inspectFile = async (
   file: string,
-  settings: { options?: AudioCheckOptions; timeoutMs?: number; signal?: AbortSignal } = {},
+  settings: AssessSettings = {},
 ): Promise<InspectResult> => (await assessFile(file, settings)).result
 
 /**
@@ -32,10 +40,10 @@ export const inspectFile = async (
  */
 export const assessFile = async (
   file: string,
-  { options = DEFAULT_CHECK_OPTIONS, timeoutMs = 120_000, signal }: { options?: AudioCheckOptions; timeoutMs?: number; signal?: AbortSignal } = {},
+  { options = DEFAULT_CHECK_OPTIONS, timeoutMs = 120_000, signal, onStderr }: AssessSettings = {},
 ): Promise<Assessment> => {
   const { size } = await fs.stat(file)
-  const probed = size === 0 ? undefined : await probe(file, { timeoutMs, signal }).catch((error) => {
+  const probed = size === 0 ? undefined : await probe(file, { timeoutMs, signal, onStderr: (text) => onStderr?.('ffprobe', text) }).catch((error) => {
     if (error instanceof ProbeError) return undefined
     throw error
   })
@@ -51,7 +59,7 @@ export const assessFile = async (
   }
   let analysis
   try {
-    analysis = await analyze(file, { timeoutMs, signal, maxDecodeSeconds: Math.ceil(options.maxDurationMs / 1000) })
+    analysis = await analyze(file, { timeoutMs, signal, onStderr: (text) => onStderr?.('ffmpeg', text), maxDecodeSeconds: Math.ceil(options.maxDurationMs / 1000) })
   } catch (error) {
     if ((error as Error).name === 'ToolTimeoutError' || signal?.aborted) throw error
     const checks = [...containerChecks, { code: 'corrupt', severity: 'error' as const, message: 'The file is damaged: its audio could not be decoded.' }]

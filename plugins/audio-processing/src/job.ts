@@ -21,6 +21,9 @@ declare module '@shrutik/plugin-sdk' {
 
 type Doc = Record<string, unknown> & { id: number | string }
 
+/** The last lines of an ffmpeg log: enough to diagnose, small enough for the job record. */
+const tail = (stderr: string, lines = 12) => stderr.trim().split('\n').slice(-lines).join('\n')
+
 const idOf = (ref: unknown) => (ref && typeof ref === 'object' ? (ref as { id: unknown }).id : ref)
 
 /** Removes processed folders of a recording other than `keep` (older runs, or a run that crashed). */
@@ -57,7 +60,12 @@ export const createProcessRecordingJob = (settings: SanitizedAudioOptions): JobD
     const input = path.join(staticDir, String(recording.filename))
     await setAudio(payload, settings, recording.id, { ...(recording.audio as object), status: 'processing' })
 
-    const { result, analysis } = await assessFile(input, { options: settings.checks, timeoutMs: settings.timeoutMs, signal })
+    const { result, analysis } = await assessFile(input, {
+      options: settings.checks,
+      timeoutMs: settings.timeoutMs,
+      signal,
+      onStderr: (tool, stderr) => stderr.trim() && log(`${tool} analysis`, { stderr: tail(stderr) }, 'debug'),
+    })
     await touch(30)
     const facts = {
       durationMs: result.durationMs ?? null,
@@ -82,41 +90,49 @@ export const createProcessRecordingJob = (settings: SanitizedAudioOptions): JobD
     const runDir = path.join(recordingDir, run)
     await fs.mkdir(runDir, { recursive: true })
     try {
-      const playbackName = settings.playbackCodec === 'opus' ? 'playback.ogg' : 'playback.mp3'
-      await transcode(
-        input,
-        [
-          { path: path.join(runDir, 'archive.flac'), codec: 'flac' },
-          { path: path.join(runDir, playbackName), codec: settings.playbackCodec },
-        ],
-        { timeoutMs: settings.timeoutMs, signal, normalizeLoudness: settings.normalizeLoudness },
-      )
-      await fs.writeFile(path.join(runDir, 'waveform.png'), await renderWaveform(analysis.peaks))
-      await touch(60)
-
+      const extension = settings.playbackCodec === 'opus' ? 'ogg' : 'mp3'
+      const playbackName = `playback.${extension}`
       const spans: Span[] =
         recording.mode === 'long'
           ? planSegments(analysis.decodedDurationMs, findPauses(analysis.frameLevelsDbfs, analysis.frameMs, settings.segmentation), settings.segmentation)
           : [{ startMs: 0, endMs: analysis.decodedDurationMs }]
       const expectedText = recording.mode === 'long' ? null : await sentenceText(payload, settings, recording.sentence)
-      const segments = []
-      for (const [index, span] of spans.entries()) {
-        const name = `segment-${String(index).padStart(3, '0')}.${settings.playbackCodec === 'opus' ? 'ogg' : 'mp3'}`
-        await transcode(input, [{ path: path.join(runDir, name), codec: settings.playbackCodec }], {
-          timeoutMs: settings.timeoutMs,
-          signal,
-          startMs: span.startMs,
-          durationMs: span.endMs - span.startMs,
-        })
-        segments.push({ index, startMs: span.startMs, endMs: span.endMs, durationMs: span.endMs - span.startMs, file: `${recording.id}/${run}/${name}`, expectedText })
-      }
+      // A prompt recording is its own single segment: it plays the playback copy, no second encode.
+      const segments = spans.map((span, index) => ({
+        index,
+        startMs: span.startMs,
+        endMs: span.endMs,
+        durationMs: span.endMs - span.startMs,
+        name: recording.mode === 'long' ? `segment-${String(index).padStart(3, '0')}.${extension}` : playbackName,
+        expectedText,
+      }))
+      // One ffmpeg run: archive, playback and every segment from a single decode.
+      await transcode(
+        input,
+        [
+          { path: path.join(runDir, 'archive.flac'), codec: 'flac' },
+          { path: path.join(runDir, playbackName), codec: settings.playbackCodec },
+          ...(recording.mode === 'long'
+            ? segments.map((segment) => ({ path: path.join(runDir, segment.name), codec: settings.playbackCodec, startMs: segment.startMs, durationMs: segment.durationMs }))
+            : []),
+        ],
+        { timeoutMs: settings.timeoutMs, signal, normalizeLoudness: settings.normalizeLoudness, onStderr: (stderr) => log('ffmpeg transcode', { stderr: tail(stderr) }, 'debug') },
+      )
+      await fs.writeFile(path.join(runDir, 'waveform.png'), await renderWaveform(analysis.peaks))
+      await touch(60)
       await touch(90)
       const files = {
         archive: `${recording.id}/${run}/archive.flac`,
         playback: `${recording.id}/${run}/${playbackName}`,
         waveform: `${recording.id}/${run}/waveform.png`,
       }
-      await swap(payload, settings, recording, segments, { ...facts, status: 'ready', failureReason: null, files })
+      await swap(
+        payload,
+        settings,
+        recording,
+        segments.map(({ name, ...segment }) => ({ ...segment, file: `${recording.id}/${run}/${name}` })),
+        { ...facts, status: 'ready', failureReason: null, files },
+      )
       segmentCount = segments.length
     } catch (error) {
       await fs.rm(runDir, { recursive: true, force: true })

@@ -14,7 +14,7 @@ export interface WrittenSegment {
 
 /**
  * Cuts a recording at its pauses and writes each segment as 16 kHz mono FLAC into `outDir`
- * (`segment-000.flac`, ...). One decoding pass finds the cuts; each segment is then cut from the source.
+ * (`segment-000.flac`, ...). One decoding pass finds the cuts; one more ffmpeg run writes every segment.
  */
 export const segmentFile = async (
   input: string,
@@ -24,11 +24,17 @@ export const segmentFile = async (
   const analysis = await analyze(input, { timeoutMs, signal, maxDecodeSeconds, silenceThresholdDbfs: options.pauseThresholdDbfs })
   const spans = planSegments(analysis.decodedDurationMs, findPauses(analysis.frameLevelsDbfs, analysis.frameMs, options), options)
   await fs.mkdir(outDir, { recursive: true })
-  const written: WrittenSegment[] = []
-  for (const [index, span] of spans.entries()) {
-    const file = path.join(outDir, `segment-${String(index).padStart(3, '0')}.flac`)
-    await transcode(input, [{ path: file, codec: 'flac' }], { timeoutMs, signal, startMs: span.startMs, durationMs: span.endMs - span.startMs })
-    written.push({ index, startMs: span.startMs, endMs: span.endMs, durationMs: span.endMs - span.startMs, file })
-  }
+  const written: WrittenSegment[] = spans.map((span, index) => ({
+    index,
+    startMs: span.startMs,
+    endMs: span.endMs,
+    durationMs: span.endMs - span.startMs,
+    file: path.join(outDir, `segment-${String(index).padStart(3, '0')}.flac`),
+  }))
+  await transcode(
+    input,
+    written.map((segment) => ({ path: segment.file, codec: 'flac' as const, startMs: segment.startMs, durationMs: segment.durationMs })),
+    { timeoutMs, signal },
+  )
   return written
 }

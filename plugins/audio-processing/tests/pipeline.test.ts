@@ -1,4 +1,5 @@
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
@@ -8,6 +9,7 @@ import { createJobRuntime, type JobRuntime } from '../../../src/jobs/runtime'
 import { mediaDir } from '../../../src/lib/env'
 import { createUser, json, startTestServer, type TestServer, type TestUser } from '../../../tests/helpers/server'
 import { constant, speechLike, wav } from './audio'
+import { buildAudioFiles, HOSTILE_CODES } from './hostile'
 
 /** Upload through the REST API → real job runtime → processed recording, segments and files. */
 
@@ -19,11 +21,15 @@ let admin: TestUser
 let languageId: number
 let sentenceId: number
 
-const upload = async (audio: Buffer, data: Record<string, unknown>) => {
+const post = (audio: Buffer, data: Record<string, unknown>, name = 'take.wav') => {
   const form = new FormData()
-  form.append('file', new Blob([new Uint8Array(audio)], { type: 'audio/wav' }), 'take.wav')
+  form.append('file', new Blob([new Uint8Array(audio)], { type: 'application/octet-stream' }), name)
   form.append('_payload', JSON.stringify({ language: languageId, ...data }))
-  const response = await fetch(`${server.url}/api/recordings`, { method: 'POST', headers: contributor.headers, body: form })
+  return fetch(`${server.url}/api/recordings`, { method: 'POST', headers: contributor.headers, body: form })
+}
+
+const upload = async (audio: Buffer, data: Record<string, unknown>) => {
+  const response = await post(audio, data)
   expect(response.status).toBe(201)
   return (await json(response)).doc.id as number
 }
@@ -90,7 +96,14 @@ describe('processing uploads', () => {
     expect((await processed(id)).audio.status).toBe('ready')
     const segments = await segmentsOf(id)
     expect(segments.length).toBeGreaterThanOrEqual(2)
-    for (const segment of segments) expect(segment.durationMs).toBeLessThanOrEqual(15_000)
+    const { probe } = await import('../src/ffmpeg')
+    for (const segment of segments) {
+      expect(segment.durationMs).toBeLessThanOrEqual(15_000)
+      // Each segment is its own playable file of the planned length.
+      const facts = await probe(path.join(mediaDir(), 'processed', segment.file), { timeoutMs: 10_000 })
+      expect(facts).toMatchObject({ codec: 'opus', channels: 1 })
+      expect(Math.abs((facts.declaredDurationMs ?? 0) - segment.durationMs)).toBeLessThan(60)
+    }
   })
 
   test('a silent recording ends rejected with a reason a person understands, and no segments', async () => {
@@ -129,5 +142,36 @@ describe('processing uploads', () => {
     expect((await fetch(`${server.url}/api/recordings/${id}`, { method: 'DELETE', headers: admin.headers })).status).toBe(200)
     expect(await segmentsOf(id)).toEqual([])
     expect(fs.existsSync(path.join(mediaDir(), 'processed', String(id)))).toBe(false)
+  })
+})
+
+describe('hostile files through the API', () => {
+  let dir: string
+  let files: Record<string, string>
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shrutik-hostile-'))
+    files = buildAudioFiles(dir)
+  }, 60_000)
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
+
+  test.each(HOSTILE_CODES)('%s is refused (%s) with a readable reason and leaves nothing behind', async (name, code) => {
+    const response = await post(fs.readFileSync(files[name]), { mode: 'prompt', sentence: sentenceId }, path.basename(files[name]))
+    // Content sniffing turns away what is not audio at all; everything else reaches the job.
+    expect(response.status !== 201).toBe(['empty', 'random', 'png'].includes(name))
+    if (response.status !== 201) {
+      // Refused at the door by content sniffing: a 4xx with a message, no row, no stored file.
+      expect(response.status).toBeGreaterThanOrEqual(400)
+      expect(response.status).toBeLessThan(500)
+      expect((await json(response)).errors[0].message.length).toBeGreaterThan(15)
+      return
+    }
+    const id = (await json(response)).doc.id as number
+    const doc = await processed(id)
+    expect(doc.audio.status).toBe('rejected')
+    expect(doc.audio.checks.map((check: { code: string }) => check.code)).toContain(code)
+    expect(doc.audio.failureReason.length).toBeGreaterThan(15)
+    expect(await segmentsOf(id)).toEqual([])
+    const leftovers = path.join(mediaDir(), 'processed', String(id))
+    expect(fs.existsSync(leftovers) ? fs.readdirSync(leftovers) : []).toEqual([])
   })
 })

@@ -27,10 +27,22 @@ test('one ffmpeg run writes archival FLAC 16 kHz mono and playback Opus mono', a
   expect(fs.readdirSync(dir).filter((name) => name.includes('.tmp-'))).toEqual([])
 })
 
-test('a part of the input can be cut out (segments)', async () => {
-  const part = path.join(dir, 'part.flac')
-  await transcode(input, [{ path: part, codec: 'flac' }], { timeoutMs: 30_000, startMs: 1000, durationMs: 1500 })
-  expect(Math.abs(((await probe(part, { timeoutMs: 10_000 })).declaredDurationMs ?? 0) - 1500)).toBeLessThan(50)
+test('parts of the input are cut out in the same single run (segments)', async () => {
+  const first = path.join(dir, 'part-0.flac')
+  const second = path.join(dir, 'part-1.ogg')
+  let stderr = ''
+  await transcode(
+    input,
+    [
+      { path: first, codec: 'flac', startMs: 1000, durationMs: 1500 },
+      { path: second, codec: 'opus', startMs: 3000, durationMs: 1200 },
+    ],
+    { timeoutMs: 30_000, onStderr: (text) => (stderr += text) },
+  )
+  expect(Math.abs(((await probe(first, { timeoutMs: 10_000 })).declaredDurationMs ?? 0) - 1500)).toBeLessThan(50)
+  expect(Math.abs(((await probe(second, { timeoutMs: 10_000 })).declaredDurationMs ?? 0) - 1200)).toBeLessThan(50)
+  // One process wrote both: its log names both outputs.
+  expect(stderr).toMatch(/Output #1/)
 })
 
 test('a failure leaves neither temp files nor a replaced output behind', async () => {

@@ -1,3 +1,3 @@
-export type { EnqueueOptions, EnqueueResult, JobContext, JobDataMap, JobDefinition, JobName, JobQueue } from './jobs'
+export type { EnqueueOptions, EnqueueResult, JobContext, JobDataMap, JobDefinition, JobLogLevel, JobName, JobQueue } from './jobs'
 export { JobValidationError, PermanentJobError } from './jobs'
 export { getJobQueue, getRegisteredJobs, registerJobs, setJobQueue } from './registry'

@@ -30,8 +30,11 @@ export interface JobContext<Data> {
   touch: (progress?: number) => Promise<void>
   /** Aborted on timeout or shutdown: pass it to child processes (`spawn(..., { signal })`) and long awaits. */
   signal: AbortSignal
-  log: (message: string, meta?: Record<string, unknown>) => void
+  /** Structured log line tagged with the job's name, id and attempt. Tool output (ffmpeg stderr) goes at `debug`. @default level 'info' */
+  log: (message: string, meta?: Record<string, unknown>, level?: JobLogLevel) => void
 }
+
+export type JobLogLevel = 'debug' | 'info' | 'warn' | 'error'
 
 /** A job is data: a name, a handler and a few numbers. `src/jobs` turns it into an Agenda definition. */
 export interface JobDefinition<Name extends JobName = JobName> {

@@ -7,6 +7,7 @@ import {
   type EnqueueResult,
   type JobDataMap,
   type JobDefinition,
+  type JobLogLevel,
   type JobName,
   type JobQueue,
 } from './jobs'
@@ -57,10 +58,10 @@ export const createMemoryQueue = (definitions: JobDefinition[] = []) => {
 export const runJobHandler = async <Name extends JobName>(
   definition: JobDefinition<Name>,
   { payload, data, attempt = 1, signal }: { payload: Payload; data: JobDataMap[Name]; attempt?: number; signal?: AbortSignal },
-): Promise<{ logs: { message: string; meta?: Record<string, unknown> }[]; progress: number[] }> => {
+): Promise<{ logs: { message: string; meta?: Record<string, unknown>; level: JobLogLevel }[]; progress: number[] }> => {
   const problem = definition.validate?.(data)
   if (problem) throw new PermanentJobError(`Invalid data for job "${definition.name}": ${problem}`)
-  const logs: { message: string; meta?: Record<string, unknown> }[] = []
+  const logs: { message: string; meta?: Record<string, unknown>; level: JobLogLevel }[] = []
   const progress: number[] = []
   await definition.handler({
     data,
@@ -71,7 +72,7 @@ export const runJobHandler = async <Name extends JobName>(
     touch: async (value) => {
       if (value !== undefined) progress.push(value)
     },
-    log: (message, meta) => logs.push({ message, meta }),
+    log: (message, meta, level = 'info') => logs.push({ message, meta, level }),
   })
   return { logs, progress }
 }

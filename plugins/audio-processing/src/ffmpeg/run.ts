@@ -7,6 +7,8 @@ export interface RunOptions {
   signal?: AbortSignal
   /** Called with each stdout chunk instead of collecting stdout (for streamed PCM). */
   onStdout?: (chunk: Buffer) => void
+  /** Receives the (bounded) stderr when the child ends, whatever the outcome: for the job log. */
+  onStderr?: (stderr: string) => void
   /** Keep at most this much stderr (the end of it). @default 256 KiB */
   maxStderrBytes?: number
 }
@@ -54,6 +56,7 @@ export const runTool = (binary: string, args: string[], options: RunOptions): Pr
     child.on('close', (code, signal) => {
       clearTimeout(timer)
       options.signal?.removeEventListener('abort', onAbort)
+      options.onStderr?.(stderr.slice(-maxStderr))
       if (failure) return reject(failure)
       resolve({ code, signal, stdout: Buffer.concat(stdout), stderr: stderr.slice(-maxStderr) })
     })

@@ -13,6 +13,9 @@ export interface OutputSpec {
   sampleRate?: number
   /** For lossy codecs. @default '32k' opus, '64k' mp3 */
   bitrate?: string
+  /** Only this part of the input (a segment), cut after decoding so it is sample-accurate. */
+  startMs?: number
+  durationMs?: number
 }
 
 export interface TranscodeOptions {
@@ -20,9 +23,8 @@ export interface TranscodeOptions {
   signal?: AbortSignal
   /** EBU R128 loudness normalisation of every output. @default false */
   normalizeLoudness?: boolean
-  /** Only this part of the input (segments). */
-  startMs?: number
-  durationMs?: number
+  /** Receives ffmpeg's stderr (for the job log), on success and on failure. */
+  onStderr?: (stderr: string) => void
 }
 
 const CODECS = {
@@ -42,8 +44,6 @@ export const transcode = async (input: string, outputs: OutputSpec[], options: T
   const suffix = `.tmp-${randomBytes(4).toString('hex')}`
   const temps = outputs.map((output) => `${output.path}${suffix}`)
   const command = ffmpeg(input, { timeout: Math.ceil(options.timeoutMs / 1000) }).setFfmpegPath(binary)
-  if (options.startMs !== undefined) command.seekInput(options.startMs / 1000)
-  if (options.durationMs !== undefined) command.duration(options.durationMs / 1000)
   outputs.forEach((output, index) => {
     const spec = CODECS[output.codec]
     command
@@ -54,6 +54,9 @@ export const transcode = async (input: string, outputs: OutputSpec[], options: T
       .audioFrequency(output.sampleRate ?? spec.rate)
       .format(spec.format)
       .outputOptions([...spec.extra, '-map_metadata', '-1'])
+    // Output-side -ss/-t: the input is decoded once and every segment is cut from that one decode.
+    if (output.startMs !== undefined) command.outputOptions(['-ss', (output.startMs / 1000).toFixed(3)])
+    if (output.durationMs !== undefined) command.outputOptions(['-t', (output.durationMs / 1000).toFixed(3)])
     if ('bitrate' in spec) command.audioBitrate(output.bitrate ?? spec.bitrate)
     if (options.normalizeLoudness) command.audioFilters('loudnorm=I=-23:TP=-2:LRA=11')
   })
@@ -71,6 +74,7 @@ export const transcode = async (input: string, outputs: OutputSpec[], options: T
       command
         .on('error', (error: Error, _stdout: string | null, stderr: string | null) => {
           options.signal?.removeEventListener('abort', onAbort)
+          if (stderr) options.onStderr?.(stderr)
           if (abortReason) return reject(abortReason)
           const detail = stderr?.trim().split('\n').slice(-2).join(' ')
           reject(new Error(`ffmpeg could not transcode the file: ${error.message}${detail ? ` (${detail})` : ''}`))
@@ -79,8 +83,9 @@ export const transcode = async (input: string, outputs: OutputSpec[], options: T
         .on('start', () => {
           if (abortReason) command.kill('SIGKILL')
         })
-        .on('end', () => {
+        .on('end', (_stdout: string | null, stderr: string | null) => {
           options.signal?.removeEventListener('abort', onAbort)
+          if (stderr) options.onStderr?.(stderr)
           if (abortReason) reject(abortReason)
           else resolve()
         })
