@@ -17,6 +17,7 @@ let languageId: number
 let approvedSentenceId: number
 let pendingSentenceId: number
 let recordingOfA: number
+let segmentOfA: number
 let transcriptionOfA: number
 
 type Actor = 'anonymous' | 'contributorA' | 'contributorB' | 'reviewer' | 'admin'
@@ -74,7 +75,11 @@ beforeAll(async () => {
   const upload = await uploadRecording('contributorA')
   expect(upload.status).toBe(201)
   recordingOfA = (await json(upload)).doc.id
-  const transcription = await call('POST', '/api/transcriptions', 'contributorA', { item: recordingOfA, language: languageId, text: 'what I heard' })
+  // Written by the audio job in production; made directly here (system call).
+  segmentOfA = (
+    await server.payload.create({ collection: 'segments', data: { recording: recordingOfA, index: 0, startMs: 0, endMs: 1000, durationMs: 1000, file: 'x/y/z.ogg' } })
+  ).id as number
+  const transcription = await call('POST', '/api/transcriptions', 'contributorA', { item: segmentOfA, language: languageId, text: 'what I heard' })
   expect(transcription.status).toBe(201)
   transcriptionOfA = (await json(transcription)).doc.id
 })
@@ -297,15 +302,29 @@ describe('recordings', () => {
   })
 })
 
+describe('segments (audio-processing plugin)', () => {
+  test("read follows the recording's rule: the owner, reviewers and admins; nobody writes them through the API", async () => {
+    for (const actor of ['contributorA', 'reviewer', 'admin'] as const) expect(allowed(await call('GET', `/api/segments/${segmentOfA}`, actor))).toBe(true)
+    for (const actor of ['anonymous', 'contributorB'] as const) expect(denied(await call('GET', `/api/segments/${segmentOfA}`, actor))).toBe(true)
+    expect((await json(await call('GET', '/api/segments?limit=100', 'contributorB'))).docs).toEqual([])
+    for (const actor of ACTORS) {
+      expect(denied(await call('PATCH', `/api/segments/${segmentOfA}`, actor, { startMs: 5 }))).toBe(true)
+      expect(denied(await call('POST', '/api/segments', actor, { recording: recordingOfA, index: 9, startMs: 0, endMs: 1, durationMs: 1, file: 'f' }))).toBe(true)
+    }
+  })
+})
+
 describe('transcriptions', () => {
   test('create: contributors and anonymous with a cookie; one per item and author', async () => {
-    expect((await call('POST', '/api/transcriptions', 'anonymous', { item: recordingOfA, language: languageId, text: 'x' })).status).toBe(403)
+    expect((await call('POST', '/api/transcriptions', 'anonymous', { item: segmentOfA, language: languageId, text: 'x' })).status).toBe(403)
     expect(
-      (await call('POST', '/api/transcriptions', 'anonymous', { item: recordingOfA, language: languageId, text: 'anon heard' }, anonymousCookie())).status,
+      (await call('POST', '/api/transcriptions', 'anonymous', { item: segmentOfA, language: languageId, text: 'anon heard' }, anonymousCookie())).status,
     ).toBe(201)
-    const again = await call('POST', '/api/transcriptions', 'contributorA', { item: recordingOfA, language: languageId, text: 'second try' })
+    const again = await call('POST', '/api/transcriptions', 'contributorA', { item: segmentOfA, language: languageId, text: 'second try' })
     expect(again.status).toBe(400)
     expect(JSON.stringify(await json(again))).toMatch(/unique/i)
+    // Transcribing is done on other people's segments (served by the consensus plugin).
+    expect((await call('POST', '/api/transcriptions', 'contributorB', { item: segmentOfA, language: languageId, text: 'b heard' })).status).toBe(201)
   })
 
   test('read: own, or reviewers and admins; update: own or admin; delete: admin', async () => {

@@ -154,14 +154,32 @@ const sentenceText = async (payload: Payload, settings: SanitizedAudioOptions, r
 const setAudio = (payload: Payload, settings: SanitizedAudioOptions, id: number | string, audio: Record<string, unknown>) =>
   payload.update({ collection: settings.recordingsSlug as 'recordings', id, data: { audio } as never, context: { audioProcessing: true } })
 
-/** Replaces a recording's segments and audio state in one transaction. */
+/**
+ * Replaces a recording's segments and audio state in one transaction. A segment whose span did not
+ * change keeps its id, status and the judgments made on it (reprocessing with new thresholds must
+ * not wipe validations); a changed or vanished one is deleted, and its judgments with it
+ * (beforeDelete hooks on segments).
+ */
 const swap = async (payload: Payload, settings: SanitizedAudioOptions, recording: Doc, segments: Record<string, unknown>[], audio: Record<string, unknown>) => {
   const req = await createLocalReq({ context: { audioProcessing: true } }, payload)
   await initTransaction(req)
   try {
-    await payload.delete({ collection: settings.segmentsSlug as 'segments', where: { recording: { equals: recording.id } }, req })
+    const segmentsSlug = settings.segmentsSlug as 'segments'
+    const existing = (await payload.find({ collection: segmentsSlug, where: { recording: { equals: recording.id } }, pagination: false, depth: 0, req })).docs as Doc[]
+    const byIndex = new Map(existing.map((segment) => [segment.index as number, segment]))
+    const stale = existing.filter((segment) => {
+      const next = segments[segment.index as number]
+      return !next || next.startMs !== segment.startMs || next.endMs !== segment.endMs
+    })
+    if (stale.length) await payload.delete({ collection: segmentsSlug, where: { id: { in: stale.map((segment) => segment.id) } }, req })
+    const staleIds = new Set(stale.map((segment) => segment.id))
     for (const segment of segments) {
-      await payload.create({ collection: settings.segmentsSlug as 'segments', data: { ...segment, recording: recording.id, status: 'pending' } as never, req })
+      const kept = byIndex.get(segment.index as number)
+      if (kept && !staleIds.has(kept.id)) {
+        await payload.update({ collection: segmentsSlug, id: kept.id, data: { file: segment.file, expectedText: segment.expectedText } as never, req })
+      } else {
+        await payload.create({ collection: segmentsSlug, data: { ...segment, recording: recording.id, status: 'pending' } as never, req })
+      }
     }
     await payload.update({ collection: settings.recordingsSlug as 'recordings', id: recording.id, data: { audio } as never, req })
     await commitTransaction(req)

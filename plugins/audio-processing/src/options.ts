@@ -13,6 +13,8 @@ export interface AudioProcessingOptions {
   sentencesSlug?: string
   /** @default 'segments' */
   segmentsSlug?: string
+  /** Core transcriptions, whose `item` this plugin points at segments. @default 'transcriptions' */
+  transcriptionsSlug?: string
   /** Thresholds of the validation checks (see core/checks.ts for each default). */
   checks?: Partial<AudioCheckOptions>
   /** Segment bounds for long recordings. @default 1–15 s, pauses ≥ 250 ms under −45 dBFS */
@@ -41,6 +43,7 @@ export const sanitizeOptions = (options: AudioProcessingOptions): SanitizedAudio
     recordingsSlug: options.recordingsSlug ?? 'recordings',
     sentencesSlug: options.sentencesSlug ?? 'sentences',
     segmentsSlug: options.segmentsSlug ?? 'segments',
+    transcriptionsSlug: options.transcriptionsSlug ?? 'transcriptions',
     checks: { ...DEFAULT_CHECK_OPTIONS, ...options.checks },
     segmentation: { ...DEFAULT_SEGMENT_OPTIONS, ...options.segmentation },
     playbackCodec: options.playbackCodec ?? 'opus',

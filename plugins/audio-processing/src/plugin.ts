@@ -3,7 +3,7 @@ import path from 'node:path'
 import { Readable } from 'node:stream'
 
 import { getJobQueue, registerJobs } from '@shrutik/plugin-sdk'
-import { APIError, type CollectionAfterChangeHook, type CollectionAfterDeleteHook, type CollectionBeforeDeleteHook, type CollectionConfig, type Config, type Endpoint, type Field, type PayloadRequest } from 'payload'
+import { APIError, type Access, type CollectionAfterChangeHook, type CollectionAfterDeleteHook, type CollectionBeforeDeleteHook, type CollectionConfig, type Config, type Endpoint, type Field, type PayloadRequest, type Where } from 'payload'
 
 import { createProcessRecordingJob, PROCESS_RECORDING } from './job'
 import { sanitizeOptions, type AudioProcessingOptions, type SanitizedAudioOptions } from './options'
@@ -42,17 +42,36 @@ const audioGroup: Field = {
   ],
 }
 
+/** A recording's access rule, applied to its segments: a Where on recordings becomes one on `recording.*`. */
+const throughRecording =
+  (rule: Access | undefined, fallback: boolean): Access =>
+  async (args) => {
+    const result = rule ? await rule(args) : fallback
+    return typeof result === 'boolean' ? result : prefixWhere(result, 'recording')
+  }
+
+const prefixWhere = (where: Where, prefix: string): Where =>
+  Object.fromEntries(
+    Object.entries(where).map(([key, value]) =>
+      key === 'and' || key === 'or' ? [key, (value as Where[]).map((inner) => prefixWhere(inner, prefix))] : [`${prefix}.${key}`, value],
+    ),
+  )
+
 const segmentsCollection = (settings: SanitizedAudioOptions, recordings: CollectionConfig | undefined): CollectionConfig => ({
   slug: settings.segmentsSlug,
   admin: { useAsTitle: 'file', defaultColumns: ['recording', 'index', 'durationMs', 'status'], group: 'Contributions' },
   // Whoever may read a recording may read its segments; only the processing job writes them.
   access: {
-    read: recordings?.access?.read ?? (({ req }) => Boolean(req.user)),
+    read: throughRecording(recordings?.access?.read, false),
     create: () => false,
     update: () => false,
-    delete: recordings?.access?.delete ?? (() => false),
+    delete: throughRecording(recordings?.access?.delete, false),
   },
   indexes: [{ fields: ['recording', 'index'], unique: true }],
+  hooks: {
+    // Whatever refers to a segment goes with it. Other plugins (votes) add their own hook here.
+    beforeDelete: [deleteTranscriptionsOf(settings)],
+  },
   fields: [
     { name: 'recording', type: 'relationship', relationTo: settings.recordingsSlug as 'recordings', required: true, index: true, maxDepth: 0 },
     { name: 'index', type: 'number', required: true, min: 0 },
@@ -74,6 +93,21 @@ const enqueueProcessing: CollectionAfterChangeHook = async ({ doc, previousDoc, 
   await getJobQueue().enqueue(PROCESS_RECORDING, { recordingId: Number(doc.id) }, { req, dedupeKey: `recording-${doc.id}` })
   return doc
 }
+
+const deleteTranscriptionsOf =
+  (settings: SanitizedAudioOptions): CollectionBeforeDeleteHook =>
+  async ({ id, req }) => {
+    // System cleanup inside the delete's transaction.
+    await req.payload.delete({ collection: settings.transcriptionsSlug as 'transcriptions', where: { item: { equals: id } }, req })
+  }
+
+/** Core transcriptions are "of an item"; with this plugin the item is a segment. */
+const pointTranscriptionsAtSegments = (collection: CollectionConfig, settings: SanitizedAudioOptions): CollectionConfig => ({
+  ...collection,
+  fields: collection.fields.map((field) =>
+    'name' in field && field.name === 'item' && field.type === 'relationship' ? ({ ...field, relationTo: settings.segmentsSlug } as Field) : field,
+  ),
+})
 
 const deleteSegments =
   (settings: SanitizedAudioOptions): CollectionBeforeDeleteHook =>
@@ -147,7 +181,9 @@ export const audioProcessingPlugin =
       ...config,
       collections: [
         ...collections.map((collection) =>
-          collection.slug !== settings.recordingsSlug
+          collection.slug === settings.transcriptionsSlug
+            ? pointTranscriptionsAtSegments(collection, settings)
+            : collection.slug !== settings.recordingsSlug
             ? collection
             : {
                 ...collection,

@@ -117,6 +117,13 @@ describe('processing uploads', () => {
   test('reprocessing (admins only) replaces the outputs instead of duplicating them', async () => {
     const id = await upload(wav(speechLike([{ seconds: 2 }])), { mode: 'prompt', sentence: sentenceId })
     const first = await processed(id)
+    const [segment] = await segmentsOf(id)
+    const heard = await fetch(`${server.url}/api/transcriptions`, {
+      method: 'POST',
+      headers: { ...other.headers, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ item: segment.id, language: languageId, text: 'what I heard' }),
+    })
+    expect(heard.status).toBe(201)
     const reprocess = (user?: TestUser) =>
       fetch(`${server.url}/api/audio-processing/recordings/${id}/reprocess`, { method: 'POST', headers: user?.headers ?? {} })
     expect((await reprocess()).status).toBe(401)
@@ -130,7 +137,12 @@ describe('processing uploads', () => {
     }
     second = await processed(id)
     expect(second.audio.files.archive).not.toBe(first.audio.files.archive)
-    expect(await segmentsOf(id)).toHaveLength(1)
+    const after = await segmentsOf(id)
+    expect(after).toHaveLength(1)
+    // Same span: the segment keeps its id and the judgments made on it; its file is the new run's.
+    expect(after[0].id).toBe(segment.id)
+    expect(after[0].file).not.toBe(segment.file)
+    expect((await server.payload.find({ collection: 'transcriptions', where: { item: { equals: segment.id } } })).totalDocs).toBe(1)
     // The previous run's files are gone; the new ones are there.
     expect(fs.existsSync(path.join(mediaDir(), 'processed', first.audio.files.archive))).toBe(false)
     expect(fs.existsSync(path.join(mediaDir(), 'processed', second.audio.files.archive))).toBe(true)
@@ -139,8 +151,16 @@ describe('processing uploads', () => {
   test('deleting a recording removes its segments and processed files', async () => {
     const id = await upload(wav(speechLike([{ seconds: 2 }])), { mode: 'prompt', sentence: sentenceId })
     await processed(id)
+    const [segment] = await segmentsOf(id)
+    const heard = await fetch(`${server.url}/api/transcriptions`, {
+      method: 'POST',
+      headers: { ...other.headers, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ item: segment.id, language: languageId, text: 'heard it' }),
+    })
+    expect(heard.status).toBe(201)
     expect((await fetch(`${server.url}/api/recordings/${id}`, { method: 'DELETE', headers: admin.headers })).status).toBe(200)
     expect(await segmentsOf(id)).toEqual([])
+    expect((await server.payload.find({ collection: 'transcriptions', where: { item: { equals: segment.id } } })).totalDocs).toBe(0)
     expect(fs.existsSync(path.join(mediaDir(), 'processed', String(id)))).toBe(false)
   })
 })
