@@ -1,6 +1,7 @@
+import fs from 'node:fs/promises'
 import path from 'node:path'
 
-import { fileTypeFromBuffer, fileTypeFromFile } from 'file-type'
+import { fileTypeFromBuffer } from 'file-type'
 
 /**
  * Audio containers accepted for upload, decided by the file's content (magic bytes), never by its
@@ -34,14 +35,26 @@ export class UnsupportedAudioError extends Error {}
 
 const allowed = (mime: string): boolean => AUDIO_MIME_TYPES.some((type) => mime === type || mime.startsWith(`${type};`))
 
+/**
+ * The start of a file, read once: every container above is recognised within it, and sniffing a
+ * buffer costs a fraction of file-type's many small reads through a file tokenizer.
+ */
+const SNIFF_BYTES = 64 * 1024
+const readHead = async (file: string): Promise<Buffer> => {
+  const handle = await fs.open(file, 'r')
+  try {
+    const buffer = Buffer.alloc(SNIFF_BYTES)
+    const { bytesRead } = await handle.read(buffer, 0, SNIFF_BYTES, 0)
+    return buffer.subarray(0, bytesRead)
+  } finally {
+    await handle.close()
+  }
+}
+
 /** Sniffs an uploaded file; throws UnsupportedAudioError with a message a contributor can act on. */
 export const detectAudio = async (file: { data?: Buffer; tempFilePath?: string; name?: string }): Promise<DetectedAudio> => {
-  const detected =
-    file.tempFilePath && (!file.data || file.data.length === 0)
-      ? await fileTypeFromFile(file.tempFilePath)
-      : file.data
-        ? await fileTypeFromBuffer(file.data)
-        : undefined
+  const head = file.tempFilePath && (!file.data || file.data.length === 0) ? await readHead(file.tempFilePath) : file.data
+  const detected = head ? await fileTypeFromBuffer(head) : undefined
   if (!detected) {
     throw new UnsupportedAudioError(
       `"${path.basename(file.name ?? 'the file')}" is not a recognisable audio file. Upload WebM, Ogg/Opus, WAV, FLAC, MP3 or M4A audio.`,

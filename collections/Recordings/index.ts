@@ -114,7 +114,10 @@ export const createRecordings = ({ staticDir }: RecordingsOptions): CollectionCo
       },
     ],
     afterChange: [
-      async ({ doc, previousDoc, req }) => {
+      async ({ doc, previousDoc, operation, req }) => {
+        const sentenceOf = (ref: unknown) => (ref && typeof ref === 'object' ? (ref as { id: unknown }).id : ref)
+        // Most updates (processing results) leave the sentence alone: nothing to recount.
+        if (operation === 'update' && sentenceOf(doc.sentence) === sentenceOf(previousDoc?.sentence)) return doc
         await recountSentenceRecordings(req, [doc.sentence, previousDoc?.sentence])
         return doc
       },

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises'
 
 import { checkContainer, checkSignal, DEFAULT_CHECK_OPTIONS, verdict, type AudioCheckOptions, type Check } from './core'
-import { analyze, probe, ProbeError, type Analysis } from './ffmpeg'
+import { analyze, probe, ProbeError, type Analysis, type OutputSpec } from './ffmpeg'
 
 export interface InspectResult {
   ok: boolean
@@ -25,6 +25,9 @@ export interface AssessSettings {
   options?: AudioCheckOptions
   timeoutMs?: number
   signal?: AbortSignal
+  /** Encoded copies made by the decoding pass itself (written only when the container checks pass). */
+  outputs?: OutputSpec[]
+  normalizeLoudness?: boolean
   /** ffprobe's and ffmpeg's stderr, for the job log. */
   onStderr?: (tool: 'ffprobe' | 'ffmpeg', stderr: string) => void
 }
@@ -40,7 +43,7 @@ export const inspectFile = async (
  */
 export const assessFile = async (
   file: string,
-  { options = DEFAULT_CHECK_OPTIONS, timeoutMs = 120_000, signal, onStderr }: AssessSettings = {},
+  { options = DEFAULT_CHECK_OPTIONS, timeoutMs = 120_000, signal, onStderr, outputs, normalizeLoudness }: AssessSettings = {},
 ): Promise<Assessment> => {
   const { size } = await fs.stat(file)
   const probed = size === 0 ? undefined : await probe(file, { timeoutMs, signal, onStderr: (text) => onStderr?.('ffprobe', text) }).catch((error) => {
@@ -59,7 +62,7 @@ export const assessFile = async (
   }
   let analysis
   try {
-    analysis = await analyze(file, { timeoutMs, signal, onStderr: (text) => onStderr?.('ffmpeg', text), maxDecodeSeconds: Math.ceil(options.maxDurationMs / 1000) })
+    analysis = await analyze(file, { timeoutMs, signal, outputs, normalizeLoudness, onStderr: (text) => onStderr?.('ffmpeg', text), maxDecodeSeconds: Math.ceil(options.maxDurationMs / 1000) })
   } catch (error) {
     if ((error as Error).name === 'ToolTimeoutError' || signal?.aborted) throw error
     const checks = [...containerChecks, { code: 'corrupt', severity: 'error' as const, message: 'The file is damaged: its audio could not be decoded.' }]

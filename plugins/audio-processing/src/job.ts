@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 
+import { sql, type PostgresAdapter } from '@payloadcms/db-postgres'
 import type { JobDefinition } from '@shrutik/plugin-sdk'
 import { commitTransaction, createLocalReq, initTransaction, killTransaction, type Payload } from 'payload'
 
 import { findPauses, planSegments, type Span } from './core'
-import { transcode } from './ffmpeg'
+import { cutSegments } from './ffmpeg'
 import { assessFile } from './inspect'
 import type { SanitizedAudioOptions } from './options'
 import { renderWaveform } from './waveform'
@@ -58,81 +59,82 @@ export const createProcessRecordingJob = (settings: SanitizedAudioOptions): JobD
     }
     const staticDir = (payload.collections[settings.recordingsSlug as 'recordings'].config.upload as { staticDir: string }).staticDir
     const input = path.join(staticDir, String(recording.filename))
-    await setAudio(payload, settings, recording.id, { ...(recording.audio as object), status: 'processing' })
+    await markProcessing(payload, settings, recording.id)
 
-    const { result, analysis } = await assessFile(input, {
-      options: settings.checks,
-      timeoutMs: settings.timeoutMs,
-      signal,
-      onStderr: (tool, stderr) => stderr.trim() && log(`${tool} analysis`, { stderr: tail(stderr) }, 'debug'),
-    })
-    await touch(30)
-    const facts = {
-      durationMs: result.durationMs ?? null,
-      sampleRate: result.sampleRate ?? null,
-      channels: result.channels ?? null,
-      codec: result.codec ?? null,
-      container: result.container ?? null,
-      checks: result.checks,
-      loudnessLufs: analysis?.integratedLufs ?? null,
-      processedAt: new Date().toISOString(),
-    }
     const recordingDir = path.join(settings.derivedDir, String(recording.id))
-    if (!result.ok || !analysis) {
-      await swap(payload, settings, recording, [], { ...facts, status: 'rejected', failureReason: result.message, files: {} })
-      await removeOtherRuns(recordingDir)
-      log('recording rejected', { code: result.code })
-      return
-    }
-
-    let segmentCount: number
     const run = randomUUID()
     const runDir = path.join(recordingDir, run)
     await fs.mkdir(runDir, { recursive: true })
+    const extension = settings.playbackCodec === 'opus' ? 'ogg' : 'mp3'
+    const playbackName = `playback.${extension}`
+    let segmentCount: number
     try {
-      const extension = settings.playbackCodec === 'opus' ? 'ogg' : 'mp3'
-      const playbackName = `playback.${extension}`
+      // One decoding pass measures the signal for the checks and writes the archive and playback
+      // copies; if the checks reject the file, those copies are thrown away with the run folder.
+      const { result, analysis } = await assessFile(input, {
+        options: settings.checks,
+        timeoutMs: settings.timeoutMs,
+        signal,
+        outputs: [
+          { path: path.join(runDir, 'archive.flac'), codec: 'flac' },
+          { path: path.join(runDir, playbackName), codec: settings.playbackCodec },
+        ],
+        normalizeLoudness: settings.normalizeLoudness,
+        onStderr: (tool, stderr) => stderr.trim() && log(`${tool} output`, { stderr: tail(stderr) }, 'debug'),
+      })
+      await touch(50)
+      const facts = {
+        durationMs: result.durationMs ?? null,
+        sampleRate: result.sampleRate ?? null,
+        channels: result.channels ?? null,
+        codec: result.codec ?? null,
+        container: result.container ?? null,
+        checks: result.checks,
+        loudnessLufs: analysis?.integratedLufs ?? null,
+        processedAt: new Date().toISOString(),
+      }
+      if (!result.ok || !analysis) {
+        await fs.rm(runDir, { recursive: true, force: true })
+        await swap(payload, settings, recording, [], { ...facts, status: 'rejected', failureReason: result.message, files: {} })
+        await removeOtherRuns(recordingDir)
+        log('recording rejected', { code: result.code })
+        return
+      }
+
       const spans: Span[] =
         recording.mode === 'long'
           ? planSegments(analysis.decodedDurationMs, findPauses(analysis.frameLevelsDbfs, analysis.frameMs, settings.segmentation), settings.segmentation)
           : [{ startMs: 0, endMs: analysis.decodedDurationMs }]
-      const expectedText = recording.mode === 'long' ? null : await sentenceText(payload, settings, recording.sentence)
       // A prompt recording is its own single segment: it plays the playback copy, no second encode.
+      // A long one is cut from the archive copy (cheap to decode) in one more ffmpeg run.
+      const names =
+        recording.mode === 'long'
+          ? (
+              await cutSegments(path.join(runDir, 'archive.flac'), spans, runDir, {
+                codec: settings.playbackCodec,
+                timeoutMs: settings.timeoutMs,
+                signal,
+                onStderr: (stderr) => log('ffmpeg segments', { stderr: tail(stderr) }, 'debug'),
+              })
+            ).map((file) => path.basename(file))
+          : [playbackName]
+      await fs.writeFile(path.join(runDir, 'waveform.png'), await renderWaveform(analysis.peaks))
+      await touch(80)
+      const expectedText = recording.mode === 'long' ? null : await sentenceText(payload, settings, recording.sentence)
       const segments = spans.map((span, index) => ({
         index,
         startMs: span.startMs,
         endMs: span.endMs,
         durationMs: span.endMs - span.startMs,
-        name: recording.mode === 'long' ? `segment-${String(index).padStart(3, '0')}.${extension}` : playbackName,
+        file: `${recording.id}/${run}/${names[index]}`,
         expectedText,
       }))
-      // One ffmpeg run: archive, playback and every segment from a single decode.
-      await transcode(
-        input,
-        [
-          { path: path.join(runDir, 'archive.flac'), codec: 'flac' },
-          { path: path.join(runDir, playbackName), codec: settings.playbackCodec },
-          ...(recording.mode === 'long'
-            ? segments.map((segment) => ({ path: path.join(runDir, segment.name), codec: settings.playbackCodec, startMs: segment.startMs, durationMs: segment.durationMs }))
-            : []),
-        ],
-        { timeoutMs: settings.timeoutMs, signal, normalizeLoudness: settings.normalizeLoudness, onStderr: (stderr) => log('ffmpeg transcode', { stderr: tail(stderr) }, 'debug') },
-      )
-      await fs.writeFile(path.join(runDir, 'waveform.png'), await renderWaveform(analysis.peaks))
-      await touch(60)
-      await touch(90)
       const files = {
         archive: `${recording.id}/${run}/archive.flac`,
         playback: `${recording.id}/${run}/${playbackName}`,
         waveform: `${recording.id}/${run}/waveform.png`,
       }
-      await swap(
-        payload,
-        settings,
-        recording,
-        segments.map(({ name, ...segment }) => ({ ...segment, file: `${recording.id}/${run}/${name}` })),
-        { ...facts, status: 'ready', failureReason: null, files },
-      )
+      await swap(payload, settings, recording, segments, { ...facts, status: 'ready', failureReason: null, files })
       segmentCount = segments.length
     } catch (error) {
       await fs.rm(runDir, { recursive: true, force: true })
@@ -151,8 +153,14 @@ const sentenceText = async (payload: Payload, settings: SanitizedAudioOptions, r
   return (sentence?.text as string | undefined) ?? null
 }
 
-const setAudio = (payload: Payload, settings: SanitizedAudioOptions, id: number | string, audio: Record<string, unknown>) =>
-  payload.update({ collection: settings.recordingsSlug as 'recordings', id, data: { audio } as never, context: { audioProcessing: true } })
+/**
+ * Flags the recording as being processed: one column, written directly (a full Payload update with
+ * its hooks costs more CPU than the rest of a short clip's bookkeeping). System write.
+ */
+const markProcessing = async (payload: Payload, settings: SanitizedAudioOptions, id: number | string) => {
+  const table = settings.recordingsSlug.replace(/-/g, '_')
+  await (payload.db as unknown as PostgresAdapter).drizzle.execute(sql`UPDATE ${sql.identifier(table)} SET audio_status = 'processing' WHERE id = ${Number(id)}`)
+}
 
 /**
  * Replaces a recording's segments and audio state in one transaction. A segment whose span did not

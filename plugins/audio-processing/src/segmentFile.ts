@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 
@@ -21,20 +22,34 @@ export const segmentFile = async (
   outDir: string,
   { options = DEFAULT_SEGMENT_OPTIONS, timeoutMs = 600_000, maxDecodeSeconds = 1800, signal }: { options?: SegmentOptions; timeoutMs?: number; maxDecodeSeconds?: number; signal?: AbortSignal } = {},
 ): Promise<WrittenSegment[]> => {
-  const analysis = await analyze(input, { timeoutMs, signal, maxDecodeSeconds, silenceThresholdDbfs: options.pauseThresholdDbfs })
-  const spans = planSegments(analysis.decodedDurationMs, findPauses(analysis.frameLevelsDbfs, analysis.frameMs, options), options)
   await fs.mkdir(outDir, { recursive: true })
-  const written: WrittenSegment[] = spans.map((span, index) => ({
-    index,
-    startMs: span.startMs,
-    endMs: span.endMs,
-    durationMs: span.endMs - span.startMs,
-    file: path.join(outDir, `segment-${String(index).padStart(3, '0')}.flac`),
-  }))
-  await transcode(
-    input,
-    written.map((segment) => ({ path: segment.file, codec: 'flac' as const, startMs: segment.startMs, durationMs: segment.durationMs })),
-    { timeoutMs, signal },
-  )
-  return written
+  // The measuring pass also keeps a 16 kHz mono copy: cutting from it needs no resampling per segment.
+  const source = path.join(outDir, `.source-${randomBytes(4).toString('hex')}.flac`)
+  try {
+    const analysis = await analyze(input, {
+      timeoutMs,
+      signal,
+      maxDecodeSeconds,
+      loudness: false,
+      silenceThresholdDbfs: options.pauseThresholdDbfs,
+      outputs: [{ path: source, codec: 'flac' }],
+    })
+    const spans = planSegments(analysis.decodedDurationMs, findPauses(analysis.frameLevelsDbfs, analysis.frameMs, options), options)
+    const written = spans.map((span, index) => ({
+      index,
+      startMs: span.startMs,
+      endMs: span.endMs,
+      durationMs: span.endMs - span.startMs,
+      file: path.join(outDir, `segment-${String(index).padStart(3, '0')}.flac`),
+    }))
+    // One more run writes every segment (FLAC headers need one muxer per file, hence not the segment muxer).
+    await transcode(
+      source,
+      written.map((segment) => ({ path: segment.file, codec: 'flac' as const, startMs: segment.startMs, durationMs: segment.durationMs })),
+      { timeoutMs, signal },
+    )
+    return written
+  } finally {
+    await fs.rm(source, { force: true })
+  }
 }

@@ -32,5 +32,5 @@ export const renderWaveform = async (peaks: number[], { width = 600, height = 96
       pixels[offset + 3] = 255
     }
   }
-  return sharp(pixels, { raw: { width, height, channels: 4 } }).png({ compressionLevel: 9 }).toBuffer()
+  return sharp(pixels, { raw: { width, height, channels: 4 } }).png({ compressionLevel: 6, palette: false }).toBuffer()
 }

@@ -1,5 +1,6 @@
 import { resolveBinaries } from './binaries'
 import { runTool, type RunOptions } from './run'
+import { encoderArgs, type OutputSpec } from './transcode'
 
 export const ANALYSIS_SAMPLE_RATE = 16_000
 /** 20 ms frames for silence and signal-to-noise estimates. */
@@ -35,6 +36,15 @@ export interface AnalyzeOptions extends Omit<RunOptions, 'onStdout'> {
   silenceThresholdDbfs?: number
   /** Waveform resolution. @default 600 */
   peakCount?: number
+  /** Measure EBU R128 loudness (the checks need it; finding pauses does not). @default true */
+  loudness?: boolean
+  /**
+   * Encoded copies written by the same ffmpeg run (one decode for everything). Written straight to
+   * their paths: the caller writes into a fresh folder it discards on failure.
+   */
+  outputs?: OutputSpec[]
+  /** EBU R128 normalisation of the `outputs`. @default false */
+  normalizeLoudness?: boolean
 }
 
 const dbfs = (meanSquare: number): number => (meanSquare <= 0 ? -120 : 10 * Math.log10(meanSquare / (32768 * 32768)))
@@ -91,15 +101,26 @@ export const analyze = async (file: string, options: AnalyzeOptions): Promise<An
       samples++
     }
   }
+  const loudness = options.loudness === false ? '' : 'ebur128=peak=sample:framelog=40,'
+  const measure = `${loudness}aresample=${ANALYSIS_SAMPLE_RATE},aformat=sample_fmts=s16:channel_layouts=mono`
+  const outputs = options.outputs ?? []
+  const graph =
+    outputs.length === 0
+      ? `[0:a:0]${measure}[pcm]`
+      : [
+          `[0:a:0]asplit=${outputs.length + 1}[measure]${outputs.map((_, index) => `[copy${index}]`).join('')}`,
+          `[measure]${measure}[pcm]`,
+          ...outputs.map((output, index) => `[copy${index}]${encoderArgs(output, options.normalizeLoudness).filter}[out${index}]`),
+        ].join(';')
   const result = await runTool(
     ffmpeg,
     [
-      '-hide_banner', '-nostats', '-v', 'info',
+      '-hide_banner', '-nostats', '-v', 'info', '-y',
       '-t', String(options.maxDecodeSeconds + 1),
       '-i', file,
-      '-map', '0:a:0',
-      '-af', `ebur128=peak=sample:framelog=40,aresample=${ANALYSIS_SAMPLE_RATE},aformat=sample_fmts=s16:channel_layouts=mono`,
-      '-f', 's16le', 'pipe:1',
+      '-filter_complex', graph,
+      '-map', '[pcm]', '-f', 's16le', 'pipe:1',
+      ...outputs.flatMap((output, index) => ['-map', `[out${index}]`, ...encoderArgs(output).args, output.path]),
     ],
     { ...options, onStdout },
   )

@@ -2,4 +2,4 @@ export { analyze, ANALYSIS_SAMPLE_RATE, countDecodeErrors, parseLoudness, type A
 export { resolveBinaries, type Binaries } from './binaries'
 export { parseProbe, probe, ProbeError, type ProbeResult } from './probe'
 export { runTool, ToolTimeoutError, type RunOptions, type RunResult } from './run'
-export { transcode, type OutputSpec, type TranscodeOptions } from './transcode'
+export { cutSegments, transcode, type CutOptions, type OutputSpec, type TranscodeOptions } from './transcode'

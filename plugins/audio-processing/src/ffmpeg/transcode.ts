@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs/promises'
+import path from 'node:path'
 
 import ffmpeg from 'fluent-ffmpeg'
 
@@ -33,6 +34,58 @@ const CODECS = {
   mp3: { codec: 'libmp3lame', rate: 44_100, bitrate: '64k', extra: [], format: 'mp3' },
 } as const
 
+/** Runs a prepared fluent-ffmpeg command; kills it on abort and waits for its exit before settling. */
+const runCommand = (command: ffmpeg.FfmpegCommand, options: { signal?: AbortSignal; onStderr?: (stderr: string) => void }) =>
+  new Promise<void>((resolve, reject) => {
+    if (options.signal?.aborted) return reject((options.signal.reason as Error) ?? new Error('aborted'))
+    let abortReason: Error | undefined
+    // Kill, then wait for ffmpeg's exit (reported as an error) before cleaning up its files.
+    const onAbort = () => {
+      abortReason = (options.signal?.reason as Error) ?? new Error('aborted')
+      command.kill('SIGKILL')
+    }
+    options.signal?.addEventListener('abort', onAbort, { once: true })
+    command
+      .on('error', (error: Error, _stdout: string | null, stderr: string | null) => {
+        options.signal?.removeEventListener('abort', onAbort)
+        if (stderr) options.onStderr?.(stderr)
+        if (abortReason) return reject(abortReason)
+        const detail = stderr?.trim().split('\n').slice(-2).join(' ')
+        reject(new Error(`ffmpeg could not transcode the file: ${error.message}${detail ? ` (${detail})` : ''}`))
+      })
+      // An abort that came before ffmpeg was spawned is applied as soon as it starts.
+      .on('start', () => {
+        if (abortReason) command.kill('SIGKILL')
+      })
+      .on('end', (_stdout: string | null, stderr: string | null) => {
+        options.signal?.removeEventListener('abort', onAbort)
+        if (stderr) options.onStderr?.(stderr)
+        if (abortReason) reject(abortReason)
+        else resolve()
+      })
+      .run()
+  })
+
+/** The filter chain and encoder arguments of one output, for ffmpeg runs built by hand (`analyze`). */
+export const encoderArgs = (output: OutputSpec, normalizeLoudness = false): { filter: string; args: string[] } => {
+  const spec = CODECS[output.codec]
+  const rate = output.sampleRate ?? spec.rate
+  const format = output.codec === 'flac' ? 'sample_fmts=s16:' : ''
+  return {
+    filter: `${normalizeLoudness ? 'loudnorm=I=-23:TP=-2:LRA=11,' : ''}aresample=${rate},aformat=${format}channel_layouts=mono`,
+    args: [
+      '-c:a',
+      spec.codec,
+      ...('bitrate' in spec ? ['-b:a', output.bitrate ?? spec.bitrate] : []),
+      ...spec.extra.filter((arg, index, all) => arg !== '-sample_fmt' && all[index - 1] !== '-sample_fmt'),
+      '-map_metadata',
+      '-1',
+      '-f',
+      spec.format,
+    ],
+  }
+}
+
 /**
  * One ffmpeg process writing every output (mono), through fluent-ffmpeg. Outputs appear at their
  * final paths all together or not at all: temp files, then renames; on any failure, timeout or
@@ -62,38 +115,76 @@ export const transcode = async (input: string, outputs: OutputSpec[], options: T
   })
   const removeTemps = () => Promise.all(temps.map((temp) => fs.rm(temp, { force: true })))
   try {
-    await new Promise<void>((resolve, reject) => {
-      if (options.signal?.aborted) return reject((options.signal.reason as Error) ?? new Error('aborted'))
-      let abortReason: Error | undefined
-      // Kill, then wait for ffmpeg's exit (reported as an error) before cleaning up its files.
-      const onAbort = () => {
-        abortReason = (options.signal?.reason as Error) ?? new Error('aborted')
-        command.kill('SIGKILL')
-      }
-      options.signal?.addEventListener('abort', onAbort, { once: true })
-      command
-        .on('error', (error: Error, _stdout: string | null, stderr: string | null) => {
-          options.signal?.removeEventListener('abort', onAbort)
-          if (stderr) options.onStderr?.(stderr)
-          if (abortReason) return reject(abortReason)
-          const detail = stderr?.trim().split('\n').slice(-2).join(' ')
-          reject(new Error(`ffmpeg could not transcode the file: ${error.message}${detail ? ` (${detail})` : ''}`))
-        })
-        // An abort that came before ffmpeg was spawned is applied as soon as it starts.
-        .on('start', () => {
-          if (abortReason) command.kill('SIGKILL')
-        })
-        .on('end', (_stdout: string | null, stderr: string | null) => {
-          options.signal?.removeEventListener('abort', onAbort)
-          if (stderr) options.onStderr?.(stderr)
-          if (abortReason) reject(abortReason)
-          else resolve()
-        })
-        .run()
-    })
+    await runCommand(command, options)
     await Promise.all(outputs.map((output, index) => fs.rename(temps[index], output.path)))
   } catch (error) {
     await removeTemps()
     throw error
+  }
+}
+
+export interface CutOptions {
+  timeoutMs: number
+  signal?: AbortSignal
+  codec: OutputSpec['codec']
+  /** File names are `<prefix>-000.<ext>`, ... @default 'segment' */
+  prefix?: string
+  onStderr?: (stderr: string) => void
+}
+
+const EXTENSIONS = { flac: 'flac', opus: 'ogg', mp3: 'mp3' } as const
+
+/**
+ * Writes contiguous spans of the input as separate files with one ffmpeg run: the stretch from the
+ * first start to the last end is decoded and encoded once, and the segment muxer starts a new file
+ * at each cut (packet-accurate: 20 ms). Files appear in `dir` all together or not at all.
+ * Returns their paths, in span order.
+ */
+export const cutSegments = async (input: string, spans: { startMs: number; endMs: number }[], dir: string, options: CutOptions): Promise<string[]> => {
+  if (spans.length === 0) return []
+  for (let index = 1; index < spans.length; index++) {
+    if (spans[index].startMs !== spans[index - 1].endMs) throw new Error('cutSegments needs contiguous spans (each starting where the previous one ends).')
+  }
+  const { ffmpeg: binary } = resolveBinaries()
+  const spec = CODECS[options.codec]
+  const extension = EXTENSIONS[options.codec]
+  const prefix = options.prefix ?? 'segment'
+  const staging = path.join(dir, `.tmp-${randomBytes(4).toString('hex')}`)
+  await fs.mkdir(staging, { recursive: true })
+  const first = spans[0].startMs
+  const cuts = spans.slice(1).map((span) => ((span.startMs - first) / 1000).toFixed(3))
+  const command = ffmpeg(input, { timeout: Math.ceil(options.timeoutMs / 1000) })
+    .setFfmpegPath(binary)
+    .seekInput(first / 1000)
+    .duration((spans.at(-1)!.endMs - first) / 1000)
+    .output(path.join(staging, `${prefix}-%03d.${extension}`))
+    .noVideo()
+    .audioCodec(spec.codec)
+    .audioChannels(1)
+    .audioFrequency(spec.rate)
+    .outputOptions([
+      ...spec.extra,
+      // Small FLAC frames so a cut can fall every 20 ms, as with Opus.
+      ...(options.codec === 'flac' ? ['-frame_size', String(spec.rate / 50)] : []),
+      '-map_metadata',
+      '-1',
+      '-f',
+      'segment',
+      '-segment_format',
+      spec.format,
+      '-reset_timestamps',
+      '1',
+      ...(cuts.length ? ['-segment_times', cuts.join(',')] : []),
+    ])
+  if ('bitrate' in spec) command.audioBitrate(spec.bitrate)
+  try {
+    await runCommand(command, options)
+    const written = (await fs.readdir(staging)).sort()
+    if (written.length !== spans.length) throw new Error(`ffmpeg wrote ${written.length} segments where ${spans.length} were planned.`)
+    const targets = written.map((name) => path.join(dir, name))
+    await Promise.all(written.map((name, index) => fs.rename(path.join(staging, name), targets[index])))
+    return targets
+  } finally {
+    await fs.rm(staging, { recursive: true, force: true })
   }
 }
