@@ -192,7 +192,7 @@ if (PARTS.has('a')) {
     `   pipeline: ${pipelineCpuMsPerClip} ms CPU per clip (ffmpeg ${round(pipeline.childrenMs / CLIPS)}, node ${round(pipeline.selfMs / CLIPS)}, postgres ${round(pipeline.postgresMs / CLIPS)}), ` +
       `${round(pipeline.wallMs / CLIPS)} ms wall → ${pipelineRealtime}× realtime per core`,
   )
-  console.log(`   bare ffprobe + ffmpeg (flac + opus): ${bareCpuMsPerClip} ms CPU per clip → pipeline/bare = ${round(pipelineCpuMsPerClip / bareCpuMsPerClip, 2)} (target ≤ 1.5, ≥ 15× realtime)`)
+  console.log(`   bare ffprobe + ffmpeg (flac + opus): ${bareCpuMsPerClip} ms CPU per clip (ffmpeg ${round(bare.childrenMs / CLIPS)}, node ${round(bare.selfMs / CLIPS)}) → pipeline/bare = ${round(pipelineCpuMsPerClip / bareCpuMsPerClip, 2)} (target ≤ 1.5, ≥ 15× realtime)`)
 }
 
 let segmentRealtime = NaN

@@ -147,6 +147,60 @@ test('the admin UI renders under the CSP and creates the first admin', { skip: !
   assert.deepEqual(login.body.user.roles, ['admin'])
 })
 
+test('an uploaded long recording is processed, and its admin page shows checks, waveform and segment players', { skip: !fs.existsSync(chromiumPath) && !process.env.CI && 'no Chromium here' }, async () => {
+  const { speechLike, wav } = await import('../../plugins/audio-processing/tests/audio')
+  const { body: session } = await api('POST', '/api/users/login', admin)
+  assert.ok(session?.token, 'the admin from the previous test signs in')
+  const language = (await api('GET', '/api/languages?where[code][equals]=bn')).body.docs[0]
+  const layout = [] as { seconds: number; pause?: boolean }[]
+  for (let i = 0; i < 3; i++) layout.push({ seconds: 6 }, { seconds: 0.8, pause: true })
+  const form = new FormData()
+  form.append('file', new Blob([new Uint8Array(wav(speechLike(layout)))], { type: 'audio/wav' }), 'passage.wav')
+  form.append('_payload', JSON.stringify({ language: language.id, mode: 'long', scriptText: 'A passage read aloud.' }))
+  const upload = await fetch(url('/api/recordings?depth=0'), { method: 'POST', headers: { Authorization: `JWT ${session.token}` }, body: form })
+  assert.equal(upload.status, 201)
+  const id = ((await upload.json()) as { doc: { id: number } }).doc.id
+  // `start` runs jobs in the same process (SHRUTIK_ROLE=all).
+  const deadline = Date.now() + 60_000
+  let status = 'pending'
+  while (Date.now() < deadline && (status === 'pending' || status === 'processing')) {
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    status = (await api('GET', `/api/recordings/${id}?depth=0`, undefined, session.token)).body.audio.status
+  }
+  assert.equal(status, 'ready')
+  const segments = (await api('GET', `/api/segments?where[recording][equals]=${id}&limit=100`, undefined, session.token)).body.docs
+  assert.ok(segments.length >= 2)
+
+  const { chromium } = await import('playwright-core')
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu'] })
+  try {
+    const context = await browser.newContext()
+    await context.addCookies([{ name: 'payload-token', value: session.token, url: url('/') }])
+    const page = await context.newPage()
+    const problems: string[] = []
+    page.on('pageerror', (error) => problems.push(error.message))
+    await page.goto(url(`/admin/collections/recordings/${id}`), { waitUntil: 'networkidle' })
+    await page.locator('[data-audio-status="ready"]').waitFor({ timeout: 30_000 })
+    await page.getByText('All quality checks passed.').or(page.locator('[data-check]').first()).first().waitFor({ timeout: 10_000 })
+    const waveform = page.getByAltText('Waveform of the recording')
+    await waveform.waitFor({ timeout: 10_000 })
+    await page.waitForFunction(() => (document.querySelector('img[alt="Waveform of the recording"]') as HTMLImageElement | null)?.naturalWidth === 600, undefined, { timeout: 10_000 })
+    await page.locator('[data-segment]').first().waitFor({ timeout: 10_000 })
+    assert.equal(await page.locator('[data-segment] audio').count(), segments.length)
+    // A segment's player really gets audio from the access-checked file endpoint.
+    const src = await page.locator('[data-segment] audio').first().getAttribute('src')
+    const audio = await page.evaluate(async (path) => {
+      const response = await fetch(path!, { credentials: 'include' })
+      return { status: response.status, type: response.headers.get('content-type'), bytes: (await response.arrayBuffer()).byteLength }
+    }, src)
+    assert.deepEqual({ status: audio.status, type: audio.type }, { status: 200, type: 'audio/ogg' })
+    assert.ok(audio.bytes > 1000)
+    assert.deepEqual(problems, [])
+  } finally {
+    await browser.close()
+  }
+})
+
 test('self-registration cannot choose a role, and a contributor sees no one else', async () => {
   const email = `someone-${Date.now()}@smoke.shrutik.local`
   const registered = await api('POST', '/api/users', { email, password: 'another long password', roles: ['admin'] })

@@ -12,13 +12,20 @@ export const AUDIO_STATUSES = ['pending', 'processing', 'ready', 'rejected', 'fa
 
 const readOnly = { create: () => false, update: () => false }
 
+/** Admin UI on a recording: status, checks, waveform and player in the sidebar; segments below. */
+const adminPanels: Field[] = [
+  { name: 'audioPanel', type: 'ui', admin: { position: 'sidebar', components: { Field: '@shrutik/plugin-audio-processing/admin#AudioPanel' } } },
+  { name: 'audioSegments', type: 'ui', admin: { components: { Field: '@shrutik/plugin-audio-processing/admin#SegmentsList' } } },
+]
+
 /** The `audio` group added to recordings: written by the processing job only. */
 const audioGroup: Field = {
   name: 'audio',
   type: 'group',
   label: 'Audio processing',
   access: readOnly,
-  admin: { readOnly: true, position: 'sidebar' },
+  // Shown by the audio panel; the raw group stays available under "Processing details".
+  admin: { readOnly: true, position: 'sidebar', description: 'Processing details (written by the audio-processing job).' },
   fields: [
     { name: 'status', type: 'select', options: [...AUDIO_STATUSES], defaultValue: 'pending', index: true },
     { name: 'failureReason', type: 'text' },
@@ -187,7 +194,7 @@ export const audioProcessingPlugin =
             ? collection
             : {
                 ...collection,
-                fields: [...collection.fields, audioGroup],
+                fields: [...collection.fields, audioGroup, ...adminPanels],
                 hooks: {
                   ...collection.hooks,
                   // Segments and processed files go with their recording (schema-level: always on).
