@@ -73,6 +73,8 @@ const digitsToWords = (digits: string): string => {
   return englishCardinal(value)
 }
 
+const groupedOrPlain = (digits: string): string => (digits.includes(',') ? englishCardinal(Number(digits.replace(/,/g, ''))) : digitsToWords(digits))
+
 // Titles read in full; "st" is "saint" before a name, a street after one, so only the first is expanded.
 const ENGLISH_ABBREVIATIONS: [RegExp, string][] = [
   [/\bmrs\b\.?/giu, 'missus'],
@@ -86,12 +88,12 @@ const ENGLISH_ABBREVIATIONS: [RegExp, string][] = [
 const englishSpokenForm = (text: string): string => {
   let result = text
   for (const [pattern, replacement] of ENGLISH_ABBREVIATIONS) result = result.replace(pattern, replacement)
-  // Thousands separators go first, so "1,000" is one number.
-  result = result.replace(/(?<=\d),(?=\d{3}\b)/gu, '')
-  result = result.replace(/([$£€])\s?(\d+)(?:\.(\d{2}))?\b/gu, (_match, currency: string, whole: string, cents?: string) => {
+  result = result.replace(/([$£€])\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{2}))?\b/gu, (_match, currency: string, whole: string, cents?: string) => {
     const unit = currency === '$' ? 'dollars' : currency === '£' ? 'pounds' : 'euros'
-    return ` ${digitsToWords(whole)} ${unit}${cents && Number(cents) > 0 ? ` ${digitsToWords(cents)} cents` : ''} `
+    return ` ${groupedOrPlain(whole)} ${unit}${cents && Number(cents) > 0 ? ` ${digitsToWords(cents)} cents` : ''} `
   })
+  // "1,250" is a count, never a year.
+  result = result.replace(/\b\d{1,3}(?:,\d{3})+\b/gu, (digits) => ` ${groupedOrPlain(digits)} `)
   result = result.replace(/\b(\d+)(st|nd|rd|th)\b/giu, (_match, digits: string) => ` ${englishOrdinal(Number(digits))} `)
   result = result.replace(/\b(\d+)\.(\d+)\b/gu, (_match, whole: string, fraction: string) => ` ${digitsToWords(whole)} point ${Array.from(fraction, (digit) => ONES[Number(digit)]).join(' ')} `)
   result = result.replace(/\b(\d{1,2}):(\d{2})\b/gu, (_match, hours: string, minutes: string) =>
