@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 
-import { defaultSegmentation, englishCardinal, joinTokens, normalizeText, tokenize } from '../src/core'
+import { defaultSegmentation, englishCardinal, joinTokens, normalizeText, resolveNormalizeOptions, tokenize } from '../src/core'
+import { seededRandom } from './random'
 
 describe('normalizeText', () => {
   test.each([
@@ -36,6 +37,18 @@ describe('normalizeText', () => {
     expect(normalizeText(once, { language })).toBe(once)
   })
 
+  test('is idempotent on 3,000 random strings of tricky pieces, and tokens join back to the text', () => {
+    const random = seededRandom(2024)
+    const pieces = ['Mr', 'mrs', 'Dr', 'St', '.', ',', ' ', '-', '—', "'", '’', '"', '$', '£', '%', '&', '0', '7', '1,000', '3.5', '10:30', '1890s', '21st', 'e', '\u0301', 'İ', 'I', 'ı', 'ß', 'Σ', 'ς', 'আ', 'ি', '়', '্', '\u200D', '\u200B', 'ส', 'ั', '你', '。', '\n', 'A']
+    for (let round = 0; round < 3000; round++) {
+      const input = Array.from({ length: 1 + Math.floor(random() * 8) }, () => pieces[Math.floor(random() * pieces.length)]).join('')
+      const language = ['en', 'tr', 'bn', 'th', 'el', 'und'][round % 6]
+      const once = normalizeText(input, { language })
+      expect([input, normalizeText(once, { language })]).toEqual([input, once])
+      expect(joinTokens(tokenize(input, { language }), resolveNormalizeOptions({ language }).segmentation)).toBe(once)
+    }
+  })
+
   test('options switch steps off', () => {
     expect(normalizeText('Mr. Smith, 5', { language: 'en', spokenForm: false })).toBe('mr smith 5')
     expect(normalizeText('Hello, World', { lowercase: false })).toBe('Hello World')
@@ -43,8 +56,9 @@ describe('normalizeText', () => {
     expect(normalizeText("don't", { keepApostrophes: false })).toBe('dont')
   })
 
-  test('an unknown language tag still normalises', () => {
+  test('an unknown language tag still normalises and segments', () => {
     expect(normalizeText('ÀB, c', { language: 'not a tag!' })).toBe('àb c')
+    expect(tokenize('ÀB, c', { language: 'not a tag!', segmentation: 'characters' })).toEqual(['à', 'b', ' ', 'c'])
   })
 })
 

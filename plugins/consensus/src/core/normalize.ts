@@ -81,9 +81,6 @@ const lowerCase = (text: string, language: string): string => {
 
 const removeInvisible = (text: string): string => text.replace(INVISIBLE_FORMATTING, (char) => (char === '\u200C' || char === '\u200D' ? char : ''))
 
-/** Normalised text: NFC, cased, punctuation gone, one space between words, no leading/trailing space. */
-export const normalizeText = (text: string, options: Partial<NormalizeOptions> = {}): string => normalizeResolved(text, resolveNormalizeOptions(options))
-
 const normalizeResolved = (text: string, settings: NormalizeOptions): string => {
   const language = primaryLanguage(settings.language)
   let result = removeInvisible(text.normalize('NFC').replace(SEPARATORS, ' '))
@@ -102,8 +99,21 @@ const normalizeResolved = (text: string, settings: NormalizeOptions): string => 
   return result.replace(SEPARATORS, ' ').trim().normalize('NFC')
 }
 
+/** Normalised text: NFC, cased, punctuation gone, one space between words, no leading/trailing space. */
+export const normalizeText = (text: string, options: Partial<NormalizeOptions> = {}): string => normalizeResolved(text, resolveNormalizeOptions(options))
+
+const segmenters = new Map<string, Intl.Segmenter>()
+
 const graphemes = (text: string, language: string): string[] => {
-  const segmenter = new Intl.Segmenter(language === 'und' ? undefined : language, { granularity: 'grapheme' })
+  let segmenter = segmenters.get(language)
+  if (!segmenter) {
+    try {
+      segmenter = new Intl.Segmenter(language === 'und' ? undefined : language, { granularity: 'grapheme' })
+    } catch {
+      segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' })
+    }
+    segmenters.set(language, segmenter)
+  }
   return Array.from(segmenter.segment(text), (part) => part.segment)
 }
 

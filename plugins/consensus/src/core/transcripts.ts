@@ -46,7 +46,7 @@ export interface TranscriptAggregation {
 }
 
 export interface TranscriptOptions {
-  /** Text normalisation and segmentation (words, or characters for scripts without spaces). @default resolveNormalizeOptions({}) */
+  /** Text normalisation and segmentation (words, or characters for scripts without spaces); defaults follow `normalize.language`. @default {} */
   normalize: Partial<NormalizeOptions>
   /** Consensus → reliability → consensus rounds; 1 means every worker weighs the same. @default 3 */
   rounds: number
