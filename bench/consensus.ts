@@ -3,7 +3,7 @@
  * engine against plain ROVER and the medoid, measured in the same run, next to the reference
  * figures from the data set's README. The last line is one JSON object with the figures.
  *
- * Data: $CROWDSPEECH_DIR, else ../shared/data/crowdspeech-dev beside the repository, else
+ * Data: $CROWDSPEECH_DIR if set, else ../shared/data/crowdspeech-dev beside the repository, else
  * /work/shared/data/crowdspeech-dev.
  */
 import fs from 'node:fs'
@@ -20,12 +20,14 @@ import {
 } from '../plugins/consensus/src/core/index.ts'
 
 const repoRoot = path.resolve(import.meta.dirname, '..')
-const candidates = [process.env.CROWDSPEECH_DIR, path.resolve(repoRoot, '../shared/data/crowdspeech-dev'), '/work/shared/data/crowdspeech-dev'].filter(
-  (dir): dir is string => Boolean(dir),
-)
-const dataDir = candidates.find((dir) => fs.existsSync(path.join(dir, 'dev-clean-crowd.tsv')))
+// An explicit CROWDSPEECH_DIR is the only place looked at: a typo there must not silently fall back.
+const candidates = process.env.CROWDSPEECH_DIR
+  ? [path.resolve(process.env.CROWDSPEECH_DIR)]
+  : [path.resolve(repoRoot, '../shared/data/crowdspeech-dev'), '/work/shared/data/crowdspeech-dev']
+const DATA_FILES = ['dev-clean-crowd.tsv', 'dev-clean-gt.txt', 'dev-other-crowd.tsv', 'dev-other-gt.txt']
+const dataDir = candidates.find((dir) => DATA_FILES.every((file) => fs.existsSync(path.join(dir, file))))
 if (!dataDir) {
-  console.error(`CrowdSpeech data not found (looked in ${candidates.join(', ')}). Set CROWDSPEECH_DIR to the folder holding dev-clean-crowd.tsv and dev-clean-gt.txt.`)
+  console.error(`CrowdSpeech data not found: ${candidates.join(' or ')} must hold ${DATA_FILES.join(', ')}. Set CROWDSPEECH_DIR to that folder.`)
   process.exit(2)
 }
 
