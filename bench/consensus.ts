@@ -1,0 +1,144 @@
+/**
+ * npm run bench:consensus — transcript consensus on the CrowdSpeech development splits: our
+ * engine against plain ROVER and the medoid, measured in the same run, next to the reference
+ * figures from the data set's README. The last line is one JSON object with the figures.
+ *
+ * Data: $CROWDSPEECH_DIR if set, else ../shared/data/crowdspeech-dev beside the repository, else
+ * /work/shared/data/crowdspeech-dev.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+
+import {
+  editDistance,
+  medoidStrategy,
+  parseTsv,
+  reliabilityStrategy,
+  roverStrategy,
+  transcriptsFromTable,
+  type TranscriptStrategy,
+} from '../plugins/consensus/src/core/index.ts'
+
+const repoRoot = path.resolve(import.meta.dirname, '..')
+// An explicit CROWDSPEECH_DIR is the only place looked at: a typo there must not silently fall back.
+const candidates = process.env.CROWDSPEECH_DIR
+  ? [path.resolve(process.env.CROWDSPEECH_DIR)]
+  : [path.resolve(repoRoot, '../shared/data/crowdspeech-dev'), '/work/shared/data/crowdspeech-dev']
+const DATA_FILES = ['dev-clean-crowd.tsv', 'dev-clean-gt.txt', 'dev-other-crowd.tsv', 'dev-other-gt.txt']
+const dataDir = candidates.find((dir) => DATA_FILES.every((file) => fs.existsSync(path.join(dir, file))))
+if (!dataDir) {
+  console.error(`CrowdSpeech data not found: ${candidates.join(' or ')} must hold ${DATA_FILES.join(', ')}. Set CROWDSPEECH_DIR to that folder.`)
+  process.exit(2)
+}
+
+/** The README's scoring normalisation: lower-case, keep word characters, apostrophes and spaces. */
+const scoringWords = (text: string): string[] =>
+  text
+    .toLowerCase()
+    .replace(/\s+/gu, ' ')
+    .replace(/[^\p{L}\p{N}_' ]/gu, '')
+    .trim()
+    .split(/ +/)
+    .filter((word) => word !== '')
+
+const REFERENCE: Record<string, Record<string, number>> = {
+  'random worker': { 'dev-clean': 17.1, 'dev-other': 27.0 },
+  medoid: { 'dev-clean': 7.3, 'dev-other': 13.8 },
+  ROVER: { 'dev-clean': 6.8, 'dev-other': 13.2 },
+  'oracle best worker': { 'dev-clean': 3.8, 'dev-other': 8.3 },
+}
+
+interface Score {
+  meanWer: number
+  corpusWer: number
+  seconds: number
+}
+
+const loadSplit = (split: string) => {
+  const crowd = transcriptsFromTable(parseTsv(fs.readFileSync(path.join(dataDir, `${split}-crowd.tsv`), 'utf8')), {
+    itemColumn: 'INPUT:audio',
+    workerColumn: 'ASSIGNMENT:worker_id',
+    textColumn: 'OUTPUT:transcription',
+  })
+  const truth = new Map<string, string[]>()
+  for (const line of fs.readFileSync(path.join(dataDir, `${split}-gt.txt`), 'utf8').split('\n')) {
+    const tab = line.indexOf('\t')
+    if (tab > 0) truth.set(line.slice(0, tab), scoringWords(line.slice(tab + 1)))
+  }
+  return { crowd, truth }
+}
+
+const score = (hypotheses: Map<string, string>, truth: Map<string, string[]>): Omit<Score, 'seconds'> => {
+  let sumRates = 0
+  let errors = 0
+  let words = 0
+  for (const [item, reference] of truth) {
+    const distance = editDistance(scoringWords(hypotheses.get(item) ?? ''), reference)
+    sumRates += distance / Math.max(reference.length, 1)
+    errors += distance
+    words += reference.length
+  }
+  return { meanWer: (100 * sumRates) / truth.size, corpusWer: (100 * errors) / words }
+}
+
+interface Method {
+  name: string
+  strategy: TranscriptStrategy
+  spokenForm: boolean
+}
+// Baselines run on the README's normalisation (no spoken form), like its reference figures; the
+// extra rows separate what the spoken form and what the reliability weighting contribute.
+const methods: Method[] = [
+  { name: 'engine (reliability)', strategy: reliabilityStrategy, spokenForm: true },
+  { name: 'ROVER', strategy: roverStrategy, spokenForm: false },
+  { name: 'medoid', strategy: medoidStrategy, spokenForm: false },
+  { name: 'engine, no spoken form', strategy: reliabilityStrategy, spokenForm: false },
+  { name: 'ROVER + spoken form', strategy: roverStrategy, spokenForm: true },
+  { name: 'medoid + spoken form', strategy: medoidStrategy, spokenForm: true },
+]
+const splits = ['dev-clean', 'dev-other']
+const results = new Map<string, Map<string, Score>>()
+const started = performance.now()
+for (const split of splits) {
+  const { crowd, truth } = loadSplit(split)
+  console.log(`${split}: ${crowd.length} transcriptions of ${truth.size} items by ${new Set(crowd.map((row) => row.worker)).size} workers`)
+  for (const { name, strategy, spokenForm } of methods) {
+    const begin = performance.now()
+    const { items } = strategy.aggregate(crowd, { normalize: { language: 'en', spokenForm } })
+    const seconds = (performance.now() - begin) / 1000
+    const byName = results.get(name) ?? new Map<string, Score>()
+    byName.set(split, { ...score(new Map(items.map((result) => [result.item, result.text])), truth), seconds })
+    results.set(name, byName)
+  }
+}
+
+const NAME_WIDTH = 34
+const pad = (value: string, width: number) => value.padEnd(width)
+const figure = (value: number | undefined) => (value === undefined ? '' : value.toFixed(2))
+console.log('')
+console.log('WER %: "mean" = mean per-item WER (the README\'s measure), "corpus" = all errors / all reference words')
+console.log(`${pad('method', NAME_WIDTH)}${pad('dev-clean mean', 16)}${pad('corpus', 9)}${pad('dev-other mean', 16)}${pad('corpus', 9)}seconds`)
+for (const [name, bySplit] of results) {
+  const clean = bySplit.get('dev-clean')
+  const other = bySplit.get('dev-other')
+  const seconds = (clean?.seconds ?? 0) + (other?.seconds ?? 0)
+  console.log(`${pad(name, NAME_WIDTH)}${pad(figure(clean?.meanWer), 16)}${pad(figure(clean?.corpusWer), 9)}${pad(figure(other?.meanWer), 16)}${pad(figure(other?.corpusWer), 9)}${seconds.toFixed(2)}`)
+}
+for (const [name, bySplit] of Object.entries(REFERENCE)) {
+  console.log(`${pad(`${name} (README)`, NAME_WIDTH)}${pad(figure(bySplit['dev-clean']), 25)}${pad(figure(bySplit['dev-other']), 25)}`)
+}
+const engineSeconds = [...(results.get('engine (reliability)')?.values() ?? [])].reduce((sum, entry) => sum + entry.seconds, 0)
+console.log(`total ${((performance.now() - started) / 1000).toFixed(2)} s; the engine took ${engineSeconds.toFixed(2)} s for both splits (${(engineSeconds / 2).toFixed(2)} s per ~20,000 rows)`)
+
+const mean = (name: string, split: string) => Number((results.get(name)?.get(split)?.meanWer ?? NaN).toFixed(2))
+console.log(
+  JSON.stringify({
+    devCleanWer: mean('engine (reliability)', 'dev-clean'),
+    devOtherWer: mean('engine (reliability)', 'dev-other'),
+    roverDevCleanWer: mean('ROVER', 'dev-clean'),
+    roverDevOtherWer: mean('ROVER', 'dev-other'),
+    medoidDevCleanWer: mean('medoid', 'dev-clean'),
+    medoidDevOtherWer: mean('medoid', 'dev-other'),
+    seconds: Number(engineSeconds.toFixed(2)),
+  }),
+)

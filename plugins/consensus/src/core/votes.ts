@@ -1,0 +1,190 @@
+/**
+ * Validation votes: is this recording of this sentence good? From contributors' up/down votes to a
+ * decision per item — `valid`, `invalid`, or `pending` (ask more people).
+ */
+import { withDefaults } from './options'
+
+export interface VoteInput {
+  item: string
+  worker: string
+  /** true = "yes, the recording matches the sentence". */
+  valid: boolean
+}
+
+export type VoteStatus = 'valid' | 'invalid' | 'pending'
+
+export interface VoteDecision {
+  item: string
+  status: VoteStatus
+  up: number
+  down: number
+  /** Estimated probability that the item is valid, when the strategy has one. */
+  posterior?: number
+}
+
+export interface WorkerAccuracy {
+  worker: string
+  votes: number
+  /** Estimated probability that this worker votes the true label. */
+  accuracy: number
+}
+
+export interface VoteAggregation {
+  items: VoteDecision[]
+  workers: WorkerAccuracy[]
+}
+
+export interface VoteOptions {
+  /** Common Voice: votes on one side needed to decide. @default 2 */
+  minVotes: number
+  /** Dawid–Skene: decide valid at posterior ≥ this, invalid at ≤ 1 − this. @default 0.95 */
+  threshold: number
+  /**
+   * Dawid–Skene: Beta prior on every worker's accuracy, as pseudo-votes right and wrong; it keeps
+   * a worker with a handful of votes near "usually right". @default { right: 3, wrong: 1 }
+   */
+  accuracyPrior: { right: number; wrong: number }
+  /** Dawid–Skene: items whose label is known (admin-reviewed); they anchor worker accuracies. @default {} */
+  gold: Readonly<Record<string, boolean>>
+  /** Dawid–Skene: EM stops after this many iterations or when nothing moves by 1e-6. @default 100 */
+  maxIterations: number
+}
+
+export const DEFAULT_VOTE_OPTIONS: VoteOptions = {
+  minVotes: 2,
+  threshold: 0.95,
+  accuracyPrior: { right: 3, wrong: 1 },
+  gold: {},
+  maxIterations: 100,
+}
+
+/** A named way of deciding items from votes, chosen in the plugin's options. */
+export interface VoteStrategy {
+  name: string
+  decide(votes: readonly VoteInput[], options?: Partial<VoteOptions>): VoteAggregation
+}
+
+interface ItemVotes {
+  item: string
+  /** Worker indexes and their votes; a worker's last vote on an item counts. */
+  workers: number[]
+  valid: boolean[]
+  up: number
+  down: number
+}
+
+const collect = (votes: readonly VoteInput[]) => {
+  const workerIndex = new Map<string, number>()
+  const byItem = new Map<string, Map<number, boolean>>()
+  for (const { item, worker, valid } of votes) {
+    let index = workerIndex.get(worker)
+    if (index === undefined) {
+      index = workerIndex.size
+      workerIndex.set(worker, index)
+    }
+    let itemVotes = byItem.get(item)
+    if (!itemVotes) {
+      itemVotes = new Map()
+      byItem.set(item, itemVotes)
+    }
+    itemVotes.delete(index)
+    itemVotes.set(index, valid)
+  }
+  const items: ItemVotes[] = Array.from(byItem, ([item, byWorker]) => {
+    const valid = [...byWorker.values()]
+    const up = valid.filter(Boolean).length
+    return { item, workers: [...byWorker.keys()], valid, up, down: valid.length - up }
+  })
+  return { items, workers: [...workerIndex.keys()] }
+}
+
+/** Common Voice's rule as a pure function: two votes that outnumber the other side decide. */
+export const commonVoiceStatus = (up: number, down: number, minVotes = DEFAULT_VOTE_OPTIONS.minVotes): VoteStatus => {
+  if (up >= minVotes && up > down) return 'valid'
+  if (down >= minVotes && down > up) return 'invalid'
+  return 'pending'
+}
+
+export const commonVoiceStrategy: VoteStrategy = {
+  name: 'common-voice',
+  decide: (votes, options = {}) => {
+    const { minVotes } = withDefaults(DEFAULT_VOTE_OPTIONS, options)
+    const { items } = collect(votes)
+    return { items: items.map(({ item, up, down }) => ({ item, status: commonVoiceStatus(up, down, minVotes), up, down })), workers: [] }
+  },
+}
+
+const logit = (probability: number) => Math.log(probability / (1 - probability))
+const sigmoid = (logOdds: number) => 1 / (1 + Math.exp(-logOdds))
+const clampProbability = (probability: number) => Math.min(Math.max(probability, 1e-6), 1 - 1e-6)
+
+/**
+ * One-coin Dawid–Skene: every worker has one accuracy (the chance their vote is the true label),
+ * estimated jointly with the items' labels by expectation–maximisation. Workers who vote at
+ * random get weight near zero; workers who vote the opposite of the truth get their votes turned
+ * around. Gold items keep their known label throughout.
+ */
+export const dawidSkeneStrategy: VoteStrategy = {
+  name: 'dawid-skene',
+  decide: (votes, options = {}) => {
+    const { threshold, accuracyPrior, gold, maxIterations } = withDefaults(DEFAULT_VOTE_OPTIONS, options)
+    const { items, workers } = collect(votes)
+    const priorAccuracy = accuracyPrior.right / (accuracyPrior.right + accuracyPrior.wrong)
+    const accuracy = workers.map(() => priorAccuracy)
+    const posterior = items.map(() => 0.5)
+    let validShare = 0.5
+    for (let iteration = 0; iteration < maxIterations; iteration++) {
+      // E-step: each item's probability of being valid, given the current accuracies.
+      let moved = 0
+      const workerLogOdds = accuracy.map((value) => logit(clampProbability(value)))
+      const priorLogOdds = logit(clampProbability(validShare))
+      items.forEach((entry, index) => {
+        const known = Object.hasOwn(gold, entry.item) ? gold[entry.item] : undefined
+        let next: number
+        if (known !== undefined) next = known ? 1 : 0
+        else {
+          let logOdds = priorLogOdds
+          entry.workers.forEach((worker, vote) => (logOdds += entry.valid[vote] ? workerLogOdds[worker] : -workerLogOdds[worker]))
+          next = sigmoid(logOdds)
+        }
+        moved = Math.max(moved, Math.abs(next - posterior[index]))
+        posterior[index] = next
+      })
+      // M-step: accuracies and the share of valid items, smoothed by the prior.
+      const right = workers.map(() => accuracyPrior.right)
+      const seen = workers.map(() => accuracyPrior.right + accuracyPrior.wrong)
+      items.forEach((entry, index) => {
+        entry.workers.forEach((worker, vote) => {
+          right[worker] += entry.valid[vote] ? posterior[index] : 1 - posterior[index]
+          seen[worker] += 1
+        })
+      })
+      right.forEach((value, worker) => {
+        const next = value / seen[worker]
+        moved = Math.max(moved, Math.abs(next - accuracy[worker]))
+        accuracy[worker] = next
+      })
+      validShare = (posterior.reduce((sum, value) => sum + value, 0) + 1) / (items.length + 2)
+      if (moved < 1e-6) break
+    }
+    const decisions = items.map(({ item, up, down }, index): VoteDecision => {
+      const probability = posterior[index]
+      const status: VoteStatus = probability >= threshold ? 'valid' : probability <= 1 - threshold ? 'invalid' : 'pending'
+      return { item, status, up, down, posterior: probability }
+    })
+    const voteCounts = workers.map(() => 0)
+    for (const entry of items) for (const worker of entry.workers) voteCounts[worker]++
+    return { items: decisions, workers: workers.map((worker, index) => ({ worker, votes: voteCounts[index], accuracy: accuracy[index] })) }
+  },
+}
+
+export const VOTE_STRATEGIES: Record<string, VoteStrategy> = {
+  [commonVoiceStrategy.name]: commonVoiceStrategy,
+  [dawidSkeneStrategy.name]: dawidSkeneStrategy,
+}
+
+export const voteStrategy = (name: string): VoteStrategy => {
+  const strategy = VOTE_STRATEGIES[name]
+  if (!strategy) throw new Error(`Unknown vote strategy "${name}": use one of ${Object.keys(VOTE_STRATEGIES).join(', ')}.`)
+  return strategy
+}
