@@ -6,7 +6,8 @@
  *      `silencedetect` pass over the same file, both in × realtime;
  *   c. sustained intake: 20 clients uploading through the HTTP API at once while a separate worker
  *      process transcodes; upload p99, clips/s until all are processed, and clips lost.
- * CPU time counts this process (all threads), the ffmpeg children and the PostgreSQL backends.
+ * CPU time counts this process (all threads), the ffmpeg children and the PostgreSQL backends. The
+ * baseline spawns its two tools the way any Node server would (async spawn), from this same process.
  * The last line is one JSON object with the figures.
  */
 import { fork, spawn, spawnSync } from 'node:child_process'
@@ -54,6 +55,15 @@ const percentile = (values: number[], p: number) => {
 }
 const ffmpegBin = resolveBinaries().ffmpeg
 const ffprobeBin = resolveBinaries().ffprobe
+/** A child run the way a Node server runs one (async spawn; the event loop keeps going). */
+const runAsync = (binary: string, args: string[]) =>
+  new Promise<void>((resolve, reject) => {
+    const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    child.on('error', reject)
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(binary)} failed: ${stderr.slice(-500)}`))))
+  })
 const run = (binary: string, args: string[]) => {
   const result = spawnSync(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] })
   if (result.status !== 0) throw new Error(`${path.basename(binary)} failed: ${result.stderr.toString().slice(-500)}`)
@@ -173,10 +183,10 @@ if (PARTS.has('a')) {
   const bareDir = path.join(out, 'bare')
   fs.mkdirSync(bareDir)
   run(ffmpegBin, ['-y', '-v', 'error', '-i', clip, '-f', 'null', '-'])
-  const bare = await measureCpu(() => {
+  const bare = await measureCpu(async () => {
     for (let i = 0; i < CLIPS; i++) {
-      run(ffprobeBin, ['-v', 'error', '-show_format', '-show_streams', '-of', 'json', clip])
-      run(ffmpegBin, [
+      await runAsync(ffprobeBin, ['-v', 'error', '-show_format', '-show_streams', '-of', 'json', clip])
+      await runAsync(ffmpegBin, [
         '-y', '-v', 'error', '-i', clip,
         '-vn', '-ac', '1', '-ar', '16000', '-c:a', 'flac', '-sample_fmt', 's16', path.join(bareDir, `${i}.flac`),
         '-vn', '-ac', '1', '-ar', '48000', '-c:a', 'libopus', '-b:a', '32k', '-application', 'voip', path.join(bareDir, `${i}.ogg`),
