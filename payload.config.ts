@@ -13,7 +13,9 @@ import { Sentences } from './collections/Sentences'
 import { createTranscriptions } from './collections/Transcriptions'
 import { createUsers } from './collections/Users'
 import { pruneFinishedJobs } from './src/jobs/coreJobs'
+import { SentenceSkips } from './collections/SentenceSkips'
 import { jobEndpoints } from './src/jobs/endpoints'
+import { siteEndpoints } from './src/site/endpoints'
 import { constraintErrorsAreBadRequests } from './src/lib/databaseErrors'
 import { dataDir, isProduction, mediaDir, resolvePayloadSecret, settings } from './src/lib/env'
 
@@ -74,9 +76,10 @@ const config: Config = {
     Sentences,
     createRecordings({ staticDir: path.join(mediaDir(), 'recordings') }),
     createTranscriptions(),
+    SentenceSkips,
   ],
   hooks: { afterError: [constraintErrorsAreBadRequests] },
-  endpoints: jobEndpoints,
+  endpoints: [...jobEndpoints, ...siteEndpoints],
   // Abuse limits: no deep population, and GraphQL (which the platform does not use) is off.
   maxDepth: env.apiMaxDepth,
   defaultDepth: 1,

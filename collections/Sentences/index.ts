@@ -1,3 +1,5 @@
+import { randomInt } from 'node:crypto'
+
 import { ValidationError, type CollectionConfig } from 'payload'
 
 import { approvedOrReviewer, fieldIsAdmin, fieldNobody, isAdmin, isReviewerOrAdmin } from '../../src/access'
@@ -21,8 +23,9 @@ export const Sentences: CollectionConfig = {
   indexes: [
     // Dedupe is enforced here, by the database, not by a read-then-write.
     { fields: ['language', 'normalizedHash'], unique: true },
-    // The "next sentences to record" query: approved sentences of a language, least recorded first.
-    { fields: ['language', 'status', 'recordingCount'] },
+    // The "next sentences to record" query (src/site/nextSentences.ts): approved sentences of a
+    // language, least recorded first, in a fixed random order among equals.
+    { fields: ['language', 'status', 'recordingCount', 'shuffle'] },
   ],
   hooks: {
     beforeValidate: [
@@ -110,6 +113,16 @@ export const Sentences: CollectionConfig = {
       // Maintained by the system when recordings are added or removed.
       access: { create: fieldIsAdmin, update: fieldIsAdmin },
       admin: { readOnly: true, position: 'sidebar' },
+    },
+    {
+      // A random rank fixed at creation: contributors start reading at random points of it, so
+      // sentences with the same count are handed out evenly without sorting them per request.
+      name: 'shuffle',
+      type: 'number',
+      index: false,
+      access: { read: fieldIsAdmin, create: fieldNobody, update: fieldNobody },
+      admin: { hidden: true },
+      hooks: { beforeChange: [({ operation, value }) => (operation === 'create' ? randomInt(0, 2 ** 31 - 1) : value)] },
     },
     {
       name: 'createdBy',
