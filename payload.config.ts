@@ -5,6 +5,8 @@ import { postgresAdapter } from '@payloadcms/db-postgres'
 import { audioProcessingPlugin } from '@shrutik/plugin-audio-processing'
 import { registerJobs } from '@shrutik/plugin-sdk'
 import { buildConfig, type Config } from 'payload'
+import { bnBd } from '@payloadcms/translations/languages/bnBd'
+import { en } from '@payloadcms/translations/languages/en'
 import sharp from 'sharp'
 
 import { Languages } from './collections/Languages'
@@ -13,7 +15,9 @@ import { Sentences } from './collections/Sentences'
 import { createTranscriptions } from './collections/Transcriptions'
 import { createUsers } from './collections/Users'
 import { pruneFinishedJobs } from './src/jobs/coreJobs'
+import { createMedia } from './collections/Media'
 import { SentenceSkips } from './collections/SentenceSkips'
+import { SiteSettings } from './collections/SiteSettings'
 import { jobEndpoints } from './src/jobs/endpoints'
 import { siteEndpoints } from './src/site/endpoints'
 import { constraintErrorsAreBadRequests } from './src/lib/databaseErrors'
@@ -77,7 +81,11 @@ const config: Config = {
     createRecordings({ staticDir: path.join(mediaDir(), 'recordings') }),
     createTranscriptions(),
     SentenceSkips,
+    createMedia({ staticDir: path.join(mediaDir(), 'site') }),
   ],
+  globals: [SiteSettings],
+  // The admin in English or Bengali (Payload's own translations), chosen per user.
+  i18n: { supportedLanguages: { en, 'bn-BD': bnBd }, fallbackLanguage: 'en' },
   hooks: { afterError: [constraintErrorsAreBadRequests] },
   endpoints: [...jobEndpoints, ...siteEndpoints],
   // Abuse limits: no deep population, and GraphQL (which the platform does not use) is off.

@@ -127,6 +127,32 @@ describe('skip and report', () => {
   })
 })
 
+test('a take sent twice (same uploadId) is stored once; the repeat gets 409', async () => {
+  const visitor = cookieOf()
+  const uploadId = randomUUID()
+  const send = () => {
+    const form = new FormData()
+    form.append('file', new Blob([sineWav(0.5)], { type: 'audio/wav' }), 'take.wav')
+    form.append('_payload', JSON.stringify({ language: languageId, mode: 'prompt', sentence: sentenceIds[8], consentVersion: TERMS_VERSION, uploadId }))
+    return fetch(`${server.url}/api/recordings?depth=0`, { method: 'POST', headers: visitor, body: form })
+  }
+  const [first, second] = await Promise.all([send(), send()])
+  expect([first.status, second.status].sort()).toEqual([201, 409])
+  const repeat = await send()
+  expect(repeat.status).toBe(409)
+  expect((await json(repeat)).errors[0].message).toMatch(/already received/)
+  const stored = await server.payload.find({ collection: 'recordings', where: { uploadId: { equals: uploadId } } })
+  expect(stored.totalDocs).toBe(1)
+  const fs = await import('node:fs')
+  const path = await import('node:path')
+  const { mediaDir } = await import('../src/lib/env')
+  const files = fs.readdirSync(path.join(mediaDir(), 'recordings'))
+  const rows = await server.payload.find({ collection: 'recordings', limit: 1000, pagination: false, depth: 0 })
+  const known = new Set(rows.docs.map((doc) => doc.filename))
+  // No orphan file from the refused repeats.
+  expect(files.filter((name) => !known.has(name))).toEqual([])
+})
+
 describe('consent and claiming', () => {
   test('accepting the current terms sets the client-id and consent cookies; an old version is refused', async () => {
     const stale = await post('/api/site/consent', { termsVersion: 'old' })

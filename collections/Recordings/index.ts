@@ -16,6 +16,7 @@ interface RecordingsOptions {
 }
 
 const STORED_FILE = Symbol.for('shrutik.recordings.storedFile')
+const STORED_NAME = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.[a-z0-9]{2,5}$/
 
 /** Stored names are ours (uuid + extension from the sniffed content); the client's name is only metadata. */
 const prepareUpload = async (req: PayloadRequest): Promise<void> => {
@@ -132,10 +133,21 @@ export const createRecordings = ({ staticDir }: RecordingsOptions): CollectionCo
       async ({ req }) => {
         // The file is written just before the row; if the row then fails, remove the file so no
         // orphan is left behind.
-        const stored = (req.context as Record<symbol, string | undefined>)[STORED_FILE]
+        // Our generated name, from the context or (when the error path hands over a fresh
+        // context) from the file itself; never a client-chosen name.
+        const named = req.file?.name && STORED_NAME.test(req.file.name) ? req.file.name : undefined
+        const stored = (req.context as Record<symbol, string | undefined>)[STORED_FILE] ?? named
         if (!stored) return
         const rows = await req.payload.count({ collection: 'recordings', where: { filename: { equals: stored } } }) // system check
         if (rows.totalDocs === 0) await fs.rm(path.join(staticDir, stored), { force: true })
+      },
+      ({ error }) => {
+        // A take sent twice (a retry whose first answer was lost, a reload mid-upload) hits the
+        // unique uploadId: tell the client it is already here, so it stops sending it.
+        const fields = (error as { data?: { errors?: { path?: string }[] } }).data?.errors ?? []
+        if (error.name === 'ValidationError' && fields.some((field) => field.path === 'uploadId')) {
+          return { status: 409, response: { errors: [{ message: 'This take was already received.' }] } }
+        }
       },
     ],
   },
@@ -176,6 +188,16 @@ export const createRecordings = ({ staticDir }: RecordingsOptions): CollectionCo
       admin: { condition: (data) => data?.mode !== 'long' },
     },
     { name: 'scriptText', type: 'textarea', maxLength: 20_000, admin: { condition: (data) => data?.mode === 'long' } },
+    {
+      // Chosen by the uploading client for each take (a UUID): sending a take again never makes a
+      // second recording (409 instead), so uploads can be retried blindly.
+      name: 'uploadId',
+      type: 'text',
+      unique: true,
+      maxLength: 64,
+      access: { update: fieldNobody },
+      admin: { readOnly: true, position: 'sidebar' },
+    },
     { name: 'consentVersion', type: 'text', maxLength: 40, admin: { description: 'Version of the terms accepted for this upload.' } },
     {
       name: 'demographicsSnapshot',

@@ -2,6 +2,7 @@ import * as migration_20261126_134104_initial from './20261126_134104_initial';
 import * as migration_20261126_153355_audio_processing from './20261126_153355_audio_processing';
 import * as migration_20261126_161854_transcriptions_of_segments from './20261126_161854_transcriptions_of_segments';
 import * as migration_20261126_165528_site_contribution from './20261126_165528_site_contribution';
+import * as migration_20261126_170511_site_settings from './20261126_170511_site_settings';
 
 export const migrations = [
   {
@@ -22,6 +23,11 @@ export const migrations = [
   {
     up: migration_20261126_165528_site_contribution.up,
     down: migration_20261126_165528_site_contribution.down,
-    name: '20261126_165528_site_contribution'
+    name: '20261126_165528_site_contribution',
+  },
+  {
+    up: migration_20261126_170511_site_settings.up,
+    down: migration_20261126_170511_site_settings.down,
+    name: '20261126_170511_site_settings'
   },
 ];

@@ -7,54 +7,27 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
-import net from 'node:net'
 import path from 'node:path'
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 
-const root = path.resolve(import.meta.dirname, '../..')
+import { chromiumPath, freePort, root, startCliServer, stopCliServer } from '../helpers/cliServer'
+
 const dataDir = path.join(root, 'tests/.tmp', `smoke-${randomBytes(3).toString('hex')}`)
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
 let port = 0
 let server: ChildProcess | undefined
-let output = ''
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const address = probe.address() as net.AddressInfo
-      probe.close(() => resolve(address.port))
-    })
-  })
+let readOutput = () => ''
+const output = () => readOutput()
 
 const url = (pathname: string) => `http://127.0.0.1:${port}${pathname}`
 
 const startServer = async (): Promise<ChildProcess> => {
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), SHRUTIK_DATA_DIR: dataDir, SERVER_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'warn' }
-  delete env.DATABASE_URL
-  delete env.PAYLOAD_SECRET
-  delete env.NODE_OPTIONS
-  const child = spawn(process.execPath, ['bin/shrutik.mjs', 'start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
-  child.stdout?.on('data', (chunk) => (output += chunk))
-  child.stderr?.on('data', (chunk) => (output += chunk))
-  // The first start may build the web app: allow it time.
-  const deadline = Date.now() + 15 * 60_000
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}):\n${output.slice(-4000)}`)
-    const ready = await fetch(url('/readyz')).then((response) => response.status === 200).catch(() => false)
-    if (ready) return child
-    await new Promise((resolve) => setTimeout(resolve, 500))
-  }
-  throw new Error(`server not ready in time:\n${output.slice(-4000)}`)
+  const started = await startCliServer({ port, dataDir })
+  readOutput = started.output
+  return started.child
 }
-
-const stopServer = (child: ChildProcess): Promise<number | null> =>
-  new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve(child.exitCode)
-    child.once('exit', (code) => resolve(code))
-    child.kill('SIGTERM')
-  })
+const stopServer = stopCliServer
 
 const api = async (method: string, pathname: string, body?: unknown, token?: string) => {
   const response = await fetch(url(pathname), {
@@ -258,7 +231,7 @@ test('SIGTERM lets an in-flight request finish, then the process exits 0; a rest
   const exited = stopServer(server)
   const response = await slow
   assert.equal(response.status, 201, 'the in-flight request completed')
-  assert.equal(await exited, 0, `clean exit; output:\n${output.slice(-2000)}`)
+  assert.equal(await exited, 0, `clean exit; output:\n${output().slice(-2000)}`)
   assert.equal(await fetch(url('/healthz')).then(() => 'up', () => 'down'), 'down')
 
   server = await startServer()

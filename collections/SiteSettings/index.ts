@@ -1,0 +1,38 @@
+import type { GlobalConfig } from 'payload'
+
+import { anyone, isAdmin } from '../../src/access'
+import { LOCALES } from '../../src/site/i18n'
+import { THEMES } from '../../src/site/themes'
+
+/** What the NGO sets for its public site: look (theme, logo, accent) and name; behaviour never changes. */
+export const SiteSettings: GlobalConfig = {
+  slug: 'site-settings',
+  label: 'Site settings',
+  admin: { group: 'Site' },
+  access: { read: anyone, update: isAdmin },
+  fields: [
+    { name: 'siteName', type: 'text', required: true, defaultValue: 'Shrutik', maxLength: 80 },
+    {
+      name: 'theme',
+      type: 'select',
+      required: true,
+      defaultValue: 'default',
+      options: THEMES.map((theme) => ({ label: theme.label, value: theme.name })),
+      admin: { description: 'Changes colours, type and layout of the public site; never what it does.' },
+    },
+    {
+      name: 'accentColor',
+      type: 'text',
+      admin: { description: 'Optional brand colour as #rrggbb (light mode buttons and links).' },
+      validate: (value: unknown) => !value || /^#[0-9a-f]{6}$/i.test(String(value)) || 'Use a colour like #0a7d55.',
+    },
+    { name: 'logo', type: 'upload', relationTo: 'media', admin: { description: 'PNG, JPEG or WebP; shown 48 px high.' } },
+    {
+      name: 'defaultLocale',
+      type: 'select',
+      required: true,
+      defaultValue: 'en',
+      options: LOCALES.filter((locale) => locale !== 'x-rtl').map((locale) => ({ label: locale, value: locale })),
+    },
+  ],
+}

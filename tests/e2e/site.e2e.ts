@@ -1,0 +1,218 @@
+/**
+ * The contributor site in real Chromium against the real `shrutik start` (embedded PostgreSQL,
+ * production build, jobs running): a microphone faked from a generated speech-like WAV.
+ * Run with: node --import tsx --test tests/e2e/site.e2e.ts   (part of `npm test`)
+ */
+import assert from 'node:assert/strict'
+import type { ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { after, before, test } from 'node:test'
+
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+
+import { constant, speechLike, wav } from '../../plugins/audio-processing/tests/audio'
+import { TERMS_VERSION } from '../../src/site/terms'
+import { chromiumPath, freePort, root, startCliServer, stopCliServer } from '../helpers/cliServer'
+
+if (!fs.existsSync(chromiumPath)) {
+  const message = `Chromium is missing at ${chromiumPath}: install it (apt-get install -y chromium) or set CHROMIUM_PATH. The browser suite cannot run without it.`
+  if (process.env.CI) throw new Error(message)
+  console.warn(`\n*** ${message} SKIPPING the browser suite. ***\n`)
+}
+const skip = !fs.existsSync(chromiumPath) && 'no Chromium here'
+
+const dataDir = path.join(root, 'tests/.tmp', `e2e-${randomBytes(3).toString('hex')}`)
+const speechFile = path.join(dataDir, '..', `speech-${randomBytes(3).toString('hex')}.wav`)
+const silenceFile = path.join(dataDir, '..', `silence-${randomBytes(3).toString('hex')}.wav`)
+let port = 0
+let server: ChildProcess | undefined
+let token = ''
+const url = (pathname: string) => `http://127.0.0.1:${port}${pathname}`
+const admin = { email: 'admin@e2e.shrutik.local', password: 'an e2e admin password' }
+
+const api = async (method: string, pathname: string, body?: unknown) => {
+  const response = await fetch(url(pathname), {
+    method,
+    headers: { ...(body ? { 'Content-Type': 'application/json' } : {}), ...(token ? { Authorization: `JWT ${token}` } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  })
+  return { status: response.status, body: (await response.json().catch(() => null)) as any }
+}
+
+const launch = async (microphone: string): Promise<Browser> => {
+  const { chromium } = await import('playwright-core')
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-audio-capture=${microphone}`,
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+  })
+}
+
+/** A phone-sized page that has accepted the terms (with or without the consent click). */
+const phone = async (browser: Browser): Promise<{ context: BrowserContext; page: Page; problems: string[] }> => {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, hasTouch: true })
+  const page = await context.newPage()
+  const problems: string[] = []
+  page.on('pageerror', (error) => problems.push(error.message))
+  return { context, page, problems }
+}
+
+const recordTake = async (page: Page, seconds: number) => {
+  const recorded = await page.locator('.takes li[data-state="recorded"]').count()
+  await page.getByTestId('record').click()
+  await page.waitForTimeout(seconds * 1000)
+  await page.getByTestId('record').click()
+  return recorded
+}
+
+const recordingsWhere = async (query: string) => (await api('GET', `/api/recordings?depth=0&limit=100&${query}`)).body.docs as Record<string, any>[]
+
+before(async () => {
+  if (skip) return
+  fs.mkdirSync(path.dirname(speechFile), { recursive: true })
+  // Chromium loops the file as the microphone: speech-like bursts with short pauses.
+  fs.writeFileSync(speechFile, wav(speechLike([{ seconds: 1.2 }, { seconds: 0.25, pause: true }, { seconds: 1.4 }, { seconds: 0.3, pause: true }], { sampleRate: 48_000 }), { sampleRate: 48_000 }))
+  fs.writeFileSync(silenceFile, wav(constant(3, 'silence', { sampleRate: 48_000 }), { sampleRate: 48_000 }))
+  port = await freePort()
+  server = (await startCliServer({ port, dataDir, env: { SITE_PSEUDO_LOCALES: 'true' } })).child
+  assert.equal((await api('POST', '/api/users/first-register', { ...admin, 'confirm-password': admin.password })).status, 200)
+  token = (await api('POST', '/api/users/login', admin)).body.token
+})
+
+after(async () => {
+  if (server) await stopCliServer(server)
+  for (const target of [dataDir, speechFile, silenceFile]) fs.rmSync(target, { recursive: true, force: true })
+})
+
+test('an anonymous visitor records and submits five Bengali sentences on a phone; they arrive with consent and are processed', { skip }, async () => {
+  const browser = await launch(speechFile)
+  try {
+    const { page, problems } = await phone(browser)
+    await page.goto(url('/bn/speak?language=bn'), { waitUntil: 'networkidle' })
+    assert.equal(await page.getAttribute('html', 'lang'), 'bn')
+    await page.getByTestId('consent').click()
+    await page.getByTestId('sentence').waitFor()
+    const shown: number[] = []
+    for (let i = 0; i < 5; i++) {
+      shown.push(Number(await page.getByTestId('sentence').getAttribute('data-sentence-id')))
+      const before = await recordTake(page, 2.4)
+      await page.waitForFunction((count) => document.querySelectorAll('.takes li[data-state="recorded"]').length === count + 1, before, { timeout: 10_000 })
+    }
+    assert.equal(new Set(shown).size, 5)
+    // No horizontal scroll at 360 px, while a batch is on screen.
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no horizontal scroll at 360 px')
+    await page.getByTestId('submit').click()
+    await page.waitForFunction(() => document.querySelector('[data-testid="upload-status"]')?.getAttribute('data-uploaded') === '5', undefined, { timeout: 30_000 })
+
+    const cookies = await page.context().cookies()
+    const clientId = cookies.find((cookie) => cookie.name === 'shrutik_cid')?.value
+    assert.ok(clientId, 'the consent gave this browser a client id')
+    const recordings = await recordingsWhere(`where[clientId][equals]=${clientId}`)
+    assert.equal(recordings.length, 5)
+    assert.deepEqual(recordings.map((doc) => doc.sentence).sort(), [...shown].sort())
+    for (const doc of recordings) assert.equal(doc.consentVersion, TERMS_VERSION)
+    // With the audio-processing plugin, every take ends ready.
+    const deadline = Date.now() + 90_000
+    let statuses: string[] = []
+    while (Date.now() < deadline) {
+      statuses = (await recordingsWhere(`where[clientId][equals]=${clientId}`)).map((doc) => doc.audio?.status)
+      if (statuses.every((status) => status === 'ready' || status === 'rejected' || status === 'failed')) break
+      await new Promise((resolve) => setTimeout(resolve, 500))
+    }
+    assert.deepEqual(statuses, ['ready', 'ready', 'ready', 'ready', 'ready'])
+    assert.deepEqual(problems, [])
+  } finally {
+    await browser.close()
+  }
+})
+
+test('a silent take is refused in the browser, before any upload', { skip }, async () => {
+  const browser = await launch(silenceFile)
+  try {
+    const { page } = await phone(browser)
+    await page.goto(url('/en/speak?language=en'), { waitUntil: 'networkidle' })
+    await page.getByTestId('consent').click()
+    await page.getByTestId('sentence').waitFor()
+    await recordTake(page, 1.8)
+    await page.getByTestId('status').filter({ hasText: /could not hear you/ }).waitFor({ timeout: 10_000 })
+    assert.equal(await page.locator('.takes li[data-state="recorded"]').count(), 0)
+    assert.equal(await page.getByTestId('submit').isDisabled(), true)
+  } finally {
+    await browser.close()
+  }
+})
+
+test('an upload cut off by a lost connection is kept and sent after a reload', { skip }, async () => {
+  const browser = await launch(speechFile)
+  try {
+    const { context, page } = await phone(browser)
+    await page.goto(url('/en/speak?language=en'), { waitUntil: 'networkidle' })
+    await page.getByTestId('consent').click()
+    await page.getByTestId('sentence').waitFor()
+    const sentence = Number(await page.getByTestId('sentence').getAttribute('data-sentence-id'))
+    await recordTake(page, 2.2)
+    await page.locator('.takes li[data-state="recorded"]').first().waitFor()
+    await context.setOffline(true)
+    await page.getByTestId('submit').click()
+    await page.waitForFunction(() => document.querySelector('[data-testid="upload-status"]')?.getAttribute('data-pending') === '1', undefined, { timeout: 10_000 })
+    const clientId = (await context.cookies()).find((cookie) => cookie.name === 'shrutik_cid')?.value
+    assert.equal((await recordingsWhere(`where[clientId][equals]=${clientId}`)).length, 0)
+    await context.setOffline(false)
+    await page.reload({ waitUntil: 'networkidle' })
+    await page.waitForFunction(() => document.querySelector('[data-testid="upload-status"]')?.getAttribute('data-uploaded') === '1', undefined, { timeout: 30_000 })
+    const arrived = await recordingsWhere(`where[clientId][equals]=${clientId}`)
+    assert.deepEqual(arrived.map((doc) => doc.sentence), [sentence])
+  } finally {
+    await browser.close()
+  }
+})
+
+test('switching the theme in the admin settings changes the rendered site, not what it does', { skip }, async () => {
+  const browser = await launch(speechFile)
+  try {
+    const { page } = await phone(browser)
+    const look = async () => {
+      await page.goto(url('/en'), { waitUntil: 'networkidle' })
+      return page.evaluate(() => ({
+        theme: document.documentElement.dataset.theme,
+        fontSize: getComputedStyle(document.documentElement).getPropertyValue('--font-size-base').trim(),
+        slot: Boolean(document.querySelector('[data-theme-slot="high-contrast-header"]')),
+        scrolls: document.documentElement.scrollWidth > window.innerWidth,
+        start: Boolean(document.querySelector('a.button[href*="/en/speak"]')),
+      }))
+    }
+    assert.deepEqual(await look(), { theme: 'default', fontSize: '1rem', slot: false, scrolls: false, start: true })
+    assert.equal((await api('POST', '/api/globals/site-settings', { theme: 'high-contrast' })).status, 200)
+    assert.deepEqual(await look(), { theme: 'high-contrast', fontSize: '1.25rem', slot: true, scrolls: false, start: true })
+    // Bad input is refused with a message.
+    const bad = await api('POST', '/api/globals/site-settings', { accentColor: 'red; background: url(x)' })
+    assert.equal(bad.status, 400)
+    assert.match(JSON.stringify(bad.body), /#0a7d55/)
+    assert.equal((await api('POST', '/api/globals/site-settings', { theme: 'default' })).status, 200)
+  } finally {
+    await browser.close()
+  }
+})
+
+test('the layout holds right to left and in Bengali at 360 px; totals are in Bengali digits', { skip }, async () => {
+  const browser = await launch(speechFile)
+  try {
+    const { page } = await phone(browser)
+    await page.goto(url('/x-rtl'), { waitUntil: 'networkidle' })
+    assert.equal(await page.getAttribute('html', 'dir'), 'rtl')
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth))
+    await page.goto(url('/bn'), { waitUntil: 'networkidle' })
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth))
+    assert.match(await page.getByTestId('totals').innerText(), /[০-৯]/)
+  } finally {
+    await browser.close()
+  }
+})

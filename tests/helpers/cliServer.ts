@@ -1,0 +1,50 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import net from 'node:net'
+import path from 'node:path'
+
+/** The real `shrutik start` as an NGO runs it, for the smoke and browser suites. */
+
+export const root = path.resolve(import.meta.dirname, '../..')
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+export const freePort = () =>
+  new Promise<number>((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const address = probe.address() as net.AddressInfo
+      probe.close(() => resolve(address.port))
+    })
+  })
+
+export interface CliServer {
+  child: ChildProcess
+  /** Everything the server printed so far. */
+  output: () => string
+}
+
+/** Starts `bin/shrutik.mjs start` on a fresh data directory and waits for /readyz (building first if needed). */
+export const startCliServer = async ({ port, dataDir, env = {} }: { port: number; dataDir: string; env?: Record<string, string> }): Promise<CliServer> => {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), SHRUTIK_DATA_DIR: dataDir, SERVER_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'warn', ...env }
+  delete childEnv.DATABASE_URL
+  delete childEnv.PAYLOAD_SECRET
+  delete childEnv.NODE_OPTIONS
+  const child = spawn(process.execPath, ['bin/shrutik.mjs', 'start'], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout?.on('data', (chunk) => (output += chunk))
+  child.stderr?.on('data', (chunk) => (output += chunk))
+  // The first start may build the web app: allow it time.
+  const deadline = Date.now() + 15 * 60_000
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}):\n${output.slice(-4000)}`)
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((response) => response.status === 200).catch(() => false)
+    if (ready) return { child, output: () => output }
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
+  throw new Error(`server not ready in time:\n${output.slice(-4000)}`)
+}
+
+export const stopCliServer = (child: ChildProcess): Promise<number | null> =>
+  new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve(child.exitCode)
+    child.once('exit', (code) => resolve(code))
+    child.kill('SIGTERM')
+  })
