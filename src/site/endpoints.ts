@@ -11,6 +11,9 @@ import { siteStats } from './stats'
 import { CONSENT_COOKIE, TERMS_VERSION } from './terms'
 
 const MAX_BATCH = 20
+const PASSAGE_MAX_SENTENCES = 250
+/** Read-aloud pace, roughly the same in English and Bengali script: about 14 characters a second. */
+const READING_CHARS_PER_SECOND = 14
 const YEAR_SECONDS = 365 * 24 * 60 * 60
 
 const contributorOf = (req: PayloadRequest): Contributor => ({
@@ -44,6 +47,29 @@ export const siteEndpoints: Endpoint[] = [
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_BATCH) throw new APIError(`limit must be a whole number from 1 to ${MAX_BATCH}.`, 400, undefined, true)
       const sentences = await nextSentences(req.payload, { languageId, limit, contributor: contributorOf(req) })
       return Response.json({ language: languageId, sentences }, { headers: { 'Cache-Control': 'no-store' } })
+    },
+  },
+  {
+    // A passage for long-script mode: enough unread sentences for about 2, 5 or 10 minutes of reading.
+    path: '/site/passage',
+    method: 'get',
+    handler: async (req) => {
+      const languageId = await languageIdOf(req)
+      const minutes = Number(req.searchParams.get('minutes') ?? 5)
+      if (![2, 5, 10].includes(minutes)) throw new APIError('minutes must be 2, 5 or 10.', 400, undefined, true)
+      const candidates = await nextSentences(req.payload, { languageId, limit: PASSAGE_MAX_SENTENCES, contributor: contributorOf(req) })
+      const target = minutes * 60 * READING_CHARS_PER_SECOND
+      const chosen = []
+      let length = 0
+      for (const sentence of candidates) {
+        if (length >= target) break
+        chosen.push(sentence)
+        length += sentence.text.length + 1
+      }
+      return Response.json(
+        { language: languageId, minutes, estimatedMinutes: Math.round((length / READING_CHARS_PER_SECOND / 60) * 10) / 10, sentences: chosen, text: chosen.map((sentence) => sentence.text).join(' ') },
+        { headers: { 'Cache-Control': 'no-store' } },
+      )
     },
   },
   {

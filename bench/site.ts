@@ -1,0 +1,149 @@
+/**
+ * npm run bench:site — the "next sentences" endpoint against a bare baseline, in one run:
+ * a database with 1,000,000 approved sentences and 200,000 recordings (one language), then
+ *   1. GET /api/site/next-sentences through the real stack (Express, Payload REST, the indexed
+ *      query), 50 keep-alive connections, each request from a random contributor;
+ *   2. the same query shape with `pg` in a bare Node HTTP server, same load.
+ * The load generator runs in its own process. The last line is one JSON object.
+ */
+import { fork } from 'node:child_process'
+import fs from 'node:fs'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import path from 'node:path'
+
+const root = path.resolve(import.meta.dirname, '..')
+const out = path.join(root, 'bench', '.out', 'site')
+process.env.SHRUTIK_DATA_DIR = path.join(out, 'data')
+process.env.LOG_LEVEL ??= 'error'
+process.env.SEED_ON_EMPTY = 'false'
+process.env.RATE_LIMIT_STORE = 'memory'
+
+const SENTENCES = Number(process.env.BENCH_SITE_SENTENCES ?? 1_000_000)
+const RECORDINGS = Number(process.env.BENCH_SITE_RECORDINGS ?? 200_000)
+const CONTRIBUTORS = Number(process.env.BENCH_SITE_CONTRIBUTORS ?? 5_000)
+const CONNECTIONS = Number(process.env.BENCH_SITE_CONNECTIONS ?? 50)
+const SECONDS = Number(process.env.BENCH_SITE_SECONDS ?? 15)
+
+const pg = (await import('pg')).default
+const { bootPayload } = await import('../src/server/boot')
+const { createApp } = await import('../src/server/app')
+const { createRateLimiters } = await import('../src/server/rateLimits')
+const { settings: readSettings } = await import('../src/lib/env')
+const { CLIENT_ID_COOKIE } = await import('../src/lib/clientId')
+
+const round = (value: number, digits = 1) => Number(value.toFixed(digits))
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
+}
+
+const booted = await bootPayload()
+const { payload } = booted
+const pool = new pg.Pool({ connectionString: booted.database.url, max: 10 })
+pool.on('error', () => undefined)
+
+// --- Data (kept between runs: seeding a million rows takes a while) --------------------------
+const language = await payload.find({ collection: 'languages', where: { code: { equals: 'bnb' } }, limit: 1 })
+let languageId = language.docs[0]?.id as number | undefined
+const contributors = Array.from({ length: CONTRIBUTORS }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`)
+const { rows: counted } = await pool.query('SELECT count(*)::int AS n FROM sentences WHERE language_id = $1', [languageId ?? -1])
+if (!languageId || counted[0].n < SENTENCES) {
+  console.log(`seeding ${SENTENCES.toLocaleString()} sentences and ${RECORDINGS.toLocaleString()} recordings (once; kept in ${out})...`)
+  if (!languageId) languageId = (await payload.create({ collection: 'languages', data: { code: 'bnb', name: 'Bench Bengali', nativeName: 'বেঞ্চ' } })).id as number
+  const started = performance.now()
+  await pool.query('DELETE FROM recordings WHERE language_id = $1', [languageId])
+  await pool.query('DELETE FROM sentences WHERE language_id = $1', [languageId])
+  await pool.query(
+    `INSERT INTO sentences (text, language_id, normalized_hash, status, recording_count, shuffle)
+     SELECT 'বাক্য নম্বর ' || g || ' পড়ার জন্য একটি উদাহরণ।', $1, md5(g::text), 'approved', 0, floor(random() * 2147483647)
+     FROM generate_series(1, $2::int) g`,
+    [languageId, SENTENCES],
+  )
+  // Recordings by contributors (cookie ids), on random sentences, weighted to the low ids.
+  await pool.query(
+    `INSERT INTO recordings (client_id, language_id, mode, sentence_id, status, filename, mime_type, filesize, consent_version)
+     SELECT ($3::text[])[1 + floor(random() * $5::int)::int], $1, 'prompt', base.lo + floor(power(random(), 2) * ($4::int - 1))::int,
+       'uploaded', 'bench-' || g || '.webm', 'audio/webm', 20000, 'bench'
+     FROM generate_series(1, $2::int) g, (SELECT min(id) AS lo FROM sentences WHERE language_id = $1) base`,
+    [languageId, RECORDINGS, contributors, SENTENCES, CONTRIBUTORS],
+  )
+  await pool.query(
+    `UPDATE sentences s SET recording_count = c.n FROM (SELECT sentence_id, count(*) AS n FROM recordings WHERE language_id = $1 GROUP BY sentence_id) c WHERE c.sentence_id = s.id`,
+    [languageId],
+  )
+  await pool.query('ANALYZE sentences; ANALYZE recordings; ANALYZE sentence_skips')
+  console.log(`   seeded in ${round((performance.now() - started) / 1000)} s`)
+}
+
+// --- 1. The real endpoint ----------------------------------------------------------------------
+const settings = readSettings()
+const app = createApp({ payload, config: booted.config, settings, limiters: await createRateLimiters(settings) })
+const server = app.listen(0, '127.0.0.1')
+await new Promise((resolve) => server.once('listening', resolve))
+const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+
+const load = (target: string, paths: string[]) =>
+  new Promise<{ latencies: number[]; errors: number; seconds: number }>((resolve, reject) => {
+    const child = fork(path.join(root, 'bench', 'httpLoad.ts'), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, NODE_OPTIONS: '' } })
+    child.once('message', (result) => resolve(result as { latencies: number[]; errors: number; seconds: number }))
+    child.once('exit', (code) => code !== 0 && reject(new Error(`load generator exited with ${code}`)))
+    child.send({ origin: target, paths, connections: CONNECTIONS, seconds: SECONDS, cookieName: CLIENT_ID_COOKIE, cookies: contributors })
+  })
+
+const check = await fetch(`${origin}/api/site/next-sentences?language=bnb&limit=5`, { headers: { Cookie: `${CLIENT_ID_COOKIE}=${contributors[0]}` } })
+const sample = (await check.json()) as { sentences: unknown[] }
+if (check.status !== 200 || sample.sentences.length !== 5) throw new Error(`the endpoint did not serve 5 sentences: ${check.status} ${JSON.stringify(sample).slice(0, 300)}`)
+const plan = await pool.query(
+  `EXPLAIN (ANALYZE, BUFFERS) ${BARE_SQL()}`,
+  [languageId, 5, null, contributors[0], 1_000_000_000],
+)
+fs.mkdirSync(out, { recursive: true })
+fs.writeFileSync(path.join(out, 'plan.txt'), plan.rows.map((row) => row['QUERY PLAN']).join('\n'))
+
+console.log(`\n1. GET /api/site/next-sentences, ${CONNECTIONS} connections, ${SECONDS} s, a random contributor of ${CONTRIBUTORS.toLocaleString()} per request`)
+await load(origin, ['/api/site/next-sentences?language=bnb&limit=5']) // warm-up
+const real = await load(origin, ['/api/site/next-sentences?language=bnb&limit=5'])
+const nextSentencesRps = round(real.latencies.length / real.seconds)
+const nextSentencesP99Ms = round(percentile(real.latencies, 99))
+console.log(`   ${nextSentencesRps} req/s, p50 ${round(percentile(real.latencies, 50))} ms, p99 ${nextSentencesP99Ms} ms, errors ${real.errors}`)
+server.closeAllConnections()
+server.close()
+
+// --- 2. Bare: the same query with pg in a bare Node HTTP server ---------------------------------
+function BARE_SQL() {
+  const open = `s.language_id = $1 AND s.status = 'approved'
+    AND NOT EXISTS (SELECT 1 FROM recordings r WHERE r.sentence_id = s.id AND (r.owner_id = $3 OR r.client_id = $4))
+    AND NOT EXISTS (SELECT 1 FROM sentence_skips k WHERE k.sentence_id = s.id AND (k.user_id = $3 OR k.client_id = $4))`
+  return `WITH floor AS (SELECT recording_count AS tier FROM sentences WHERE language_id = $1 AND status = 'approved' ORDER BY recording_count LIMIT 1)
+    SELECT id, text, recording_count FROM (
+      (SELECT s.id, s.text, s.recording_count FROM sentences s WHERE ${open} AND s.recording_count = (SELECT tier FROM floor) AND s.shuffle >= $5 ORDER BY s.shuffle LIMIT $2)
+      UNION ALL
+      (SELECT s.id, s.text, s.recording_count FROM sentences s WHERE ${open} AND s.recording_count = (SELECT tier FROM floor) AND s.shuffle < $5 ORDER BY s.shuffle LIMIT $2)
+      UNION ALL
+      (SELECT s.id, s.text, s.recording_count FROM sentences s WHERE ${open} AND s.recording_count > (SELECT tier FROM floor) ORDER BY s.recording_count, s.shuffle LIMIT $2)
+    ) served LIMIT $2`
+}
+const bareSql = BARE_SQL()
+const bare = http.createServer(async (req, res) => {
+  const cookie = /shrutik_cid=([0-9a-f-]{36})/.exec(req.headers.cookie ?? '')?.[1] ?? null
+  const { rows } = await pool.query(bareSql, [languageId, 5, null, cookie, Math.floor(Math.random() * 2 ** 31)])
+  res.writeHead(200, { 'Content-Type': 'application/json' })
+  res.end(JSON.stringify({ sentences: rows }))
+})
+await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve))
+const bareOrigin = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`
+console.log(`\n2. bare Node http + pg, the same query, same load`)
+await load(bareOrigin, ['/'])
+const baseline = await load(bareOrigin, ['/'])
+const bareRps = round(baseline.latencies.length / baseline.seconds)
+console.log(`   ${bareRps} req/s, p50 ${round(percentile(baseline.latencies, 50))} ms, p99 ${round(percentile(baseline.latencies, 99))} ms, errors ${baseline.errors}`)
+bare.close()
+
+const ratio = round((nextSentencesRps / bareRps) * 100)
+console.log(`\nShrutik serves ${ratio} % of the bare req/s (target ≥ 25 %); p99 ${nextSentencesP99Ms} ms (target ≤ 50 ms). Query plan: ${path.relative(root, path.join(out, 'plan.txt'))}`)
+console.log(nextSentencesP99Ms <= 50 && ratio >= 25 ? 'all targets met' : 'MISSED a target')
+await pool.end()
+await booted.close()
+console.log(JSON.stringify({ nextSentencesP99Ms, nextSentencesRps, bareRps }))
+process.exit(0)

@@ -1,0 +1,154 @@
+'use client'
+
+import { useEffect, useMemo, useRef, useState } from 'react'
+
+import { translator, type Locale } from '../i18n'
+import { checkTake, LONG_LIMITS } from '../recorder/checks'
+import { createUploader, type UploadState } from '../recorder/uploader'
+import { useRecorder, type Take } from '../recorder/useRecorder'
+import { CONSENT_COOKIE, TERMS_VERSION } from '../terms'
+import type { SpeakLanguage } from './Speak'
+
+const hasConsent = () => document.cookie.split(';').some((part) => part.trim() === `${CONSENT_COOKIE}=${TERMS_VERSION}`)
+
+/**
+ * Long-script mode: a passage of about 2, 5 or 10 minutes read in one go, with pause and resume;
+ * the server cuts it into segments at the pauses. Uploads go through the same queue as prompts.
+ */
+export const LongSpeak = ({ locale, languages, initialLanguage }: { locale: Locale; languages: SpeakLanguage[]; initialLanguage?: string }) => {
+  const t = useMemo(() => translator(locale), [locale])
+  const [languageCode, setLanguageCode] = useState(initialLanguage && languages.some((l) => l.code === initialLanguage) ? initialLanguage : languages[0]?.code)
+  const language = languages.find((candidate) => candidate.code === languageCode)
+  const [consented, setConsented] = useState<boolean | undefined>()
+  const [passage, setPassage] = useState<string | undefined>()
+  const [take, setTake] = useState<Take | undefined>()
+  const [message, setMessage] = useState<{ text: string; error?: boolean } | undefined>()
+  const [upload, setUpload] = useState<UploadState>({ pending: 0, uploading: false, offline: false, uploaded: 0, refused: [] })
+  const uploader = useRef<ReturnType<typeof createUploader> | undefined>(undefined)
+  const mic = useRecorder()
+
+  useEffect(() => {
+    setConsented(hasConsent())
+    uploader.current = createUploader(setUpload)
+    void uploader.current.drain()
+    return () => uploader.current?.stop()
+  }, [])
+
+  const accept = async () => {
+    const response = await fetch('/api/site/consent', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ termsVersion: TERMS_VERSION }), credentials: 'include' })
+    setConsented(response.ok)
+  }
+
+  const choose = async (minutes: number) => {
+    if (!language) return
+    setTake(undefined)
+    const response = await fetch(`/api/site/passage?language=${encodeURIComponent(language.code)}&minutes=${minutes}`, { credentials: 'include' })
+    const body = (await response.json().catch(() => ({}))) as { text?: string; errors?: { message: string }[] }
+    if (!response.ok || !body.text) return setMessage({ text: body.errors?.[0]?.message ?? t('speak.none'), error: !response.ok })
+    setPassage(body.text)
+  }
+
+  const startOrStop = async () => {
+    if (mic.recording) {
+      const finished = await mic.stop()
+      if (!finished) return
+      const problem = checkTake(finished, LONG_LIMITS)
+      if (problem === 'silent') return setMessage({ text: t('speak.silent'), error: true })
+      if (problem === 'clipped') return setMessage({ text: t('speak.clipped'), error: true })
+      if (problem === 'tooShort') return setMessage({ text: t('speak.tooShort', { seconds: LONG_LIMITS.minMs / 1000 }), error: true })
+      if (problem === 'tooLong') return setMessage({ text: t('speak.tooLong', { seconds: LONG_LIMITS.maxMs / 1000 }), error: true })
+      setTake(finished)
+      setMessage({ text: t('speak.recorded') })
+      return
+    }
+    setMessage({ text: t('speak.recording') })
+    if (!(await mic.start())) setMessage({ text: t(mic.problem === 'missing' ? 'speak.micMissing' : 'speak.micDenied'), error: true })
+  }
+
+  const send = async () => {
+    if (!take || !language || !passage) return
+    await uploader.current?.add({
+      id: crypto.randomUUID(),
+      blob: take.blob,
+      fileName: take.mimeType.includes('mp4') ? 'passage.m4a' : 'passage.webm',
+      languageId: language.id,
+      mode: 'long',
+      scriptText: passage,
+      consentVersion: TERMS_VERSION,
+      createdAt: Date.now(),
+      attempts: 0,
+    })
+    setTake(undefined)
+    setPassage(undefined)
+    setMessage({ text: t('speak.uploaded', { count: 1 }) })
+  }
+
+  if (consented === undefined) return <p>{t('speak.loading')}</p>
+  if (!consented) {
+    return (
+      <section className="card">
+        <h2>{t('speak.consentTitle')}</h2>
+        <p>
+          {t('speak.consentText')} <a href={`/${locale}/about/terms`}>{t('nav.terms')}</a>
+        </p>
+        <button type="button" className="button" onClick={accept}>
+          {t('speak.consentAccept')}
+        </button>
+      </section>
+    )
+  }
+  return (
+    <section>
+      <div className="field">
+        <label htmlFor="long-language">{t('speak.contributeIn')}</label>
+        <select id="long-language" value={languageCode} onChange={(event) => setLanguageCode(event.target.value)} disabled={mic.recording}>
+          {languages.map((option) => (
+            <option key={option.code} value={option.code} lang={option.code}>
+              {option.nativeName}
+            </option>
+          ))}
+        </select>
+      </div>
+      <fieldset className="card" disabled={mic.recording}>
+        <legend>{t('long.choose')}</legend>
+        <div className="actions">
+          {[2, 5, 10].map((minutes) => (
+            <button key={minutes} type="button" className="button button--quiet" onClick={() => void choose(minutes)}>
+              {t('long.minutes', { count: minutes })}
+            </button>
+          ))}
+        </div>
+      </fieldset>
+      {passage ? (
+        <div className="card">
+          <p className="sentence" lang={language?.code} style={{ maxBlockSize: '50vh', overflowY: 'auto' }}>
+            {passage}
+          </p>
+          <div className="meter" role="meter" aria-label={t('speak.level')} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(mic.level * 100)}>
+            <div className="meter__bar" style={{ inlineSize: `${Math.round(mic.level * 100)}%` }} />
+          </div>
+          <div className="actions">
+            <button type="button" className={mic.recording ? 'button button--danger' : 'button'} onClick={() => void startOrStop()}>
+              {mic.recording ? t('speak.stop') : take ? t('speak.rerecord') : t('speak.record')}
+            </button>
+            {mic.recording ? (
+              <button type="button" className="button button--quiet" onClick={mic.paused ? mic.resume : mic.pause}>
+                {mic.paused ? t('long.resume') : t('long.pause')}
+              </button>
+            ) : null}
+            {take ? <audio controls src={take.url} /> : null}
+            <button type="button" className="button" disabled={!take || mic.recording} onClick={() => void send()}>
+              {t('long.finish')}
+            </button>
+          </div>
+        </div>
+      ) : null}
+      <p role="status" aria-live="polite" className={message?.error ? 'status status--error' : 'status'}>
+        {message?.text}
+      </p>
+      <p aria-live="polite" className="status">
+        {upload.pending > 0 ? `${t('speak.pending', { count: upload.pending })}${upload.offline ? ` — ${t('speak.retrying')}` : ''}` : ''}
+      </p>
+    </section>
+  )
+}
