@@ -3,7 +3,7 @@
  * a database with 1,000,000 approved sentences and 200,000 recordings (one language), then
  *   1. GET /api/site/next-sentences through the real stack (Express, Payload REST, the indexed
  *      query), 50 keep-alive connections, each request from a random contributor;
- *   2. the same query shape with `pg` in a bare Node HTTP server, same load.
+ *   2. the same statement (prepared, as Shrutik runs it) with `pg` in a bare Node HTTP server, same load.
  * The load generator runs in its own process. The last line is one JSON object.
  */
 import { fork } from 'node:child_process'
@@ -31,6 +31,7 @@ const { createApp } = await import('../src/server/app')
 const { createRateLimiters } = await import('../src/server/rateLimits')
 const { settings: readSettings } = await import('../src/lib/env')
 const { CLIENT_ID_COOKIE } = await import('../src/lib/clientId')
+const { NEXT_SENTENCES_SQL, NEXT_SENTENCES_STATEMENT } = await import('../src/site/nextSentences')
 
 const round = (value: number, digits = 1) => Number(value.toFixed(digits))
 const percentile = (values: number[], p: number) => {
@@ -40,7 +41,8 @@ const percentile = (values: number[], p: number) => {
 
 const booted = await bootPayload()
 const { payload } = booted
-const pool = new pg.Pool({ connectionString: booted.database.url, max: 10 })
+// Sessions as Shrutik's site read pool runs them (generic plan for the prepared statement).
+const pool = new pg.Pool({ connectionString: booted.database.url, max: 10, options: '-c plan_cache_mode=force_generic_plan' })
 pool.on('error', () => undefined)
 
 // --- Data (kept between runs: seeding a million rows takes a while) --------------------------
@@ -95,7 +97,7 @@ const check = await fetch(`${origin}/api/site/next-sentences?language=bnb&limit=
 const sample = (await check.json()) as { sentences: unknown[] }
 if (check.status !== 200 || sample.sentences.length !== 5) throw new Error(`the endpoint did not serve 5 sentences: ${check.status} ${JSON.stringify(sample).slice(0, 300)}`)
 const plan = await pool.query(
-  `EXPLAIN (ANALYZE, BUFFERS) ${BARE_SQL()}`,
+  `EXPLAIN (ANALYZE, BUFFERS) ${NEXT_SENTENCES_SQL}`,
   [languageId, 5, null, contributors[0], 1_000_000_000],
 )
 fs.mkdirSync(out, { recursive: true })
@@ -111,23 +113,9 @@ server.closeAllConnections()
 server.close()
 
 // --- 2. Bare: the same query with pg in a bare Node HTTP server ---------------------------------
-function BARE_SQL() {
-  const open = `s.language_id = $1 AND s.status = 'approved'
-    AND NOT EXISTS (SELECT 1 FROM recordings r WHERE r.sentence_id = s.id AND (r.owner_id = $3 OR r.client_id = $4))
-    AND NOT EXISTS (SELECT 1 FROM sentence_skips k WHERE k.sentence_id = s.id AND (k.user_id = $3 OR k.client_id = $4))`
-  return `WITH floor AS (SELECT recording_count AS tier FROM sentences WHERE language_id = $1 AND status = 'approved' ORDER BY recording_count LIMIT 1)
-    SELECT id, text, recording_count FROM (
-      (SELECT s.id, s.text, s.recording_count FROM sentences s WHERE ${open} AND s.recording_count = (SELECT tier FROM floor) AND s.shuffle >= $5 ORDER BY s.shuffle LIMIT $2)
-      UNION ALL
-      (SELECT s.id, s.text, s.recording_count FROM sentences s WHERE ${open} AND s.recording_count = (SELECT tier FROM floor) AND s.shuffle < $5 ORDER BY s.shuffle LIMIT $2)
-      UNION ALL
-      (SELECT s.id, s.text, s.recording_count FROM sentences s WHERE ${open} AND s.recording_count > (SELECT tier FROM floor) ORDER BY s.recording_count, s.shuffle LIMIT $2)
-    ) served LIMIT $2`
-}
-const bareSql = BARE_SQL()
 const bare = http.createServer(async (req, res) => {
   const cookie = /shrutik_cid=([0-9a-f-]{36})/.exec(req.headers.cookie ?? '')?.[1] ?? null
-  const { rows } = await pool.query(bareSql, [languageId, 5, null, cookie, Math.floor(Math.random() * 2 ** 31)])
+  const { rows } = await pool.query({ name: NEXT_SENTENCES_STATEMENT, text: NEXT_SENTENCES_SQL, values: [languageId, 5, null, cookie, Math.floor(Math.random() * 2 ** 31)] })
   res.writeHead(200, { 'Content-Type': 'application/json' })
   res.end(JSON.stringify({ sentences: rows }))
 })

@@ -10,6 +10,8 @@ import { httpRequestDuration, registry, routeLabel } from '../lib/metrics'
 import { checkReadiness } from '../db/readiness'
 import { sendFetchResponse, toFetchRequest } from './fetchBridge'
 import { rateLimit, type RateLimiters } from './rateLimits'
+import { clientIdFromHeaders } from '../lib/clientId'
+import { serveNextSentences, SiteRequestError } from '../site/serveNextSentences'
 
 export interface AppOptions {
   payload: Payload
@@ -145,6 +147,23 @@ export const createApp = ({ payload, config, settings, limiters, nextHandler, is
   app.post([`${authCollection}/forgot-password`, `${authCollection}/reset-password`], rateLimit(limiters, 'passwordReset'))
   app.post('/api/recordings', refuseOversizeUpload(settings.uploadMaxBytes), rateLimit(limiters, 'upload'))
   app.patch('/api/recordings/:id', refuseOversizeUpload(settings.uploadMaxBytes), rateLimit(limiters, 'upload'))
+
+  // The site's hottest read, answered without Payload's per-request setup (same rules and code as
+  // the Payload endpoint /api/site/next-sentences, which serves `next dev`).
+  app.get('/api/site/next-sentences', async (req, res, next) => {
+    try {
+      const headers = new Headers(req.headers as Record<string, string>)
+      const signedIn = headers.has('authorization') || /(?:^|;\s*)payload-token=/.test(headers.get('cookie') ?? '')
+      const user = signedIn ? (await payload.auth({ headers })).user : null
+      const url = new URL(req.originalUrl, settings.serverURL)
+      const contributor = { userId: user ? Number(user.id) : undefined, clientId: clientIdFromHeaders(headers) }
+      res.setHeader('Cache-Control', 'no-store')
+      res.json(await serveNextSentences(payload, url.searchParams, contributor))
+    } catch (error) {
+      if (error instanceof SiteRequestError) res.status(error.status).json({ errors: [{ message: error.message }] })
+      else next(error)
+    }
+  })
 
   // Payload's REST API, answered here through the same handler Next's route would use.
   app.all('/api/{*path}', async (req, res, next) => {

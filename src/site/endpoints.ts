@@ -2,15 +2,15 @@ import { randomUUID } from 'node:crypto'
 
 import type { PostgresAdapter } from '@payloadcms/db-postgres'
 import { sql } from '@payloadcms/db-postgres'
-import { APIError, type Endpoint, type PayloadRequest, type Where } from 'payload'
+import { APIError, type Endpoint, type PayloadRequest } from 'payload'
 
 import { SKIP_REASONS, type SkipReason } from '../../collections/SentenceSkips'
 import { CLIENT_ID_COOKIE, clientIdFromHeaders } from '../lib/clientId'
-import { nextSentences, type Contributor } from './nextSentences'
+import { activeLanguageId, nextSentences, type Contributor } from './nextSentences'
+import { serveNextSentences, SiteRequestError } from './serveNextSentences'
 import { siteStats } from './stats'
 import { CONSENT_COOKIE, TERMS_VERSION } from './terms'
 
-const MAX_BATCH = 20
 const PASSAGE_MAX_SENTENCES = 250
 /** Read-aloud pace, roughly the same in English and Bengali script: about 14 characters a second. */
 const READING_CHARS_PER_SECOND = 14
@@ -24,11 +24,9 @@ const contributorOf = (req: PayloadRequest): Contributor => ({
 const languageIdOf = async (req: PayloadRequest): Promise<number> => {
   const value = req.searchParams.get('language')
   if (!value) throw new APIError('Say which language: ?language=bn (a language code) or its id.', 400, undefined, true)
-  const where: Where = /^\d+$/.test(value) ? { id: { equals: Number(value) } } : { code: { equals: value } }
-  // System read: any visitor may ask for an active language's sentences.
-  const found = await req.payload.find({ collection: 'languages', where: { and: [where, { isActive: { equals: true } }] }, limit: 1, depth: 0, pagination: false })
-  if (!found.docs[0]) throw new APIError(`No language "${value}" is open for contribution.`, 404, undefined, true)
-  return Number(found.docs[0].id)
+  const id = await activeLanguageId(req.payload, value)
+  if (id === undefined) throw new APIError(`No language "${value}" is open for contribution.`, 404, undefined, true)
+  return id
 }
 
 const cookie = (name: string, value: string, req: PayloadRequest) =>
@@ -42,11 +40,12 @@ export const siteEndpoints: Endpoint[] = [
     path: '/site/next-sentences',
     method: 'get',
     handler: async (req) => {
-      const languageId = await languageIdOf(req)
-      const limit = Number(req.searchParams.get('limit') ?? 5)
-      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_BATCH) throw new APIError(`limit must be a whole number from 1 to ${MAX_BATCH}.`, 400, undefined, true)
-      const sentences = await nextSentences(req.payload, { languageId, limit, contributor: contributorOf(req) })
-      return Response.json({ language: languageId, sentences }, { headers: { 'Cache-Control': 'no-store' } })
+      try {
+        return Response.json(await serveNextSentences(req.payload, req.searchParams, contributorOf(req)), { headers: { 'Cache-Control': 'no-store' } })
+      } catch (error) {
+        if (error instanceof SiteRequestError) throw new APIError(error.message, error.status, undefined, true)
+        throw error
+      }
     },
   },
   {

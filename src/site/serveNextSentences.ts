@@ -1,0 +1,29 @@
+import type { Payload } from 'payload'
+
+import { activeLanguageId, nextSentences, type Contributor, type ServedSentence } from './nextSentences'
+
+export const MAX_BATCH = 20
+
+export class SiteRequestError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message)
+  }
+}
+
+/** `?language=&limit=` checked and answered; shared by the Express fast path and the Payload endpoint. */
+export const serveNextSentences = async (
+  payload: Payload,
+  params: URLSearchParams,
+  contributor: Contributor,
+): Promise<{ language: number; sentences: ServedSentence[] }> => {
+  const value = params.get('language')
+  if (!value) throw new SiteRequestError('Say which language: ?language=bn (a language code) or its id.', 400)
+  const limit = Number(params.get('limit') ?? 5)
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_BATCH) throw new SiteRequestError(`limit must be a whole number from 1 to ${MAX_BATCH}.`, 400)
+  const languageId = await activeLanguageId(payload, value)
+  if (languageId === undefined) throw new SiteRequestError(`No language "${value}" is open for contribution.`, 404)
+  return { language: languageId, sentences: await nextSentences(payload, { languageId, limit, contributor }) }
+}
