@@ -86,3 +86,16 @@ test('shrutik audio segment writes each segment and lists it as JSON', async () 
   const usage = spawnSync(process.execPath, [path.resolve(import.meta.dirname, '../../../bin/shrutik.mjs'), 'audio', 'segment', long], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } })
   expect(usage.status).toBe(64)
 })
+
+test('ffmpeg children run at a lower priority than the web server (FFMPEG_NICE, default 10)', async () => {
+  const { spawn } = await import('node:child_process')
+  const os = await import('node:os')
+  const { deprioritize } = await import('../src/ffmpeg/run')
+  const child = spawn('sleep', ['5'])
+  try {
+    deprioritize(child.pid)
+    expect(os.getPriority(child.pid)).toBe(10)
+  } finally {
+    child.kill('SIGKILL')
+  }
+})

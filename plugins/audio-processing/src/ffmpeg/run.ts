@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import os from 'node:os'
 
 export interface RunOptions {
   /** Killed (SIGKILL) past this. */
@@ -20,6 +21,21 @@ export interface RunResult {
   stderr: string
 }
 
+/**
+ * ffmpeg and ffprobe run at a lower CPU priority (nice 10 by default, `FFMPEG_NICE` to change, 0
+ * to keep): transcoding is background work, and on a small server it must not slow down the
+ * uploads and pages people are waiting for.
+ */
+export const deprioritize = (pid: number | undefined): void => {
+  const niceness = Number(process.env.FFMPEG_NICE ?? 10)
+  if (!pid || !Number.isInteger(niceness) || niceness <= 0) return
+  try {
+    os.setPriority(pid, Math.min(19, niceness))
+  } catch {
+    // The child may already have exited; priority is best effort.
+  }
+}
+
 export class ToolTimeoutError extends Error {
   override name = 'ToolTimeoutError'
 }
@@ -32,6 +48,7 @@ export const runTool = (binary: string, args: string[], options: RunOptions): Pr
   new Promise((resolve, reject) => {
     if (options.signal?.aborted) return reject(options.signal.reason ?? new Error('aborted'))
     const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    deprioritize(child.pid)
     const stdout: Buffer[] = []
     let stderr = ''
     const maxStderr = options.maxStderrBytes ?? 256 * 1024

@@ -5,6 +5,7 @@ import path from 'node:path'
 import ffmpeg from 'fluent-ffmpeg'
 
 import { resolveBinaries } from './binaries'
+import { deprioritize } from './run'
 
 export interface OutputSpec {
   /** Final path; written under a temporary name first and renamed only when every output succeeded. */
@@ -55,6 +56,7 @@ const runCommand = (command: ffmpeg.FfmpegCommand, options: { signal?: AbortSign
       })
       // An abort that came before ffmpeg was spawned is applied as soon as it starts.
       .on('start', () => {
+        deprioritize((command as unknown as { ffmpegProc?: { pid?: number } }).ffmpegProc?.pid)
         if (abortReason) command.kill('SIGKILL')
       })
       .on('end', (_stdout: string | null, stderr: string | null) => {
