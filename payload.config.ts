@@ -18,6 +18,7 @@ import { pruneFinishedJobs } from './src/jobs/coreJobs'
 import { createMedia } from './collections/Media'
 import { SentenceSkips } from './collections/SentenceSkips'
 import { SiteSettings } from './collections/SiteSettings'
+import { queuedEmailAdapter, sendEmailJob } from './src/email'
 import { jobEndpoints } from './src/jobs/endpoints'
 import { siteEndpoints } from './src/site/endpoints'
 import { constraintErrorsAreBadRequests } from './src/lib/databaseErrors'
@@ -75,6 +76,7 @@ const config: Config = {
       lockTimeMs: env.lockTimeMs,
       tokenExpirationSeconds: env.tokenExpirationSeconds,
       secureCookies: isProduction() && env.serverURL.startsWith('https://'),
+      serverURL: env.serverURL,
     }),
     Languages,
     Sentences,
@@ -84,6 +86,8 @@ const config: Config = {
     createMedia({ staticDir: path.join(mediaDir(), 'site') }),
   ],
   globals: [SiteSettings],
+  // Emails (password reset) are queued as jobs and sent by a worker through nodemailer (SMTP_URL).
+  email: queuedEmailAdapter({ fromAddress: env.emailFrom, fromName: env.emailFromName }),
   // The admin in English or Bengali (Payload's own translations), chosen per user.
   i18n: { supportedLanguages: { en, 'bn-BD': bnBd }, fallbackLanguage: 'en' },
   hooks: { afterError: [constraintErrorsAreBadRequests] },
@@ -111,4 +115,4 @@ const config: Config = {
 }
 
 // Core jobs are registered the same way plugins register theirs (plugins/sdk).
-export default buildConfig(registerJobs(config, [pruneFinishedJobs]))
+export default buildConfig(registerJobs(config, [pruneFinishedJobs, sendEmailJob]))

@@ -1,5 +1,6 @@
 import { ValidationError, type CollectionConfig } from 'payload'
 
+import { isLocale, translator, type Locale } from '../../src/site/i18n'
 import {
   fieldIsAdmin,
   fieldIsSelfOrAdmin,
@@ -18,7 +19,15 @@ export const MIN_PASSWORD_LENGTH = 8
 
 type UsersOptions = Pick<Settings, 'allowSelfRegistration' | 'maxLoginAttempts' | 'lockTimeMs' | 'tokenExpirationSeconds'> & {
   secureCookies: boolean
+  /** Public address of the site, for links in emails. */
+  serverURL: string
 }
+
+const localeOf = (user: unknown): Locale => {
+  const preferred = (user as { uiLocale?: unknown } | undefined)?.uiLocale
+  return isLocale(preferred) ? preferred : 'en'
+}
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
 
 /**
  * Accounts. One auth collection with roles (several auth collections with serial ids invite the
@@ -39,6 +48,17 @@ export const createUsers = (options: UsersOptions): CollectionConfig => ({
     useAPIKey: true,
     useSessions: true,
     cookies: { sameSite: 'Lax', secure: options.secureCookies },
+    forgotPassword: {
+      expiration: 60 * 60 * 1000,
+      // The link goes to the public site's reset form, in the account's language.
+      generateEmailSubject: (args) => translator(localeOf(args?.user))('email.resetSubject'),
+      generateEmailHTML: (args) => {
+        const locale = localeOf(args?.user)
+        const t = translator(locale)
+        const link = `${options.serverURL}/${locale}/profile/reset?token=${encodeURIComponent(String(args?.token ?? ''))}`
+        return `<p>${escapeHtml(t('email.resetBody'))}</p><p><a href="${escapeHtml(link)}">${escapeHtml(link)}</a></p><p>${escapeHtml(t('email.resetIgnore'))}</p>`
+      },
+    },
   },
   access: {
     // Self-registration is open unless ALLOW_SELF_REGISTRATION=false; the roles field below makes
