@@ -1,3 +1,4 @@
+/* global AudioWorkletProcessor, sampleRate, registerProcessor -- the AudioWorklet global scope */
 // AudioWorklet: measures the microphone in 20 ms frames (mean square, peak, clipped samples) and
 // posts them to the page, which draws the level meter and checks the take when it ends.
 class LevelProcessor extends AudioWorkletProcessor {
