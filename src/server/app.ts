@@ -150,10 +150,11 @@ export const createApp = ({ payload, config, settings, limiters, nextHandler, is
 
   // The site's hottest read, answered without Payload's per-request setup (same rules and code as
   // the Payload endpoint /api/site/next-sentences, which serves `next dev`).
+  const tokenCookie = `${payload.config.cookiePrefix}-token=`
   app.get('/api/site/next-sentences', async (req, res, next) => {
     try {
       const headers = new Headers(req.headers as Record<string, string>)
-      const signedIn = headers.has('authorization') || /(?:^|;\s*)payload-token=/.test(headers.get('cookie') ?? '')
+      const signedIn = headers.has('authorization') || (headers.get('cookie') ?? '').includes(tokenCookie)
       const user = signedIn ? (await payload.auth({ headers })).user : null
       const url = new URL(req.originalUrl, settings.serverURL)
       const contributor = { userId: user ? Number(user.id) : undefined, clientId: clientIdFromHeaders(headers) }

@@ -148,7 +148,7 @@ test('an uploaded long recording is processed, and its admin page shows checks, 
   const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu'] })
   try {
     const context = await browser.newContext()
-    await context.addCookies([{ name: 'payload-token', value: session.token, url: url('/') }])
+    await context.addCookies([{ name: 'shrutik-token', value: session.token, url: url('/') }])
     const page = await context.newPage()
     const problems: string[] = []
     page.on('pageerror', (error) => problems.push(error.message))

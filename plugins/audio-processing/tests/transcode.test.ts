@@ -99,3 +99,13 @@ test('ffmpeg children run at a lower priority than the web server (FFMPEG_NICE, 
     child.kill('SIGKILL')
   }
 })
+
+test('cutSegments: one span gives one file, however long (no fallback to 2-second pieces)', async () => {
+  const { cutSegments } = await import('../src/ffmpeg')
+  const target = path.join(dir, 'one-span')
+  fs.mkdirSync(target)
+  const files = await cutSegments(input, [{ startMs: 200, endMs: 4200 }], target, { codec: 'opus', timeoutMs: 30_000 })
+  expect(files).toHaveLength(1)
+  expect(Math.abs(((await probe(files[0], { timeoutMs: 10_000 })).declaredDurationMs ?? 0) - 4000)).toBeLessThan(60)
+  expect(fs.readdirSync(target)).toEqual([path.basename(files[0])])
+})

@@ -176,7 +176,8 @@ export const cutSegments = async (input: string, spans: { startMs: number; endMs
       spec.format,
       '-reset_timestamps',
       '1',
-      ...(cuts.length ? ['-segment_times', cuts.join(',')] : []),
+      // One span: one file (without cut times the muxer would fall back to 2-second pieces).
+      ...(cuts.length ? ['-segment_times', cuts.join(',')] : ['-segment_time', '999999']),
     ])
   if ('bitrate' in spec) command.audioBitrate(spec.bitrate)
   try {
