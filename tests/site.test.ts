@@ -179,8 +179,8 @@ describe('consent and claiming', () => {
     const mine = await json(await get('/api/recordings?depth=0', { Authorization: `JWT ${token}` }))
     expect(mine.docs.map((doc: { id: number }) => doc.id)).toEqual([recording])
     expect(await served({ Authorization: `JWT ${token}` }, 20)).not.toContain(sentenceIds[7])
-    // The browser's session cookie identifies the account too.
-    expect(await served({ Cookie: `shrutik-token=${token}` }, 20)).not.toContain(sentenceIds[7])
+    // The browser's session cookie identifies the account too (same-origin requests only: CSRF).
+    expect(await served({ Cookie: `shrutik-token=${token}`, 'Sec-Fetch-Site': 'same-origin' }, 20)).not.toContain(sentenceIds[7])
   })
 })
 
