@@ -60,7 +60,7 @@ describe('testing helpers', () => {
     const payload = {} as never
     const result = await runJobHandler(definition, { payload, data: { n: 3 } })
     expect(result.progress).toEqual([50])
-    expect(result.logs).toEqual([{ message: 'counted', meta: { n: 3 } }])
+    expect(result.logs).toEqual([{ message: 'counted', meta: { n: 3 }, level: 'info' }])
     await expect(runJobHandler(definition, { payload, data: { n: 0 } })).rejects.toThrow(PermanentJobError)
   })
 })
