@@ -147,10 +147,12 @@ export async function up({ db, payload, req }: MigrateUpArgs): Promise<void> {
   CREATE TRIGGER "transcriptions_refuse_own_recording" BEFORE INSERT OR UPDATE OF "item_id", "author_id", "client_id" ON "transcriptions"
     FOR EACH ROW EXECUTE FUNCTION "consensus_refuse_own_recording"('item_id', 'author_id');
 
-  -- The serving query walks open segments, closest to a decision and oldest first, and joins
-  -- recordings that are ready, by language and mode.
-  CREATE INDEX "consensus_segments_open_idx" ON "segments" USING btree ("consensus_judgments" DESC, "id") WHERE "consensus_status" = 'pending';
-  CREATE INDEX "consensus_recordings_servable_idx" ON "recordings" USING btree ("language_id", "mode") WHERE "audio_status" = 'ready';`)
+  -- The serving query walks open segments, closest to a decision and oldest first: prompt
+  -- segments (they carry the sentence) for validation, long-recording ones for transcription;
+  -- and joins recordings that are ready, by language.
+  CREATE INDEX "consensus_segments_validation_idx" ON "segments" USING btree ("consensus_judgments" DESC, "id") WHERE "consensus_status" = 'pending' AND "expected_text" IS NOT NULL;
+  CREATE INDEX "consensus_segments_transcription_idx" ON "segments" USING btree ("consensus_judgments" DESC, "id") WHERE "consensus_status" = 'pending' AND "expected_text" IS NULL;
+  CREATE INDEX "consensus_recordings_servable_idx" ON "recordings" USING btree ("language_id") WHERE "audio_status" = 'ready';`)
 }
 
 export async function down({ db, payload, req }: MigrateDownArgs): Promise<void> {

@@ -53,7 +53,7 @@ const checkedSegment = async (
   // System read inside the request's transaction: the segment's owner decides, whoever asks.
   const segment = await segmentFacts(await drizzleFor(req), settings, id)
   if (!segment) throw new APIError(`Segment ${id} does not exist (it may have been reprocessed or deleted).`, 400, undefined, true)
-  if (kind === 'vote' && segment.mode === 'long') {
+  if (kind === 'vote' && segment.kind === 'transcription') {
     throw new APIError(`Segment ${id} is part of a long recording: it is transcribed, not voted on.`, 400, undefined, true)
   }
   if (kind === 'skip') return segment

@@ -131,7 +131,7 @@ const decide =
       const previousText = current?.consensus_agreed_text ?? null
       let agreedText: string | null = null
       if (decision === 'accepted') {
-        agreedText = text ?? (segment!.mode === 'prompt' ? segment!.expectedText : previousText)
+        agreedText = text ?? (segment!.kind === 'validation' ? segment!.expectedText : previousText)
         if (!agreedText) fail('This segment has no agreed text yet: type the transcript ("text") to accept it.', 400)
       }
       await db.execute(sql`

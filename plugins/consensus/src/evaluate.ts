@@ -18,10 +18,10 @@ export interface TranscriptRow {
 }
 
 /** A segment's votes (prompt) or transcriptions (long), oldest first, and its problem reports. */
-export const loadJudgments = async (db: Drizzle, settings: SanitizedConsensusOptions, segment: Pick<SegmentFacts, 'id' | 'mode'>) => {
+export const loadJudgments = async (db: Drizzle, settings: SanitizedConsensusOptions, segment: Pick<SegmentFacts, 'id' | 'kind'>) => {
   const votes: VoteRow[] = []
   const transcripts: TranscriptRow[] = []
-  if (segment.mode === 'prompt') {
+  if (segment.kind === 'validation') {
     const rows = await rowsOf<{ voter_id: number | null; client_id: string | null; valid: boolean }>(
       db,
       sql`SELECT voter_id, client_id, valid FROM ${table(VOTES)} WHERE segment_id = ${segment.id} ORDER BY updated_at, id`,
@@ -67,11 +67,11 @@ export const loadReliability = async (db: Drizzle, workers: readonly string[]): 
 /** The verdict for a segment from its judgments (pure once loaded). */
 export const verdictFor = (
   settings: SanitizedConsensusOptions,
-  segment: Pick<SegmentFacts, 'mode' | 'expectedText' | 'language'>,
+  segment: Pick<SegmentFacts, 'kind' | 'expectedText' | 'language'>,
   judgments: { votes: VoteRow[]; transcripts: TranscriptRow[]; reports: number },
   reliability: ReliabilityLookup,
 ): SegmentVerdict =>
-  segment.mode === 'prompt'
+  segment.kind === 'validation'
     ? decideValidation(judgments.votes, { expectedText: segment.expectedText, reports: judgments.reports, reliability }, settings.decision)
     : decideTranscription(judgments.transcripts, { reports: judgments.reports, reliability, normalize: segment.language ? { language: segment.language } : {} }, settings.decision)
 
@@ -127,7 +127,7 @@ export const evaluateSegment = async (payload: Payload, settings: SanitizedConse
     if (!segment) return { outcome: 'missing' as const }
     if (segment.decidedBy === 'reviewer') return { outcome: 'reviewed' as const }
     const judgments = await loadJudgments(db, settings, segment)
-    const workers = segment.mode === 'prompt' ? judgments.votes.map((vote) => vote.worker) : judgments.transcripts.map((row) => row.worker)
+    const workers = segment.kind === 'validation' ? judgments.votes.map((vote) => vote.worker) : judgments.transcripts.map((row) => row.worker)
     const reliability = await loadReliability(db, workers)
     const verdict = verdictFor(settings, segment, judgments, (worker) => reliability.get(worker))
     const changed = (await rowsOf(db, writeVerdict(settings, segmentId, verdict, judgments.reports))).length > 0

@@ -6,6 +6,7 @@ import { drizzleOf, rowsOf, sql, table, workerKey } from './db'
 import { evaluateSegment, verdictFor, type TranscriptRow, type VoteRow } from './evaluate'
 import { ESTIMATE_RELIABILITY, EVALUATE_SEGMENT } from './jobNames'
 import { DECISIONS, RELIABILITY, SKIPS, VOTES, type SanitizedConsensusOptions } from './options'
+import { kindOf } from './segments'
 
 const isSegmentId = (data: unknown) => Number.isInteger((data as { segmentId?: unknown } | undefined)?.segmentId)
 
@@ -46,8 +47,7 @@ const loadPopulation = async (db: Drizzle, settings: SanitizedConsensusOptions):
     sql`SELECT v.segment_id, v.voter_id, v.client_id, v.valid
           FROM ${table(VOTES)} v
           JOIN ${table(segments)} s ON s.id = v.segment_id
-          JOIN ${table(recordings)} r ON r.id = s.recording_id
-         WHERE r.mode = 'prompt'
+         WHERE s.expected_text IS NOT NULL
          ORDER BY v.updated_at, v.id`,
   )
   for (const row of voteRows) {
@@ -62,7 +62,7 @@ const loadPopulation = async (db: Drizzle, settings: SanitizedConsensusOptions):
           JOIN ${table(segments)} s ON s.id = t.item_id
           JOIN ${table(recordings)} r ON r.id = s.recording_id
           LEFT JOIN ${table(languages)} l ON l.id = r.language_id
-         WHERE r.mode = 'long'
+         WHERE s.expected_text IS NULL
          ORDER BY t.updated_at, t.id`,
   )
   for (const row of transcriptRows) {
@@ -75,16 +75,15 @@ const loadPopulation = async (db: Drizzle, settings: SanitizedConsensusOptions):
   }
   const voteGold: Record<string, boolean> = {}
   const transcriptGold: Record<string, string> = {}
-  const decisions = await rowsOf<{ segment_id: number; decision: string; text: string | null; mode: string }>(
+  const decisions = await rowsOf<{ segment_id: number; decision: string; text: string | null; expected_text: string | null }>(
     db,
-    sql`SELECT DISTINCT ON (d.segment_id) d.segment_id, d.decision, d.text, r.mode
+    sql`SELECT DISTINCT ON (d.segment_id) d.segment_id, d.decision, d.text, s.expected_text
           FROM ${table(DECISIONS)} d
           JOIN ${table(segments)} s ON s.id = d.segment_id
-          JOIN ${table(recordings)} r ON r.id = s.recording_id
          ORDER BY d.segment_id, d.created_at DESC, d.id DESC`,
   )
   for (const row of decisions) {
-    if (row.mode === 'prompt') voteGold[String(row.segment_id)] = row.decision === 'accepted'
+    if (kindOf(row.expected_text) === 'validation') voteGold[String(row.segment_id)] = row.decision === 'accepted'
     else if (row.decision === 'accepted' && row.text) transcriptGold[String(row.segment_id)] = row.text
   }
   return { votes, transcriptsByLanguage, voteGold, transcriptGold }
@@ -127,7 +126,6 @@ const storeEstimates = async (db: Drizzle, settings: SanitizedConsensusOptions, 
 
 interface StoredConsensus {
   id: number
-  mode: 'prompt' | 'long'
   expected_text: string | null
   language: string | null
   consensus_status: string | null
@@ -161,7 +159,7 @@ export const estimateReliability = async (payload: Payload, settings: SanitizedC
   const stored = judged.length
     ? await rowsOf<StoredConsensus>(
         db,
-        sql`SELECT s.id, r.mode, s.expected_text, l.code AS language, s.consensus_status, s.consensus_agreed_text, s.consensus_confidence, s.consensus_decided_by,
+        sql`SELECT s.id, s.expected_text, l.code AS language, s.consensus_status, s.consensus_agreed_text, s.consensus_confidence, s.consensus_decided_by,
                    (SELECT count(*)::int FROM ${table(SKIPS)} k WHERE k.segment_id = s.id AND k.reason IS NOT NULL) AS reports
               FROM ${table(segments)} s
               JOIN ${table(recordings)} r ON r.id = s.recording_id
@@ -174,7 +172,7 @@ export const estimateReliability = async (payload: Payload, settings: SanitizedC
   for (const row of stored) {
     const verdict = verdictFor(
       settings,
-      { mode: row.mode, expectedText: row.expected_text, language: row.language },
+      { kind: kindOf(row.expected_text), expectedText: row.expected_text, language: row.language },
       { votes: votesBySegment.get(String(row.id)) ?? [], transcripts: transcriptsBySegment.get(String(row.id)) ?? [], reports: row.reports },
       (worker) => known.get(worker),
     )

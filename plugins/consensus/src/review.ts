@@ -3,6 +3,7 @@ import type { Payload } from 'payload'
 import type { ConsensusStatus } from './core'
 import { drizzleOf, rowsOf, sql, table } from './db'
 import { DECISIONS, RELIABILITY, SKIPS, VOTES, type SanitizedConsensusOptions } from './options'
+import { kindOf } from './segments'
 import { audioUrlOf } from './serving'
 
 /** Who gave a judgment, as a reviewer may see it: a display name, never an email or a client id. */
@@ -46,7 +47,6 @@ export interface ReviewQueuePage {
 interface QueueRow {
   id: number
   recording_id: number
-  mode: 'prompt' | 'long'
   expected_text: string | null
   duration_ms: string
   consensus_status: ConsensusStatus
@@ -67,18 +67,17 @@ const who = (userId: number | null, name: string | null, clientTag: string | nul
  */
 export const listReviewQueue = async (payload: Payload, settings: SanitizedConsensusOptions, { page = 1, limit = 20 }: { page?: number; limit?: number } = {}): Promise<ReviewQueuePage> => {
   const db = drizzleOf(payload)
-  const { segments, recordings, transcriptions, users } = settings.slugs
+  const { segments, transcriptions, users } = settings.slugs
   const offset = (page - 1) * limit
   const rows = await rowsOf<QueueRow>(
     db,
-    sql`SELECT s.id, s.recording_id, r.mode, s.expected_text, s.duration_ms, s.consensus_status, s.consensus_agreed_text,
+    sql`SELECT s.id, s.recording_id, s.expected_text, s.duration_ms, s.consensus_status, s.consensus_agreed_text,
                s.consensus_confidence, s.consensus_judgments, s.consensus_reports, count(*) OVER () AS total
           FROM ${table(segments)} s
-          JOIN ${table(recordings)} r ON r.id = s.recording_id
          WHERE s.consensus_decided_by IS DISTINCT FROM 'reviewer'
            AND (s.consensus_status = 'needs-review'
              OR (s.consensus_judgments > 0
-                 AND s.consensus_confidence < CASE WHEN r.mode = 'prompt' THEN ${settings.decision.posteriorThreshold}::numeric ELSE ${settings.decision.transcriptConfidenceThreshold}::numeric END))
+                 AND s.consensus_confidence < CASE WHEN s.expected_text IS NOT NULL THEN ${settings.decision.posteriorThreshold}::numeric ELSE ${settings.decision.transcriptConfidenceThreshold}::numeric END))
          ORDER BY (s.consensus_status = 'needs-review') DESC, s.consensus_confidence ASC NULLS LAST, s.id
          LIMIT ${limit} OFFSET ${offset}`,
   )
@@ -137,7 +136,7 @@ export const listReviewQueue = async (payload: Payload, settings: SanitizedConse
     docs: rows.map((row) => ({
       id: row.id,
       recordingId: row.recording_id,
-      kind: row.mode === 'prompt' ? 'validation' : 'transcription',
+      kind: kindOf(row.expected_text),
       audioUrl: audioUrlOf(row.id),
       expectedText: row.expected_text,
       durationMs: Number(row.duration_ms),

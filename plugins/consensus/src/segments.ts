@@ -2,13 +2,21 @@ import type { ConsensusStatus } from './core'
 import { rowsOf, sql, table, type drizzleOf } from './db'
 import type { SanitizedConsensusOptions } from './options'
 
+/**
+ * What a segment asks of people: a prompt segment carries the sentence read (`expectedText`) and is
+ * validated; a segment of a long recording has none and is transcribed.
+ */
+export type SegmentKind = 'validation' | 'transcription'
+
+export const kindOf = (expectedText: string | null | undefined): SegmentKind => (expectedText ? 'validation' : 'transcription')
+
 /** What the plugin needs to know about a segment, read through the documented columns of the core and audio-processing collections. */
 export interface SegmentFacts {
   id: number
   recordingId: number
   ownerId: number | null
   ownerClientId: string | null
-  mode: 'prompt' | 'long'
+  kind: SegmentKind
   audioStatus: string | null
   language: string | null
   expectedText: string | null
@@ -23,7 +31,6 @@ interface SegmentRow {
   recording_id: number
   owner_id: number | null
   owner_client_id: string | null
-  mode: 'prompt' | 'long'
   audio_status: string | null
   language: string | null
   expected_text: string | null
@@ -33,12 +40,12 @@ interface SegmentRow {
   consensus_decided_by: 'crowd' | 'reviewer' | null
 }
 
-/** One segment with its recording's owner, mode, audio state and language code. System read. */
+/** One segment with its recording's owner, audio state and language code. System read. */
 export const segmentFacts = async (db: ReturnType<typeof drizzleOf>, settings: SanitizedConsensusOptions, id: number): Promise<SegmentFacts | undefined> => {
   const { segments, recordings, languages } = settings.slugs
   const [row] = await rowsOf<SegmentRow>(
     db,
-    sql`SELECT s.id, s.recording_id, r.owner_id, r.client_id AS owner_client_id, r.mode, r.audio_status, l.code AS language,
+    sql`SELECT s.id, s.recording_id, r.owner_id, r.client_id AS owner_client_id, r.audio_status, l.code AS language,
                s.expected_text, s.file, s.duration_ms, s.consensus_status, s.consensus_decided_by
           FROM ${table(segments)} s
           JOIN ${table(recordings)} r ON r.id = s.recording_id
@@ -51,7 +58,7 @@ export const segmentFacts = async (db: ReturnType<typeof drizzleOf>, settings: S
     recordingId: row.recording_id,
     ownerId: row.owner_id,
     ownerClientId: row.owner_client_id,
-    mode: row.mode,
+    kind: kindOf(row.expected_text),
     audioStatus: row.audio_status,
     language: row.language,
     expectedText: row.expected_text,

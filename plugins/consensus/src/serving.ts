@@ -18,10 +18,12 @@ export const CANDIDATE_POOL = 400
 export const audioUrlOf = (segmentId: number): string => `/api/consensus/segments/${segmentId}/audio`
 
 /**
- * The next segments for one contributor to validate (prompt recordings) or transcribe (long ones),
- * in ONE query: open segments (crowd status pending) of ready recordings in the language, not
- * the contributor's own, not judged or skipped by them. From the oldest, most-judged candidates
- * (closest to a decision; the partial index `consensus_segments_open_idx` walks them in that order)
+ * The next segments for one contributor to validate (segments of prompt recordings, which carry
+ * their sentence) or transcribe (segments of long recordings), in ONE query: open segments (crowd
+ * status pending) of ready recordings in the language, not the contributor's own, not judged or
+ * skipped by them. From the oldest, most-judged candidates
+ * (closest to a decision; the partial indexes `consensus_segments_validation_idx` and
+ * `consensus_segments_transcription_idx` walk them in that order)
  * at most `maxPerSpeaker` per speaker are taken, speakers interleaved, random among equals.
  */
 export const nextSegmentsQuery = (settings: SanitizedConsensusOptions, task: Task, judge: Judge, languageId: number, limit: number, cookieClientId?: string): SQLQuery => {
@@ -41,7 +43,8 @@ export const nextSegmentsQuery = (settings: SanitizedConsensusOptions, task: Tas
     task === 'validation'
       ? sql`NOT EXISTS (SELECT 1 FROM ${table(VOTES)} v WHERE v.segment_id = s.id AND ${byJudge('v', 'voter_id')})`
       : sql`NOT EXISTS (SELECT 1 FROM ${table(transcriptions)} t WHERE t.item_id = s.id AND ${byJudge('t', 'author_id')})`
-  const mode = task === 'validation' ? 'prompt' : 'long'
+  // Prompt segments carry their sentence, long ones none (see kindOf): one of the two partial indexes.
+  const kind = task === 'validation' ? sql`s.expected_text IS NOT NULL` : sql`s.expected_text IS NULL`
   return sql`
     SELECT c.id, c.file, c.expected_text, c.duration_ms
       FROM (
@@ -53,8 +56,8 @@ export const nextSegmentsQuery = (settings: SanitizedConsensusOptions, task: Tas
               FROM ${table(segments)} s
               JOIN ${table(recordings)} r ON r.id = s.recording_id
              WHERE s.consensus_status = 'pending'
+               AND ${kind}
                AND r.audio_status = 'ready'
-               AND r.mode = ${mode}
                AND r.language_id = ${languageId}
                AND ${notOwn}
                AND ${judged}
