@@ -210,7 +210,9 @@ export const consensusEndpoints = (settings: SanitizedConsensusOptions): Endpoin
       requireReviewer(req, 'see the review queue')
       const page = req.searchParams.get('page') ? positiveInteger(req.searchParams.get('page'), 'page', '?page=2') : 1
       const limit = limitParam(req, 100, 20)
-      return Response.json(await listReviewQueue(req.payload, settings, { page, limit }))
+      const language = req.searchParams.get('language')
+      const languageId = language ? positiveInteger(language, 'language (the language id)', '?language=1') : undefined
+      return Response.json(await listReviewQueue(req.payload, settings, { page, limit, languageId }))
     },
   },
   {

@@ -65,9 +65,15 @@ const who = (userId: number | null, name: string | null, clientTag: string | nul
  * the lowest-confidence ones (split votes, crowd decisions below the threshold, disputed texts).
  * Segments a reviewer has decided are not listed. System read for a reviewer (checked by callers).
  */
-export const listReviewQueue = async (payload: Payload, settings: SanitizedConsensusOptions, { page = 1, limit = 20 }: { page?: number; limit?: number } = {}): Promise<ReviewQueuePage> => {
+export const listReviewQueue = async (
+  payload: Payload,
+  settings: SanitizedConsensusOptions,
+  { page = 1, limit = 20, languageId }: { page?: number; limit?: number; languageId?: number } = {},
+): Promise<ReviewQueuePage> => {
   const db = drizzleOf(payload)
-  const { segments, transcriptions, users } = settings.slugs
+  const { segments, recordings, transcriptions, users } = settings.slugs
+  const inLanguage =
+    languageId === undefined ? sql`TRUE` : sql`s.recording_id IN (SELECT r.id FROM ${table(recordings)} r WHERE r.language_id = ${languageId})`
   const offset = (page - 1) * limit
   const rows = await rowsOf<QueueRow>(
     db,
@@ -75,6 +81,7 @@ export const listReviewQueue = async (payload: Payload, settings: SanitizedConse
                s.consensus_confidence, s.consensus_judgments, s.consensus_reports, count(*) OVER () AS total
           FROM ${table(segments)} s
          WHERE s.consensus_decided_by IS DISTINCT FROM 'reviewer'
+           AND ${inLanguage}
            AND (s.consensus_status = 'needs-review'
              OR (s.consensus_judgments > 0
                  AND s.consensus_confidence < CASE WHEN s.expected_text IS NOT NULL THEN ${settings.decision.posteriorThreshold}::numeric ELSE ${settings.decision.transcriptConfidenceThreshold}::numeric END))

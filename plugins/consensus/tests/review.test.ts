@@ -33,7 +33,7 @@ const judged = async (segmentId: number, votes: boolean[]) => {
 }
 
 const queue = async (actor = reviewer) => {
-  const response = await call(server, 'GET', '/api/consensus/review-queue?limit=100', asUser(actor))
+  const response = await call(server, 'GET', `/api/consensus/review-queue?limit=100&language=${languageId}`, asUser(actor))
   expect(response.status).toBe(200)
   return (await json(response)).docs as ReviewItem[]
 }
@@ -100,6 +100,10 @@ describe('review queue', () => {
     expect((await call(server, 'GET', '/api/consensus/review-queue')).status).toBe(401)
     expect((await call(server, 'GET', '/api/consensus/review-queue', asUser(contributor))).status).toBe(403)
     expect((await call(server, 'GET', '/api/consensus/review-queue?page=0', asUser(reviewer))).status).toBe(400)
+    expect((await call(server, 'GET', '/api/consensus/review-queue?language=x', asUser(reviewer))).status).toBe(400)
+    // Without a language filter every language's segments are listed (this suite's among them).
+    const all = (await json(await call(server, 'GET', '/api/consensus/review-queue?limit=100', asUser(reviewer)))).docs as ReviewItem[]
+    expect(all.map((item) => item.id)).toEqual(expect.arrayContaining([segments.lowConfidence, segments.disputedText]))
   })
 })
 

@@ -93,9 +93,22 @@ export const ReviewView = async ({ initPageResult, params, searchParams }: Admin
     )
   }
   const settings = (req.payload.config.custom as Record<string, unknown>)[SETTINGS_KEY] as SanitizedConsensusOptions
-  const requested = Number(Array.isArray(searchParams?.page) ? searchParams.page[0] : searchParams?.page)
-  const page = Number.isInteger(requested) && requested > 0 ? requested : 1
-  const [queue, recent] = await Promise.all([listReviewQueue(req.payload, settings, { page, limit: PAGE_SIZE }), recentDecisions(req.payload, settings, 10)])
+  const param = (name: string) => Number(Array.isArray(searchParams?.[name]) ? searchParams[name][0] : searchParams?.[name])
+  const page = Number.isInteger(param('page')) && param('page') > 0 ? param('page') : 1
+  const languageId = Number.isInteger(param('language')) && param('language') > 0 ? param('language') : undefined
+  const [queue, recent, languages] = await Promise.all([
+    listReviewQueue(req.payload, settings, { page, limit: PAGE_SIZE, languageId }),
+    recentDecisions(req.payload, settings, 10),
+    // Languages are public; the filter lists them all.
+    req.payload.find({ collection: settings.slugs.languages as 'languages', depth: 0, limit: 200, sort: 'name', pagination: false }),
+  ])
+  const href = (next: { page?: number; language?: number }) => {
+    const query = new URLSearchParams()
+    if (next.language ?? languageId) query.set('language', String(next.language ?? languageId))
+    if (next.page && next.page > 1) query.set('page', String(next.page))
+    const text = query.toString()
+    return `/admin/review${text ? `?${text}` : ''}`
+  }
   return (
     <DefaultTemplate {...template}>
       <Gutter>
@@ -104,14 +117,28 @@ export const ReviewView = async ({ initPageResult, params, searchParams }: Admin
           Segments the crowd sent to review, then the least certain ones. Listen, then accept, reject or type the transcript. Every decision is recorded
           (Consensus → Review decisions) and teaches the reliability estimates. <strong>{queue.totalDocs}</strong> waiting.
         </p>
+        {languages.docs.length > 1 ? (
+          <nav aria-label="Languages" style={{ display: 'flex', gap: 12, flexWrap: 'wrap', margin: '8px 0 16px' }}>
+            {languageId === undefined ? <strong>All languages</strong> : <a href="/admin/review">All languages</a>}
+            {languages.docs.map((language) =>
+              language.id === languageId ? (
+                <strong key={language.id}>{String(language.name)}</strong>
+              ) : (
+                <a key={language.id} href={href({ language: language.id as number })}>
+                  {String(language.name)}
+                </a>
+              ),
+            )}
+          </nav>
+        ) : null}
         {queue.docs.length === 0 ? <p style={{ opacity: 0.7 }}>Nothing to review right now.</p> : queue.docs.map((item) => <Item key={item.id} item={item} />)}
         {queue.totalPages > 1 ? (
           <nav aria-label="Pages" style={{ display: 'flex', gap: 12, margin: '16px 0' }}>
-            {page > 1 ? <a href={`/admin/review?page=${page - 1}`}>← Previous</a> : null}
+            {page > 1 ? <a href={href({ page: page - 1 })}>← Previous</a> : null}
             <span>
               Page {page} of {queue.totalPages}
             </span>
-            {page < queue.totalPages ? <a href={`/admin/review?page=${page + 1}`}>Next →</a> : null}
+            {page < queue.totalPages ? <a href={href({ page: page + 1 })}>Next →</a> : null}
           </nav>
         ) : null}
         {recent.length > 0 ? (
