@@ -147,8 +147,13 @@ const decide =
         depth: 0,
       })
       if (startedHere) await commitTransaction(req)
-      // The decision is gold for everyone who judged this segment: re-estimate reliability soon (one run for a burst of reviews).
-      await getJobQueue().enqueue(ESTIMATE_RELIABILITY, { reason: 'review' }, { dedupeKey: 'after-review', delayMs: 60_000 })
+      // The decision is gold for everyone who judged this segment: re-estimate reliability soon (one run
+      // for a burst of reviews). The decision stands even if this fails; the hourly run catches up.
+      try {
+        await getJobQueue().enqueue(ESTIMATE_RELIABILITY, { reason: 'review' }, { dedupeKey: 'after-review', delayMs: 60_000 })
+      } catch (error) {
+        req.payload.logger.warn({ msg: 'could not queue a reliability estimate after a review', error: (error as Error).message })
+      }
       return Response.json({ ok: true, decision: record.id, segment: { id: segmentId, status: decision, agreedText } })
     } catch (error) {
       if (startedHere) await killTransaction(req)
