@@ -124,6 +124,17 @@ const storeEstimates = async (db: Drizzle, settings: SanitizedConsensusOptions, 
   }
 }
 
+/** Rows grouped by their `item`, in order. */
+const groupBy = <Row extends { item: string }, Out>(rows: readonly Row[], map: (row: Row) => Out): Map<string, Out[]> => {
+  const groups = new Map<string, Out[]>()
+  for (const row of rows) {
+    const list = groups.get(row.item)
+    if (list) list.push(map(row))
+    else groups.set(row.item, [map(row)])
+  }
+  return groups
+}
+
 interface StoredConsensus {
   id: number
   expected_text: string | null
@@ -148,12 +159,8 @@ export const estimateReliability = async (payload: Payload, settings: SanitizedC
   await db.transaction(async (tx) => storeEstimates(tx as unknown as Drizzle, settings, estimates))
 
   const known = new Map<string, KnownReliability>(estimates.map((estimate) => [estimate.worker, { voteAccuracy: estimate.voteAccuracy, votes: estimate.votes, transcriptErrorRate: estimate.transcriptErrorRate }]))
-  const votesBySegment = new Map<string, VoteRow[]>()
-  for (const vote of population.votes) votesBySegment.set(vote.item, [...(votesBySegment.get(vote.item) ?? []), { worker: vote.worker, valid: vote.valid }])
-  const transcriptsBySegment = new Map<string, TranscriptRow[]>()
-  for (const list of population.transcriptsByLanguage.values()) {
-    for (const row of list) transcriptsBySegment.set(row.item, [...(transcriptsBySegment.get(row.item) ?? []), { worker: row.worker, text: row.text }])
-  }
+  const votesBySegment = groupBy(population.votes, (vote): VoteRow => ({ worker: vote.worker, valid: vote.valid }))
+  const transcriptsBySegment = groupBy([...population.transcriptsByLanguage.values()].flat(), (row): TranscriptRow => ({ worker: row.worker, text: row.text }))
   const judged = [...new Set([...votesBySegment.keys(), ...transcriptsBySegment.keys()])].map(Number)
   const { segments, recordings, languages } = settings.slugs
   const stored = judged.length
@@ -185,7 +192,8 @@ export const estimateReliability = async (payload: Payload, settings: SanitizedC
     if (changed) affected.push(row.id)
   }
   for (const segmentId of affected) await getJobQueue().enqueue(EVALUATE_SEGMENT, { segmentId }, { dedupeKey: `segment-${segmentId}` })
-  return { contributors: estimates.length, votes: population.votes.length, transcriptions: transcriptsBySegment.size && [...transcriptsBySegment.values()].reduce((sum, list) => sum + list.length, 0), reevaluated: affected.length }
+  const transcriptions = [...population.transcriptsByLanguage.values()].reduce((sum, list) => sum + list.length, 0)
+  return { contributors: estimates.length, votes: population.votes.length, transcriptions, reevaluated: affected.length }
 }
 
 /** `consensus.estimate-reliability`: on a schedule, after review decisions, or by hand. */
