@@ -99,7 +99,7 @@ export const ReviewView = async ({ initPageResult, params, searchParams }: Admin
   const [queue, recent, languages] = await Promise.all([
     listReviewQueue(req.payload, settings, { page, limit: PAGE_SIZE, languageId }),
     recentDecisions(req.payload, settings, 10),
-    // Languages are public; the filter lists them all.
+    // System read: languages are public anyway; the filter lists them all.
     req.payload.find({ collection: settings.slugs.languages as 'languages', depth: 0, limit: 200, sort: 'name', pagination: false }),
   ])
   const href = (next: { page?: number; language?: number }) => {
