@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url'
 
 import { postgresAdapter } from '@payloadcms/db-postgres'
 import { audioProcessingPlugin } from '@shrutik/plugin-audio-processing'
+import { consensusPlugin } from '@shrutik/plugin-consensus'
 import { registerJobs } from '@shrutik/plugin-sdk'
 import { buildConfig, type Config } from 'payload'
 import { bnBd } from '@payloadcms/translations/languages/bnBd'
@@ -107,7 +108,11 @@ const config: Config = {
   },
   sharp,
   // Plugins, in order. Each adds its schema first, then behaviour (see plugins/*/README.md).
-  plugins: [audioProcessingPlugin({ mediaDir: mediaDir() })],
+  plugins: [
+    audioProcessingPlugin({ mediaDir: mediaDir() }),
+    // Votes, transcript consensus, reliability and the review queue; needs the segments above.
+    consensusPlugin({ mediaDir: mediaDir() }),
+  ],
   typescript: {
     outputFile: path.resolve(dirname, 'src/payload-types.ts'),
     autoGenerate: false,

@@ -18,7 +18,7 @@ let approvedSentenceId: number
 let pendingSentenceId: number
 let recordingOfA: number
 let segmentOfA: number
-let transcriptionOfA: number
+let transcriptionOfB: number
 
 type Actor = 'anonymous' | 'contributorA' | 'contributorB' | 'reviewer' | 'admin'
 const ACTORS: Actor[] = ['anonymous', 'contributorA', 'contributorB', 'reviewer', 'admin']
@@ -79,9 +79,10 @@ beforeAll(async () => {
   segmentOfA = (
     await server.payload.create({ collection: 'segments', data: { recording: recordingOfA, index: 0, startMs: 0, endMs: 1000, durationMs: 1000, file: 'x/y/z.ogg' } })
   ).id as number
-  const transcription = await call('POST', '/api/transcriptions', 'contributorA', { item: segmentOfA, language: languageId, text: 'what I heard' })
+  // B transcribes A's segment (nobody transcribes their own recording: see the consensus plugin).
+  const transcription = await call('POST', '/api/transcriptions', 'contributorB', { item: segmentOfA, language: languageId, text: 'what I heard' })
   expect(transcription.status).toBe(201)
-  transcriptionOfA = (await json(transcription)).doc.id
+  transcriptionOfB = (await json(transcription)).doc.id
 })
 
 afterAll(async () => {
@@ -315,30 +316,32 @@ describe('segments (audio-processing plugin)', () => {
 })
 
 describe('transcriptions', () => {
-  test('create: contributors and anonymous with a cookie; one per item and author', async () => {
+  test('create: contributors and anonymous with a cookie; one per item and author; never of one\'s own recording', async () => {
     expect((await call('POST', '/api/transcriptions', 'anonymous', { item: segmentOfA, language: languageId, text: 'x' })).status).toBe(403)
     expect(
       (await call('POST', '/api/transcriptions', 'anonymous', { item: segmentOfA, language: languageId, text: 'anon heard' }, anonymousCookie())).status,
     ).toBe(201)
-    const again = await call('POST', '/api/transcriptions', 'contributorA', { item: segmentOfA, language: languageId, text: 'second try' })
+    const again = await call('POST', '/api/transcriptions', 'contributorB', { item: segmentOfA, language: languageId, text: 'second try' })
     expect(again.status).toBe(400)
     expect(JSON.stringify(await json(again))).toMatch(/unique/i)
     // Transcribing is done on other people's segments (served by the consensus plugin).
-    expect((await call('POST', '/api/transcriptions', 'contributorB', { item: segmentOfA, language: languageId, text: 'b heard' })).status).toBe(201)
+    const own = await call('POST', '/api/transcriptions', 'contributorA', { item: segmentOfA, language: languageId, text: 'my own words' })
+    expect(own.status).toBe(403)
+    expect((await call('POST', '/api/transcriptions', 'reviewer', { item: segmentOfA, language: languageId, text: 'reviewer heard' })).status).toBe(201)
   })
 
   test('read: own, or reviewers and admins; update: own or admin; delete: admin', async () => {
-    expect(denied(await call('GET', `/api/transcriptions/${transcriptionOfA}`, 'anonymous'))).toBe(true)
-    expect(denied(await call('GET', `/api/transcriptions/${transcriptionOfA}`, 'contributorB'))).toBe(true)
-    for (const actor of ['contributorA', 'reviewer', 'admin'] as const) {
-      expect(allowed(await call('GET', `/api/transcriptions/${transcriptionOfA}`, actor))).toBe(true)
+    expect(denied(await call('GET', `/api/transcriptions/${transcriptionOfB}`, 'anonymous'))).toBe(true)
+    expect(denied(await call('GET', `/api/transcriptions/${transcriptionOfB}`, 'contributorA'))).toBe(true)
+    for (const actor of ['contributorB', 'reviewer', 'admin'] as const) {
+      expect(allowed(await call('GET', `/api/transcriptions/${transcriptionOfB}`, actor))).toBe(true)
     }
-    expect(denied(await call('PATCH', `/api/transcriptions/${transcriptionOfA}`, 'contributorB', { text: 'vandal' }))).toBe(true)
-    expect(denied(await call('PATCH', `/api/transcriptions/${transcriptionOfA}`, 'reviewer', { text: 'vandal' }))).toBe(true)
-    expect(allowed(await call('PATCH', `/api/transcriptions/${transcriptionOfA}`, 'contributorA', { text: '  what   I heard  ' }))).toBe(true)
-    expect((await server.payload.findByID({ collection: 'transcriptions', id: transcriptionOfA })).text).toBe('what I heard')
-    for (const actor of ['anonymous', 'contributorA', 'reviewer'] as const) {
-      expect(denied(await call('DELETE', `/api/transcriptions/${transcriptionOfA}`, actor))).toBe(true)
+    expect(denied(await call('PATCH', `/api/transcriptions/${transcriptionOfB}`, 'contributorA', { text: 'vandal' }))).toBe(true)
+    expect(denied(await call('PATCH', `/api/transcriptions/${transcriptionOfB}`, 'reviewer', { text: 'vandal' }))).toBe(true)
+    expect(allowed(await call('PATCH', `/api/transcriptions/${transcriptionOfB}`, 'contributorB', { text: '  what   I heard  ' }))).toBe(true)
+    expect((await server.payload.findByID({ collection: 'transcriptions', id: transcriptionOfB })).text).toBe('what I heard')
+    for (const actor of ['anonymous', 'contributorB', 'reviewer'] as const) {
+      expect(denied(await call('DELETE', `/api/transcriptions/${transcriptionOfB}`, actor))).toBe(true)
     }
   })
 })

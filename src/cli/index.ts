@@ -22,11 +22,26 @@ Commands:
                                 object; exit 0 if it would be accepted, 2 if rejected, 1 on error
   audio segment FILE --out DIR  Cut a long recording at its pauses into 1–15 s FLAC segments in DIR;
                                 prints their list as JSON
+  consensus aggregate --in FILE.tsv --out FILE.tsv [--item-col NAME] [--worker-col NAME]
+                    [--text-col NAME] [--lang CODE] [--strategy reliability|rover|medoid]
+                                Agree on one text per item from many people's transcriptions (a TSV
+                                with a header; columns item, worker, text by default); writes
+                                item, text, confidence; exit 65 on malformed input, 66 unreadable
 
 With no DATABASE_URL, every command uses the embedded PostgreSQL in ./data/postgres.
 Environment variables are listed in the README.`
 
 class UsageError extends Error {}
+
+/** A failure with its own exit status (sysexits.h: 65 bad input data, 66 cannot open input, 73 cannot create output). */
+class ExitError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message)
+  }
+}
 
 const require = createRequire(import.meta.url)
 
@@ -156,6 +171,68 @@ const audioCommands: Record<string, (args: string[]) => Promise<void>> = {
   },
 }
 
+const LANGUAGE_TAG = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/
+
+const consensusCommands: Record<string, (args: string[]) => Promise<void>> = {
+  async aggregate(args) {
+    const { values } = parseArgs({
+      args,
+      options: {
+        in: { type: 'string' },
+        out: { type: 'string' },
+        'item-col': { type: 'string' },
+        'worker-col': { type: 'string' },
+        'text-col': { type: 'string' },
+        lang: { type: 'string' },
+        strategy: { type: 'string' },
+      },
+      strict: true,
+    })
+    if (!values.in || !values.out) throw new UsageError('consensus aggregate needs --in FILE.tsv and --out FILE.tsv.')
+    if (values.lang !== undefined && !LANGUAGE_TAG.test(values.lang)) throw new UsageError(`--lang needs a language code such as bn, en or en-GB, not "${values.lang}".`)
+    const core = await import('@shrutik/plugin-consensus/core')
+    const strategyName = values.strategy ?? 'reliability'
+    if (!Object.hasOwn(core.TRANSCRIPT_STRATEGIES, strategyName)) {
+      throw new UsageError(`--strategy must be one of ${Object.keys(core.TRANSCRIPT_STRATEGIES).join(', ')}, not "${strategyName}".`)
+    }
+    const started = performance.now()
+    let input: string
+    try {
+      input = await fs.promises.readFile(values.in, 'utf8')
+    } catch (error) {
+      throw new ExitError(`cannot read ${values.in}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, 66)
+    }
+    let transcripts: ReturnType<typeof core.transcriptsFromTable>
+    try {
+      transcripts = core.transcriptsFromTable(core.parseTsv(input), { itemColumn: values['item-col'], workerColumn: values['worker-col'], textColumn: values['text-col'] })
+    } catch (error) {
+      throw new ExitError(`${values.in}: ${(error as Error).message}`, 65)
+    }
+    const { items } = core.transcriptStrategy(strategyName).aggregate(transcripts, values.lang ? { normalize: { language: values.lang } } : {})
+    // Written next to the target, then renamed: a failed run never leaves half a file.
+    const temporary = `${values.out}.tmp-${process.pid}`
+    try {
+      await fs.promises.writeFile(temporary, core.formatConsensusTsv(items))
+      await fs.promises.rename(temporary, values.out)
+    } catch (error) {
+      await fs.promises.rm(temporary, { force: true })
+      throw new ExitError(`cannot write ${values.out}: ${(error as Error).message}`, 73)
+    }
+    const workers = new Set(transcripts.map((row) => row.worker)).size
+    const meanConfidence = items.length ? items.reduce((sum, item) => sum + item.confidence, 0) / items.length : 0
+    const seconds = ((performance.now() - started) / 1000).toFixed(1)
+    console.error(
+      `consensus aggregate: ${transcripts.length} transcriptions of ${items.length} items by ${workers} workers → ${values.out} (${strategyName}, mean confidence ${meanConfidence.toFixed(3)}, ${seconds} s)`,
+    )
+  },
+}
+
+commands.consensus = async ([subcommand, ...rest]) => {
+  const run = subcommand ? consensusCommands[subcommand] : undefined
+  if (!run) throw new UsageError(`consensus needs a subcommand: ${Object.keys(consensusCommands).join(', ')}.`)
+  await run(rest)
+}
+
 commands.audio = async ([subcommand, ...rest]) => {
   const run = subcommand ? audioCommands[subcommand] : undefined
   if (!run) throw new UsageError(`audio needs a subcommand: ${Object.keys(audioCommands).join(', ')}.`)
@@ -182,6 +259,10 @@ main()
     if (process.argv[2] !== 'start' && process.argv[2] !== 'worker') process.exit(0)
   })
   .catch((error: Error) => {
+    if (error instanceof ExitError) {
+      console.error(`shrutik: ${error.message}`)
+      process.exit(error.status)
+    }
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`shrutik: ${error.message}\nRun "shrutik --help" for the commands and their options.`)
       process.exit(64)

@@ -2,7 +2,9 @@ import * as migration_20261126_134104_initial from './20261126_134104_initial';
 import * as migration_20261126_153355_audio_processing from './20261126_153355_audio_processing';
 import * as migration_20261126_161854_transcriptions_of_segments from './20261126_161854_transcriptions_of_segments';
 import * as migration_20261126_165528_site_contribution from './20261126_165528_site_contribution';
+import * as migration_20261126_170121_consensus from './20261126_170121_consensus';
 import * as migration_20261126_170511_site_settings from './20261126_170511_site_settings';
+import * as migration_20261126_174121_merge_schemas from './20261126_174121_merge_schemas';
 
 export const migrations = [
   {
@@ -26,8 +28,18 @@ export const migrations = [
     name: '20261126_165528_site_contribution',
   },
   {
+    up: migration_20261126_170121_consensus.up,
+    down: migration_20261126_170121_consensus.down,
+    name: '20261126_170121_consensus',
+  },
+  {
     up: migration_20261126_170511_site_settings.up,
     down: migration_20261126_170511_site_settings.down,
-    name: '20261126_170511_site_settings'
+    name: '20261126_170511_site_settings',
+  },
+  {
+    up: migration_20261126_174121_merge_schemas.up,
+    down: migration_20261126_174121_merge_schemas.down,
+    name: '20261126_174121_merge_schemas'
   },
 ];

@@ -1,4 +1,5 @@
 export * from './align'
+export * from './decide'
 export * from './editDistance'
 export * from './normalize'
 export * from './options'

@@ -72,6 +72,17 @@ export interface TranscriptOptions {
    * agreement among weak workers is weaker evidence than independence would suggest. @default 2
    */
   weightPower: number
+  /**
+   * Error rates already known for some workers (from an earlier run over the whole population),
+   * used until this run has measured its own; with `rounds: 1` they are the weights. Unknown
+   * workers get the crowd's rate. Ignored by `rover` and `medoid`. @default {}
+   */
+  errorRates: Readonly<Record<string, number>>
+  /**
+   * Items whose text is known (a reviewer typed it): the text is that, and workers are measured
+   * against it instead of against the others' vote. @default {}
+   */
+  gold: Readonly<Record<string, string>>
 }
 
 export const DEFAULT_TRANSCRIPT_OPTIONS: TranscriptOptions = {
@@ -83,6 +94,8 @@ export const DEFAULT_TRANSCRIPT_OPTIONS: TranscriptOptions = {
   selectCandidate: true,
   refinementPasses: 1,
   weightPower: 2,
+  errorRates: {},
+  gold: {},
 }
 
 /** A named way of aggregating transcripts, so deployments (and benchmarks) can swap them. */
@@ -99,10 +112,12 @@ interface ItemGroup {
   vocabulary: Vocabulary<string>
   /** Edit distances between the transcriptions, computed once (they do not change between rounds). */
   distances?: number[][]
+  /** The known text's token ids, for gold items. */
+  gold?: number[]
 }
 
 /** Groups by item in order of first appearance; a worker's later transcription of an item replaces the earlier. */
-const groupByItem = (transcripts: readonly TranscriptInput[], normalize: NormalizeOptions): ItemGroup[] => {
+const groupByItem = (transcripts: readonly TranscriptInput[], normalize: NormalizeOptions, gold: Readonly<Record<string, string>> = {}): ItemGroup[] => {
   const groups = new Map<string, Map<string, string[]>>()
   for (const { item, worker, text } of transcripts) {
     let group = groups.get(item)
@@ -116,7 +131,8 @@ const groupByItem = (transcripts: readonly TranscriptInput[], normalize: Normali
   return Array.from(groups, ([item, byWorker]) => {
     const vocabulary = new Vocabulary<string>()
     const tokens = [...byWorker.values()].map((words) => words.map((word) => vocabulary.idOf(word)))
-    return { item, workers: [...byWorker.keys()], tokens, vocabulary }
+    const known = Object.hasOwn(gold, item) ? tokenize(gold[item], normalize).map((word) => vocabulary.idOf(word)) : undefined
+    return { item, workers: [...byWorker.keys()], tokens, vocabulary, ...(known ? { gold: known } : {}) }
   })
 }
 
@@ -187,6 +203,7 @@ interface ItemDecision {
 
 const decideItem = (group: ItemGroup, errorRates: readonly number[], options: TranscriptOptions, measureRows: boolean): ItemDecision => {
   if (group.tokens.length === 0) return { tokens: [], confidence: 0, rowErrors: [], rowReferenceLengths: [] }
+  if (group.gold) return decideGoldItem(group, group.gold)
   const weights = errorRates.map((rate) => weightForErrorRate(rate, options))
   const alignment = alignTokenIds(group.tokens, weights, { refinementPasses: options.refinementPasses })
   const vote = (weights: readonly number[]) => voteTokenIds(alignment, weights, options.emptyVoteFactor).map((decision) => decision.token)
@@ -214,6 +231,19 @@ const decideItem = (group: ItemGroup, errorRates: readonly number[], options: Tr
     }
   }
   return { tokens, confidence: pathAgreement(alignment, path, weights), chosenRow, rowErrors, rowReferenceLengths }
+}
+
+/** A gold item: its text is known, and every transcription is measured against it. */
+const decideGoldItem = (group: ItemGroup, gold: number[]): ItemDecision => {
+  const rowErrors = group.tokens.map((tokens) => editDistance(tokens, gold))
+  const agreeing = group.tokens.filter((tokens) => sameTokens(tokens, gold)).length
+  return {
+    tokens: gold,
+    confidence: 1,
+    chosenRow: agreeing > 0 ? group.tokens.findIndex((tokens) => sameTokens(tokens, gold)) : undefined,
+    rowErrors,
+    rowReferenceLengths: group.tokens.map(() => Math.max(gold.length, 1)),
+  }
 }
 
 /** Turns an error rate into a vote weight: log-odds of a token being right, bounded, sharpened. */
@@ -257,10 +287,11 @@ const estimateReliability = (
 const aggregateWithReliability = (transcripts: readonly TranscriptInput[], partial: Partial<TranscriptOptions>): TranscriptAggregation => {
   const options = withDefaults(DEFAULT_TRANSCRIPT_OPTIONS, partial)
   const normalize = resolveNormalizeOptions(options.normalize)
-  const groups = groupByItem(transcripts, normalize)
+  const groups = groupByItem(transcripts, normalize, options.gold)
   let reliability = new Map<string, WorkerReliability>()
   let crowdErrorRate = 0.25
-  const errorRatesOf = (group: ItemGroup) => group.workers.map((worker) => reliability.get(worker)?.errorRate ?? crowdErrorRate)
+  const errorRatesOf = (group: ItemGroup) =>
+    group.workers.map((worker) => reliability.get(worker)?.errorRate ?? (Object.hasOwn(options.errorRates, worker) ? options.errorRates[worker] : crowdErrorRate))
   let decisions: ItemDecision[] = []
   for (let round = 0; round < Math.max(1, options.rounds); round++) {
     const last = round === Math.max(1, options.rounds) - 1
@@ -287,7 +318,8 @@ const aggregateWithReliability = (transcripts: readonly TranscriptInput[], parti
 /** Classic ROVER: one alignment, one vote per transcriber. */
 export const roverStrategy: TranscriptStrategy = {
   name: 'rover',
-  aggregate: (transcripts, options = {}) => aggregateWithReliability(transcripts, { emptyVoteFactor: 1, ...options, rounds: 1, selectCandidate: false }),
+  aggregate: (transcripts, options = {}) =>
+    aggregateWithReliability(transcripts, { emptyVoteFactor: 1, ...options, rounds: 1, selectCandidate: false, errorRates: {} }),
 }
 
 /** The transcription closest (least summed edit distance) to all the others, as written. */

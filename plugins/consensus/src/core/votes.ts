@@ -178,6 +178,32 @@ export const dawidSkeneStrategy: VoteStrategy = {
   },
 }
 
+/**
+ * The probability that one item is valid, from its votes and each voter's known accuracy (the
+ * E-step of Dawid–Skene with accuracies fixed by an earlier run over the whole population).
+ * A worker's last vote counts; `priorValid` is the chance an item is valid before any vote.
+ */
+export const validPosterior = (
+  votes: readonly Pick<VoteInput, 'worker' | 'valid'>[],
+  accuracyOf: (worker: string) => number,
+  priorValid = 0.5,
+): number => {
+  const last = new Map<string, boolean>()
+  for (const { worker, valid } of votes) {
+    last.delete(worker)
+    last.set(worker, valid)
+  }
+  let logOdds = logit(clampProbability(priorValid))
+  for (const [worker, valid] of last) {
+    const weight = logit(clampProbability(accuracyOf(worker)))
+    logOdds += valid ? weight : -weight
+  }
+  return sigmoid(logOdds)
+}
+
+/** A voter's weight in `validPosterior`: the log-odds of their accuracy (0 for a coin flip). */
+export const voteWeight = (accuracy: number): number => logit(clampProbability(accuracy))
+
 export const VOTE_STRATEGIES: Record<string, VoteStrategy> = {
   [commonVoiceStrategy.name]: commonVoiceStrategy,
   [dawidSkeneStrategy.name]: dawidSkeneStrategy,

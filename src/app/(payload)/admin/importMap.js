@@ -1,7 +1,9 @@
 import { AudioPanel as AudioPanel_e4f6ccb95e86da71c1cff13455910d2a } from '@shrutik/plugin-audio-processing/admin'
 import { SegmentsList as SegmentsList_e4f6ccb95e86da71c1cff13455910d2a } from '@shrutik/plugin-audio-processing/admin'
 import { JobsNavLink as JobsNavLink_7775d56a1430b9b4b1bb2752eb20aaeb } from '../../../../admin/Jobs/JobsNavLink'
+import { ReviewNavLink as ReviewNavLink_983505dddb0796ee66f907cf5000f6d2 } from '@shrutik/plugin-consensus/admin'
 import { JobsView as JobsView_714d482e81fd97a17e89a5378c02d8c5 } from '../../../../admin/Jobs/JobsView'
+import { ReviewView as ReviewView_983505dddb0796ee66f907cf5000f6d2 } from '@shrutik/plugin-consensus/admin'
 import { CollectionCards as CollectionCards_f9c02e79a4aed9a3924487c0cd4cafb1 } from '@payloadcms/next/rsc'
 
 /** @type import('payload').ImportMap */
@@ -9,6 +11,8 @@ export const importMap = {
   "@shrutik/plugin-audio-processing/admin#AudioPanel": AudioPanel_e4f6ccb95e86da71c1cff13455910d2a,
   "@shrutik/plugin-audio-processing/admin#SegmentsList": SegmentsList_e4f6ccb95e86da71c1cff13455910d2a,
   "/admin/Jobs/JobsNavLink#JobsNavLink": JobsNavLink_7775d56a1430b9b4b1bb2752eb20aaeb,
+  "@shrutik/plugin-consensus/admin#ReviewNavLink": ReviewNavLink_983505dddb0796ee66f907cf5000f6d2,
   "/admin/Jobs/JobsView#JobsView": JobsView_714d482e81fd97a17e89a5378c02d8c5,
+  "@shrutik/plugin-consensus/admin#ReviewView": ReviewView_983505dddb0796ee66f907cf5000f6d2,
   "@payloadcms/next/rsc#CollectionCards": CollectionCards_f9c02e79a4aed9a3924487c0cd4cafb1
 }

@@ -1,0 +1,367 @@
+import { getJobQueue } from '@shrutik/plugin-sdk'
+import {
+  APIError,
+  ValidationError,
+  type AfterErrorHook,
+  type CollectionAfterChangeHook,
+  type CollectionAfterDeleteHook,
+  type CollectionBeforeChangeHook,
+  type CollectionBeforeDeleteHook,
+  type CollectionConfig,
+  type Field,
+  type PayloadRequest,
+} from 'payload'
+
+import { canJudge, fieldIsAdmin, fieldNobody, isAdmin, isReviewerOrAdmin, judgeOf, nobody, ownJudgmentsOrReviewer } from './access'
+import { CONSENSUS_STATUSES } from './core'
+import { drizzleFor } from './db'
+import { EVALUATE_SEGMENT } from './jobNames'
+import { DECISIONS, RELIABILITY, SKIPS, VOTES, type SanitizedConsensusOptions } from './options'
+import { idOf, segmentFacts, type SegmentFacts } from './segments'
+
+/** Why a clip is not valid (votes), or what is wrong with a segment (reports on skips). */
+export const REASONS = [
+  { label: 'Does not match the text', value: 'does-not-match' },
+  { label: 'Too noisy', value: 'noisy' },
+  { label: 'Wrong language', value: 'wrong-language' },
+  { label: 'Offensive', value: 'offensive' },
+  { label: 'Other', value: 'other' },
+] as const
+
+/** SQLSTATE raised by the database trigger that refuses judging one's own recording (see the migration). */
+export const OWN_RECORDING_SQLSTATE = 'SH001'
+
+/** Set while a segment's judgments are deleted with it: nothing to re-evaluate then. */
+const CASCADE = 'consensusCascade'
+
+type Doc = Record<string, unknown>
+
+const refuseOwnRecording = (what: 'validate' | 'transcribe') =>
+  new APIError(`This is your own recording: you cannot ${what} it. Please ${what} other people's recordings.`, 403, undefined, true)
+
+/** The segment a judgment is about, checked: it exists, it is of the right kind, it is not the judge's own. */
+const checkedSegment = async (
+  req: PayloadRequest,
+  settings: SanitizedConsensusOptions,
+  segmentRef: unknown,
+  judge: { userId?: number | null; clientId?: string | null },
+  kind: 'vote' | 'transcription' | 'skip',
+): Promise<SegmentFacts> => {
+  const id = idOf(segmentRef)
+  const field = kind === 'transcription' ? 'item' : 'segment'
+  if (id === undefined) throw new APIError(`Say which segment this is about ("${field}": a segment id).`, 400, undefined, true)
+  // System read inside the request's transaction: the segment's owner decides, whoever asks.
+  const segment = await segmentFacts(await drizzleFor(req), settings, id)
+  if (!segment) throw new APIError(`Segment ${id} does not exist (it may have been reprocessed or deleted).`, 400, undefined, true)
+  if (kind === 'vote' && segment.kind === 'transcription') {
+    throw new APIError(`Segment ${id} is part of a long recording: it is transcribed, not voted on.`, 400, undefined, true)
+  }
+  if (kind === 'skip') return segment
+  const cookie = settings.identifyClient(req.headers)
+  const own =
+    (judge.userId != null && judge.userId === segment.ownerId) ||
+    (judge.clientId != null && judge.clientId === segment.ownerClientId) ||
+    // A signed-in contributor who recorded it before signing in still holds the cookie.
+    (cookie !== undefined && cookie === segment.ownerClientId)
+  if (own) throw refuseOwnRecording(kind === 'vote' ? 'validate' : 'transcribe')
+  return segment
+}
+
+/**
+ * On create, the judge is whoever asks: the signed-in user, else the cookie's client id. The
+ * fields themselves cannot be written through the API (field access); a system call (seeds,
+ * tests) may set them.
+ */
+const assignJudge =
+  (settings: SanitizedConsensusOptions, userField: string): CollectionBeforeChangeHook =>
+  ({ data, operation, req }) => {
+    if (operation !== 'create') return data
+    const judge = judgeOf(req, settings)
+    if (judge?.userId !== undefined) {
+      data[userField] = judge.userId
+      data.clientId = null
+    } else if (judge?.clientId !== undefined) {
+      data[userField] = null
+      data.clientId = judge.clientId
+    } else if (!data[userField] && !data.clientId) {
+      throw new APIError('Sign in, or accept the contribution terms, before judging recordings.', 403, undefined, true)
+    }
+    return data
+  }
+
+const checkVote =
+  (settings: SanitizedConsensusOptions): CollectionBeforeChangeHook =>
+  async ({ data, originalDoc, operation, req }) => {
+    const merged = { ...(originalDoc as Doc | undefined), ...data }
+    if (typeof merged.valid !== 'boolean') {
+      throw new ValidationError({ collection: VOTES, errors: [{ path: 'valid', message: 'Say whether the recording is valid ("valid": true or false).' }] }, req.t)
+    }
+    if (merged.valid) data.reason = null
+    else if (!merged.reason) {
+      throw new ValidationError(
+        { collection: VOTES, errors: [{ path: 'reason', message: `Say why the recording is not valid ("reason": one of ${REASONS.map((reason) => reason.value).join(', ')}).` }] },
+        req.t,
+      )
+    }
+    if (operation === 'create' || idOf(data.segment) !== idOf((originalDoc as Doc | undefined)?.segment)) {
+      await checkedSegment(req, settings, merged.segment, { userId: idOf(merged.voter), clientId: merged.clientId as string | null }, 'vote')
+    }
+    return data
+  }
+
+const checkSkip =
+  (settings: SanitizedConsensusOptions): CollectionBeforeChangeHook =>
+  async ({ data, originalDoc, operation, req }) => {
+    const merged = { ...(originalDoc as Doc | undefined), ...data }
+    if (operation === 'create' || idOf(data.segment) !== idOf((originalDoc as Doc | undefined)?.segment)) {
+      await checkedSegment(req, settings, merged.segment, {}, 'skip')
+    }
+    return data
+  }
+
+/** Transcriptions (core collection): not of one's own recording. Runs after core's hook has set the author. */
+const checkTranscription =
+  (settings: SanitizedConsensusOptions): CollectionBeforeChangeHook =>
+  async ({ data, originalDoc, operation, req }) => {
+    const original = originalDoc as Doc | undefined
+    if (operation === 'create' || (data.item !== undefined && idOf(data.item) !== idOf(original?.item))) {
+      const merged = { ...original, ...data }
+      await checkedSegment(req, settings, merged.item, { userId: idOf(merged.author), clientId: merged.clientId as string | null }, 'transcription')
+    }
+    return data
+  }
+
+const enqueueEvaluation = async (req: PayloadRequest, ids: (number | undefined)[]) => {
+  for (const segmentId of new Set(ids.filter((id): id is number => id !== undefined))) {
+    await getJobQueue().enqueue(EVALUATE_SEGMENT, { segmentId }, { req, dedupeKey: `segment-${segmentId}` })
+  }
+}
+
+/** A new or changed judgment re-decides its segment, in the request's own transaction. */
+const evaluateAfterChange =
+  (segmentField: string, relevant: (doc: Doc, previous: Doc | undefined) => boolean): CollectionAfterChangeHook =>
+  async ({ doc, previousDoc, operation, req }) => {
+    const previous = operation === 'update' ? (previousDoc as Doc) : undefined
+    if (!relevant(doc, previous)) return doc
+    await enqueueEvaluation(req, [idOf(doc[segmentField]), idOf(previous?.[segmentField])])
+    return doc
+  }
+
+const evaluateAfterDelete =
+  (segmentField: string): CollectionAfterDeleteHook =>
+  async ({ doc, req, context }) => {
+    if (context?.[CASCADE]) return doc
+    await enqueueEvaluation(req, [idOf((doc as Doc)[segmentField])])
+    return doc
+  }
+
+/** Turns the database's "already exists" into a sentence for the person who tried. */
+const friendlyDuplicate =
+  (message: string): AfterErrorHook =>
+  ({ error, req }) => {
+    if (!(error instanceof ValidationError)) return
+    const unique = req.t ? req.t('error:valueMustBeUnique') : 'Value must be unique'
+    const errors = (error.data as { errors?: { message: string }[] } | undefined)?.errors ?? []
+    if (!errors.some((entry) => entry.message === unique)) return
+    return { status: 400, response: { errors: [{ name: 'ValidationError', message }] } }
+  }
+
+const judgeFields = (settings: SanitizedConsensusOptions, userField: string, label: string): Field[] => [
+  {
+    name: userField,
+    label,
+    type: 'relationship',
+    relationTo: settings.slugs.users,
+    index: true,
+    maxDepth: 0,
+    access: { create: fieldNobody, update: fieldNobody },
+    admin: { readOnly: true, position: 'sidebar' },
+  },
+  {
+    name: 'clientId',
+    type: 'text',
+    index: true,
+    access: { read: fieldIsAdmin, create: fieldNobody, update: fieldNobody },
+    admin: { readOnly: true, position: 'sidebar', description: 'Anonymous contributor id (cookie).' },
+  },
+]
+
+const segmentField = (settings: SanitizedConsensusOptions, required: boolean): Field => ({
+  name: 'segment',
+  type: 'relationship',
+  relationTo: settings.slugs.segments,
+  required,
+  index: true,
+  maxDepth: 0,
+})
+
+export const votesCollection = (settings: SanitizedConsensusOptions): CollectionConfig => ({
+  slug: VOTES,
+  labels: { singular: 'Vote', plural: 'Votes' },
+  admin: { group: 'Consensus', defaultColumns: ['segment', 'valid', 'reason', 'voter', 'createdAt'], description: 'Validation votes on prompt recordings.' },
+  access: {
+    // Signed in, or anonymous with the consent cookie. Voting on one's own clip is refused by a hook and by a database trigger.
+    create: canJudge(settings),
+    read: ownJudgmentsOrReviewer(settings, 'voter'),
+    update: isAdmin,
+    delete: isAdmin,
+  },
+  indexes: [
+    { fields: ['segment', 'voter'], unique: true },
+    { fields: ['segment', 'clientId'], unique: true },
+  ],
+  hooks: {
+    beforeChange: [assignJudge(settings, 'voter'), checkVote(settings)],
+    ...(settings.enabled
+      ? {
+          afterChange: [evaluateAfterChange('segment', (doc, previous) => !previous || previous.valid !== doc.valid || idOf(previous.segment) !== idOf(doc.segment))],
+          afterDelete: [evaluateAfterDelete('segment')],
+        }
+      : {}),
+    afterError: [friendlyDuplicate('You have already voted on this clip: one vote per clip and person.')],
+  },
+  fields: [
+    segmentField(settings, true),
+    ...judgeFields(settings, 'voter', 'Voter'),
+    { name: 'valid', type: 'checkbox', required: true, admin: { description: 'Does the recording match its sentence and is it usable?' } },
+    {
+      name: 'reason',
+      type: 'select',
+      options: [...REASONS],
+      admin: { condition: (data) => data?.valid === false, description: 'Required when the recording is not valid.' },
+    },
+  ],
+  timestamps: true,
+})
+
+export const skipsCollection = (settings: SanitizedConsensusOptions): CollectionConfig => ({
+  slug: SKIPS,
+  labels: { singular: 'Skip', plural: 'Skips and reports' },
+  admin: { group: 'Consensus', defaultColumns: ['segment', 'reason', 'contributor', 'createdAt'], description: 'Segments contributors passed on, with an optional problem report.' },
+  access: {
+    create: canJudge(settings),
+    read: ownJudgmentsOrReviewer(settings, 'contributor'),
+    update: isAdmin,
+    delete: isAdmin,
+  },
+  indexes: [
+    { fields: ['segment', 'contributor'], unique: true },
+    { fields: ['segment', 'clientId'], unique: true },
+  ],
+  hooks: {
+    beforeChange: [assignJudge(settings, 'contributor'), checkSkip(settings)],
+    // A report counts towards sending the segment to a reviewer.
+    ...(settings.enabled ? { afterChange: [evaluateAfterChange('segment', (doc, previous) => Boolean(doc.reason) && doc.reason !== previous?.reason)] } : {}),
+    afterError: [friendlyDuplicate('You have already skipped this segment.')],
+  },
+  fields: [
+    segmentField(settings, true),
+    ...judgeFields(settings, 'contributor', 'Contributor'),
+    { name: 'reason', type: 'select', options: [...REASONS], admin: { description: 'Optional: what is wrong with the segment (a report).' } },
+  ],
+  timestamps: true,
+})
+
+export const reliabilityCollection = (settings: SanitizedConsensusOptions): CollectionConfig => ({
+  slug: RELIABILITY,
+  labels: { singular: 'Contributor reliability', plural: 'Contributor reliability' },
+  admin: {
+    group: 'Consensus',
+    defaultColumns: ['contributor', 'voteAccuracy', 'transcriptErrorRate', 'itemsJudged', 'updatedAt'],
+    description: 'Estimated by the consensus.estimate-reliability job from everyone\'s judgments and reviewer decisions.',
+  },
+  // Reviewers and admins only; written by the estimation job alone.
+  access: { read: isReviewerOrAdmin, create: nobody, update: nobody, delete: isAdmin },
+  fields: [
+    { name: 'contributor', type: 'relationship', relationTo: settings.slugs.users, unique: true, maxDepth: 0, admin: { readOnly: true } },
+    { name: 'clientId', type: 'text', unique: true, access: { read: fieldIsAdmin }, admin: { readOnly: true, description: 'Anonymous contributor id (cookie).' } },
+    { name: 'votes', type: 'number', defaultValue: 0, admin: { readOnly: true, description: 'Validation votes counted.' } },
+    { name: 'voteAccuracy', type: 'number', admin: { readOnly: true, description: 'Estimated chance that a vote of theirs is right (Dawid–Skene).' } },
+    { name: 'voteWeight', type: 'number', admin: { readOnly: true, description: 'Log-odds of the accuracy: the weight of a vote.' } },
+    { name: 'transcriptions', type: 'number', defaultValue: 0, admin: { readOnly: true, description: 'Transcriptions counted.' } },
+    { name: 'transcriptErrorRate', type: 'number', admin: { readOnly: true, description: 'Smoothed share of words they get wrong against the others (or reviewers).' } },
+    { name: 'transcriptWeight', type: 'number', admin: { readOnly: true, description: 'Weight of their transcription in the text vote.' } },
+    { name: 'itemsJudged', type: 'number', defaultValue: 0, admin: { readOnly: true } },
+  ],
+  timestamps: true,
+})
+
+export const DECISION_VALUES = ['accepted', 'rejected'] as const
+
+export const decisionsCollection = (settings: SanitizedConsensusOptions): CollectionConfig => ({
+  slug: DECISIONS,
+  labels: { singular: 'Review decision', plural: 'Review decisions' },
+  admin: { group: 'Consensus', defaultColumns: ['segment', 'decision', 'text', 'reviewer', 'createdAt'], description: 'Audit log of reviewer decisions (append-only).' },
+  // Append-only: written by POST /api/consensus/segments/:id/decide, never changed or removed.
+  access: { read: isReviewerOrAdmin, create: nobody, update: nobody, delete: nobody },
+  fields: [
+    // Not required: the record outlives a deleted segment (the reference becomes empty).
+    { ...segmentField(settings, false), admin: { readOnly: true } } as Field,
+    { name: 'reviewer', type: 'relationship', relationTo: settings.slugs.users, index: true, maxDepth: 0, admin: { readOnly: true } },
+    { name: 'decision', type: 'select', options: [...DECISION_VALUES], required: true, admin: { readOnly: true } },
+    { name: 'text', type: 'textarea', admin: { readOnly: true, description: 'The transcript the reviewer set or confirmed.' } },
+    { name: 'previousStatus', type: 'select', options: [...CONSENSUS_STATUSES], admin: { readOnly: true } },
+    { name: 'previousText', type: 'textarea', admin: { readOnly: true } },
+  ],
+  timestamps: true,
+})
+
+/** The `consensus` group on segments: written by the system only (jobs and the review endpoint). */
+export const consensusGroup: Field = {
+  name: 'consensus',
+  type: 'group',
+  label: 'Consensus',
+  access: { create: () => false, update: () => false },
+  admin: { readOnly: true, position: 'sidebar', description: 'Decided by the consensus plugin from votes and transcriptions (or by a reviewer).' },
+  fields: [
+    { name: 'status', type: 'select', options: [...CONSENSUS_STATUSES], defaultValue: 'pending', index: true },
+    { name: 'agreedText', type: 'textarea' },
+    { name: 'confidence', type: 'number' },
+    { name: 'judgments', type: 'number', defaultValue: 0 },
+    { name: 'reports', type: 'number', defaultValue: 0 },
+    { name: 'method', type: 'text' },
+    { name: 'decidedBy', type: 'select', options: ['crowd', 'reviewer'] },
+    { name: 'decidedAt', type: 'date' },
+  ],
+}
+
+/** A segment's votes and skips go with it (decisions stay, as an audit trail without the segment). */
+export const deleteJudgmentsOf: CollectionBeforeDeleteHook = async ({ id, req }) => {
+  // System cleanup inside the delete's transaction.
+  for (const collection of [VOTES, SKIPS]) {
+    await req.payload.delete({ collection: collection as 'votes', where: { segment: { equals: id } }, req, context: { [CASCADE]: true } })
+  }
+}
+
+/** Transcriptions (core) get the own-recording check always, and re-evaluation when enabled. */
+export const extendTranscriptions = (collection: CollectionConfig, settings: SanitizedConsensusOptions): CollectionConfig => ({
+  ...collection,
+  hooks: {
+    ...collection.hooks,
+    beforeChange: [...(collection.hooks?.beforeChange ?? []), checkTranscription(settings)],
+    afterChange: [
+      ...(collection.hooks?.afterChange ?? []),
+      ...(settings.enabled ? [evaluateAfterChange('item', (doc, previous) => !previous || previous.text !== doc.text || idOf(previous.item) !== idOf(doc.item))] : []),
+    ],
+    afterDelete: [...(collection.hooks?.afterDelete ?? []), ...(settings.enabled ? [evaluateAfterDelete('item')] : [])],
+  },
+})
+
+/** Segments get the consensus group and lose their judgments with them. */
+export const extendSegments = (collection: CollectionConfig): CollectionConfig => ({
+  ...collection,
+  fields: [...collection.fields, consensusGroup],
+  hooks: { ...collection.hooks, beforeDelete: [...(collection.hooks?.beforeDelete ?? []), deleteJudgmentsOf] },
+})
+
+/** The trigger's refusal (raised in the database) answered as a 403 with its message, never a 500. */
+export const ownRecordingIsForbidden: AfterErrorHook = ({ error }) => {
+  let current = error as { code?: unknown; cause?: unknown; message?: string } | undefined
+  for (let depth = 0; current && depth < 4; depth++) {
+    if (current.code === OWN_RECORDING_SQLSTATE) {
+      return { status: 403, response: { errors: [{ name: 'Forbidden', message: current.message ?? 'You cannot judge your own recording.' }] } }
+    }
+    current = current.cause as typeof current
+  }
+  return undefined
+}

@@ -1,0 +1,236 @@
+/**
+ * From one segment's judgments to its consensus: accepted, rejected, needs-review (a reviewer
+ * should listen) or pending (ask more people). And from everybody's judgments to each
+ * contributor's reliability. Pure: the plugin loads the rows and stores the results.
+ */
+import type { NormalizeOptions } from './normalize'
+import { withDefaults } from './options'
+import { reliabilityStrategy, transcriptStrategy, type TranscriptInput } from './transcripts'
+import { commonVoiceStatus, dawidSkeneStrategy, validPosterior, voteWeight, type VoteInput, type VoteStatus } from './votes'
+
+export const CONSENSUS_STATUSES = ['pending', 'accepted', 'rejected', 'needs-review'] as const
+export type ConsensusStatus = (typeof CONSENSUS_STATUSES)[number]
+
+export const VOTE_STRATEGY_NAMES = ['dawid-skene', 'common-voice'] as const
+export type VoteStrategyName = (typeof VOTE_STRATEGY_NAMES)[number]
+
+export interface DecisionSettings {
+  /** `dawid-skene` weighs each voter by their measured accuracy; `common-voice` counts votes. @default 'dawid-skene' */
+  voteStrategy: VoteStrategyName
+  /** `reliability`, `rover` or `medoid` (see transcripts.ts). @default 'reliability' */
+  transcriptStrategy: string
+  /** Dawid–Skene: accept at P(valid) ≥ this, reject at ≤ 1 − this. @default 0.95 */
+  posteriorThreshold: number
+  /** Accept a transcription once the agreed text's confidence reaches this. @default 0.8 */
+  transcriptConfidenceThreshold: number
+  /** Votes needed before a clip can be decided (also Common Voice's "votes on one side"). @default 2 */
+  minVotes: number
+  /** Votes after which an undecided clip goes to a reviewer instead of more voters. @default 4 */
+  maxVotes: number
+  /** Transcriptions needed before a segment can be decided. @default 3 */
+  minTranscriptions: number
+  /** Transcriptions after which an undecided segment goes to a reviewer. @default 7 */
+  maxTranscriptions: number
+  /** Problem reports (skips with a reason) that send a segment to a reviewer whatever the votes say. @default 2 */
+  reportsForReview: number
+  /**
+   * A voter's measured accuracy is used once it rests on this many votes; until then they count
+   * with the prior accuracy, and a clip none of whose voters is calibrated yet is decided by the
+   * Common Voice rule (Dawid–Skene needs data to beat counting). @default 5
+   */
+  calibrationVotes: number
+  /** Accuracy assumed for a voter not calibrated yet (the mean of the Dawid–Skene prior). @default 0.75 */
+  priorAccuracy: number
+}
+
+export const DEFAULT_DECISION_SETTINGS: DecisionSettings = {
+  voteStrategy: 'dawid-skene',
+  transcriptStrategy: 'reliability',
+  posteriorThreshold: 0.95,
+  transcriptConfidenceThreshold: 0.8,
+  minVotes: 2,
+  maxVotes: 4,
+  minTranscriptions: 3,
+  maxTranscriptions: 7,
+  reportsForReview: 2,
+  calibrationVotes: 5,
+  priorAccuracy: 0.75,
+}
+
+/** What is known about one contributor from the last population run. */
+export interface KnownReliability {
+  voteAccuracy?: number | null
+  /** Votes the accuracy rests on. */
+  votes?: number
+  transcriptErrorRate?: number | null
+}
+
+export type ReliabilityLookup = (worker: string) => KnownReliability | undefined
+
+export interface SegmentVerdict {
+  status: ConsensusStatus
+  /** Accepted prompt clip: the sentence; transcription: the (provisional) agreed text. */
+  agreedText: string | null
+  /** 0..1: for votes the probability of the leading side, for transcripts the agreement with the text. */
+  confidence: number
+  /** Distinct contributors who judged (votes or transcriptions). */
+  judgments: number
+  /** How the verdict was reached: `dawid-skene`, `common-voice` or the transcript strategy's name. */
+  method: string
+}
+
+const fromVoteStatus = (status: VoteStatus): ConsensusStatus | undefined =>
+  status === 'valid' ? 'accepted' : status === 'invalid' ? 'rejected' : undefined
+
+/** The last judgment of each worker (a changed mind replaces the earlier one). */
+const lastPerWorker = <T extends { worker: string }>(rows: readonly T[]): T[] => {
+  const byWorker = new Map<string, T>()
+  for (const row of rows) {
+    byWorker.delete(row.worker)
+    byWorker.set(row.worker, row)
+  }
+  return [...byWorker.values()]
+}
+
+/**
+ * A prompt clip from its validation votes. Dawid–Skene (with stored accuracies) when at least one
+ * voter is calibrated, else the Common Voice rule. Undecided at `maxVotes`, or reported often
+ * enough, it needs a reviewer.
+ */
+export const decideValidation = (
+  votes: readonly Pick<VoteInput, 'worker' | 'valid'>[],
+  context: { expectedText?: string | null; reports?: number; reliability?: ReliabilityLookup },
+  partial: Partial<DecisionSettings> = {},
+): SegmentVerdict => {
+  const settings = withDefaults(DEFAULT_DECISION_SETTINGS, partial)
+  const counted = lastPerWorker(votes)
+  const up = counted.filter((vote) => vote.valid).length
+  const down = counted.length - up
+  const calibrated = (worker: string) => {
+    const known = context.reliability?.(worker)
+    return typeof known?.voteAccuracy === 'number' && (known.votes ?? 0) >= settings.calibrationVotes ? known.voteAccuracy : undefined
+  }
+  let decided: ConsensusStatus | undefined
+  let confidence: number
+  let method: string
+  if (settings.voteStrategy === 'dawid-skene' && counted.some((vote) => calibrated(vote.worker) !== undefined)) {
+    const posterior = validPosterior(counted, (worker) => calibrated(worker) ?? settings.priorAccuracy)
+    decided = posterior >= settings.posteriorThreshold ? 'accepted' : posterior <= 1 - settings.posteriorThreshold ? 'rejected' : undefined
+    confidence = Math.max(posterior, 1 - posterior)
+    method = 'dawid-skene'
+  } else {
+    decided = fromVoteStatus(commonVoiceStatus(up, down, settings.minVotes))
+    confidence = counted.length === 0 ? 0 : Math.max(up, down) / counted.length
+    method = 'common-voice'
+  }
+  if (counted.length < settings.minVotes) decided = undefined
+  const status = settle(decided, counted.length, settings.maxVotes, context.reports ?? 0, settings.reportsForReview)
+  return { status, agreedText: status === 'accepted' ? (context.expectedText ?? null) : null, confidence, judgments: counted.length, method }
+}
+
+/**
+ * A segment of a long recording from its transcriptions: the chosen strategy with the stored
+ * error rates as weights. Accepted at `transcriptConfidenceThreshold` with at least
+ * `minTranscriptions`; at `maxTranscriptions` still below it, a reviewer decides.
+ */
+export const decideTranscription = (
+  transcripts: readonly Pick<TranscriptInput, 'worker' | 'text'>[],
+  context: { reports?: number; reliability?: ReliabilityLookup; normalize?: Partial<NormalizeOptions> },
+  partial: Partial<DecisionSettings> = {},
+): SegmentVerdict => {
+  const settings = withDefaults(DEFAULT_DECISION_SETTINGS, partial)
+  const counted = lastPerWorker(transcripts)
+  const strategy = transcriptStrategy(settings.transcriptStrategy)
+  if (counted.length === 0) {
+    const status = settle(undefined, 0, settings.maxTranscriptions, context.reports ?? 0, settings.reportsForReview)
+    return { status, agreedText: null, confidence: 0, judgments: 0, method: strategy.name }
+  }
+  const errorRates: Record<string, number> = {}
+  for (const { worker } of counted) {
+    const rate = context.reliability?.(worker)?.transcriptErrorRate
+    if (typeof rate === 'number') errorRates[worker] = rate
+  }
+  // One item: the weights come from the population run, not from this item alone.
+  const [result] = strategy.aggregate(
+    counted.map(({ worker, text }) => ({ item: 'segment', worker, text })),
+    { normalize: context.normalize ?? {}, rounds: 1, errorRates },
+  ).items
+  // Adaptive redundancy: confident enough with enough people → decided; else ask more, up to the cap.
+  const decided = counted.length >= settings.minTranscriptions && result.confidence >= settings.transcriptConfidenceThreshold ? 'accepted' : undefined
+  const status = settle(decided, counted.length, settings.maxTranscriptions, context.reports ?? 0, settings.reportsForReview)
+  return { status, agreedText: result.text, confidence: result.confidence, judgments: counted.length, method: strategy.name }
+}
+
+/** Reports win (a person should look), then a decision, then the redundancy cap. */
+const settle = (decided: ConsensusStatus | undefined, judgments: number, maxJudgments: number, reports: number, reportsForReview: number): ConsensusStatus => {
+  if (reports >= reportsForReview) return 'needs-review'
+  if (decided) return decided
+  return judgments >= maxJudgments ? 'needs-review' : 'pending'
+}
+
+export interface PopulationInput {
+  /** Validation votes; `item` is the segment, `worker` the contributor key. */
+  votes: readonly VoteInput[]
+  /** Reviewer decisions on validated segments: accepted = true. */
+  voteGold?: Readonly<Record<string, boolean>>
+  /** Transcriptions, grouped by the language whose normalisation applies (BCP-47 code). */
+  transcriptsByLanguage: ReadonlyMap<string, readonly TranscriptInput[]>
+  /** Reviewer texts of transcribed segments. */
+  transcriptGold?: Readonly<Record<string, string>>
+}
+
+export interface ContributorReliabilityEstimate {
+  worker: string
+  /** Validation votes counted, and the estimated chance a vote of theirs is right. */
+  votes: number
+  voteAccuracy: number | null
+  /** Log-odds of the accuracy: a vote's weight in Dawid–Skene. */
+  voteWeight: number | null
+  /** Transcriptions counted, their smoothed token error rate and their weight in the text vote. */
+  transcriptions: number
+  transcriptErrorRate: number | null
+  transcriptWeight: number | null
+  itemsJudged: number
+}
+
+/**
+ * Everyone's reliability from everyone's judgments: one-coin Dawid–Skene over all votes (reviewer
+ * decisions pinned as gold), and the reliability strategy's error rates over all transcriptions,
+ * language by language (a contributor in several languages gets the item-weighted mean).
+ */
+export const estimatePopulation = (input: PopulationInput, partial: Partial<DecisionSettings> = {}): ContributorReliabilityEstimate[] => {
+  const settings = withDefaults(DEFAULT_DECISION_SETTINGS, partial)
+  const estimates = new Map<string, ContributorReliabilityEstimate>()
+  const entry = (worker: string) => {
+    let found = estimates.get(worker)
+    if (!found) {
+      found = { worker, votes: 0, voteAccuracy: null, voteWeight: null, transcriptions: 0, transcriptErrorRate: null, transcriptWeight: null, itemsJudged: 0 }
+      estimates.set(worker, found)
+    }
+    return found
+  }
+  if (input.votes.length > 0) {
+    const { workers } = dawidSkeneStrategy.decide(input.votes, { gold: input.voteGold ?? {}, threshold: settings.posteriorThreshold })
+    for (const worker of workers) {
+      const estimate = entry(worker.worker)
+      estimate.votes = worker.votes
+      estimate.voteAccuracy = worker.accuracy
+      estimate.voteWeight = voteWeight(worker.accuracy)
+    }
+  }
+  const gold = input.transcriptGold ?? {}
+  for (const [language, transcripts] of input.transcriptsByLanguage) {
+    if (transcripts.length === 0) continue
+    const { workers } = reliabilityStrategy.aggregate(transcripts, { normalize: { language }, gold })
+    for (const worker of workers) {
+      const estimate = entry(worker.worker)
+      const before = estimate.transcriptions
+      const total = before + worker.items
+      estimate.transcriptErrorRate = ((estimate.transcriptErrorRate ?? 0) * before + worker.errorRate * worker.items) / total
+      estimate.transcriptWeight = ((estimate.transcriptWeight ?? 0) * before + worker.weight * worker.items) / total
+      estimate.transcriptions = total
+    }
+  }
+  for (const estimate of estimates.values()) estimate.itemsJudged = estimate.votes + estimate.transcriptions
+  return [...estimates.values()]
+}

@@ -1,0 +1,234 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { Readable } from 'node:stream'
+
+import { getJobQueue } from '@shrutik/plugin-sdk'
+import { APIError, commitTransaction, initTransaction, killTransaction, ValidationError, type Endpoint, type PayloadRequest } from 'payload'
+
+import { hasRole, judgeOf, userOf, type Judge } from './access'
+import { DECISION_VALUES, REASONS } from './collections'
+import { drizzleFor, drizzleOf, rowsOf, sql, table } from './db'
+import { ESTIMATE_RELIABILITY } from './jobNames'
+import { DECISIONS, SKIPS, type SanitizedConsensusOptions } from './options'
+import { listReviewQueue } from './review'
+import { segmentFacts } from './segments'
+import { nextSegments, type Task } from './serving'
+
+const fail = (message: string, status: number): never => {
+  throw new APIError(message, status, undefined, true)
+}
+
+/** First lines of the contributor endpoints: an account, or the anonymous consent cookie. */
+const requireJudge = (req: PayloadRequest, settings: SanitizedConsensusOptions, doing: string): Judge =>
+  judgeOf(req, settings) ?? fail(`Sign in, or accept the contribution terms, to ${doing}.`, 401)
+
+/** First lines of the reviewer endpoints. */
+const requireReviewer = (req: PayloadRequest, doing: string): void => {
+  if (!req.user) fail(`Sign in as a reviewer to ${doing}.`, 401)
+  if (!hasRole(req, 'admin', 'reviewer')) fail(`Only reviewers and admins can ${doing}.`, 403)
+}
+
+const positiveInteger = (raw: string | null | undefined, name: string, example: string): number => {
+  const value = Number(raw)
+  if (raw === null || raw === undefined || raw === '' || !Number.isInteger(value) || value < 1) fail(`${name} must be a positive whole number, e.g. ${example}.`, 400)
+  return value
+}
+
+const limitParam = (req: PayloadRequest, max: number, fallback = 5): number => {
+  const raw = req.searchParams.get('limit')
+  if (raw === null || raw === '') return Math.min(fallback, max)
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < 1 || value > max) fail(`limit must be a whole number from 1 to ${max}.`, 400)
+  return value
+}
+
+/** The JSON body of a POST, or a 400 that shows what to send. */
+const jsonBody = async (req: PayloadRequest, example: string): Promise<Record<string, unknown>> => {
+  let text: string
+  try {
+    text = (await req.text?.()) ?? ''
+  } catch {
+    text = ''
+  }
+  let body: unknown
+  try {
+    body = text ? JSON.parse(text) : undefined
+  } catch {
+    fail(`The request body is not valid JSON. Send e.g. ${example}`, 400)
+  }
+  if (!body || typeof body !== 'object' || Array.isArray(body)) fail(`Send a JSON object, e.g. ${example}`, 400)
+  return body as Record<string, unknown>
+}
+
+const REASON_VALUES: readonly string[] = REASONS.map((reason) => reason.value)
+
+const serve =
+  (settings: SanitizedConsensusOptions, task: Task): Endpoint['handler'] =>
+  async (req) => {
+    const judge = requireJudge(req, settings, task === 'validation' ? 'validate recordings' : 'transcribe recordings')
+    const languageId = positiveInteger(req.searchParams.get('language'), 'language (the language id, see GET /api/languages)', '?language=1')
+    const limit = limitParam(req, settings.maxBatch)
+    const docs = await nextSegments(req.payload, settings, task, judge, languageId, limit, settings.identifyClient(req.headers))
+    if (docs.length === 0) {
+      const [language] = await rowsOf(drizzleOf(req.payload), sql`SELECT id FROM ${table(settings.slugs.languages)} WHERE id = ${languageId}`)
+      if (!language) fail(`Language ${languageId} does not exist (see GET /api/languages for the ids).`, 400)
+    }
+    return Response.json({ docs, language: languageId, limit })
+  }
+
+const skip =
+  (settings: SanitizedConsensusOptions): Endpoint['handler'] =>
+  async (req) => {
+    const judge = requireJudge(req, settings, 'skip segments')
+    const example = `{"segment": 123, "reason": "noisy"} (reason is optional: ${REASON_VALUES.join(', ')})`
+    const body = await jsonBody(req, example)
+    const segment = positiveInteger(body.segment === undefined ? undefined : String(body.segment), '"segment" (the segment id)', example)
+    const reason = body.reason === undefined || body.reason === null || body.reason === '' ? null : body.reason
+    if (reason !== null && (typeof reason !== 'string' || !REASON_VALUES.includes(reason))) fail(`"reason" must be one of ${REASON_VALUES.join(', ')} (or left out).`, 400)
+    const mine = judge.userId !== undefined ? sql`contributor_id = ${judge.userId}` : sql`client_id = ${judge.clientId}`
+    const alreadySkipped = async () =>
+      (await rowsOf<{ id: number }>(drizzleOf(req.payload), sql`SELECT id FROM ${table(SKIPS)} WHERE segment_id = ${segment} AND ${mine}`))[0]
+    const existing = await alreadySkipped()
+    if (existing) return Response.json({ ok: true, id: existing.id, alreadySkipped: true })
+    try {
+      // For the contributor: their own access rules apply.
+      const doc = await req.payload.create({ collection: SKIPS as 'votes', data: { segment, reason } as never, req, overrideAccess: false, depth: 0 })
+      return Response.json({ ok: true, id: doc.id, alreadySkipped: false }, { status: 201 })
+    } catch (error) {
+      // Two skips of the same segment at once: the database kept one.
+      const raced = error instanceof ValidationError ? await alreadySkipped() : undefined
+      if (raced) return Response.json({ ok: true, id: raced.id, alreadySkipped: true })
+      throw error
+    }
+  }
+
+const decide =
+  (settings: SanitizedConsensusOptions): Endpoint['handler'] =>
+  async (req) => {
+    requireReviewer(req, 'decide segments')
+    const segmentId = positiveInteger(req.routeParams?.id as string | undefined, 'The segment id', '/api/consensus/segments/123/decide')
+    const example = '{"decision": "accepted"} or {"decision": "accepted", "text": "the transcript"} or {"decision": "rejected"}'
+    const body = await jsonBody(req, example)
+    const aliases: Record<string, (typeof DECISION_VALUES)[number]> = { accept: 'accepted', accepted: 'accepted', reject: 'rejected', rejected: 'rejected' }
+    const decision = typeof body.decision === 'string' ? aliases[body.decision] : undefined
+    if (!decision) fail(`"decision" must be "accepted" or "rejected". Send e.g. ${example}`, 400)
+    let text: string | null = null
+    if (body.text !== undefined && body.text !== null) {
+      if (typeof body.text !== 'string') fail('"text" must be a string (the transcript).', 400)
+      text = (body.text as string).normalize('NFC').replace(/\s+/g, ' ').trim()
+      if (text.length === 0) fail('"text" is empty: type the transcript, or leave "text" out.', 400)
+      if (text.length > 5000) fail('"text" is longer than 5000 characters.', 400)
+      if (decision === 'rejected') fail('A rejected segment has no transcript: leave "text" out.', 400)
+    }
+
+    const startedHere = await initTransaction(req)
+    try {
+      const db = await drizzleFor(req)
+      const locked = await rowsOf(db, sql`SELECT id FROM ${table(settings.slugs.segments)} WHERE id = ${segmentId} FOR NO KEY UPDATE`)
+      const segment = locked.length ? await segmentFacts(db, settings, segmentId) : undefined
+      if (!segment) fail(`Segment ${segmentId} does not exist (it may have been reprocessed or deleted).`, 404)
+      const [current] = await rowsOf<{ consensus_agreed_text: string | null }>(db, sql`SELECT consensus_agreed_text FROM ${table(settings.slugs.segments)} WHERE id = ${segmentId}`)
+      const previousText = current?.consensus_agreed_text ?? null
+      let agreedText: string | null = null
+      if (decision === 'accepted') {
+        agreedText = text ?? (segment!.kind === 'validation' ? segment!.expectedText : previousText)
+        if (!agreedText) fail('This segment has no agreed text yet: type the transcript ("text") to accept it.', 400)
+      }
+      await db.execute(sql`
+        UPDATE ${table(settings.slugs.segments)} SET
+          consensus_status = ${decision}, status = ${decision}, consensus_agreed_text = ${agreedText}, consensus_confidence = 1,
+          consensus_method = 'reviewer', consensus_decided_by = 'reviewer', consensus_decided_at = now(), updated_at = now()
+        WHERE id = ${segmentId}`)
+      // System write of the audit record: the reviewer's right to decide was checked above.
+      const record = await req.payload.create({
+        collection: DECISIONS as 'votes',
+        data: { segment: segmentId, reviewer: userOf(req)!.id, decision, text: agreedText, previousStatus: segment!.consensusStatus, previousText } as never,
+        req,
+        depth: 0,
+      })
+      if (startedHere) await commitTransaction(req)
+      // The decision is gold for everyone who judged this segment: re-estimate reliability soon (one run
+      // for a burst of reviews). The decision stands even if this fails; the hourly run catches up.
+      try {
+        await getJobQueue().enqueue(ESTIMATE_RELIABILITY, { reason: 'review' }, { dedupeKey: 'after-review', delayMs: 60_000 })
+      } catch (error) {
+        req.payload.logger.warn({ msg: 'could not queue a reliability estimate after a review', error: (error as Error).message })
+      }
+      return Response.json({ ok: true, decision: record.id, segment: { id: segmentId, status: decision, agreedText } })
+    } catch (error) {
+      if (startedHere) await killTransaction(req)
+      throw error
+    }
+  }
+
+const AUDIO_TYPES: Record<string, string> = { ogg: 'audio/ogg', opus: 'audio/ogg', mp3: 'audio/mpeg', flac: 'audio/flac', wav: 'audio/wav' }
+const SEGMENT_FILE = /^\d+\/[0-9a-f-]{36}\/[a-z0-9-]+\.(ogg|opus|mp3|flac|wav)$/
+
+/**
+ * A segment's audio, for whoever may judge it: reviewers and admins, its speaker, and any
+ * contributor (account or consent cookie) while it is not rejected. Supports byte ranges
+ * (Safari plays audio only with them).
+ */
+const audio =
+  (settings: SanitizedConsensusOptions): Endpoint['handler'] =>
+  async (req) => {
+    const judge = requireJudge(req, settings, 'listen to recordings')
+    const id = Number(req.routeParams?.id)
+    if (!Number.isInteger(id) || id < 1) fail('No such segment.', 404)
+    const segment = await segmentFacts(drizzleOf(req.payload), settings, id)
+    if (!segment || !SEGMENT_FILE.test(segment.file)) fail('No such segment.', 404)
+    const own = (judge.userId !== undefined && judge.userId === segment!.ownerId) || (judge.clientId !== undefined && judge.clientId === segment!.ownerClientId)
+    const open = segment!.audioStatus === 'ready' && segment!.consensusStatus !== 'rejected'
+    if (!own && !open && !hasRole(req, 'admin', 'reviewer')) fail('No such segment.', 404)
+    const file = path.join(settings.mediaDir, 'processed', segment!.file)
+    const stat = await fs.promises.stat(file).catch(() => undefined)
+    if (!stat?.isFile()) fail('The audio of this segment is missing (it may be being reprocessed); try again shortly.', 404)
+    const size = stat!.size
+    const headers: Record<string, string> = {
+      'Content-Type': AUDIO_TYPES[segment!.file.split('.').pop()!],
+      'Accept-Ranges': 'bytes',
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'private, max-age=3600',
+    }
+    const range = req.headers.get('range')
+    const match = range ? /^bytes=(\d*)-(\d*)$/.exec(range.trim()) : null
+    if (range && match && (match[1] !== '' || match[2] !== '')) {
+      const start = match[1] === '' ? Math.max(0, size - Number(match[2])) : Number(match[1])
+      const end = match[1] === '' || match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1)
+      if (start > end || start >= size) return new Response(null, { status: 416, headers: { ...headers, 'Content-Range': `bytes */${size}` } })
+      const stream = Readable.toWeb(fs.createReadStream(file, { start, end })) as unknown as ReadableStream
+      return new Response(stream, { status: 206, headers: { ...headers, 'Content-Range': `bytes ${start}-${end}/${size}`, 'Content-Length': String(end - start + 1) } })
+    }
+    return new Response(Readable.toWeb(fs.createReadStream(file)) as unknown as ReadableStream, { headers: { ...headers, 'Content-Length': String(size) } })
+  }
+
+export const consensusEndpoints = (settings: SanitizedConsensusOptions): Endpoint[] => [
+  { path: '/consensus/next-validation', method: 'get', handler: serve(settings, 'validation') },
+  { path: '/consensus/next-transcription', method: 'get', handler: serve(settings, 'transcription') },
+  { path: '/consensus/skip', method: 'post', handler: skip(settings) },
+  { path: '/consensus/segments/:id/decide', method: 'post', handler: decide(settings) },
+  { path: '/consensus/segments/:id/audio', method: 'get', handler: audio(settings) },
+  {
+    path: '/consensus/review-queue',
+    method: 'get',
+    handler: async (req) => {
+      requireReviewer(req, 'see the review queue')
+      const page = req.searchParams.get('page') ? positiveInteger(req.searchParams.get('page'), 'page', '?page=2') : 1
+      const limit = limitParam(req, 100, 20)
+      const language = req.searchParams.get('language')
+      const languageId = language ? positiveInteger(language, 'language (the language id)', '?language=1') : undefined
+      return Response.json(await listReviewQueue(req.payload, settings, { page, limit, languageId }))
+    },
+  },
+  {
+    // Admins: re-estimate everyone's reliability now (it also runs on a schedule and after reviews).
+    path: '/consensus/estimate-reliability',
+    method: 'post',
+    handler: async (req) => {
+      if (!req.user) fail('Sign in as an admin to re-estimate reliability.', 401)
+      if (!hasRole(req, 'admin')) fail('Only admins can re-estimate reliability.', 403)
+      const queued = await getJobQueue().enqueue(ESTIMATE_RELIABILITY, { reason: 'admin' }, { dedupeKey: 'manual' })
+      return Response.json({ ok: true, jobId: queued.jobId, alreadyQueued: queued.deduplicated })
+    },
+  },
+]

@@ -1,0 +1,135 @@
+import type { Payload } from 'payload'
+
+import { decideTranscription, decideValidation, type ConsensusStatus, type KnownReliability, type ReliabilityLookup, type SegmentVerdict } from './core'
+import { drizzleOf, rowsOf, sql, table, workerKey, type SQLQuery } from './db'
+import { RELIABILITY, SKIPS, VOTES, type SanitizedConsensusOptions } from './options'
+import { segmentFacts, type SegmentFacts } from './segments'
+
+type Drizzle = ReturnType<typeof drizzleOf>
+
+export interface VoteRow {
+  worker: string
+  valid: boolean
+}
+
+export interface TranscriptRow {
+  worker: string
+  text: string
+}
+
+/** A segment's votes (prompt) or transcriptions (long), oldest first, and its problem reports. */
+export const loadJudgments = async (db: Drizzle, settings: SanitizedConsensusOptions, segment: Pick<SegmentFacts, 'id' | 'kind'>) => {
+  const votes: VoteRow[] = []
+  const transcripts: TranscriptRow[] = []
+  if (segment.kind === 'validation') {
+    const rows = await rowsOf<{ voter_id: number | null; client_id: string | null; valid: boolean }>(
+      db,
+      sql`SELECT voter_id, client_id, valid FROM ${table(VOTES)} WHERE segment_id = ${segment.id} ORDER BY updated_at, id`,
+    )
+    for (const row of rows) {
+      const worker = workerKey(row.voter_id, row.client_id)
+      if (worker) votes.push({ worker, valid: row.valid })
+    }
+  } else {
+    const rows = await rowsOf<{ author_id: number | null; client_id: string | null; text: string }>(
+      db,
+      sql`SELECT author_id, client_id, text FROM ${table(settings.slugs.transcriptions)} WHERE item_id = ${segment.id} ORDER BY updated_at, id`,
+    )
+    for (const row of rows) {
+      const worker = workerKey(row.author_id, row.client_id)
+      if (worker) transcripts.push({ worker, text: row.text })
+    }
+  }
+  const [reports] = await rowsOf<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM ${table(SKIPS)} WHERE segment_id = ${segment.id} AND reason IS NOT NULL`)
+  return { votes, transcripts, reports: reports?.n ?? 0 }
+}
+
+/** Stored reliability of the given contributors (keys `u:<id>` / `c:<client id>`). */
+export const loadReliability = async (db: Drizzle, workers: readonly string[]): Promise<Map<string, KnownReliability>> => {
+  const userIds = workers.filter((worker) => worker.startsWith('u:')).map((worker) => Number(worker.slice(2)))
+  const clientIds = workers.filter((worker) => worker.startsWith('c:')).map((worker) => worker.slice(2))
+  const known = new Map<string, KnownReliability>()
+  if (userIds.length === 0 && clientIds.length === 0) return known
+  const rows = await rowsOf<{ contributor_id: number | null; client_id: string | null; vote_accuracy: string | null; votes: string | null; transcript_error_rate: string | null }>(
+    db,
+    sql`SELECT contributor_id, client_id, vote_accuracy, votes, transcript_error_rate FROM ${table(RELIABILITY)}
+         WHERE contributor_id IN (SELECT value::int FROM jsonb_array_elements_text(${JSON.stringify(userIds)}::jsonb))
+            OR client_id IN (SELECT value FROM jsonb_array_elements_text(${JSON.stringify(clientIds)}::jsonb))`,
+  )
+  const number = (value: string | null) => (value === null ? null : Number(value))
+  for (const row of rows) {
+    const worker = workerKey(row.contributor_id, row.client_id)
+    if (worker) known.set(worker, { voteAccuracy: number(row.vote_accuracy), votes: number(row.votes) ?? 0, transcriptErrorRate: number(row.transcript_error_rate) })
+  }
+  return known
+}
+
+/** The verdict for a segment from its judgments (pure once loaded). */
+export const verdictFor = (
+  settings: SanitizedConsensusOptions,
+  segment: Pick<SegmentFacts, 'kind' | 'expectedText' | 'language'>,
+  judgments: { votes: VoteRow[]; transcripts: TranscriptRow[]; reports: number },
+  reliability: ReliabilityLookup,
+): SegmentVerdict =>
+  segment.kind === 'validation'
+    ? decideValidation(judgments.votes, { expectedText: segment.expectedText, reports: judgments.reports, reliability }, settings.decision)
+    : decideTranscription(judgments.transcripts, { reports: judgments.reports, reliability, normalize: segment.language ? { language: segment.language } : {} }, settings.decision)
+
+const DECIDED: ReadonlySet<ConsensusStatus> = new Set(['accepted', 'rejected'])
+
+/**
+ * Writes a crowd verdict into the segment's `consensus` group (and mirrors the status into the
+ * audio plugin's top-level `status`), unless a reviewer has decided the segment. Writes nothing
+ * when nothing changed. System write.
+ */
+const writeVerdict = (settings: SanitizedConsensusOptions, segmentId: number, verdict: SegmentVerdict, reports: number): SQLQuery => {
+  const decidedAt = DECIDED.has(verdict.status)
+    ? sql`CASE WHEN consensus_status::text = ${verdict.status} AND consensus_decided_at IS NOT NULL THEN consensus_decided_at ELSE now() END`
+    : sql`NULL`
+  return sql`
+    UPDATE ${table(settings.slugs.segments)} SET
+      consensus_status = ${verdict.status},
+      status = ${verdict.status},
+      consensus_agreed_text = ${verdict.agreedText},
+      consensus_confidence = ${verdict.confidence},
+      consensus_judgments = ${verdict.judgments},
+      consensus_reports = ${reports},
+      consensus_method = ${verdict.method},
+      consensus_decided_by = ${DECIDED.has(verdict.status) ? 'crowd' : null},
+      consensus_decided_at = ${decidedAt},
+      updated_at = now()
+    WHERE id = ${segmentId}
+      AND consensus_decided_by IS DISTINCT FROM 'reviewer'
+      AND (consensus_status::text IS DISTINCT FROM ${verdict.status}
+        OR status::text IS DISTINCT FROM ${verdict.status}
+        OR consensus_agreed_text IS DISTINCT FROM ${verdict.agreedText}
+        OR consensus_confidence IS DISTINCT FROM ${verdict.confidence}::numeric
+        OR consensus_judgments IS DISTINCT FROM ${verdict.judgments}::numeric
+        OR consensus_reports IS DISTINCT FROM ${reports}::numeric
+        OR consensus_method IS DISTINCT FROM ${verdict.method})
+    RETURNING id`
+}
+
+export type EvaluationOutcome = { outcome: 'missing' | 'reviewed' } | { outcome: 'unchanged' | 'updated'; verdict: SegmentVerdict }
+
+/**
+ * Re-reads every judgment of one segment and decides it with the current reliability weights.
+ * Idempotent; concurrent evaluations of one segment take turns on its row lock, so the last
+ * writer has read the latest judgments. System job code.
+ */
+export const evaluateSegment = async (payload: Payload, settings: SanitizedConsensusOptions, segmentId: number): Promise<EvaluationOutcome> =>
+  drizzleOf(payload).transaction(async (tx) => {
+    const db = tx as unknown as Drizzle
+    // FOR NO KEY UPDATE: serialises evaluations and reviews of this segment without blocking new votes (their foreign key takes KEY SHARE).
+    const locked = await rowsOf(db, sql`SELECT id FROM ${table(settings.slugs.segments)} WHERE id = ${segmentId} FOR NO KEY UPDATE`)
+    if (locked.length === 0) return { outcome: 'missing' as const }
+    const segment = await segmentFacts(db, settings, segmentId)
+    if (!segment) return { outcome: 'missing' as const }
+    if (segment.decidedBy === 'reviewer') return { outcome: 'reviewed' as const }
+    const judgments = await loadJudgments(db, settings, segment)
+    const workers = segment.kind === 'validation' ? judgments.votes.map((vote) => vote.worker) : judgments.transcripts.map((row) => row.worker)
+    const reliability = await loadReliability(db, workers)
+    const verdict = verdictFor(settings, segment, judgments, (worker) => reliability.get(worker))
+    const changed = (await rowsOf(db, writeVerdict(settings, segmentId, verdict, judgments.reports))).length > 0
+    return { outcome: changed ? ('updated' as const) : ('unchanged' as const), verdict }
+  })

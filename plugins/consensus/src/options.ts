@@ -1,0 +1,158 @@
+import { DEFAULT_DECISION_SETTINGS, TRANSCRIPT_STRATEGIES, VOTE_STRATEGY_NAMES, type DecisionSettings, type VoteStrategyName } from './core'
+
+/** The cookie the public site sets for anonymous contributors once they accept the terms. */
+export const DEFAULT_CLIENT_ID_COOKIE = 'shrutik_cid'
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i
+
+/** Reads an anonymous contributor's id: a well-formed UUID in the `name` cookie, lower-cased. */
+export const clientIdFromCookie =
+  (name: string) =>
+  (headers: Headers | undefined): string | undefined => {
+    const cookieHeader = headers?.get('cookie')
+    if (!cookieHeader) return undefined
+    for (const part of cookieHeader.split(';')) {
+      const [key, ...rest] = part.trim().split('=')
+      if (key !== name) continue
+      let value: string
+      try {
+        value = decodeURIComponent(rest.join('='))
+      } catch {
+        return undefined
+      }
+      return UUID.test(value) ? value.toLowerCase() : undefined
+    }
+    return undefined
+  }
+
+export interface ConsensusOptions {
+  /** With `false` the collections and fields stay (data and migrations are unaffected) but nothing is decided, served or enqueued. @default true */
+  enabled?: boolean
+  /**
+   * The audio-processing plugin's `mediaDir`: segment audio lives in `<mediaDir>/processed/<segment.file>`.
+   * Needed to play a segment to the people judging it. Required.
+   */
+  mediaDir: string
+  /** @default 'segments' */
+  segmentsSlug?: string
+  /** @default 'recordings' */
+  recordingsSlug?: string
+  /** @default 'transcriptions' */
+  transcriptionsSlug?: string
+  /** @default 'users' */
+  usersSlug?: string
+  /** @default 'languages' */
+  languagesSlug?: string
+  /**
+   * How validation votes become a decision. `dawid-skene` weighs each voter by their estimated
+   * accuracy and falls back to the Common Voice rule while none of a clip's voters is calibrated.
+   * @default 'dawid-skene'
+   */
+  voteStrategy?: VoteStrategyName
+  /** How transcriptions become one text: `reliability`, `rover` or `medoid`. @default 'reliability' */
+  transcriptStrategy?: string
+  /** Dawid–Skene: accept at P(valid) ≥ this, reject at ≤ 1 − this. @default 0.95 */
+  posteriorThreshold?: number
+  /** Accept a transcription when the agreed text's confidence reaches this. @default 0.8 */
+  transcriptConfidenceThreshold?: number
+  /** Votes before a clip can be decided (also Common Voice's votes-on-one-side). @default 2 */
+  minVotes?: number
+  /** Votes after which an undecided clip goes to the review queue. @default 4 */
+  maxVotes?: number
+  /** Transcriptions before a segment can be decided. @default 3 */
+  minTranscriptions?: number
+  /** Transcriptions after which an undecided segment goes to the review queue. @default 7 */
+  maxTranscriptions?: number
+  /** Problem reports (skips with a reason) that send a segment to the review queue. @default 2 */
+  reportsForReview?: number
+  /** Votes a contributor needs before their measured accuracy is used. @default 5 */
+  calibrationVotes?: number
+  /**
+   * How often everyone's reliability is re-estimated (an Agenda interval such as '30 minutes' or
+   * milliseconds); `false` runs it only when enqueued (after review decisions, or by hand). @default '1 hour'
+   */
+  reliabilitySchedule?: string | number | false
+  /** Segments of one speaker in one batch of `next-validation` / `next-transcription`. @default 2 */
+  maxPerSpeaker?: number
+  /** Largest batch `next-*` hands out. @default 20 */
+  maxBatch?: number
+  /** Reads an anonymous contributor's id from the request headers. @default the `shrutik_cid` cookie (a UUID) */
+  identifyClient?: (headers: Headers | undefined) => string | undefined
+}
+
+export interface SanitizedConsensusOptions {
+  enabled: boolean
+  mediaDir: string
+  slugs: { segments: string; recordings: string; transcriptions: string; users: string; languages: string }
+  decision: DecisionSettings
+  reliabilitySchedule: string | number | false
+  maxPerSpeaker: number
+  maxBatch: number
+  identifyClient: (headers: Headers | undefined) => string | undefined
+}
+
+const check = (condition: boolean, message: string) => {
+  if (!condition) throw new Error(`consensusPlugin: ${message}`)
+}
+
+const isCount = (value: number) => Number.isInteger(value) && value >= 1
+
+/** Defaults merged and every value checked once, at config time, with a message naming the option. */
+export const sanitizeOptions = (options: ConsensusOptions): SanitizedConsensusOptions => {
+  check(Boolean(options?.mediaDir), 'needs `mediaDir` (the audio-processing plugin\'s media folder) to play segments to the people judging them.')
+  const pick = <K extends keyof DecisionSettings>(key: K, value: DecisionSettings[K] | undefined): DecisionSettings[K] => value ?? DEFAULT_DECISION_SETTINGS[key]
+  const decision: DecisionSettings = {
+    ...DEFAULT_DECISION_SETTINGS,
+    voteStrategy: pick('voteStrategy', options.voteStrategy),
+    transcriptStrategy: pick('transcriptStrategy', options.transcriptStrategy),
+    posteriorThreshold: pick('posteriorThreshold', options.posteriorThreshold),
+    transcriptConfidenceThreshold: pick('transcriptConfidenceThreshold', options.transcriptConfidenceThreshold),
+    minVotes: pick('minVotes', options.minVotes),
+    maxVotes: pick('maxVotes', options.maxVotes),
+    minTranscriptions: pick('minTranscriptions', options.minTranscriptions),
+    maxTranscriptions: pick('maxTranscriptions', options.maxTranscriptions),
+    reportsForReview: pick('reportsForReview', options.reportsForReview),
+    calibrationVotes: pick('calibrationVotes', options.calibrationVotes),
+  }
+  check((VOTE_STRATEGY_NAMES as readonly string[]).includes(decision.voteStrategy), `voteStrategy must be one of ${VOTE_STRATEGY_NAMES.join(', ')}.`)
+  check(Object.hasOwn(TRANSCRIPT_STRATEGIES, decision.transcriptStrategy), `transcriptStrategy must be one of ${Object.keys(TRANSCRIPT_STRATEGIES).join(', ')}.`)
+  check(decision.posteriorThreshold > 0.5 && decision.posteriorThreshold < 1, 'posteriorThreshold must be between 0.5 and 1 (exclusive).')
+  check(decision.transcriptConfidenceThreshold > 0 && decision.transcriptConfidenceThreshold <= 1, 'transcriptConfidenceThreshold must be in (0, 1].')
+  for (const key of ['minVotes', 'maxVotes', 'minTranscriptions', 'maxTranscriptions', 'reportsForReview', 'calibrationVotes'] as const) {
+    check(isCount(decision[key]), `${key} must be a whole number ≥ 1.`)
+  }
+  check(decision.minVotes <= decision.maxVotes, 'minVotes must not exceed maxVotes.')
+  check(decision.minTranscriptions <= decision.maxTranscriptions, 'minTranscriptions must not exceed maxTranscriptions.')
+  const maxPerSpeaker = options.maxPerSpeaker ?? 2
+  const maxBatch = options.maxBatch ?? 20
+  check(isCount(maxPerSpeaker), 'maxPerSpeaker must be a whole number ≥ 1.')
+  check(isCount(maxBatch) && maxBatch <= 100, 'maxBatch must be a whole number from 1 to 100.')
+  return {
+    enabled: options.enabled ?? true,
+    mediaDir: options.mediaDir,
+    slugs: {
+      segments: options.segmentsSlug ?? 'segments',
+      recordings: options.recordingsSlug ?? 'recordings',
+      transcriptions: options.transcriptionsSlug ?? 'transcriptions',
+      users: options.usersSlug ?? 'users',
+      languages: options.languagesSlug ?? 'languages',
+    },
+    decision,
+    reliabilitySchedule: options.reliabilitySchedule ?? '1 hour',
+    maxPerSpeaker,
+    maxBatch,
+    identifyClient: options.identifyClient ?? clientIdFromCookie(DEFAULT_CLIENT_ID_COOKIE),
+  }
+}
+
+/** Where the sanitised options sit in `config.custom`, for the admin view. */
+export const SETTINGS_KEY = 'consensusPlugin'
+
+/** Collections this plugin owns (fixed: the migration's tables, triggers and indexes use them). */
+export const VOTES = 'votes'
+export const SKIPS = 'consensus-skips'
+export const RELIABILITY = 'contributor-reliability'
+export const DECISIONS = 'consensus-decisions'
+
+/** Table name of a collection slug, as the Postgres adapter names it. */
+export const tableOf = (slug: string): string => slug.replace(/-/g, '_')

@@ -1,0 +1,56 @@
+import { registerJobs } from '@shrutik/plugin-sdk'
+import type { CollectionConfig, Config } from 'payload'
+
+import { decisionsCollection, extendSegments, extendTranscriptions, ownRecordingIsForbidden, reliabilityCollection, skipsCollection, votesCollection } from './collections'
+import { consensusEndpoints } from './endpoints'
+import { createEstimateReliabilityJob, createEvaluateSegmentJob } from './jobs'
+import { sanitizeOptions, SETTINGS_KEY, type ConsensusOptions } from './options'
+
+/** The review queue in the admin UI (components from `@shrutik/plugin-consensus/admin`). */
+const reviewAdmin = (admin: Config['admin']): Config['admin'] => ({
+  ...admin,
+  components: {
+    ...admin?.components,
+    views: {
+      ...admin?.components?.views,
+      consensusReview: { Component: '@shrutik/plugin-consensus/admin#ReviewView', path: '/review', exact: true },
+    },
+    afterNavLinks: [...(admin?.components?.afterNavLinks ?? []), '@shrutik/plugin-consensus/admin#ReviewNavLink'],
+  },
+})
+
+/**
+ * `consensusPlugin(options)`: votes, skips, contributor reliability and the reviewers' decision
+ * log; a `consensus` group on segments; own-recording checks on votes and transcriptions; the
+ * evaluate and estimate jobs; the serving, skip, review and audio endpoints under
+ * `/api/consensus/`; the review queue at `/admin/review`. Needs the audio-processing plugin
+ * (segments) before it. With `enabled: false` only the schema and the integrity checks stay.
+ */
+export const consensusPlugin =
+  (options: ConsensusOptions) =>
+  (config: Config): Config => {
+    const settings = sanitizeOptions(options)
+    const collections = config.collections ?? []
+    const { segments, transcriptions } = settings.slugs
+    const has = (slug: string) => collections.some((collection) => collection.slug === slug)
+    if (!has(segments)) throw new Error(`consensusPlugin: no "${segments}" collection; list the audio-processing plugin before this one.`)
+    if (!has(transcriptions)) throw new Error(`consensusPlugin: no "${transcriptions}" collection to aggregate.`)
+    const extend = (collection: CollectionConfig): CollectionConfig =>
+      collection.slug === segments ? extendSegments(collection) : collection.slug === transcriptions ? extendTranscriptions(collection, settings) : collection
+    const withSchema: Config = {
+      ...config,
+      custom: { ...config.custom, [SETTINGS_KEY]: settings },
+      collections: [...collections.map(extend), votesCollection(settings), skipsCollection(settings), reliabilityCollection(settings), decisionsCollection(settings)],
+      // The database trigger's refusal of judging one's own recording is a 403, wherever it surfaces.
+      hooks: { ...config.hooks, afterError: [...(config.hooks?.afterError ?? []), ownRecordingIsForbidden] },
+    }
+    if (!settings.enabled) return withSchema
+    return registerJobs(
+      {
+        ...withSchema,
+        admin: reviewAdmin(withSchema.admin),
+        endpoints: [...(withSchema.endpoints ?? []), ...consensusEndpoints(settings)],
+      },
+      [createEvaluateSegmentJob(settings), createEstimateReliabilityJob(settings)],
+    )
+  }

@@ -1,0 +1,88 @@
+import { drizzleOf, rowsOf, sql, table, type SQLQuery } from './db'
+import type { Judge } from './access'
+import { SKIPS, VOTES, type SanitizedConsensusOptions } from './options'
+
+export type Task = 'validation' | 'transcription'
+
+export interface ServedSegment {
+  id: number
+  /** Plays the segment for whoever may judge it (GET, same cookie or session). */
+  audioUrl: string
+  expectedText: string | null
+  durationMs: number
+}
+
+/** How many open segments one request looks at before choosing (bounded work, whatever the backlog). */
+export const CANDIDATE_POOL = 400
+
+export const audioUrlOf = (segmentId: number): string => `/api/consensus/segments/${segmentId}/audio`
+
+/**
+ * The next segments for one contributor to validate (segments of prompt recordings, which carry
+ * their sentence) or transcribe (segments of long recordings), in ONE query: open segments (crowd
+ * status pending) of ready recordings in the language, not the contributor's own, not judged or
+ * skipped by them. From the oldest, most-judged candidates
+ * (closest to a decision; the partial indexes `consensus_segments_validation_idx` and
+ * `consensus_segments_transcription_idx` walk them in that order)
+ * at most `maxPerSpeaker` per speaker are taken, speakers interleaved, random among equals.
+ */
+export const nextSegmentsQuery = (settings: SanitizedConsensusOptions, task: Task, judge: Judge, languageId: number, limit: number, cookieClientId?: string): SQLQuery => {
+  const { segments, recordings, transcriptions } = settings.slugs
+  // Not one's own: by account, and by the cookie a signed-in contributor may have recorded with before.
+  const ownerClient = judge.clientId ?? cookieClientId
+  const notOwn = sql.join(
+    [
+      judge.userId !== undefined ? sql`r.owner_id IS DISTINCT FROM ${judge.userId}` : sql`TRUE`,
+      ownerClient !== undefined ? sql`r.client_id IS DISTINCT FROM ${ownerClient}` : sql`TRUE`,
+    ],
+    sql` AND `,
+  )
+  const byJudge = (alias: string, userColumn: string) =>
+    judge.userId !== undefined ? sql`${sql.identifier(alias)}.${sql.identifier(userColumn)} = ${judge.userId}` : sql`${sql.identifier(alias)}.client_id = ${judge.clientId}`
+  const judged =
+    task === 'validation'
+      ? sql`NOT EXISTS (SELECT 1 FROM ${table(VOTES)} v WHERE v.segment_id = s.id AND ${byJudge('v', 'voter_id')})`
+      : sql`NOT EXISTS (SELECT 1 FROM ${table(transcriptions)} t WHERE t.item_id = s.id AND ${byJudge('t', 'author_id')})`
+  // Prompt segments carry their sentence, long ones none (see kindOf): one of the two partial indexes.
+  const kind = task === 'validation' ? sql`s.expected_text IS NOT NULL` : sql`s.expected_text IS NULL`
+  return sql`
+    SELECT c.id, c.file, c.expected_text, c.duration_ms
+      FROM (
+        SELECT p.*, row_number() OVER (PARTITION BY p.speaker ORDER BY p.shuffle) AS turn
+          FROM (
+            SELECT s.id, s.file, s.expected_text, s.duration_ms,
+                   COALESCE('u' || r.owner_id::text, 'c' || r.client_id, 'r' || r.id::text) AS speaker,
+                   random() AS shuffle
+              FROM ${table(segments)} s
+              JOIN ${table(recordings)} r ON r.id = s.recording_id
+             WHERE s.consensus_status = 'pending'
+               AND ${kind}
+               AND r.audio_status = 'ready'
+               AND r.language_id = ${languageId}
+               AND ${notOwn}
+               AND ${judged}
+               AND NOT EXISTS (SELECT 1 FROM ${table(SKIPS)} k WHERE k.segment_id = s.id AND ${byJudge('k', 'contributor_id')})
+             ORDER BY s.consensus_judgments DESC, s.id
+             LIMIT ${CANDIDATE_POOL}
+          ) p
+      ) c
+     WHERE c.turn <= ${settings.maxPerSpeaker}
+     ORDER BY c.turn, c.shuffle
+     LIMIT ${limit}`
+}
+
+export const nextSegments = async (
+  payload: Parameters<typeof drizzleOf>[0],
+  settings: SanitizedConsensusOptions,
+  task: Task,
+  judge: Judge,
+  languageId: number,
+  limit: number,
+  cookieClientId?: string,
+): Promise<ServedSegment[]> => {
+  const rows = await rowsOf<{ id: number; file: string; expected_text: string | null; duration_ms: string | number }>(
+    drizzleOf(payload),
+    nextSegmentsQuery(settings, task, judge, languageId, limit, cookieClientId),
+  )
+  return rows.map((row) => ({ id: row.id, audioUrl: audioUrlOf(row.id), expectedText: row.expected_text, durationMs: Number(row.duration_ms) }))
+}

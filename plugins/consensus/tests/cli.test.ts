@@ -1,0 +1,106 @@
+import { spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+
+import { seededRandom } from './random'
+
+/** `shrutik consensus aggregate`: the real command in a child process, its output, messages and exit codes. */
+
+let dir: string
+const BIN = path.resolve(import.meta.dirname, '../../../bin/shrutik.mjs')
+
+const shrutik = (...args: string[]) => {
+  const started = Date.now()
+  const result = spawnSync(process.execPath, [BIN, 'consensus', 'aggregate', ...args], { encoding: 'utf8', timeout: 60_000 })
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, ms: Date.now() - started }
+}
+
+const file = (name: string, content: string) => {
+  const target = path.join(dir, name)
+  fs.writeFileSync(target, content)
+  return target
+}
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shrutik-consensus-cli-'))
+})
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
+
+describe('consensus aggregate', () => {
+  test('writes one agreed text per item with its confidence, and a one-line summary on stderr', () => {
+    const input = file('small.tsv', 'item\tworker\ttext\ns1\ta\tThe cat sat.\ns1\tb\tthe cat sat\ns1\tc\tthe hat sat\ns2\ta\t"Hello, ""world"""\n')
+    const out = path.join(dir, 'small.out.tsv')
+    const result = shrutik('--in', input, '--out', out)
+    expect(result.status).toBe(0)
+    expect(fs.readFileSync(out, 'utf8')).toBe('item\ttext\tconfidence\ns1\tthe cat sat\t0.9000\ns2\thello world\t1.0000\n')
+    expect(result.stdout).toBe('')
+    expect(result.stderr.trim().split('\n')).toHaveLength(1)
+    expect(result.stderr).toMatch(/4 transcriptions of 2 items by 3 workers → .*small\.out\.tsv \(reliability, mean confidence 0\.950/)
+  })
+
+  test('other column names, a language and a strategy are options', () => {
+    const input = file('named.tsv', 'clip\twho\tsentence\textra\nc1\tx\tMr. Smith paid $5\t1\nc1\ty\tmister smith paid five dollars\t2\nc1\tz\tMr Smith paid 5 dollars\t3\n')
+    const out = path.join(dir, 'named.out.tsv')
+    const result = shrutik('--in', input, '--out', out, '--item-col', 'clip', '--worker-col', 'who', '--text-col', 'sentence', '--lang', 'en', '--strategy', 'medoid')
+    expect(result.status).toBe(0)
+    expect(fs.readFileSync(out, 'utf8')).toBe('item\ttext\tconfidence\nc1\tmister smith paid five dollars\t1.0000\n')
+    expect(result.stderr).toMatch(/medoid/)
+  })
+
+  test.each([
+    [['--in', 'x.tsv'], /needs --in FILE\.tsv and --out FILE\.tsv/],
+    [['--out', 'x.tsv'], /needs --in FILE\.tsv and --out FILE\.tsv/],
+    [['--in', 'x.tsv', '--out', 'y.tsv', '--colour'], /Unknown option '--colour'/],
+    [['--in', 'x.tsv', '--out', 'y.tsv', '--lang', 'not a language'], /--lang needs a language code/],
+    [['--in', 'x.tsv', '--out', 'y.tsv', '--strategy', 'majority'], /--strategy must be one of reliability, rover, medoid/],
+    [['x.tsv', 'y.tsv'], /Unexpected argument|needs --in/],
+  ])('usage error %j → exit 64 with a message', (args, message) => {
+    const result = shrutik(...args)
+    expect(result.status).toBe(64)
+    expect(result.stderr).toMatch(message)
+  })
+
+  test('unreadable input → 66; malformed input → 65 naming the problem; unwritable output → 73; never half a file', () => {
+    const out = path.join(dir, 'never.tsv')
+    const missing = shrutik('--in', path.join(dir, 'missing.tsv'), '--out', out)
+    expect(missing.status).toBe(66)
+    expect(missing.stderr).toMatch(/cannot read .*missing\.tsv: no such file/)
+    expect(shrutik('--in', dir, '--out', out).status).toBe(66)
+    const noColumn = shrutik('--in', file('bad.tsv', 'item\twho\ttext\ns1\ta\thello\n'), '--out', out)
+    expect(noColumn.status).toBe(65)
+    expect(noColumn.stderr).toMatch(/no "worker" column .*"item", "who", "text"/)
+    const unclosed = shrutik('--in', file('quote.tsv', 'item\tworker\ttext\ns1\ta\t"never closed\n'), '--out', out)
+    expect(unclosed.status).toBe(65)
+    expect(unclosed.stderr).toMatch(/Line 2: a quoted field is never closed/)
+    expect(fs.existsSync(out)).toBe(false)
+    const unwritable = shrutik('--in', file('ok.tsv', 'item\tworker\ttext\ns1\ta\thello\n'), '--out', path.join(dir, 'no-such-dir', 'out.tsv'))
+    expect(unwritable.status).toBe(73)
+    expect(unwritable.stderr).toMatch(/cannot write/)
+    expect(fs.readdirSync(dir).filter((name) => name.includes('.tmp-'))).toEqual([])
+  })
+
+  test('20,000 transcriptions in at most 10 seconds, start to finish', () => {
+    const random = seededRandom(11)
+    const vocabulary = Array.from({ length: 400 }, (_, index) => `word${index}`)
+    const lines = ['item\tworker\ttext']
+    for (let item = 0; item < 4000; item++) {
+      const truth = Array.from({ length: 6 + Math.floor(random() * 8) }, () => vocabulary[Math.floor(random() * vocabulary.length)])
+      for (let copy = 0; copy < 5; copy++) {
+        const worker = `w${Math.floor(random() * 300)}`
+        const words = truth.map((word) => (random() < 0.1 ? vocabulary[Math.floor(random() * vocabulary.length)] : word)).filter(() => random() > 0.03)
+        lines.push(`item${item}\t${worker}\t${words.join(' ')}`)
+      }
+    }
+    const input = file('big.tsv', lines.join('\n') + '\n')
+    const out = path.join(dir, 'big.out.tsv')
+    const result = shrutik('--in', input, '--out', out)
+    expect(result.status).toBe(0)
+    expect(fs.readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(4001)
+    expect(result.stderr).toMatch(/20000 transcriptions of 4000 items/)
+    expect(result.ms).toBeLessThanOrEqual(10_000)
+  }, 30_000)
+})

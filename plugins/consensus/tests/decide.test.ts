@@ -1,0 +1,202 @@
+import { describe, expect, test } from '@jest/globals'
+
+import {
+  decideTranscription,
+  decideValidation,
+  estimatePopulation,
+  reliabilityStrategy,
+  validPosterior,
+  type KnownReliability,
+  type TranscriptInput,
+  type VoteInput,
+} from '../src/core'
+import { seededRandom } from './random'
+
+const votes = (...valid: boolean[]) => valid.map((value, index) => ({ worker: `w${index}`, valid: value }))
+const known =
+  (table: Record<string, KnownReliability>) =>
+  (worker: string): KnownReliability | undefined =>
+    table[worker]
+
+describe('validation verdicts', () => {
+  test.each([
+    // up/down votes in order → status under the Common Voice fallback (nobody calibrated yet)
+    [[], 'pending'],
+    [[true], 'pending'],
+    [[false], 'pending'],
+    [[true, true], 'accepted'],
+    [[false, false], 'rejected'],
+    [[true, false], 'pending'],
+    [[true, false, true], 'accepted'],
+    [[true, false, false], 'rejected'],
+    [[true, false, true, false], 'needs-review'],
+  ] as [boolean[], string][])('%j → %s', (valid, status) => {
+    const verdict = decideValidation(votes(...valid), { expectedText: 'Read me.' })
+    expect(verdict.status).toBe(status)
+    expect(verdict.method).toBe('common-voice')
+    expect(verdict.judgments).toBe(valid.length)
+    expect(verdict.agreedText).toBe(status === 'accepted' ? 'Read me.' : null)
+  })
+
+  test('a changed vote replaces the earlier one', () => {
+    const verdict = decideValidation(
+      [
+        { worker: 'a', valid: false },
+        { worker: 'b', valid: true },
+        { worker: 'a', valid: true },
+      ],
+      {},
+    )
+    expect(verdict).toMatchObject({ status: 'accepted', judgments: 2, confidence: 1 })
+  })
+
+  test('calibrated voters switch to Dawid–Skene: two reliable voters decide, two poor ones do not', () => {
+    const reliable = known({ w0: { voteAccuracy: 0.95, votes: 50 }, w1: { voteAccuracy: 0.95, votes: 50 } })
+    const good = decideValidation(votes(true, true), { reliability: reliable })
+    expect(good).toMatchObject({ status: 'accepted', method: 'dawid-skene' })
+    expect(good.confidence).toBeGreaterThan(0.99)
+
+    const poor = known({ w0: { voteAccuracy: 0.6, votes: 50 }, w1: { voteAccuracy: 0.6, votes: 50 } })
+    expect(decideValidation(votes(true, true), { reliability: poor })).toMatchObject({ status: 'pending', method: 'dawid-skene' })
+    // ... and at the vote cap it goes to a reviewer rather than to more voters.
+    const fourPoor = known(Object.fromEntries(['w0', 'w1', 'w2', 'w3'].map((worker) => [worker, { voteAccuracy: 0.6, votes: 50 }])))
+    expect(decideValidation(votes(true, true, true, false), { reliability: fourPoor }).status).toBe('needs-review')
+  })
+
+  test('an adversarial voter (accuracy under one half) counts in reverse', () => {
+    const reliability = known({ w0: { voteAccuracy: 0.05, votes: 80 }, w1: { voteAccuracy: 0.9, votes: 80 } })
+    expect(decideValidation(votes(true, false), { reliability }).status).toBe('rejected')
+  })
+
+  test('an accuracy resting on too few votes is not trusted: the clip falls back to counting', () => {
+    const reliability = known({ w0: { voteAccuracy: 0.99, votes: 2 }, w1: { voteAccuracy: 0.99, votes: 2 } })
+    expect(decideValidation(votes(true, false), { reliability })).toMatchObject({ status: 'pending', method: 'common-voice' })
+    expect(decideValidation(votes(true, false), { reliability }, { calibrationVotes: 1 }).method).toBe('dawid-skene')
+  })
+
+  test('the Common Voice strategy ignores reliability altogether', () => {
+    const reliability = known({ w0: { voteAccuracy: 0.6, votes: 50 }, w1: { voteAccuracy: 0.6, votes: 50 } })
+    expect(decideValidation(votes(true, true), { reliability }, { voteStrategy: 'common-voice' })).toMatchObject({ status: 'accepted', method: 'common-voice' })
+  })
+
+  test('enough problem reports send even an accepted clip to a reviewer', () => {
+    expect(decideValidation(votes(true, true), { reports: 1 }).status).toBe('accepted')
+    expect(decideValidation(votes(true, true), { reports: 2 }).status).toBe('needs-review')
+    expect(decideValidation([], { reports: 2 }).status).toBe('needs-review')
+  })
+
+  test('thresholds are options', () => {
+    expect(decideValidation(votes(true), {}, { minVotes: 1 }).status).toBe('accepted')
+    expect(decideValidation(votes(true, false, true, false), {}, { maxVotes: 6 }).status).toBe('pending')
+  })
+})
+
+describe('transcription verdicts', () => {
+  const rows = (...texts: string[]) => texts.map((text, index) => ({ worker: `w${index}`, text }))
+
+  test('accepted once enough people agree; provisional text before that', () => {
+    const two = decideTranscription(rows('The cat sat.', 'the cat sat'), {})
+    expect(two).toMatchObject({ status: 'pending', agreedText: 'the cat sat', confidence: 1, judgments: 2 })
+    expect(decideTranscription(rows('The cat sat.', 'the cat sat', 'the cat sat!'), {})).toMatchObject({ status: 'accepted', agreedText: 'the cat sat' })
+  })
+
+  test('disagreement asks for more transcriptions, and at the cap for a reviewer', () => {
+    const split = ['one two three', 'four five six', 'seven eight nine']
+    expect(decideTranscription(rows(...split), {}).status).toBe('pending')
+    const many = ['a b c', 'd e f', 'g h i', 'j k l', 'm n o', 'p q r', 's t u']
+    const capped = decideTranscription(rows(...many), {})
+    expect(capped.status).toBe('needs-review')
+    expect(capped.confidence).toBeLessThan(0.8)
+  })
+
+  test('stored error rates weigh the transcribers: a reliable one outvotes two unreliable ones', () => {
+    const input = rows('the right words', 'the wrong words', 'the wrong words')
+    expect(decideTranscription(input, {}).agreedText).toBe('the wrong words')
+    const reliability = known({ w0: { transcriptErrorRate: 0.01 }, w1: { transcriptErrorRate: 0.6 }, w2: { transcriptErrorRate: 0.6 } })
+    expect(decideTranscription(input, { reliability }).agreedText).toBe('the right words')
+  })
+
+  test('no transcriptions: pending with no text', () => {
+    expect(decideTranscription([], {})).toMatchObject({ status: 'pending', agreedText: null, judgments: 0 })
+  })
+})
+
+describe('engine options used by the plugin', () => {
+  test('validPosterior: fixed accuracies, one E-step', () => {
+    expect(validPosterior([], () => 0.9)).toBeCloseTo(0.5)
+    expect(validPosterior([{ worker: 'a', valid: true }], () => 0.9)).toBeCloseTo(0.9)
+    expect(validPosterior([{ worker: 'a', valid: true }, { worker: 'b', valid: false }], () => 0.8)).toBeCloseTo(0.5)
+    // 0.9 · 0.9 / (0.9 · 0.9 + 0.1 · 0.1)
+    expect(validPosterior([{ worker: 'a', valid: true }, { worker: 'b', valid: true }], () => 0.9)).toBeCloseTo(0.81 / 0.82)
+    // A changed vote counts once.
+    expect(validPosterior([{ worker: 'a', valid: false }, { worker: 'a', valid: true }], () => 0.9)).toBeCloseTo(0.9)
+  })
+
+  test('gold transcripts fix the text and measure everyone against it', () => {
+    const input: TranscriptInput[] = [
+      { item: 'x', worker: 'a', text: 'wrong text here' },
+      { item: 'x', worker: 'b', text: 'wrong text here' },
+      { item: 'x', worker: 'c', text: 'right text here' },
+    ]
+    const plain = reliabilityStrategy.aggregate(input)
+    expect(plain.items[0].text).toBe('wrong text here')
+    const withGold = reliabilityStrategy.aggregate(input, { gold: { x: 'Right text here.' } })
+    expect(withGold.items[0]).toMatchObject({ text: 'right text here', confidence: 1, chosenWorker: 'c' })
+    const rate = (worker: string) => withGold.workers.find((entry) => entry.worker === worker)!.errorRate
+    expect(rate('c')).toBeLessThan(rate('a'))
+  })
+})
+
+describe('population reliability', () => {
+  test('Dawid–Skene finds the careless voter; reviewer gold rescues a misled majority', () => {
+    const random = seededRandom(7)
+    const truth = Array.from({ length: 60 }, () => random() < 0.7)
+    const voteRows: VoteInput[] = []
+    truth.forEach((valid, index) => {
+      const item = `s${index}`
+      voteRows.push({ item, worker: 'careful', valid })
+      voteRows.push({ item, worker: 'good', valid: random() < 0.9 ? valid : !valid })
+      voteRows.push({ item, worker: 'random', valid: random() < 0.5 })
+    })
+    const estimates = estimatePopulation({ votes: voteRows, transcriptsByLanguage: new Map() })
+    const accuracy = (worker: string) => estimates.find((entry) => entry.worker === worker)!.voteAccuracy!
+    expect(accuracy('careful')).toBeGreaterThan(0.9)
+    expect(accuracy('random')).toBeLessThan(0.7)
+    expect(estimates.find((entry) => entry.worker === 'careful')).toMatchObject({ votes: 60, transcriptions: 0, itemsJudged: 60, transcriptErrorRate: null })
+
+    // Two colluders always vote the opposite of the truth; one honest voter; reviewers know 20 items.
+    const misled: VoteInput[] = []
+    const gold: Record<string, boolean> = {}
+    truth.forEach((valid, index) => {
+      const item = `m${index}`
+      misled.push({ item, worker: 'liar1', valid: !valid }, { item, worker: 'liar2', valid: !valid }, { item, worker: 'honest', valid })
+      if (index < 20) gold[item] = valid
+    })
+    const withGold = estimatePopulation({ votes: misled, voteGold: gold, transcriptsByLanguage: new Map() })
+    const of = (worker: string) => withGold.find((entry) => entry.worker === worker)!
+    expect(of('honest').voteAccuracy!).toBeGreaterThan(0.9)
+    expect(of('liar1').voteAccuracy!).toBeLessThan(0.1)
+    expect(of('liar1').voteWeight!).toBeLessThan(0)
+  })
+
+  test('transcription error rates are measured per language and merged per contributor', () => {
+    const transcriptsByLanguage = new Map<string, TranscriptInput[]>([
+      [
+        'en',
+        Array.from({ length: 10 }, (_, index) => [
+          { item: `e${index}`, worker: 'good', text: `the words number ${index}` },
+          { item: `e${index}`, worker: 'other', text: `the words number ${index}` },
+          { item: `e${index}`, worker: 'sloppy', text: `a word num ${index}` },
+        ]).flat(),
+      ],
+      ['bn', [{ item: 'b0', worker: 'good', text: 'আমি ভাত খাই' }, { item: 'b0', worker: 'other', text: 'আমি ভাত খাই' }]],
+    ])
+    const estimates = estimatePopulation({ votes: [], transcriptsByLanguage })
+    const of = (worker: string) => estimates.find((entry) => entry.worker === worker)!
+    expect(of('good').transcriptions).toBe(11)
+    expect(of('sloppy').transcriptions).toBe(10)
+    expect(of('sloppy').transcriptErrorRate!).toBeGreaterThan(of('good').transcriptErrorRate!)
+    expect(of('sloppy').transcriptWeight!).toBeLessThan(of('good').transcriptWeight!)
+    expect(of('good').voteAccuracy).toBeNull()
+  })
+})

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+
+import { sql, type PostgresAdapter } from '@payloadcms/db-postgres'
+import { getRegisteredJobs } from '@shrutik/plugin-sdk'
+
+import { createJobRuntime, type JobRuntime } from '../../../src/jobs/runtime'
+import { mediaDir } from '../../../src/lib/env'
+import { sineWav } from '../../../tests/helpers/audio'
+import { anonymousCookie, json, type TestServer, type TestUser } from '../../../tests/helpers/server'
+
+/** Shared set-up for the consensus plugin's suites: a language, a sentence, ready recordings and their segments. */
+
+export type Actor = { headers: Record<string, string> }
+
+export const asAnonymous = (): Actor => ({ headers: anonymousCookie() })
+export const asUser = (user: TestUser): Actor => ({ headers: user.headers })
+
+export const call = (server: TestServer, method: string, url: string, actor?: Actor, body?: unknown) =>
+  fetch(`${server.url}${url}`, {
+    method,
+    headers: { ...(actor?.headers ?? {}), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  })
+
+export const sqlRows = async <Row = Record<string, unknown>>(server: TestServer, query: ReturnType<typeof sql>): Promise<Row[]> =>
+  ((await (server.payload.db as unknown as PostgresAdapter).drizzle.execute(query)) as unknown as { rows: Row[] }).rows
+
+/** A language of its own for a suite: a private-use code (qaa–qtz), retried on the rare collision. */
+export const createLanguage = async (server: TestServer): Promise<number> => {
+  for (let attempt = 0; ; attempt++) {
+    const code = `q${String.fromCharCode(97 + Math.floor(Math.random() * 20))}${String.fromCharCode(97 + Math.floor(Math.random() * 26))}`
+    try {
+      return (await server.payload.create({ collection: 'languages', data: { code, name: `Test ${code}`, nativeName: `Test ${code}` } })).id as number
+    } catch (error) {
+      if (attempt >= 10) throw error
+    }
+  }
+}
+
+export const createSentence = async (server: TestServer, languageId: number, text = `Read this sentence ${randomUUID().slice(0, 8)}.`): Promise<number> =>
+  (await server.payload.create({ collection: 'sentences', data: { text, language: languageId, status: 'approved' } })).id as number
+
+export interface MadeRecording {
+  recordingId: number
+  segmentIds: number[]
+}
+
+/**
+ * A recording uploaded through the REST API by `owner` (its processing job stays queued: these
+ * suites run no audio worker), then marked ready with `segments` segments, as the audio job would
+ * leave it (system writes). Each segment gets a small playback file.
+ */
+export const readyRecording = async (
+  server: TestServer,
+  owner: Actor,
+  { languageId, sentenceId, mode = 'prompt', segments = 1 }: { languageId: number; sentenceId?: number; mode?: 'prompt' | 'long'; segments?: number },
+): Promise<MadeRecording> => {
+  const form = new FormData()
+  form.append('file', new Blob([sineWav(1)], { type: 'audio/wav' }), 'take.wav')
+  form.append('_payload', JSON.stringify({ language: languageId, mode, ...(mode === 'prompt' ? { sentence: sentenceId } : { scriptText: 'A passage to read aloud.' }), consentVersion: '1' }))
+  const response = await fetch(`${server.url}/api/recordings`, { method: 'POST', headers: owner.headers, body: form })
+  if (response.status !== 201) throw new Error(`upload failed: ${response.status} ${JSON.stringify(await json(response))}`)
+  const recordingId = (await json(response)).doc.id as number
+  const run = randomUUID()
+  const expectedText = mode === 'prompt' ? ((await server.payload.findByID({ collection: 'sentences', id: sentenceId! })).text as string) : null
+  const segmentIds: number[] = []
+  for (let index = 0; index < segments; index++) {
+    const file = `${recordingId}/${run}/segment-${String(index).padStart(3, '0')}.ogg`
+    fs.mkdirSync(path.join(mediaDir(), 'processed', recordingId.toString(), run), { recursive: true })
+    fs.writeFileSync(path.join(mediaDir(), 'processed', file), Buffer.from(`OggS fake audio of segment ${index} of recording ${recordingId}`))
+    const doc = await server.payload.create({
+      collection: 'segments',
+      data: { recording: recordingId, index, startMs: index * 1000, endMs: (index + 1) * 1000, durationMs: 1000, file, expectedText },
+    })
+    segmentIds.push(doc.id as number)
+  }
+  // As the processing job does: an adapter-level write of the audio result.
+  await server.payload.db.updateOne({ collection: 'recordings', id: recordingId, data: { audio: { status: 'ready' } }, req: undefined as never })
+  return { recordingId, segmentIds }
+}
+
+/** A worker for the consensus jobs only (other suites' queued audio jobs stay untouched), and a queue that knows every job. */
+export const startConsensusWorker = async (server: TestServer): Promise<JobRuntime[]> => {
+  const all = getRegisteredJobs(server.payload.config)
+  const worker = await createJobRuntime({
+    payload: server.payload,
+    databaseUrl: server.booted.database.url,
+    jobs: all.filter((job) => job.name.startsWith('consensus.')),
+    role: 'worker',
+    processEveryMs: 300,
+    sweepUnknownJobs: false,
+  })
+  // The worker's queue knows only its own jobs; hooks (uploads) enqueue others too.
+  const enqueuer = await createJobRuntime({ payload: server.payload, databaseUrl: server.booted.database.url, jobs: all, role: 'web' })
+  return [worker, enqueuer]
+}
+
+export const consensusOf = async (server: TestServer, segmentId: number) =>
+  ((await server.payload.findByID({ collection: 'segments', id: segmentId, depth: 0 })) as Record<string, any>).consensus as Record<string, any>
+
+/** Polls until `check` passes or the time is up (jobs run asynchronously). */
+export const eventually = async <T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 15_000): Promise<T> => {
+  const deadline = Date.now() + timeoutMs
+  let value = await read()
+  while (!check(value)) {
+    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(value)}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    value = await read()
+  }
+  return value
+}
+
+export const vote = (server: TestServer, actor: Actor, segment: number, valid: boolean, reason?: string) =>
+  call(server, 'POST', '/api/votes', actor, { segment, valid, ...(reason ? { reason } : {}) })
+
+export const transcribe = (server: TestServer, actor: Actor, item: number, languageId: number, text: string) =>
+  call(server, 'POST', '/api/transcriptions', actor, { item, language: languageId, text })

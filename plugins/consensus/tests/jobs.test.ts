@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { sql } from '@payloadcms/db-postgres'
+import { getRegisteredJobs, type JobDefinition } from '@shrutik/plugin-sdk'
+import { runJobHandler } from '@shrutik/plugin-sdk/testing'
+
+import { createJobRuntime, type JobRuntime } from '../../../src/jobs/runtime'
+import { sineWav } from '../../../tests/helpers/audio'
+import { createUser, json, startTestServer, type TestServer, type TestUser } from '../../../tests/helpers/server'
+import { ESTIMATE_RELIABILITY, EVALUATE_SEGMENT } from '../src/jobNames'
+import { asUser, call, consensusOf, createLanguage, createSentence, eventually, sqlRows, transcribe, vote } from './fixtures'
+
+/**
+ * Upload → real audio job → segments → votes and transcriptions over REST → the consensus jobs on
+ * the real job runtime (Agenda on PostgreSQL) decide. Also: reliability weights change decisions,
+ * reports send segments to review, the handlers are idempotent.
+ */
+
+let server: TestServer
+let worker: JobRuntime
+let speaker: TestUser
+let voters: TestUser[]
+let admin: TestUser
+let languageId: number
+let sentenceId: number
+const SENTENCE = 'Consensus is what the crowd hears.'
+
+const upload = async (mode: 'prompt' | 'long') => {
+  const form = new FormData()
+  // Long takes stay under 2 s: the audio job's segment muxer splits an uncut span at its 2 s default (reported).
+  form.append('file', new Blob([sineWav(mode === 'long' ? 1.5 : 2)], { type: 'audio/wav' }), 'take.wav')
+  form.append('_payload', JSON.stringify({ language: languageId, mode, ...(mode === 'prompt' ? { sentence: sentenceId } : { scriptText: 'Hello world, read slowly.' }) }))
+  const response = await fetch(`${server.url}/api/recordings`, { method: 'POST', headers: speaker.headers, body: form })
+  expect(response.status).toBe(201)
+  const id = (await json(response)).doc.id as number
+  const recording = await eventually(
+    () => server.payload.findByID({ collection: 'recordings', id, depth: 0 }) as Promise<Record<string, any>>,
+    (doc) => ['ready', 'rejected', 'failed'].includes(doc.audio?.status),
+    30_000,
+  )
+  expect(recording.audio.status).toBe('ready')
+  const segments = await server.payload.find({ collection: 'segments', where: { recording: { equals: id } }, depth: 0 })
+  expect(segments.docs).toHaveLength(1)
+  return segments.docs[0].id as number
+}
+
+const settled = (segmentId: number, check: (consensus: Record<string, any>) => boolean) => eventually(() => consensusOf(server, segmentId), check, 20_000)
+
+beforeAll(async () => {
+  server = await startTestServer()
+  // A worker for every job, as `npm start` runs: audio processing and consensus.
+  worker = await createJobRuntime({
+    payload: server.payload,
+    databaseUrl: server.booted.database.url,
+    jobs: getRegisteredJobs(server.payload.config),
+    role: 'worker',
+    processEveryMs: 300,
+    sweepUnknownJobs: false,
+  })
+  ;[speaker, admin, ...voters] = await Promise.all([
+    createUser(server, 'contributor', 'jobs-speaker'),
+    createUser(server, 'admin', 'jobs-admin'),
+    ...[0, 1, 2, 3].map((index) => createUser(server, 'contributor', `jobs-voter-${index}`)),
+  ])
+  languageId = await createLanguage(server)
+  sentenceId = await createSentence(server, languageId, SENTENCE)
+}, 60_000)
+
+afterAll(async () => {
+  await worker?.stop(5000)
+  await server?.close()
+})
+
+describe('consensus.evaluate-segment on the real job runtime', () => {
+  test('two valid votes accept a clip: status, agreed text, confidence, judgments, decidedAt; the audio status mirrors it', async () => {
+    const segmentId = await upload('prompt')
+    expect(await consensusOf(server, segmentId)).toMatchObject({ status: 'pending', judgments: 0 })
+    expect((await vote(server, asUser(voters[0]), segmentId, true)).status).toBe(201)
+    await settled(segmentId, (consensus) => consensus.judgments === 1)
+    expect((await consensusOf(server, segmentId)).status).toBe('pending')
+    expect((await vote(server, asUser(voters[1]), segmentId, true)).status).toBe(201)
+    const consensus = await settled(segmentId, (value) => value.status !== 'pending')
+    expect(consensus).toMatchObject({ status: 'accepted', agreedText: SENTENCE, confidence: 1, judgments: 2, decidedBy: 'crowd', method: 'common-voice' })
+    expect(Date.now() - new Date(consensus.decidedAt).getTime()).toBeLessThan(60_000)
+    expect((await server.payload.findByID({ collection: 'segments', id: segmentId })).status).toBe('accepted')
+  })
+
+  test('a split vote that reaches the cap goes to review', async () => {
+    const segmentId = await upload('prompt')
+    const votes: [number, boolean, string?][] = [
+      [0, true],
+      [1, false, 'noisy'],
+      [2, true],
+      [3, false, 'does-not-match'],
+    ]
+    for (const [voter, valid, reason] of votes) expect((await vote(server, asUser(voters[voter]), segmentId, valid, reason)).status).toBe(201)
+    const consensus = await settled(segmentId, (value) => value.judgments === 4)
+    expect(consensus).toMatchObject({ status: 'needs-review', agreedText: null, judgments: 4, confidence: 0.5 })
+    expect(consensus.decidedBy ?? null).toBeNull()
+  })
+
+  test('current reliability weights decide: two "valid" votes from poorly calibrated voters are not enough', async () => {
+    const segmentId = await upload('prompt')
+    for (const voter of voters.slice(0, 2)) {
+      await sqlRows(
+        server,
+        sql`INSERT INTO contributor_reliability (contributor_id, votes, vote_accuracy) VALUES (${voter.id}, 40, 0.6)
+            ON CONFLICT (contributor_id) DO UPDATE SET votes = 40, vote_accuracy = 0.6`,
+      )
+    }
+    try {
+      for (const voter of voters.slice(0, 2)) expect((await vote(server, asUser(voter), segmentId, true)).status).toBe(201)
+      const consensus = await settled(segmentId, (value) => value.judgments === 2)
+      expect(consensus).toMatchObject({ status: 'pending', method: 'dawid-skene' })
+      expect(consensus.confidence).toBeGreaterThan(0.6)
+      expect(consensus.confidence).toBeLessThan(0.95)
+    } finally {
+      await sqlRows(server, sql`DELETE FROM contributor_reliability WHERE contributor_id IN (${voters[0].id}, ${voters[1].id})`)
+    }
+  })
+
+  test('three matching transcriptions of a long recording agree on its text', async () => {
+    const segmentId = await upload('long')
+    expect((await vote(server, asUser(voters[0]), segmentId, true)).status).toBe(400)
+    const texts = ['Hello, world!', 'hello world', 'Hello world.']
+    for (const [index, text] of texts.entries()) expect((await transcribe(server, asUser(voters[index]), segmentId, languageId, text)).status).toBe(201)
+    const consensus = await settled(segmentId, (value) => value.judgments === 3)
+    expect(consensus).toMatchObject({ status: 'accepted', agreedText: 'hello world', confidence: 1, method: 'reliability', decidedBy: 'crowd' })
+    // An author correcting their text re-decides the segment.
+    const [mine] = (await server.payload.find({ collection: 'transcriptions', where: { item: { equals: segmentId }, author: { equals: voters[0].id } } })).docs
+    expect((await call(server, 'PATCH', `/api/transcriptions/${mine.id}`, asUser(voters[0]), { text: 'yellow world' })).status).toBe(200)
+    const after = await settled(segmentId, (value) => value.confidence < 1)
+    expect(after).toMatchObject({ agreedText: 'hello world', judgments: 3 })
+  })
+
+  test('problem reports from two people send a clip to review, whatever the votes', async () => {
+    const segmentId = await upload('prompt')
+    for (const voter of voters.slice(0, 2)) expect((await vote(server, asUser(voter), segmentId, true)).status).toBe(201)
+    await settled(segmentId, (value) => value.status === 'accepted')
+    for (const voter of voters.slice(2, 4)) {
+      expect((await call(server, 'POST', '/api/consensus/skip', asUser(voter), { segment: segmentId, reason: 'offensive' })).status).toBe(201)
+    }
+    expect(await settled(segmentId, (value) => value.status === 'needs-review')).toMatchObject({ reports: 2, judgments: 2 })
+  })
+
+  test('the handler is idempotent and harmless on a segment that is gone', async () => {
+    const definition = getRegisteredJobs(server.payload.config).find((job) => job.name === EVALUATE_SEGMENT) as JobDefinition<typeof EVALUATE_SEGMENT>
+    const segmentId = await upload('prompt')
+    for (const voter of voters.slice(0, 2)) expect((await vote(server, asUser(voter), segmentId, true)).status).toBe(201)
+    const decided = await settled(segmentId, (value) => value.status === 'accepted')
+    const again = await runJobHandler(definition, { payload: server.payload, data: { segmentId } })
+    expect(again.logs.map((entry) => entry.message)).toEqual(['segment unchanged'])
+    expect(await consensusOf(server, segmentId)).toEqual(decided)
+    const gone = await runJobHandler(definition, { payload: server.payload, data: { segmentId: 999_999_999 } })
+    expect(gone.logs[0].message).toMatch(/gone/)
+    await expect(runJobHandler(definition, { payload: server.payload, data: { segmentId: 'x' as never } })).rejects.toThrow(/segmentId/)
+  })
+})
+
+describe('consensus.estimate-reliability on the real job runtime', () => {
+  test('admins enqueue it; it stores every voter’s reliability; contributors cannot trigger it', async () => {
+    expect((await call(server, 'POST', '/api/consensus/estimate-reliability', asUser(voters[0]))).status).toBe(403)
+    expect((await call(server, 'POST', '/api/consensus/estimate-reliability')).status).toBe(401)
+    const queued = await call(server, 'POST', '/api/consensus/estimate-reliability', asUser(admin))
+    expect(queued.status).toBe(200)
+    const rows = await eventually(
+      () => sqlRows<{ contributor_id: number; votes: string; vote_accuracy: string | null; transcriptions: string }>(server, sql`SELECT contributor_id, votes, vote_accuracy, transcriptions FROM contributor_reliability WHERE contributor_id IN (${voters[0].id}, ${voters[1].id}, ${voters[2].id}, ${voters[3].id})`),
+      (found) => found.length === 4,
+      20_000,
+    )
+    for (const row of rows) {
+      expect(Number(row.votes)).toBeGreaterThan(0)
+      expect(Number(row.vote_accuracy)).toBeGreaterThan(0)
+      expect(Number(row.vote_accuracy)).toBeLessThan(1)
+    }
+    // Voters 0–2 transcribed the long recording.
+    expect(rows.filter((row) => Number(row.transcriptions) > 0)).toHaveLength(3)
+    // It is also scheduled (hourly by default): one repeating job for the whole cluster.
+    const [scheduled] = await sqlRows<{ repeat_interval: string }>(server, sql`SELECT repeat_interval FROM agenda_jobs WHERE name = ${ESTIMATE_RELIABILITY} AND type = 'single'`)
+    expect(scheduled?.repeat_interval).toBe('1 hour')
+  })
+})

@@ -1,0 +1,105 @@
+import { describe, expect, test } from '@jest/globals'
+import { getRegisteredJobs } from '@shrutik/plugin-sdk'
+import type { Config } from 'payload'
+
+import { consensusPlugin } from '../src'
+import { clientIdFromCookie, sanitizeOptions } from '../src/options'
+
+/** The plugin as a config transform: what it adds, what `enabled: false` keeps, and how options are checked. */
+
+const baseConfig = (): Config =>
+  ({
+    collections: [
+      { slug: 'segments', fields: [{ name: 'file', type: 'text' }], hooks: { beforeDelete: [() => undefined] } },
+      { slug: 'transcriptions', fields: [{ name: 'text', type: 'text' }], hooks: { beforeChange: [({ data }: { data: unknown }) => data] } },
+    ],
+    endpoints: [{ path: '/mine', method: 'get', handler: () => Response.json({}) }],
+    hooks: { afterError: [() => undefined] },
+    admin: { components: { afterNavLinks: ['/mine#Link'] } },
+  }) as unknown as Config
+
+const slugs = (config: Config) => (config.collections ?? []).map((collection) => collection.slug)
+
+describe('consensusPlugin', () => {
+  test('adds its collections, the consensus group, endpoints under /consensus/, two jobs and the review view — after what was there', () => {
+    const config = consensusPlugin({ mediaDir: '/tmp/media' })(baseConfig())
+    expect(slugs(config)).toEqual(['segments', 'transcriptions', 'votes', 'consensus-skips', 'contributor-reliability', 'consensus-decisions'])
+    const segments = config.collections![0]
+    expect(segments.fields.map((field) => ('name' in field ? field.name : undefined))).toEqual(['file', 'consensus'])
+    expect(segments.hooks?.beforeDelete).toHaveLength(2)
+    expect(config.collections![1].hooks?.beforeChange).toHaveLength(2)
+    expect(config.endpoints!.map((endpoint) => endpoint.path)).toEqual([
+      '/mine',
+      '/consensus/next-validation',
+      '/consensus/next-transcription',
+      '/consensus/skip',
+      '/consensus/segments/:id/decide',
+      '/consensus/segments/:id/audio',
+      '/consensus/review-queue',
+      '/consensus/estimate-reliability',
+    ])
+    expect(getRegisteredJobs(config).map((job) => [job.name, job.every])).toEqual([
+      ['consensus.evaluate-segment', undefined],
+      ['consensus.estimate-reliability', '1 hour'],
+    ])
+    expect(config.admin?.components?.views?.consensusReview).toMatchObject({ path: '/review' })
+    expect(config.admin?.components?.afterNavLinks).toEqual(['/mine#Link', '@shrutik/plugin-consensus/admin#ReviewNavLink'])
+    expect(config.hooks?.afterError).toHaveLength(2)
+  })
+
+  test('enabled: false keeps the schema and the integrity checks, adds no behaviour', () => {
+    const config = consensusPlugin({ mediaDir: '/tmp/media', enabled: false })(baseConfig())
+    expect(slugs(config)).toEqual(['segments', 'transcriptions', 'votes', 'consensus-skips', 'contributor-reliability', 'consensus-decisions'])
+    expect(config.endpoints!.map((endpoint) => endpoint.path)).toEqual(['/mine'])
+    expect(getRegisteredJobs(config)).toEqual([])
+    expect(config.admin?.components?.views).toBeUndefined()
+    const votes = config.collections!.find((collection) => collection.slug === 'votes')!
+    expect(votes.hooks?.beforeChange).toHaveLength(2)
+    expect(votes.hooks?.afterChange).toBeUndefined()
+  })
+
+  test('refuses to run without the segments it judges', () => {
+    expect(() => consensusPlugin({ mediaDir: '/tmp/media' })({ collections: [] } as unknown as Config)).toThrow(/audio-processing plugin before this one/)
+  })
+
+  test('a schedule of false registers the estimate job without a repeat', () => {
+    const config = consensusPlugin({ mediaDir: '/tmp/media', reliabilitySchedule: false })(baseConfig())
+    expect(getRegisteredJobs(config).find((job) => job.name === 'consensus.estimate-reliability')?.every).toBeUndefined()
+  })
+})
+
+describe('options', () => {
+  test('defaults', () => {
+    const settings = sanitizeOptions({ mediaDir: '/m' })
+    expect(settings).toMatchObject({ enabled: true, maxPerSpeaker: 2, maxBatch: 20, reliabilitySchedule: '1 hour' })
+    expect(settings.decision).toMatchObject({ voteStrategy: 'dawid-skene', transcriptStrategy: 'reliability', posteriorThreshold: 0.95, minVotes: 2, maxVotes: 4, minTranscriptions: 3, maxTranscriptions: 7 })
+    expect(settings.slugs).toEqual({ segments: 'segments', recordings: 'recordings', transcriptions: 'transcriptions', users: 'users', languages: 'languages' })
+  })
+
+  test.each([
+    [{ mediaDir: '' }, /mediaDir/],
+    [{ voteStrategy: 'majority' }, /voteStrategy must be one of dawid-skene, common-voice/],
+    [{ transcriptStrategy: 'best' }, /transcriptStrategy must be one of reliability, rover, medoid/],
+    [{ posteriorThreshold: 0.4 }, /posteriorThreshold/],
+    [{ posteriorThreshold: 1 }, /posteriorThreshold/],
+    [{ transcriptConfidenceThreshold: 0 }, /transcriptConfidenceThreshold/],
+    [{ minVotes: 0 }, /minVotes must be a whole number/],
+    [{ maxTranscriptions: 2.5 }, /maxTranscriptions must be a whole number/],
+    [{ minVotes: 5, maxVotes: 3 }, /minVotes must not exceed maxVotes/],
+    [{ minTranscriptions: 8 }, /minTranscriptions must not exceed maxTranscriptions/],
+    [{ maxBatch: 500 }, /maxBatch/],
+    [{ maxPerSpeaker: 0 }, /maxPerSpeaker/],
+  ])('%j is refused at config time', (options, message) => {
+    expect(() => sanitizeOptions({ mediaDir: '/m', ...options } as never)).toThrow(message)
+  })
+
+  test('the anonymous client id comes from a well-formed cookie only', () => {
+    const read = clientIdFromCookie('shrutik_cid')
+    const id = '0f8fad5b-d9cb-469f-a165-70867728950e'
+    expect(read(new Headers({ cookie: `a=1; shrutik_cid=${id.toUpperCase()}` }))).toBe(id)
+    expect(read(new Headers({ cookie: 'shrutik_cid=not-a-uuid' }))).toBeUndefined()
+    expect(read(new Headers({ cookie: 'shrutik_cid=%E0%A4%A' }))).toBeUndefined()
+    expect(read(new Headers({ cookie: `other=${id}` }))).toBeUndefined()
+    expect(read(undefined)).toBeUndefined()
+  })
+})
