@@ -31,6 +31,8 @@ export default async function SiteLayout({ children, params }: { children: React
     { href: `/${locale}`, label: t('nav.home') },
     { href: `/${locale}/speak`, label: t('nav.speak') },
     { href: `/${locale}/speak/long`, label: t('nav.long') },
+    { href: `/${locale}/listen`, label: t('nav.listen') },
+    { href: `/${locale}/transcribe`, label: t('nav.transcribe') },
     { href: `/${locale}/profile`, label: t('nav.profile') },
   ].map((item) => ({ ...item, current: false }))
   const controls = (
