@@ -134,6 +134,61 @@ test('an anonymous visitor records and submits five Bengali sentences on a phone
   }
 })
 
+test('another visitor validates those clips: "valid" only after listening to the end; the vote is stored', { skip }, async () => {
+  const browser = await launch(speechFile)
+  try {
+    const { page, problems } = await phone(browser)
+    await page.goto(url('/bn/listen?language=bn'), { waitUntil: 'networkidle' })
+    await page.getByRole('button', { name: /রাজি/ }).click()
+    const clip = page.locator('[data-clip]')
+    await clip.waitFor({ timeout: 20_000 })
+    const segment = Number(await clip.getAttribute('data-clip'))
+    assert.equal(await page.getByTestId('valid').isDisabled(), true, 'valid is locked before listening')
+    await page.evaluate(() => document.querySelector('audio')?.play())
+    await page.waitForFunction(() => !(document.querySelector('[data-testid="valid"]') as HTMLButtonElement | null)?.disabled, undefined, { timeout: 20_000 })
+    await page.keyboard.press('y')
+    await page.waitForFunction((id) => document.querySelector('[data-clip]')?.getAttribute('data-clip') !== String(id), segment, { timeout: 10_000 })
+    const votes = (await api('GET', `/api/votes?where[segment][equals]=${segment}&depth=0`)).body.docs
+    assert.equal(votes.length, 1)
+    assert.equal(votes[0].valid, true)
+    assert.deepEqual(problems, [])
+  } finally {
+    await browser.close()
+  }
+})
+
+test('a long reading is cut into segments that another visitor transcribes on the site', { skip }, async () => {
+  const layout = [] as { seconds: number; pause?: boolean }[]
+  for (let i = 0; i < 3; i++) layout.push({ seconds: 5 }, { seconds: 0.8, pause: true })
+  const form = new FormData()
+  form.append('file', new Blob([new Uint8Array(wav(speechLike(layout)))], { type: 'audio/wav' }), 'passage.wav')
+  const english = (await api('GET', '/api/languages?where[code][equals]=en')).body.docs[0]
+  form.append('_payload', JSON.stringify({ language: english.id, mode: 'long', scriptText: 'A passage read aloud.' }))
+  const upload = await fetch(url('/api/recordings?depth=0'), { method: 'POST', headers: { Authorization: `JWT ${token}` }, body: form })
+  assert.equal(upload.status, 201)
+  const recording = ((await upload.json()) as { doc: { id: number } }).doc.id
+  const deadline = Date.now() + 60_000
+  while (Date.now() < deadline && (await api('GET', `/api/recordings/${recording}?depth=0`)).body.audio?.status !== 'ready') {
+    await new Promise((resolve) => setTimeout(resolve, 300))
+  }
+  const browser = await launch(speechFile)
+  try {
+    const { page } = await phone(browser)
+    await page.goto(url('/en/transcribe?language=en'), { waitUntil: 'networkidle' })
+    await page.getByRole('button', { name: /agree/ }).click()
+    const clip = page.locator('[data-clip]')
+    await clip.waitFor({ timeout: 20_000 })
+    const segment = Number(await clip.getAttribute('data-clip'))
+    await page.getByLabel('What is said').fill('a passage read aloud')
+    await page.keyboard.press('Control+Enter')
+    await page.waitForFunction((id) => document.querySelector('[data-clip]')?.getAttribute('data-clip') !== String(id), segment, { timeout: 10_000 })
+    const written = (await api('GET', `/api/transcriptions?where[item][equals]=${segment}&depth=0`)).body.docs
+    assert.deepEqual(written.map((doc: { text: string }) => doc.text), ['a passage read aloud'])
+  } finally {
+    await browser.close()
+  }
+})
+
 test('a silent take is refused in the browser, before any upload', { skip }, async () => {
   const browser = await launch(silenceFile)
   try {

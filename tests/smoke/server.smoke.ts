@@ -168,6 +168,10 @@ test('an uploaded long recording is processed, and its admin page shows checks, 
     }, src)
     assert.deepEqual({ status: audio.status, type: audio.type }, { status: 200, type: 'audio/ogg' })
     assert.ok(audio.bytes > 1000)
+
+    // The consensus plugin's review queue renders for an admin.
+    await page.goto(url('/admin/review'), { waitUntil: 'networkidle' })
+    await page.getByRole('heading', { name: 'Review queue', exact: true }).first().waitFor({ timeout: 30_000 })
     assert.deepEqual(problems, [])
   } finally {
     await browser.close()
