@@ -203,7 +203,11 @@ export const createRecordings = ({ staticDir }: RecordingsOptions): CollectionCo
       name: 'demographicsSnapshot',
       type: 'json',
       access: { read: fieldOwnerOrAdmin('owner'), create: fieldNobody, update: fieldNobody },
-      admin: { readOnly: true, description: "The contributor's opt-in demographics at upload time." },
+      admin: {
+        readOnly: true,
+        description: "The contributor's opt-in demographics at upload time.",
+        components: { Field: '/admin/Fields/ReadOnlyJson#ReadOnlyJson' },
+      },
     },
     {
       name: 'status',

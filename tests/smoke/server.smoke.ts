@@ -151,7 +151,11 @@ test('an uploaded long recording is processed, and its admin page shows checks, 
     await context.addCookies([{ name: 'shrutik-token', value: session.token, url: url('/') }])
     const page = await context.newPage()
     const problems: string[] = []
-    page.on('pageerror', (error) => problems.push(error.message))
+    page.on('pageerror', (error) => problems.push(`${page.url()}: ${error.name} ${error.message} ${error.stack ?? ''}`.slice(0, 600)))
+    // Nothing may be blocked by the CSP or fetched from elsewhere (an offline server has no CDN).
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content.Security.Policy|Refused to/i.test(message.text())) problems.push(message.text().slice(0, 300))
+    })
     await page.goto(url(`/admin/collections/recordings/${id}`), { waitUntil: 'networkidle' })
     await page.locator('[data-audio-status="ready"]').waitFor({ timeout: 30_000 })
     await page.getByText('All quality checks passed.').or(page.locator('[data-check]').first()).first().waitFor({ timeout: 10_000 })

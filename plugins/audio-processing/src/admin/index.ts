@@ -1,2 +1,3 @@
 export { AudioPanel } from './AudioPanel'
 export { SegmentsList } from './SegmentsList'
+export { ReadOnlyJson } from './ReadOnlyJson'
