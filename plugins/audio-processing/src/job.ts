@@ -50,9 +50,11 @@ export const createProcessRecordingJob = (settings: SanitizedAudioOptions): JobD
   validate: (data) =>
     Number.isInteger((data as { recordingId?: unknown })?.recordingId) ? undefined : 'recordingId must be an integer',
   async handler({ data, payload, signal, touch, log }) {
-    const recording = (await payload
-      .findByID({ collection: settings.recordingsSlug as 'recordings', id: data.recordingId, depth: 0 })
-      .catch(() => null)) as Doc | null
+    // Adapter-level reads and writes for the job's own bookkeeping: the system reads raw rows (no
+    // access rules or read hooks apply to it), and the full Local API would cost more CPU than a
+    // short clip's transcoding margin allows (bench:audio). Deletions still go through Payload, so
+    // every plugin's beforeDelete hook on segments runs.
+    const recording = (await payload.db.findOne({ collection: settings.recordingsSlug, where: { id: { equals: data.recordingId } } })) as Doc | null
     if (!recording?.filename) {
       log('recording is gone; nothing to process', { recordingId: data.recordingId })
       return
@@ -149,7 +151,7 @@ export const createProcessRecordingJob = (settings: SanitizedAudioOptions): JobD
 const sentenceText = async (payload: Payload, settings: SanitizedAudioOptions, ref: unknown): Promise<string | null> => {
   const id = idOf(ref)
   if (id === undefined || id === null) return null
-  const sentence = (await payload.findByID({ collection: settings.sentencesSlug as 'sentences', id: id as number, depth: 0 }).catch(() => null)) as Doc | null
+  const sentence = (await payload.db.findOne({ collection: settings.sentencesSlug, where: { id: { equals: id } } })) as Doc | null
   return (sentence?.text as string | undefined) ?? null
 }
 
@@ -173,7 +175,7 @@ const swap = async (payload: Payload, settings: SanitizedAudioOptions, recording
   await initTransaction(req)
   try {
     const segmentsSlug = settings.segmentsSlug as 'segments'
-    const existing = (await payload.find({ collection: segmentsSlug, where: { recording: { equals: recording.id } }, pagination: false, depth: 0, req })).docs as Doc[]
+    const existing = (await payload.db.find({ collection: segmentsSlug, where: { recording: { equals: recording.id } }, pagination: false, limit: 0, req })).docs as Doc[]
     const byIndex = new Map(existing.map((segment) => [segment.index as number, segment]))
     const stale = existing.filter((segment) => {
       const next = segments[segment.index as number]
@@ -184,9 +186,9 @@ const swap = async (payload: Payload, settings: SanitizedAudioOptions, recording
     for (const segment of segments) {
       const kept = byIndex.get(segment.index as number)
       if (kept && !staleIds.has(kept.id)) {
-        await payload.update({ collection: segmentsSlug, id: kept.id, data: { file: segment.file, expectedText: segment.expectedText } as never, req })
+        await payload.db.updateOne({ collection: segmentsSlug, id: kept.id, data: { file: segment.file, expectedText: segment.expectedText }, req })
       } else {
-        await payload.create({ collection: segmentsSlug, data: { ...segment, recording: recording.id, status: 'pending' } as never, req })
+        await payload.db.create({ collection: segmentsSlug, data: { ...segment, recording: recording.id, status: 'pending' }, req })
       }
     }
     // Adapter-level write: the processing result is the job's own field (read-only to everyone else); the
