@@ -235,12 +235,12 @@ if (PARTS.has('c')) {
   const workerExited = new Promise((resolve) => worker.once('exit', resolve))
   await new Promise((resolve) => setTimeout(resolve, 4000))
   /** UPLOADERS clients (in a separate process), each sending UPLOADS_EACH clips back to back. */
-  const intake = (url: string, thinkMs: number) =>
+  const intake = (url: string, thinkMs: number, uploaders = UPLOADERS, uploadsEach = UPLOADS_EACH) =>
     new Promise<{ latencies: number[]; ids: number[]; failed: number }>((resolve, reject) => {
       const clients = fork(path.join(root, 'bench', 'uploadClients.ts'), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, NODE_OPTIONS: '' } })
       clients.once('message', (result) => resolve(result as { latencies: number[]; ids: number[]; failed: number }))
       clients.once('exit', (code) => code !== 0 && reject(new Error(`the upload clients exited with ${code}`)))
-      clients.send({ url, clip, uploaders: UPLOADERS, uploadsEach: UPLOADS_EACH, languageId: language.id, sentenceIds: sentences.map((sentence) => sentence.id), cookieName: CLIENT_ID_COOKIE, thinkMs })
+      clients.send({ url, clip, uploaders, uploadsEach, languageId: language.id, sentenceIds: sentences.map((sentence) => sentence.id), cookieName: CLIENT_ID_COOKIE, thinkMs })
     })
 
   // Baseline: a bare Node HTTP server that only writes each upload's body to a file.
@@ -272,6 +272,10 @@ if (PARTS.has('c')) {
     return (await payload.count({ collection: 'recordings', where: { and: [where, { 'audio.status': { equals: 'ready' } }] } })).totalDocs
   }
   const sent = UPLOADERS * UPLOADS_EACH
+
+  // Warm-up (JIT, first multipart parse, first queries): a few uploads, processed but not timed.
+  const warmUp = await intake(`${baseUrl}/api/recordings?depth=0`, 0, 2)
+  await drain(warmUp.ids)
 
   // Contributors at their real pace: each records a 5 s clip, uploads it, records the next.
   // depth=0: the site's uploader needs the new id, not the related documents.
