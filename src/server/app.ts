@@ -44,7 +44,8 @@ const accessLogAndMetrics =
       const seconds = Number(process.hrtime.bigint() - started) / 1e9
       const route = routeLabel(req.path, apiSlugs)
       httpRequestDuration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds)
-      if (route === '/_next') return
+      // winston formats a line before its transports filter it: skip the work when it would be dropped.
+      if (route === '/_next' || !logger.isInfoEnabled()) return
       logger.info('request', {
         requestId: res.getHeader('X-Request-Id'),
         method: req.method,
