@@ -206,7 +206,7 @@ export const createRecordings = ({ staticDir }: RecordingsOptions): CollectionCo
       admin: {
         readOnly: true,
         description: "The contributor's opt-in demographics at upload time.",
-        components: { Field: '/admin/Fields/ReadOnlyJson#ReadOnlyJson' },
+        components: { Field: '@shrutik/plugin-sdk/admin#ReadOnlyJson' },
       },
     },
     {

@@ -35,7 +35,7 @@ const audioGroup: Field = {
     { name: 'codec', type: 'text' },
     { name: 'container', type: 'text' },
     { name: 'loudnessLufs', type: 'number' },
-    { name: 'checks', type: 'json', admin: { components: { Field: '@shrutik/plugin-audio-processing/admin#ReadOnlyJson' } } },
+    { name: 'checks', type: 'json', admin: { components: { Field: '@shrutik/plugin-sdk/admin#ReadOnlyJson' } } },
     {
       name: 'files',
       type: 'group',

@@ -3,8 +3,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 
 import { translator, type Locale, type MessageKey } from '../i18n'
-import { CONSENT_COOKIE, TERMS_VERSION } from '../terms'
-import type { SpeakLanguage } from './Speak'
+import { ConsentCard, errorMessageOf, hasConsent, LanguagePicker, pickLanguage, postJson, type ContributionLanguage } from './contribution'
 
 interface Clip {
   id: number
@@ -15,20 +14,15 @@ interface Clip {
 
 const REASONS = ['does-not-match', 'noisy', 'wrong-language', 'offensive', 'other'] as const
 const SPEEDS = [0.75, 1, 1.25, 1.5]
-const hasConsent = () => document.cookie.split(';').some((part) => part.trim() === `${CONSENT_COOKIE}=${TERMS_VERSION}`)
-const post = (path: string, body: unknown) =>
-  fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), credentials: 'include' })
-const errorOf = async (response: Response) =>
-  ((await response.json().catch(() => ({}))) as { errors?: { message: string }[] }).errors?.[0]?.message
 
 /**
  * Listen (validate a clip against its sentence) or transcribe (write what a segment says), served
  * by the consensus plugin: never your own recordings, never twice, decided items no more.
  * Keyboard first; "valid" unlocks only once the clip has played to its end.
  */
-export const Judge = ({ locale, languages, initialLanguage, task }: { locale: Locale; languages: SpeakLanguage[]; initialLanguage?: string; task: 'listen' | 'transcribe' }) => {
+export const Judge = ({ locale, languages, initialLanguage, task }: { locale: Locale; languages: ContributionLanguage[]; initialLanguage?: string; task: 'listen' | 'transcribe' }) => {
   const t = useMemo(() => translator(locale), [locale])
-  const [languageCode, setLanguageCode] = useState(initialLanguage && languages.some((l) => l.code === initialLanguage) ? initialLanguage : languages[0]?.code)
+  const [languageCode, setLanguageCode] = useState(pickLanguage(languages, initialLanguage))
   const language = languages.find((candidate) => candidate.code === languageCode)
   const [consented, setConsented] = useState<boolean | undefined>()
   const [clips, setClips] = useState<Clip[] | undefined>()
@@ -47,7 +41,7 @@ export const Judge = ({ locale, languages, initialLanguage, task }: { locale: Lo
     setClips(undefined)
     const endpoint = task === 'listen' ? 'next-validation' : 'next-transcription'
     const response = await fetch(`/api/consensus/${endpoint}?language=${language.id}&limit=5`, { credentials: 'include' })
-    if (!response.ok) return setMessage({ text: (await errorOf(response)) ?? t('error.generic'), error: true })
+    if (!response.ok) return setMessage({ text: (await errorMessageOf(response)) ?? t('error.generic'), error: true })
     setClips(((await response.json()) as { docs: Clip[] }).docs)
   }, [language, task, t])
 
@@ -80,23 +74,23 @@ export const Judge = ({ locale, languages, initialLanguage, task }: { locale: Lo
 
   const vote = async (valid: boolean, reason?: (typeof REASONS)[number]) => {
     if (!clip || (valid && !heardToEnd)) return setMessage({ text: t('listen.playFirst'), error: true })
-    const response = await post('/api/votes', { segment: clip.id, valid, ...(reason ? { reason } : {}) })
-    if (!response.ok) return setMessage({ text: (await errorOf(response)) ?? t('error.generic'), error: true })
+    const response = await postJson('/api/votes', { segment: clip.id, valid, ...(reason ? { reason } : {}) })
+    if (!response.ok) return setMessage({ text: (await errorMessageOf(response)) ?? t('error.generic'), error: true })
     setMessage({ text: t('listen.thanks') })
     next()
   }
 
   const transcribe = async () => {
     if (!clip || !language || !text.trim()) return
-    const response = await post('/api/transcriptions', { item: clip.id, language: language.id, text })
-    if (!response.ok) return setMessage({ text: (await errorOf(response)) ?? t('error.generic'), error: true })
+    const response = await postJson('/api/transcriptions', { item: clip.id, language: language.id, text })
+    if (!response.ok) return setMessage({ text: (await errorMessageOf(response)) ?? t('error.generic'), error: true })
     setMessage({ text: t('listen.thanks') })
     next()
   }
 
   const skip = async (reason?: string) => {
     if (!clip) return
-    await post('/api/consensus/skip', { segment: clip.id, ...(reason ? { reason } : {}) })
+    await postJson('/api/consensus/skip', { segment: clip.id, ...(reason ? { reason } : {}) })
     next()
   }
 
@@ -128,35 +122,10 @@ export const Judge = ({ locale, languages, initialLanguage, task }: { locale: Lo
   })
 
   if (consented === undefined) return null
-  if (!consented) {
-    return (
-      <section className="card">
-        <h2>{t('speak.consentTitle')}</h2>
-        <p>
-          {t('speak.consentText')} <a href={`/${locale}/about/terms`}>{t('nav.terms')}</a>
-        </p>
-        <button
-          type="button"
-          className="button"
-          onClick={async () => setConsented((await post('/api/site/consent', { termsVersion: TERMS_VERSION })).ok)}
-        >
-          {t('speak.consentAccept')}
-        </button>
-      </section>
-    )
-  }
+  if (!consented) return <ConsentCard locale={locale} t={t} onAccepted={() => setConsented(true)} />
   return (
     <section>
-      <div className="field">
-        <label htmlFor="judge-language">{t('speak.contributeIn')}</label>
-        <select id="judge-language" value={languageCode} onChange={(event) => setLanguageCode(event.target.value)}>
-          {languages.map((option) => (
-            <option key={option.code} value={option.code} lang={option.code}>
-              {option.nativeName}
-            </option>
-          ))}
-        </select>
-      </div>
+      <LanguagePicker t={t} languages={languages} value={languageCode} onChange={setLanguageCode} />
       {!clips ? (
         <p>{t('speak.loading')}</p>
       ) : !clip ? (

@@ -6,18 +6,17 @@ import { translator, type Locale } from '../i18n'
 import { checkTake, LONG_LIMITS } from '../recorder/checks'
 import { createUploader, type UploadState } from '../recorder/uploader'
 import { useRecorder, type Take } from '../recorder/useRecorder'
-import { CONSENT_COOKIE, TERMS_VERSION } from '../terms'
-import type { SpeakLanguage } from './Speak'
+import { TERMS_VERSION } from '../terms'
+import { ConsentCard, hasConsent, LanguagePicker, pickLanguage, type ContributionLanguage } from './contribution'
 
-const hasConsent = () => document.cookie.split(';').some((part) => part.trim() === `${CONSENT_COOKIE}=${TERMS_VERSION}`)
 
 /**
  * Long-script mode: a passage of about 2, 5 or 10 minutes read in one go, with pause and resume;
  * the server cuts it into segments at the pauses. Uploads go through the same queue as prompts.
  */
-export const LongSpeak = ({ locale, languages, initialLanguage }: { locale: Locale; languages: SpeakLanguage[]; initialLanguage?: string }) => {
+export const LongSpeak = ({ locale, languages, initialLanguage }: { locale: Locale; languages: ContributionLanguage[]; initialLanguage?: string }) => {
   const t = useMemo(() => translator(locale), [locale])
-  const [languageCode, setLanguageCode] = useState(initialLanguage && languages.some((l) => l.code === initialLanguage) ? initialLanguage : languages[0]?.code)
+  const [languageCode, setLanguageCode] = useState(pickLanguage(languages, initialLanguage))
   const language = languages.find((candidate) => candidate.code === languageCode)
   const [consented, setConsented] = useState<boolean | undefined>()
   const [passage, setPassage] = useState<string | undefined>()
@@ -33,11 +32,6 @@ export const LongSpeak = ({ locale, languages, initialLanguage }: { locale: Loca
     void uploader.current.drain()
     return () => uploader.current?.stop()
   }, [])
-
-  const accept = async () => {
-    const response = await fetch('/api/site/consent', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ termsVersion: TERMS_VERSION }), credentials: 'include' })
-    setConsented(response.ok)
-  }
 
   const choose = async (minutes: number) => {
     if (!language) return
@@ -84,31 +78,10 @@ export const LongSpeak = ({ locale, languages, initialLanguage }: { locale: Loca
   }
 
   if (consented === undefined) return <p>{t('speak.loading')}</p>
-  if (!consented) {
-    return (
-      <section className="card">
-        <h2>{t('speak.consentTitle')}</h2>
-        <p>
-          {t('speak.consentText')} <a href={`/${locale}/about/terms`}>{t('nav.terms')}</a>
-        </p>
-        <button type="button" className="button" onClick={accept}>
-          {t('speak.consentAccept')}
-        </button>
-      </section>
-    )
-  }
+  if (!consented) return <ConsentCard locale={locale} t={t} onAccepted={() => setConsented(true)} />
   return (
     <section>
-      <div className="field">
-        <label htmlFor="long-language">{t('speak.contributeIn')}</label>
-        <select id="long-language" value={languageCode} onChange={(event) => setLanguageCode(event.target.value)} disabled={mic.recording}>
-          {languages.map((option) => (
-            <option key={option.code} value={option.code} lang={option.code}>
-              {option.nativeName}
-            </option>
-          ))}
-        </select>
-      </div>
+      <LanguagePicker t={t} languages={languages} value={languageCode} onChange={setLanguageCode} disabled={mic.recording} />
       <fieldset className="card" disabled={mic.recording}>
         <legend>{t('long.choose')}</legend>
         <div className="actions">

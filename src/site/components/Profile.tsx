@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react'
 
 import { translator, type Locale } from '../i18n'
+import { postJson } from './contribution'
 
 interface Me {
   id: number
@@ -13,8 +14,6 @@ interface Me {
 const AGE_BANDS = ['teens', 'twenties', 'thirties', 'forties', 'fifties', 'sixties', 'seventies', 'eighties', 'nineties']
 const GENDERS = ['female', 'male', 'non-binary', 'other', 'prefer-not-to-say']
 
-const post = (path: string, body: unknown) =>
-  fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), credentials: 'include' })
 
 /**
  * Sign in or create an account (what this browser recorded anonymously is then claimed), see your
@@ -40,9 +39,9 @@ export const Profile = ({ locale }: { locale: Locale }) => {
   }, [refresh])
 
   const signIn = async (email: string, password: string) => {
-    const response = await post('/api/users/login', { email, password })
+    const response = await postJson('/api/users/login', { email, password })
     if (!response.ok) return setMessage({ text: t('profile.wrong'), error: true })
-    const claim = await post('/api/site/claim', {})
+    const claim = await postJson('/api/site/claim', {})
     const moved = ((await claim.json().catch(() => ({}))) as { recordings?: number }).recordings ?? 0
     setMessage(moved ? { text: t('profile.kept', { count: moved }) } : undefined)
     await refresh()
@@ -54,7 +53,7 @@ export const Profile = ({ locale }: { locale: Locale }) => {
     const email = String(form.get('email'))
     const password = String(form.get('password'))
     if (mode === 'up') {
-      const created = await post('/api/users', { email, password })
+      const created = await postJson('/api/users', { email, password })
       if (!created.ok) {
         const body = (await created.json().catch(() => ({}))) as { errors?: { message: string; data?: { errors?: { message: string }[] } }[] }
         return setMessage({ text: body.errors?.[0]?.data?.errors?.[0]?.message ?? body.errors?.[0]?.message ?? t('error.generic'), error: true })
@@ -65,7 +64,7 @@ export const Profile = ({ locale }: { locale: Locale }) => {
 
   const forgot = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault()
-    await post('/api/users/forgot-password', { email: String(new FormData(event.currentTarget).get('email')) })
+    await postJson('/api/users/forgot-password', { email: String(new FormData(event.currentTarget).get('email')) })
     setMessage({ text: t('profile.forgotSent') })
   }
 
@@ -164,7 +163,7 @@ export const Profile = ({ locale }: { locale: Locale }) => {
         type="button"
         className="button button--quiet"
         onClick={async () => {
-          await post('/api/users/logout', {})
+          await postJson('/api/users/logout', {})
           await refresh()
         }}
       >

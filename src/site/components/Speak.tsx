@@ -6,13 +6,8 @@ import { translator, type Locale, type MessageKey } from '../i18n'
 import { checkTake, PROMPT_LIMITS, type TakeProblem } from '../recorder/checks'
 import { createUploader, type UploadState } from '../recorder/uploader'
 import { useRecorder, type Take } from '../recorder/useRecorder'
-import { CONSENT_COOKIE, TERMS_VERSION } from '../terms'
-
-export interface SpeakLanguage {
-  id: number
-  code: string
-  nativeName: string
-}
+import { TERMS_VERSION } from '../terms'
+import { ConsentCard, hasConsent, LanguagePicker, pickLanguage, postJson, type ContributionLanguage } from './contribution'
 
 interface Sentence {
   id: number
@@ -22,16 +17,15 @@ interface Sentence {
 const REPORT_REASONS = ['offensive', 'grammar-spelling', 'different-language', 'hard-to-pronounce'] as const
 const PROBLEM_KEYS: Record<TakeProblem, MessageKey> = { tooShort: 'speak.tooShort', tooLong: 'speak.tooLong', silent: 'speak.silent', clipped: 'speak.clipped' }
 
-const hasConsent = () => document.cookie.split(';').some((part) => part.trim() === `${CONSENT_COOKIE}=${TERMS_VERSION}`)
 const extensionOf = (mimeType: string) => (mimeType.includes('mp4') ? 'm4a' : mimeType.includes('ogg') ? 'ogg' : 'webm')
 
 /**
  * Prompt mode: five sentences at a time; record each (level meter, checks in the browser), listen,
  * re-record, skip or report; submit puts the takes in IndexedDB and uploads them with retries.
  */
-export const Speak = ({ locale, languages, initialLanguage }: { locale: Locale; languages: SpeakLanguage[]; initialLanguage?: string }) => {
+export const Speak = ({ locale, languages, initialLanguage }: { locale: Locale; languages: ContributionLanguage[]; initialLanguage?: string }) => {
   const t = useMemo(() => translator(locale), [locale])
-  const [languageCode, setLanguageCode] = useState(initialLanguage && languages.some((l) => l.code === initialLanguage) ? initialLanguage : languages[0]?.code)
+  const [languageCode, setLanguageCode] = useState(pickLanguage(languages, initialLanguage))
   const language = languages.find((candidate) => candidate.code === languageCode)
   const [consented, setConsented] = useState<boolean | undefined>()
   const [sentences, setSentences] = useState<Sentence[] | undefined>()
@@ -71,12 +65,6 @@ export const Speak = ({ locale, languages, initialLanguage }: { locale: Locale; 
   const take = sentence ? takes[sentence.id] : undefined
   const recordedCount = Object.keys(takes).length
 
-  const accept = async () => {
-    const response = await fetch('/api/site/consent', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ termsVersion: TERMS_VERSION }), credentials: 'include' })
-    if (response.ok) setConsented(true)
-    else setMessage({ text: t('error.generic'), error: true })
-  }
-
   const toggleRecording = async () => {
     if (!sentence) return
     if (mic.recording) {
@@ -107,12 +95,7 @@ export const Speak = ({ locale, languages, initialLanguage }: { locale: Locale; 
   const skip = async (reason?: (typeof REPORT_REASONS)[number]) => {
     if (!sentence || !sentences) return
     setReporting(false)
-    await fetch(`/api/site/sentences/${sentence.id}/skip`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ reason: reason ?? 'skip' }),
-      credentials: 'include',
-    })
+    await postJson(`/api/site/sentences/${sentence.id}/skip`, { reason: reason ?? 'skip' })
     const remaining = sentences.filter((candidate) => candidate.id !== sentence.id)
     setSentences(remaining)
     setCurrent(Math.min(current, Math.max(0, remaining.length - 1)))
@@ -159,32 +142,11 @@ export const Speak = ({ locale, languages, initialLanguage }: { locale: Locale; 
   })
 
   if (consented === undefined) return <p>{t('speak.loading')}</p>
-  if (!consented) {
-    return (
-      <section className="card" aria-labelledby="consent-title">
-        <h2 id="consent-title">{t('speak.consentTitle')}</h2>
-        <p>
-          {t('speak.consentText')} <a href={`/${locale}/about/terms`}>{t('nav.terms')}</a>
-        </p>
-        <button type="button" className="button" onClick={accept} data-testid="consent">
-          {t('speak.consentAccept')}
-        </button>
-      </section>
-    )
-  }
+  if (!consented) return <ConsentCard locale={locale} t={t} onAccepted={() => setConsented(true)} />
 
   return (
     <section aria-label={t('speak.title')}>
-      <div className="field">
-        <label htmlFor="contribution-language">{t('speak.contributeIn')}</label>
-        <select id="contribution-language" value={languageCode} onChange={(event) => setLanguageCode(event.target.value)} disabled={mic.recording}>
-          {languages.map((option) => (
-            <option key={option.code} value={option.code} lang={option.code}>
-              {option.nativeName}
-            </option>
-          ))}
-        </select>
-      </div>
+      <LanguagePicker t={t} languages={languages} value={languageCode} onChange={setLanguageCode} disabled={mic.recording} />
 
       {!sentences ? (
         <p>{t('speak.loading')}</p>

@@ -1,3 +1,2 @@
 export { AudioPanel } from './AudioPanel'
 export { SegmentsList } from './SegmentsList'
-export { ReadOnlyJson } from './ReadOnlyJson'

@@ -1,5 +1,4 @@
-import { ReadOnlyJson as ReadOnlyJson_d5d9c86f19f007ae152acd6dbf69cd4c } from '../../../../admin/Fields/ReadOnlyJson'
-import { ReadOnlyJson as ReadOnlyJson_e4f6ccb95e86da71c1cff13455910d2a } from '@shrutik/plugin-audio-processing/admin'
+import { ReadOnlyJson as ReadOnlyJson_6ca27a12e930521b916c7ee89fdb7cbd } from '@shrutik/plugin-sdk/admin'
 import { AudioPanel as AudioPanel_e4f6ccb95e86da71c1cff13455910d2a } from '@shrutik/plugin-audio-processing/admin'
 import { SegmentsList as SegmentsList_e4f6ccb95e86da71c1cff13455910d2a } from '@shrutik/plugin-audio-processing/admin'
 import { JobsNavLink as JobsNavLink_7775d56a1430b9b4b1bb2752eb20aaeb } from '../../../../admin/Jobs/JobsNavLink'
@@ -10,8 +9,7 @@ import { CollectionCards as CollectionCards_f9c02e79a4aed9a3924487c0cd4cafb1 } f
 
 /** @type import('payload').ImportMap */
 export const importMap = {
-  "/admin/Fields/ReadOnlyJson#ReadOnlyJson": ReadOnlyJson_d5d9c86f19f007ae152acd6dbf69cd4c,
-  "@shrutik/plugin-audio-processing/admin#ReadOnlyJson": ReadOnlyJson_e4f6ccb95e86da71c1cff13455910d2a,
+  "@shrutik/plugin-sdk/admin#ReadOnlyJson": ReadOnlyJson_6ca27a12e930521b916c7ee89fdb7cbd,
   "@shrutik/plugin-audio-processing/admin#AudioPanel": AudioPanel_e4f6ccb95e86da71c1cff13455910d2a,
   "@shrutik/plugin-audio-processing/admin#SegmentsList": SegmentsList_e4f6ccb95e86da71c1cff13455910d2a,
   "/admin/Jobs/JobsNavLink#JobsNavLink": JobsNavLink_7775d56a1430b9b4b1bb2752eb20aaeb,

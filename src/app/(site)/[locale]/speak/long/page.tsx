@@ -1,9 +1,8 @@
-import config from '@payload-config'
 import { notFound } from 'next/navigation'
-import { getPayload } from 'payload'
 
 import { LongSpeak } from '@/site/components/LongSpeak'
 import { isLocale, translator } from '@/site/i18n'
+import { contributionLanguages, wantedLanguage } from '@/site/languages'
 
 export const dynamic = 'force-dynamic'
 
@@ -12,16 +11,10 @@ export default async function LongPage({ params, searchParams }: { params: Promi
   const { locale } = await params
   if (!isLocale(locale)) notFound()
   const { language } = await searchParams
-  const payload = await getPayload({ config })
-  const languages = await payload.find({ collection: 'languages', where: { isActive: { equals: true } }, depth: 0, limit: 100, sort: 'name', overrideAccess: false })
   return (
     <>
       <h1>{translator(locale)('long.title')}</h1>
-      <LongSpeak
-        locale={locale}
-        languages={languages.docs.map((doc) => ({ id: Number(doc.id), code: String(doc.code), nativeName: String(doc.nativeName) }))}
-        initialLanguage={language ?? (locale === 'x-rtl' ? undefined : locale)}
-      />
+      <LongSpeak locale={locale} languages={await contributionLanguages()} initialLanguage={wantedLanguage(locale, language)} />
     </>
   )
 }

@@ -4,7 +4,7 @@ import { FieldLabel, useField } from '@payloadcms/ui'
 import type { JSONFieldClientComponent } from 'payload'
 
 /**
- * Read-only JSON written by the system, shown as text. Payload's own JSON field loads the Monaco
+ * Read-only JSON written by the system, shown as text (for core and plugins alike). Payload's own JSON field loads the Monaco
  * editor from a CDN: blocked by our CSP, and unreachable on an offline server.
  */
 export const ReadOnlyJson: JSONFieldClientComponent = ({ field, path }) => {

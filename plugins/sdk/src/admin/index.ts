@@ -1,0 +1,1 @@
+export { ReadOnlyJson } from './ReadOnlyJson'
