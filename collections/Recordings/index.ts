@@ -6,6 +6,7 @@ import { APIError, type CollectionConfig, type PayloadRequest } from 'payload'
 
 import { fieldIsAdmin, fieldNobody, fieldOwnerOrAdmin, isAdmin, ownsOrReviews } from '../../src/access'
 import { clientIdFromHeaders } from '../../src/lib/clientId'
+import { sentencePools } from '../../src/site/sentencePool'
 import { recountSentenceRecordings } from './recount'
 import { AUDIO_MIME_TYPES, detectAudio, UnsupportedAudioError } from './audioTypes'
 
@@ -120,6 +121,13 @@ export const createRecordings = ({ staticDir }: RecordingsOptions): CollectionCo
         // Most updates (processing results) leave the sentence alone: nothing to recount.
         if (operation === 'update' && sentenceOf(doc.sentence) === sentenceOf(previousDoc?.sentence)) return doc
         await recountSentenceRecordings(req, [doc.sentence, previousDoc?.sentence])
+        const sentence = sentenceOf(doc.sentence)
+        if (operation === 'create' && sentence !== null && sentence !== undefined) {
+          // Never served to this contributor again, from this very moment (the site's sentence
+          // pool). The identity as beforeChange stored it (`clientId` is not readable here).
+          const by = req.user ? { userId: Number(req.user.id) } : { clientId: clientIdFromHeaders(req.headers) }
+          sentencePools(req.payload).noteRecorded(Number(sentence), by)
+        }
         return doc
       },
     ],

@@ -3,6 +3,7 @@ import { randomInt } from 'node:crypto'
 import { ValidationError, type CollectionConfig } from 'payload'
 
 import { approvedOrReviewer, fieldIsAdmin, fieldNobody, isAdmin, isReviewerOrAdmin } from '../../src/access'
+import { sentencePools } from '../../src/site/sentencePool'
 import { checkSentenceRules, normalizeSentence, sentenceHash, type SentenceRules } from './normalize'
 
 export const SENTENCE_STATUSES = ['pending', 'approved', 'rejected', 'retired'] as const
@@ -28,6 +29,10 @@ export const Sentences: CollectionConfig = {
     { fields: ['language', 'status', 'recordingCount', 'shuffle'] },
   ],
   hooks: {
+    // The site serves sentences from a pool in memory (src/site/sentencePool.ts): an edited or
+    // deleted sentence leaves it at once; new ones arrive with its next background reload.
+    afterChange: [({ doc, req }) => void sentencePools(req.payload).noteSentenceChanged(Number(doc.id))],
+    afterDelete: [({ doc, req }) => void sentencePools(req.payload).noteSentenceChanged(Number(doc.id))],
     beforeValidate: [
       async ({ data, originalDoc, req }) => {
         if (!data) return data

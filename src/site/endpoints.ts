@@ -7,6 +7,7 @@ import { APIError, type Endpoint, type PayloadRequest } from 'payload'
 import { SKIP_REASONS, type SkipReason } from '../../collections/SentenceSkips'
 import { CLIENT_ID_COOKIE, clientIdFromHeaders } from '../lib/clientId'
 import { activeLanguageId, nextSentences, type Contributor } from './nextSentences'
+import { sentencePools } from './sentencePool'
 import { serveNextSentences, SiteRequestError } from './serveNextSentences'
 import { siteStats } from './stats'
 import { CONSENT_COOKIE, TERMS_VERSION } from './terms'
@@ -93,6 +94,7 @@ export const siteEndpoints: Endpoint[] = [
         INSERT INTO sentence_skips (sentence_id, reason, user_id, client_id, updated_at, created_at)
         VALUES (${id}, ${reason}, ${user}, ${client}, now(), now())
         ON CONFLICT (${sql.raw(user ? 'user_id' : 'client_id')}, sentence_id) DO UPDATE SET reason = EXCLUDED.reason, updated_at = now()`)
+      sentencePools(req.payload).noteSkipped(id, { userId: user ?? undefined, clientId: client ?? undefined })
       return Response.json({ ok: true, sentence: id, reason })
     },
   },
@@ -143,6 +145,7 @@ export const siteEndpoints: Endpoint[] = [
           AND NOT EXISTS (SELECT 1 FROM sentence_skips o WHERE o.sentence_id = k.sentence_id AND o.user_id = ${userId})`)
         return { recordings: recordings.rowCount ?? 0, transcriptions: transcriptions.rowCount ?? 0, skips: skips.rowCount ?? 0 }
       })
+      sentencePools(req.payload).noteClaimed(clientId, userId)
       return Response.json({ ok: true, ...moved })
     },
   },

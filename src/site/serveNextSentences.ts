@@ -1,6 +1,7 @@
 import type { Payload } from 'payload'
 
-import { activeLanguageId, nextSentences, type Contributor, type ServedSentence } from './nextSentences'
+import { activeLanguageId, type Contributor, type ServedSentence } from './nextSentences'
+import { sentencePools } from './sentencePool'
 
 export const MAX_BATCH = 20
 
@@ -25,5 +26,5 @@ export const serveNextSentences = async (
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_BATCH) throw new SiteRequestError(`limit must be a whole number from 1 to ${MAX_BATCH}.`, 400)
   const languageId = await activeLanguageId(payload, value)
   if (languageId === undefined) throw new SiteRequestError(`No language "${value}" is open for contribution.`, 404)
-  return { language: languageId, sentences: await nextSentences(payload, { languageId, limit, contributor }) }
+  return { language: languageId, sentences: await sentencePools(payload).next(languageId, limit, contributor) }
 }
