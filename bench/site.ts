@@ -32,6 +32,7 @@ const { createRateLimiters } = await import('../src/server/rateLimits')
 const { settings: readSettings } = await import('../src/lib/env')
 const { CLIENT_ID_COOKIE } = await import('../src/lib/clientId')
 const { NEXT_SENTENCES_SQL, NEXT_SENTENCES_STATEMENT } = await import('../src/site/nextSentences')
+const { sentencePools } = await import('../src/site/sentencePool')
 
 const round = (value: number, digits = 1) => Number(value.toFixed(digits))
 const percentile = (values: number[], p: number) => {
@@ -109,6 +110,8 @@ const real = await load(origin, ['/api/site/next-sentences?language=bnb&limit=5'
 const nextSentencesRps = round(real.latencies.length / real.seconds)
 const nextSentencesP99Ms = round(percentile(real.latencies, 99))
 console.log(`   ${nextSentencesRps} req/s, p50 ${round(percentile(real.latencies, 50))} ms, p99 ${nextSentencesP99Ms} ms, errors ${real.errors}`)
+const poolStats = sentencePools(payload).stats
+console.log(`   sentence pool (warm-up and run): ${poolStats.served} batches from memory, ${poolStats.fellBack} by SQL, ${poolStats.loads} pool reads`)
 server.closeAllConnections()
 server.close()
 

@@ -8,8 +8,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-
 
 export const isClientId = (value: unknown): value is string => typeof value === 'string' && UUID.test(value)
 
-export const clientIdFromHeaders = (headers: Headers | undefined): string | undefined => {
-  const cookieHeader = headers?.get('cookie')
+export const clientIdFromHeaders = (headers: Headers | undefined): string | undefined => clientIdFromCookie(headers?.get('cookie'))
+
+/** The client id in a raw `Cookie` header, if it holds a well-formed one. */
+export const clientIdFromCookie = (cookieHeader: string | null | undefined): string | undefined => {
   if (!cookieHeader) return undefined
   for (const part of cookieHeader.split(';')) {
     const [name, ...rest] = part.trim().split('=')

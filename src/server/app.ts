@@ -10,7 +10,7 @@ import { httpRequestDuration, registry, routeLabel } from '../lib/metrics'
 import { checkReadiness } from '../db/readiness'
 import { sendFetchResponse, toFetchRequest } from './fetchBridge'
 import { rateLimit, type RateLimiters } from './rateLimits'
-import { clientIdFromHeaders } from '../lib/clientId'
+import { clientIdFromCookie } from '../lib/clientId'
 import { serveNextSentences, SiteRequestError } from '../site/serveNextSentences'
 
 export interface AppOptions {
@@ -154,13 +154,16 @@ export const createApp = ({ payload, config, settings, limiters, nextHandler, is
   const tokenCookie = `${payload.config.cookiePrefix}-token=`
   app.get('/api/site/next-sentences', async (req, res, next) => {
     try {
-      const headers = new Headers(req.headers as Record<string, string>)
-      const signedIn = headers.has('authorization') || (headers.get('cookie') ?? '').includes(tokenCookie)
-      const user = signedIn ? (await payload.auth({ headers })).user : null
-      const url = new URL(req.originalUrl, settings.serverURL)
-      const contributor = { userId: user ? Number(user.id) : undefined, clientId: clientIdFromHeaders(headers) }
-      res.setHeader('Cache-Control', 'no-store')
-      res.json(await serveNextSentences(payload, url.searchParams, contributor))
+      const cookies = req.headers.cookie ?? ''
+      const signedIn = req.headers.authorization !== undefined || cookies.includes(tokenCookie)
+      const user = signedIn ? (await payload.auth({ headers: new Headers(req.headers as Record<string, string>) })).user : null
+      const query = req.originalUrl.indexOf('?')
+      const params = new URLSearchParams(query === -1 ? '' : req.originalUrl.slice(query + 1))
+      const contributor = { userId: user ? Number(user.id) : undefined, clientId: clientIdFromCookie(cookies) }
+      const body = JSON.stringify(await serveNextSentences(payload, params, contributor))
+      // Written directly: no ETag to hash for an answer that is never cached.
+      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' })
+      res.end(body)
     } catch (error) {
       if (error instanceof SiteRequestError) res.status(error.status).json({ errors: [{ message: error.message }] })
       else next(error)
