@@ -1,8 +1,9 @@
 /**
  * npm run bench:site — the "next sentences" endpoint against a bare baseline, in one run:
  * a database with 1,000,000 approved sentences and 200,000 recordings (one language), then
- *   1. GET /api/site/next-sentences through the real stack (Express, Payload REST, the indexed
- *      query), 50 keep-alive connections, each request from a random contributor;
+ *   1. GET /api/site/next-sentences through the real stack (Express with its middleware, the
+ *      sentence pool in memory, the indexed query when the pool cannot answer), 50 keep-alive
+ *      connections, each request from a random contributor;
  *   2. the same statement (prepared, as Shrutik runs it) with `pg` in a bare Node HTTP server, same load.
  * The load generator runs in its own process. The last line is one JSON object.
  */
