@@ -58,7 +58,7 @@ process.once('message', async (job: LoadJob) => {
   const connection = () =>
     new Promise<void>((resolve) => {
       let socket: net.Socket
-      let pending = Buffer.alloc(0)
+      let pending: Buffer = Buffer.alloc(0)
       let started = 0
       const send = () => {
         if (performance.now() >= deadline) {

@@ -73,6 +73,48 @@ const recordTake = async (page: Page, seconds: number) => {
   return recorded
 }
 
+/** Presses Tab until the element matching `selector` has the focus (fails if it never gets it). */
+const tabTo = async (page: Page, selector: string) => {
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press('Tab')
+    if (await page.evaluate((wanted) => document.activeElement?.matches(wanted) ?? false, selector)) return
+  }
+  assert.fail(`${selector} is not reachable with Tab`)
+}
+
+/** Records every layout shift from now on, including those right after input (which CLS forgives). */
+const watchLayoutShifts = (page: Page) =>
+  page.evaluate(() => {
+    const w = window as unknown as { moved: string[]; sizes: Map<Element, string> }
+    w.moved = []
+    // (No named helper functions in here: the page cannot see tsx's __name.)
+    w.sizes = new Map([...document.querySelectorAll('body *')].map((element) => [element, `${element.getBoundingClientRect().width}x${element.getBoundingClientRect().height}`]))
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        const shift = entry as unknown as { value: number; sources?: { node?: Node; previousRect: DOMRectReadOnly; currentRect: DOMRectReadOnly }[] }
+        const what = (shift.sources ?? []).map((source) => {
+          const node = source.node as HTMLElement | undefined
+          return `${node?.tagName ?? '?'}[${node?.textContent?.slice(0, 30) ?? ''}] ${JSON.stringify(source.previousRect)} -> ${JSON.stringify(source.currentRect)}`
+        })
+        w.moved.push(`${shift.value}: ${what.join(', ')}`)
+      }
+    }).observe({ type: 'layout-shift' })
+  })
+
+const assertNothingMoved = async (page: Page) => {
+  const { moved, resized } = await page.evaluate(() => {
+    const w = window as unknown as { moved: string[]; sizes: Map<Element, string> }
+    // What changed size meanwhile, to say why something moved.
+    const resized = [...w.sizes].flatMap(([element, before]) => {
+      const { width, height } = element.getBoundingClientRect()
+      const after = element.isConnected ? `${width}x${height}` : 'removed'
+      return after === before ? [] : [`${element.tagName}.${element.className}: ${before} -> ${after}`]
+    })
+    return { moved: w.moved, resized }
+  })
+  assert.deepEqual(moved, [], `the layout moved while recording; resized: ${resized.slice(0, 8).join('; ')}`)
+}
+
 const recordingsWhere = async (query: string) => (await api('GET', `/api/recordings?depth=0&limit=100&${query}`)).body.docs as Record<string, any>[]
 
 before(async () => {
@@ -200,6 +242,101 @@ test('a silent take is refused in the browser, before any upload', { skip }, asy
     await page.getByTestId('status').filter({ hasText: /could not hear you/ }).waitFor({ timeout: 10_000 })
     assert.equal(await page.locator('.takes li[data-state="recorded"]').count(), 0)
     assert.equal(await page.getByTestId('submit').isDisabled(), true)
+  } finally {
+    await browser.close()
+  }
+})
+
+test('by keyboard alone: every control has an accessible name, the live region announces the state, nothing moves while recording', { skip }, async () => {
+  const browser = await launch(speechFile)
+  try {
+    const { page, problems } = await phone(browser)
+    await page.goto(url('/en/speak?language=en'), { waitUntil: 'networkidle' })
+    // The consent button is reached with Tab and pressed with Enter.
+    await tabTo(page, '[data-testid="consent"]')
+    await page.keyboard.press('Enter')
+    await page.getByTestId('sentence').waitFor()
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur())
+
+    // What a screen reader is given (Chromium's accessibility tree): no unnamed control.
+    const cdp = await page.context().newCDPSession(page)
+    const unnamed = async () => {
+      const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: { ignored: boolean; role?: { value: string }; name?: { value: string } }[] }
+      const controls = nodes.filter((node) => !node.ignored && ['button', 'link', 'textbox', 'combobox', 'checkbox', 'radio', 'meter', 'slider'].includes(node.role?.value ?? ''))
+      assert.ok(controls.length >= 5, `expected the recorder's controls in the tree, got ${controls.length}`)
+      return controls.filter((node) => !node.name?.value?.trim()).map((node) => node.role?.value)
+    }
+    assert.deepEqual(await unnamed(), [])
+
+    // Layout shifts from here on, all of them (also those right after input, which CLS forgives).
+    await watchLayoutShifts(page)
+    await page.keyboard.press('r')
+    await page.getByTestId('status').filter({ hasText: /Recording/ }).waitFor()
+    // The record button is now named Stop for assistive technology too.
+    await page.getByRole('button', { name: 'Stop', exact: true }).waitFor({ timeout: 5000 })
+    assert.deepEqual(await unnamed(), [])
+    await page.waitForTimeout(2200)
+    await page.keyboard.press('r')
+    await page.locator('.takes li[data-state="recorded"]').first().waitFor({ timeout: 10_000 })
+    await page.getByTestId('status').filter({ hasText: /Recorded/ }).waitFor()
+    await assertNothingMoved(page)
+
+    // Back to the first sentence (its step button, by Tab and Enter); P plays its take back; Enter sends the batch.
+    await tabTo(page, '.takes li:first-child button')
+    await page.keyboard.press('Enter')
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur())
+    await page.keyboard.press('p')
+    await page.waitForFunction(() => {
+      const audio = document.querySelector('audio')
+      return Boolean(audio && audio.currentTime > 0)
+    }, undefined, { timeout: 10_000 })
+    await page.keyboard.press('Enter')
+    await page.waitForFunction(() => document.querySelector('[data-testid="upload-status"]')?.getAttribute('data-uploaded') === '1', undefined, { timeout: 30_000 })
+    assert.deepEqual(problems, [])
+  } finally {
+    await browser.close()
+  }
+})
+
+test('long-script mode: a passage read in one go with a pause arrives as one long recording, without the pause, and is cut into segments', { skip }, async () => {
+  const browser = await launch(speechFile)
+  try {
+    const { context, page, problems } = await phone(browser)
+    await page.goto(url('/en/speak/long?language=en'), { waitUntil: 'networkidle' })
+    await page.getByTestId('consent').click()
+    await page.getByTestId('minutes-2').click()
+    const passage = await page.getByTestId('passage').innerText()
+    assert.ok(passage.length > 40, 'a passage of real sentences is shown')
+    await watchLayoutShifts(page)
+    await page.getByTestId('record').click()
+    await page.waitForTimeout(6000)
+    await page.getByTestId('pause').click()
+    assert.equal(await page.getByTestId('pause').getAttribute('aria-pressed'), 'true')
+    await page.waitForTimeout(3000)
+    await page.getByTestId('pause').click()
+    await page.waitForTimeout(6000)
+    await assertNothingMoved(page)
+    await page.getByTestId('record').click()
+    await page.getByTestId('status').filter({ hasText: /Recorded/ }).waitFor({ timeout: 10_000 })
+    await page.getByTestId('finish').click()
+    await page.waitForFunction(() => document.querySelector('[data-testid="upload-status"]')?.getAttribute('data-uploaded') === '1', undefined, { timeout: 30_000 })
+
+    const clientId = (await context.cookies()).find((cookie) => cookie.name === 'shrutik_cid')?.value
+    const [recording] = await recordingsWhere(`where[clientId][equals]=${clientId}`)
+    assert.equal(recording.mode, 'long')
+    assert.equal(recording.scriptText, passage)
+    const deadline = Date.now() + 90_000
+    let doc = recording
+    while (Date.now() < deadline && !['ready', 'rejected', 'failed'].includes(doc.audio?.status)) {
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      doc = (await api('GET', `/api/recordings/${recording.id}?depth=0`)).body
+    }
+    assert.equal(doc.audio?.status, 'ready', JSON.stringify(doc.audio))
+    // About 12 s of reading plus the stop tail; the 3 s pause is not in the audio.
+    assert.ok(doc.audio.durationMs > 11_000 && doc.audio.durationMs < 14_000, `duration ${doc.audio.durationMs} ms`)
+    const segments = (await api('GET', `/api/segments?where[recording][equals]=${recording.id}&depth=0&limit=100`)).body.docs
+    assert.ok(segments.length >= 1, 'cut into segments')
+    assert.deepEqual(problems, [])
   } finally {
     await browser.close()
   }

@@ -7,7 +7,7 @@ import { checkTake, LONG_LIMITS } from '../recorder/checks'
 import { createUploader, type UploadState } from '../recorder/uploader'
 import { useRecorder, type Take } from '../recorder/useRecorder'
 import { TERMS_VERSION } from '../terms'
-import { ConsentCard, hasConsent, LanguagePicker, pickLanguage, type ContributionLanguage } from './contribution'
+import { ConsentCard, hasConsent, LanguagePicker, pickLanguage, StableLabel, type ContributionLanguage } from './contribution'
 
 
 /**
@@ -86,7 +86,7 @@ export const LongSpeak = ({ locale, languages, initialLanguage }: { locale: Loca
         <legend>{t('long.choose')}</legend>
         <div className="actions">
           {[2, 5, 10].map((minutes) => (
-            <button key={minutes} type="button" className="button button--quiet" onClick={() => void choose(minutes)}>
+            <button key={minutes} type="button" className="button button--quiet" onClick={() => void choose(minutes)} data-testid={`minutes-${minutes}`}>
               {t('long.minutes', { count: minutes })}
             </button>
           ))}
@@ -94,32 +94,31 @@ export const LongSpeak = ({ locale, languages, initialLanguage }: { locale: Loca
       </fieldset>
       {passage ? (
         <div className="card">
-          <p className="sentence" lang={language?.code} style={{ maxBlockSize: '50vh', overflowY: 'auto' }}>
+          <p className="sentence" lang={language?.code} style={{ maxBlockSize: '50vh', overflowY: 'auto' }} data-testid="passage">
             {passage}
           </p>
           <div className="meter" role="meter" aria-label={t('speak.level')} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(mic.level * 100)}>
             <div className="meter__bar" style={{ inlineSize: `${Math.round(mic.level * 100)}%` }} />
           </div>
           <div className="actions">
-            <button type="button" className={mic.recording ? 'button button--danger' : 'button'} onClick={() => void startOrStop()}>
-              {mic.recording ? t('speak.stop') : take ? t('speak.rerecord') : t('speak.record')}
+            <button type="button" className={mic.recording ? 'button button--danger' : 'button'} onClick={() => void startOrStop()} data-testid="record">
+              <StableLabel labels={[t('speak.record'), t('speak.stop'), t('speak.rerecord')]} current={mic.recording ? t('speak.stop') : take ? t('speak.rerecord') : t('speak.record')} />
             </button>
-            {mic.recording ? (
-              <button type="button" className="button button--quiet" onClick={mic.paused ? mic.resume : mic.pause}>
-                {mic.paused ? t('long.resume') : t('long.pause')}
-              </button>
-            ) : null}
+            {/* Always there (disabled until recording), so starting never moves the row. */}
+            <button type="button" className="button button--quiet" onClick={mic.paused ? mic.resume : mic.pause} disabled={!mic.recording} data-testid="pause" aria-pressed={mic.paused}>
+              <StableLabel labels={[t('long.pause'), t('long.resume')]} current={mic.paused ? t('long.resume') : t('long.pause')} />
+            </button>
             {take ? <audio controls src={take.url} /> : null}
-            <button type="button" className="button" disabled={!take || mic.recording} onClick={() => void send()}>
+            <button type="button" className="button" disabled={!take || mic.recording} onClick={() => void send()} data-testid="finish">
               {t('long.finish')}
             </button>
           </div>
         </div>
       ) : null}
-      <p role="status" aria-live="polite" className={message?.error ? 'status status--error' : 'status'}>
+      <p role="status" aria-live="polite" className={message?.error ? 'status status--error' : 'status'} data-testid="status">
         {message?.text}
       </p>
-      <p aria-live="polite" className="status">
+      <p aria-live="polite" className="status" data-testid="upload-status" data-pending={upload.pending} data-uploaded={upload.uploaded}>
         {upload.pending > 0 ? `${t('speak.pending', { count: upload.pending })}${upload.offline ? ` — ${t('speak.retrying')}` : ''}` : ''}
       </p>
     </section>

@@ -7,7 +7,7 @@ import { checkTake, PROMPT_LIMITS, type TakeProblem } from '../recorder/checks'
 import { createUploader, type UploadState } from '../recorder/uploader'
 import { useRecorder, type Take } from '../recorder/useRecorder'
 import { TERMS_VERSION } from '../terms'
-import { ConsentCard, hasConsent, LanguagePicker, pickLanguage, postJson, type ContributionLanguage } from './contribution'
+import { ConsentCard, hasConsent, LanguagePicker, pickLanguage, postJson, StableLabel, type ContributionLanguage } from './contribution'
 
 interface Sentence {
   id: number
@@ -171,7 +171,7 @@ export const Speak = ({ locale, languages, initialLanguage }: { locale: Locale; 
           </div>
           <div className="actions">
             <button type="button" className={mic.recording ? 'button button--danger' : 'button'} onClick={() => void toggleRecording()} data-testid="record">
-              {mic.recording ? t('speak.stop') : take ? t('speak.rerecord') : t('speak.record')}
+              <StableLabel labels={[t('speak.record'), t('speak.stop'), t('speak.rerecord')]} current={mic.recording ? t('speak.stop') : take ? t('speak.rerecord') : t('speak.record')} />
             </button>
             <button type="button" className="button button--quiet" onClick={play} disabled={!take || mic.recording}>
               {t('speak.play')}

@@ -20,6 +20,21 @@ export const postJson = (path: string, body: unknown) =>
 export const errorMessageOf = async (response: Response): Promise<string | undefined> =>
   ((await response.json().catch(() => ({}))) as { errors?: { message: string }[] }).errors?.[0]?.message
 
+/**
+ * A button label that changes with state (Record / Stop / Record again) without changing the
+ * button's width: every label takes the same grid cell, only the current one is visible (and
+ * named for assistive technology), so the controls beside it never move.
+ */
+export const StableLabel = ({ labels, current }: { labels: string[]; current: string }) => (
+  <span className="stable-label">
+    {labels.map((label) => (
+      <span key={label} data-current={label === current}>
+        {label}
+      </span>
+    ))}
+  </span>
+)
+
 /** The current terms were accepted in this browser (a cookie the consent endpoint sets). */
 export const hasConsent = (): boolean => document.cookie.split(';').some((part) => part.trim() === `${CONSENT_COOKIE}=${TERMS_VERSION}`)
 
