@@ -7,7 +7,7 @@ import { CLIENT_ID_COOKIE } from '../src/lib/clientId'
 import { SentencePools, sentencePools } from '../src/site/sentencePool'
 import { TERMS_VERSION } from '../src/site/terms'
 import { sineWav } from './helpers/audio'
-import { json, startTestServer, type TestServer } from './helpers/server'
+import { json, login, startTestServer, type TestServer } from './helpers/server'
 
 /**
  * The in-memory sentence pool behind GET /api/site/next-sentences: checked against the database,
@@ -28,6 +28,7 @@ const uploadFor = async (sentence: number, clientId: string) => {
   form.append('_payload', JSON.stringify({ language: languageId, mode: 'prompt', sentence, consentVersion: TERMS_VERSION }))
   const response = await fetch(`${server.url}/api/recordings?depth=0`, { method: 'POST', headers: { Cookie: `${CLIENT_ID_COOKIE}=${clientId}` }, body: form })
   expect(response.status).toBe(201)
+  return (await json(response)).doc.id as number
 }
 const skipFor = async (sentence: number, clientId: string) => {
   const response = await fetch(`${server.url}/api/site/sentences/${sentence}/skip`, {
@@ -85,22 +86,68 @@ afterAll(async () => {
 })
 
 describe('the sentence pool', () => {
-  test('after random uploads and skips through the API, every batch agrees with the database', async () => {
-    const contributors = Array.from({ length: 4 }, () => randomUUID())
-    for (let round = 0; round < 12; round++) {
-      const who = contributors[randomInt(contributors.length)]
-      const batch = await servedTo(who, 5)
-      await expectRightBatch(who, batch, 5)
-      // The contributor records the first of the batch and skips the second, as on the site.
-      await uploadFor(batch[0].id, who)
-      if (batch[1]) await skipFor(batch[1].id, who)
-      // At once (no reload in between): neither comes back.
-      const next = await servedTo(who, 20)
-      expect(next.map((sentence) => sentence.id)).not.toContain(batch[0].id)
-      if (batch[1]) expect(next.map((sentence) => sentence.id)).not.toContain(batch[1].id)
-      await expectRightBatch(who, next, 20)
+  test('after random uploads and skips through the API, every batch agrees with the database (a pool cut within its tiers)', async () => {
+    // The process's own pool (the one the hooks tell), made smaller than the language so the cut
+    // at the highest tier, sentences leaving it and the SQL fallback all happen.
+    const shared = sentencePools(server.payload)
+    const options = shared.options
+    shared.options = { size: 8, maxAgeMs: 60_000 }
+    shared.invalidate(languageId)
+    try {
+      const contributors = Array.from({ length: 4 }, () => randomUUID())
+      for (let round = 0; round < 16; round++) {
+        const who = contributors[randomInt(contributors.length)]
+        const batch = await servedTo(who, 5)
+        await expectRightBatch(who, batch, 5)
+        // The contributor records the first of the batch and skips the second, as on the site;
+        // now and then they record one they skipped before (it still counts, once).
+        await uploadFor(batch[0].id, who)
+        if (batch[1]) {
+          await skipFor(batch[1].id, who)
+          if (round % 4 === 3) await uploadFor(batch[1].id, who)
+        }
+        // At once (no reload in between): neither comes back.
+        const next = await servedTo(who, 5)
+        expect(next.map((sentence) => sentence.id)).not.toContain(batch[0].id)
+        if (batch[1]) expect(next.map((sentence) => sentence.id)).not.toContain(batch[1].id)
+        await expectRightBatch(who, next, 5)
+        // Someone new sees every count as the database does.
+        const stranger = randomUUID()
+        await expectRightBatch(stranger, await servedTo(stranger, 5), 5)
+      }
+      const { rows } = await db.query<{ tiers: number }>('SELECT count(DISTINCT recording_count)::int AS tiers FROM sentences WHERE language_id = $1', [languageId])
+      expect(rows[0].tiers).toBeGreaterThan(1)
+      expect(shared.stats.served).toBeGreaterThan(0)
+    } finally {
+      shared.options = options
+      shared.invalidate(languageId)
     }
-    expect(sentencePools(server.payload).stats.served).toBeGreaterThan(0)
+  })
+
+  test('a deleted recording is seen after the reload it triggers: the sentence is open to its contributor again', async () => {
+    // A language of three sentences: every batch of 3 is all that is open.
+    const own = (await server.payload.create({ collection: 'languages', data: { code: `d${code.slice(1)}`, name: 'Pool delete', nativeName: 'Pool delete' } })).id as number
+    for (let i = 0; i < 3; i++) await server.payload.create({ collection: 'sentences', data: { text: `Delete pool sentence ${i}.`, language: own, status: 'approved' } })
+    const servedIn = async (clientId: string) => {
+      const response = await fetch(`${server.url}/api/site/next-sentences?language=${own}&limit=3`, { headers: { Cookie: `${CLIENT_ID_COOKIE}=${clientId}` } })
+      return ((await json(response)).sentences as { id: number }[]).map((sentence) => sentence.id).sort()
+    }
+    const shared = sentencePools(server.payload)
+    const who = randomUUID()
+    const all = await servedIn(who)
+    expect(all).toHaveLength(3)
+    const form = new FormData()
+    form.append('file', new Blob([sineWav(0.3)], { type: 'audio/wav' }), 'take.wav')
+    form.append('_payload', JSON.stringify({ language: own, mode: 'prompt', sentence: all[0], consentVersion: TERMS_VERSION }))
+    const upload = await fetch(`${server.url}/api/recordings?depth=0`, { method: 'POST', headers: { Cookie: `${CLIENT_ID_COOKIE}=${who}` }, body: form })
+    expect(upload.status).toBe(201)
+    expect(await servedIn(who)).toEqual(all.slice(1))
+    await server.payload.delete({ collection: 'recordings', id: (await json(upload)).doc.id })
+    const loads = shared.stats.loads
+    await servedIn(who) // stale now: starts the reload
+    for (let i = 0; i < 100 && shared.stats.loads === loads; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(shared.stats.loads).toBeGreaterThan(loads)
+    expect(await servedIn(who)).toEqual(all)
   })
 
   test('a pool smaller than the corpus answers from its lowest tiers, and falls back to SQL when it cannot fill a batch', async () => {
@@ -132,10 +179,7 @@ describe('the sentence pool', () => {
 
     // Recorded sentences move up a tier and out of a pool cut at that tier; once half of it has
     // gone, the next request reloads it in the background.
-    for (const sentence of held.slice(0, 4)) {
-      await uploadFor(sentence.id, other)
-      pools.noteRecorded(sentence.id, { clientId: other })
-    }
+    for (const sentence of held.slice(0, 4)) pools.noteRecorded(sentence.id, await uploadFor(sentence.id, other), { clientId: other })
     const loads = pools.stats.loads
     await pools.next(languageId, 1, { clientId: randomUUID() })
     for (let i = 0; i < 50 && pools.stats.loads === loads; i++) await new Promise((resolve) => setTimeout(resolve, 10))
@@ -159,6 +203,7 @@ describe('the sentence pool', () => {
     await pools.next(languageId, 1, { clientId: who }) // stale: starts the reload, answers from the old pool
     const loads = pools.stats.loads
     for (let i = 0; i < 50 && pools.stats.loads === loads; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(pools.stats.loads).toBeGreaterThan(loads)
     expect((await pools.next(languageId, SENTENCES, { clientId: who })).map((sentence) => sentence.id)).not.toContain(target.id)
 
     // Retired by a reviewer (the hook tells the process's pool): never served again, not even once.
@@ -170,14 +215,41 @@ describe('the sentence pool', () => {
     }
   })
 
-  test('a claim carries what a browser did over to the account at once', async () => {
+  test('a recording noted and then rolled back is taken back: never replayed onto the reload', async () => {
     const pools = new SentencePools(server.payload, { size: 100, maxAgeMs: 60_000 })
+    const who = randomUUID()
+    const [sentence] = await pools.next(languageId, 1, { clientId: who })
+    // As the hooks do when the row is written but its transaction then fails (no such row exists).
+    pools.noteRecorded(sentence.id, 2_000_000_000, { clientId: who })
+    expect((await pools.next(languageId, 20, { clientId: who })).map((s) => s.id)).not.toContain(sentence.id)
+    pools.noteRecordingGone(2_000_000_000)
+    const loads = pools.stats.loads
+    await pools.next(languageId, 1, { clientId: who }) // stale: starts the reload (within the replay margin of the note)
+    for (let i = 0; i < 100 && pools.stats.loads === loads; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(pools.stats.loads).toBeGreaterThan(loads)
+    await expectRightBatch(who, await pools.next(languageId, 20, { clientId: who }), 20)
+    const open = [...(await truth(who)).entries()].filter(([, row]) => !row.done)
+    const lowest = Math.min(...open.map(([, row]) => row.count))
+    if ((await truth(who)).get(sentence.id)!.count === lowest && open.filter(([, row]) => row.count === lowest).length <= 20) {
+      expect((await pools.next(languageId, 20, { clientId: who })).map((s) => s.id)).toContain(sentence.id)
+    }
+  })
+
+  test('a claim through the API carries what a browser did over to the account at once', async () => {
     const browser = randomUUID()
-    const [done] = await pools.next(languageId, 1, { clientId: browser })
-    await skipFor(done.id, browser)
-    pools.noteSkipped(done.id, { clientId: browser })
-    pools.noteClaimed(browser, 424242)
-    // Signed in elsewhere (no cookie): still not served.
-    expect((await pools.next(languageId, SENTENCES, { userId: 424242 })).map((sentence) => sentence.id)).not.toContain(done.id)
+    const [recorded, skipped] = await servedTo(browser, 2)
+    await uploadFor(recorded.id, browser)
+    await skipFor(skipped.id, browser)
+    const email = `pool-claim-${randomUUID().slice(0, 8)}@test.shrutik.local`
+    const password = 'a long enough password'
+    expect((await fetch(`${server.url}/api/users`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password }) })).status).toBe(201)
+    const token = await login(server, email, password)
+    const claim = await fetch(`${server.url}/api/site/claim`, { method: 'POST', headers: { Cookie: `${CLIENT_ID_COOKIE}=${browser}`, Authorization: `JWT ${token}` } })
+    expect(claim.status).toBe(200)
+    // Signed in elsewhere (no cookie): neither comes back, at once.
+    const elsewhere = await fetch(`${server.url}/api/site/next-sentences?language=${code}&limit=20`, { headers: { Authorization: `JWT ${token}` } })
+    const ids = ((await json(elsewhere)).sentences as { id: number }[]).map((sentence) => sentence.id)
+    expect(ids).not.toContain(recorded.id)
+    expect(ids).not.toContain(skipped.id)
   })
 })

@@ -17,6 +17,8 @@ interface RecordingsOptions {
 }
 
 const STORED_FILE = Symbol.for('shrutik.recordings.storedFile')
+/** The id of the recording this request noted to the sentence pool, to take back if it rolls back. */
+const POOL_NOTE = Symbol('shrutik.sentencePoolNote')
 const STORED_NAME = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.[a-z0-9]{2,5}$/
 
 /** Stored names are ours (uuid + extension from the sniffed content); the client's name is only metadata. */
@@ -126,18 +128,25 @@ export const createRecordings = ({ staticDir }: RecordingsOptions): CollectionCo
           // Never served to this contributor again, from this very moment (the site's sentence
           // pool). The identity as beforeChange stored it (`clientId` is not readable here).
           const by = req.user ? { userId: Number(req.user.id) } : { clientId: clientIdFromHeaders(req.headers) }
-          sentencePools(req.payload).noteRecorded(Number(sentence), by)
-        }
+          sentencePools(req.payload).noteRecorded(Number(sentence), Number(doc.id), by)
+          ;(req.context as Record<symbol, unknown>)[POOL_NOTE] = Number(doc.id)
+        } else if (operation === 'update') sentencePools(req.payload).noteStale(Number(sentenceOf(doc.language)))
         return doc
       },
     ],
     afterDelete: [
       async ({ doc, req }) => {
         await recountSentenceRecordings(req, [doc.sentence])
+        if (doc.sentence) sentencePools(req.payload).noteRecordingGone(Number(doc.id), Number((doc.language as { id?: unknown })?.id ?? doc.language))
         return doc
       },
     ],
     afterError: [
+      ({ req }) => {
+        // The recording was noted to the sentence pool but its transaction rolled back.
+        const noted = (req.context as Record<symbol, unknown>)[POOL_NOTE]
+        if (typeof noted === 'number') sentencePools(req.payload).noteRecordingGone(noted)
+      },
       async ({ req }) => {
         // The file is written just before the row; if the row then fails, remove the file so no
         // orphan is left behind.

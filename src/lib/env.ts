@@ -46,6 +46,9 @@ export const settings = () => ({
   seedOnEmpty: bool('SEED_ON_EMPTY', true),
   uploadMaxBytes: int('UPLOAD_MAX_BYTES', 50 * 1024 * 1024),
   apiMaxLimit: int('API_MAX_LIMIT', 100),
+  /** Sentences held in memory per language for serving (0: no pool, every batch by SQL). */
+  sentencePoolSize: int('SITE_SENTENCE_POOL_SIZE', 2000),
+  sentencePoolMaxAgeMs: int('SITE_SENTENCE_POOL_MAX_AGE_MS', 5000),
   apiMaxDepth: int('API_MAX_DEPTH', 3),
   maxLoginAttempts: int('MAX_LOGIN_ATTEMPTS', 5),
   lockTimeMs: int('LOCK_TIME_MS', 10 * 60 * 1000),
