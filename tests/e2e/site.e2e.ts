@@ -342,6 +342,42 @@ test('long-script mode: a passage read in one go with a pause arrives as one lon
   }
 })
 
+test('where WebM cannot be recorded (Safari), the recorder falls back to MP4 and the take is processed like any other', { skip }, async () => {
+  const browser = await launch(speechFile)
+  try {
+    const { context, page, problems } = await phone(browser)
+    // Safari's MediaRecorder offers MP4 only: make this Chromium say the same.
+    await context.addInitScript(() => {
+      const supported = MediaRecorder.isTypeSupported.bind(MediaRecorder)
+      MediaRecorder.isTypeSupported = (type: string) => !type.includes('webm') && supported(type)
+    })
+    await page.goto(url('/en/speak?language=en'), { waitUntil: 'networkidle' })
+    await page.getByTestId('consent').click()
+    await page.getByTestId('sentence').waitFor()
+    const sentence = Number(await page.getByTestId('sentence').getAttribute('data-sentence-id'))
+    await recordTake(page, 2.2)
+    await page.locator('.takes li[data-state="recorded"]').first().waitFor({ timeout: 10_000 })
+    await page.getByTestId('submit').click()
+    await page.waitForFunction(() => document.querySelector('[data-testid="upload-status"]')?.getAttribute('data-uploaded') === '1', undefined, { timeout: 30_000 })
+    const clientId = (await context.cookies()).find((cookie) => cookie.name === 'shrutik_cid')?.value
+    const [recording] = await recordingsWhere(`where[clientId][equals]=${clientId}`)
+    assert.equal(recording.sentence, sentence)
+    assert.match(recording.mimeType, /mp4/)
+    assert.match(recording.filename, /\.(m4a|mp4)$/)
+    const deadline = Date.now() + 60_000
+    let doc = recording
+    while (Date.now() < deadline && !['ready', 'rejected', 'failed'].includes(doc.audio?.status)) {
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      doc = (await api('GET', `/api/recordings/${recording.id}?depth=0`)).body
+    }
+    assert.equal(doc.audio?.status, 'ready', JSON.stringify(doc.audio))
+    assert.match(doc.audio.container, /mp4/)
+    assert.deepEqual(problems, [])
+  } finally {
+    await browser.close()
+  }
+})
+
 test('an upload cut off by a lost connection is kept and sent after a reload', { skip }, async () => {
   const browser = await launch(speechFile)
   try {
