@@ -1,6 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto'
 
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals'
 import pg from 'pg'
 
 import { CLIENT_ID_COOKIE } from '../src/lib/clientId'
@@ -232,6 +232,22 @@ describe('the sentence pool', () => {
     const lowest = Math.min(...open.map(([, row]) => row.count))
     if ((await truth(who)).get(sentence.id)!.count === lowest && open.filter(([, row]) => row.count === lowest).length <= 20) {
       expect((await pools.next(languageId, 20, { clientId: who })).map((s) => s.id)).toContain(sentence.id)
+    }
+  })
+
+  test('a language nobody asks for is dropped from memory after ten minutes', async () => {
+    const pools = new SentencePools(server.payload, { size: 100, maxAgeMs: 60_000 })
+    const other = (await server.payload.create({ collection: 'languages', data: { code: `i${code.slice(1)}`, name: 'Pool idle', nativeName: 'Pool idle' } })).id as number
+    await server.payload.create({ collection: 'sentences', data: { text: 'An idle pool sentence.', language: other, status: 'approved' } })
+    const held = () => [...(pools as unknown as { pools: Map<number, unknown> }).pools.keys()].sort()
+    await pools.next(languageId, 1, {})
+    const now = Date.now()
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(now + 11 * 60_000)
+    try {
+      await pools.next(other, 1, {})
+      expect(held()).toEqual([other])
+    } finally {
+      clock.mockRestore()
     }
   })
 

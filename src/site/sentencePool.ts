@@ -76,6 +76,8 @@ const NOTE_KEEP_MAX = 20_000
 const REPLAY_MARGIN_MS = 1000
 /** After a failed reload, the pool is kept this long before the next try. */
 const RELOAD_RETRY_MS = 2000
+/** A language's pool not asked for this long is dropped, so memory follows the languages in use. */
+const IDLE_DROP_MS = 10 * 60_000
 
 class LanguagePool {
   readonly byId = new Map<number, Candidate>()
@@ -84,6 +86,8 @@ class LanguagePool {
   tiers: number[] = []
   /** How many it held when read. */
   loadedSize = 0
+  /** Last asked for: a language nobody asks for is dropped (see IDLE_DROP_MS). */
+  usedAt = Date.now()
 
   constructor(
     readonly languageId: number,
@@ -220,6 +224,7 @@ export class SentencePools {
           this.payload.logger.warn({ msg: 'sentence pool reload failed; serving the previous one', languageId, error: error.message })
         })
       }
+      pool.usedAt = Date.now()
       const picked = pool.pick(keysOf(contributor), limit)
       if (picked) {
         this.stats.served++
@@ -306,6 +311,7 @@ export class SentencePools {
         while (from > this.head && this.notes[from - 1].at >= started - REPLAY_MARGIN_MS) from--
         for (let i = from; i < this.notes.length; i++) pool.apply(this.notes[i])
         if ((this.generations.get(languageId) ?? 0) === generation) this.pools.set(languageId, pool)
+        for (const [id, idle] of this.pools) if (Date.now() - idle.usedAt > IDLE_DROP_MS) this.pools.delete(id)
         this.stats.loads++
         return pool
       })
