@@ -142,4 +142,12 @@ describe('rejected uploads leave nothing behind', () => {
     const response = await upload(new Blob([sineWav(0.3)], { type: 'audio/wav' }), 'ok.wav', { sentence: null })
     await expectRejectedCleanly(response, 400, /needs the sentence/, before)
   })
+
+  test('a sentence that is not an id → 400 naming the value, nothing stored', async () => {
+    const before = await snapshot()
+    const response = await upload(new Blob([sineWav(0.3)], { type: 'audio/wav' }), 'ok.wav', { sentence: 'abc' })
+    expect(response.status).toBe(400)
+    expect(JSON.stringify(await json(response))).toMatch(/abc/)
+    expect(await snapshot()).toEqual(before)
+  })
 })

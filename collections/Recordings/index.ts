@@ -5,6 +5,8 @@ import path from 'node:path'
 import { APIError, type CollectionConfig, type PayloadRequest } from 'payload'
 
 import { fieldIsAdmin, fieldNobody, fieldOwnerOrAdmin, isAdmin, ownsOrReviews } from '../../src/access'
+import { idOf } from '@shrutik/plugin-sdk'
+
 import { clientIdFromHeaders } from '../../src/lib/clientId'
 import { sentencePools } from '../../src/site/sentencePool'
 import { recountSentenceRecordings } from './recount'
@@ -39,14 +41,12 @@ const prepareUpload = async (req: PayloadRequest): Promise<void> => {
   }
 }
 
-const idOf = (ref: unknown): number | string | undefined =>
-  ref && typeof ref === 'object' ? (ref as { id: number | string }).id : (ref as number | string | undefined)
-
 /** A prompt recording must read an approved sentence of the recording's language. */
 const checkSentenceIsOpen = async (req: PayloadRequest, sentenceRef: unknown, languageRef: unknown): Promise<void> => {
   const sentenceId = idOf(sentenceRef)
+  if (sentenceId === undefined) throw new APIError(`"sentence" must be a sentence id, got ${JSON.stringify(sentenceRef)}.`, 400, undefined, true)
   // System read: the sentence's status decides, whoever uploads.
-  const sentence = await req.payload.findByID({ collection: 'sentences', id: sentenceId as number, depth: 0, req }).catch(() => null)
+  const sentence = await req.payload.findByID({ collection: 'sentences', id: sentenceId, depth: 0, req }).catch(() => null)
   if (!sentence || sentence.status !== 'approved') {
     throw new APIError(`Sentence ${String(sentenceId)} does not exist or is not open for recording.`, 400, undefined, true)
   }
@@ -119,25 +119,24 @@ export const createRecordings = ({ staticDir }: RecordingsOptions): CollectionCo
     ],
     afterChange: [
       async ({ doc, previousDoc, operation, req }) => {
-        const sentenceOf = (ref: unknown) => (ref && typeof ref === 'object' ? (ref as { id: unknown }).id : ref)
         // Most updates (processing results) leave the sentence alone: nothing to recount.
-        if (operation === 'update' && sentenceOf(doc.sentence) === sentenceOf(previousDoc?.sentence)) return doc
+        if (operation === 'update' && idOf(doc.sentence) === idOf(previousDoc?.sentence)) return doc
         await recountSentenceRecordings(req, [doc.sentence, previousDoc?.sentence])
-        const sentence = sentenceOf(doc.sentence)
-        if (operation === 'create' && sentence !== null && sentence !== undefined) {
+        const sentence = idOf(doc.sentence)
+        if (operation === 'create' && sentence !== undefined) {
           // Never served to this contributor again, from this very moment (the site's sentence
           // pool). The identity as beforeChange stored it (`clientId` is not readable here).
           const by = req.user ? { userId: Number(req.user.id) } : { clientId: clientIdFromHeaders(req.headers) }
-          sentencePools(req.payload).noteRecorded(Number(sentence), Number(doc.id), by)
+          sentencePools(req.payload).noteRecorded(sentence, Number(doc.id), by)
           ;(req.context as Record<symbol, unknown>)[POOL_NOTE] = Number(doc.id)
-        } else if (operation === 'update') sentencePools(req.payload).noteStale(Number(sentenceOf(doc.language)))
+        } else if (operation === 'update') sentencePools(req.payload).noteStale(idOf(doc.language))
         return doc
       },
     ],
     afterDelete: [
       async ({ doc, req }) => {
         await recountSentenceRecordings(req, [doc.sentence])
-        if (doc.sentence) sentencePools(req.payload).noteRecordingGone(Number(doc.id), Number((doc.language as { id?: unknown })?.id ?? doc.language))
+        if (doc.sentence) sentencePools(req.payload).noteRecordingGone(Number(doc.id), idOf(doc.language))
         return doc
       },
     ],

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto'
 
+import { idOf } from '@shrutik/plugin-sdk'
 import { ValidationError, type CollectionConfig } from 'payload'
 
 import { approvedOrReviewer, fieldIsAdmin, fieldNobody, isAdmin, isReviewerOrAdmin } from '../../src/access'
@@ -11,11 +12,6 @@ export const SENTENCE_LICENCES = ['CC0-1.0', 'CC-BY-4.0', 'CC-BY-SA-4.0', 'publi
 
 const invalid = (path: string, message: string): ValidationError =>
   new ValidationError({ collection: 'sentences', errors: [{ path, message }] })
-
-const languageIdOf = (ref: unknown): number | undefined => {
-  const id = ref && typeof ref === 'object' ? (ref as { id?: unknown }).id : ref
-  return id === undefined || id === null ? undefined : Number(id)
-}
 
 export const Sentences: CollectionConfig = {
   slug: 'sentences',
@@ -36,8 +32,8 @@ export const Sentences: CollectionConfig = {
   hooks: {
     // The site serves sentences from a pool in memory (src/site/sentencePool.ts): an edited or
     // deleted sentence leaves it at once; new ones arrive with its next background reload.
-    afterChange: [({ doc, operation, req }) => void sentencePools(req.payload).noteSentenceChanged(Number(doc.id), languageIdOf(doc.language), operation === 'create')],
-    afterDelete: [({ doc, req }) => void sentencePools(req.payload).noteSentenceChanged(Number(doc.id), languageIdOf(doc.language), false)],
+    afterChange: [({ doc, operation, req }) => void sentencePools(req.payload).noteSentenceChanged(Number(doc.id), idOf(doc.language), operation === 'create')],
+    afterDelete: [({ doc, req }) => void sentencePools(req.payload).noteSentenceChanged(Number(doc.id), idOf(doc.language), false)],
     beforeValidate: [
       async ({ data, originalDoc, req }) => {
         if (!data) return data

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 
 import { sql, type PostgresAdapter } from '@payloadcms/db-postgres'
-import type { JobDefinition } from '@shrutik/plugin-sdk'
+import { idOf, type JobDefinition } from '@shrutik/plugin-sdk'
 import { commitTransaction, createLocalReq, initTransaction, killTransaction, type Payload } from 'payload'
 
 import { findPauses, planSegments, type Span } from './core'
@@ -25,7 +25,6 @@ type Doc = Record<string, unknown> & { id: number | string }
 /** The last lines of an ffmpeg log: enough to diagnose, small enough for the job record. */
 const tail = (stderr: string, lines = 12) => stderr.trim().split('\n').slice(-lines).join('\n')
 
-const idOf = (ref: unknown) => (ref && typeof ref === 'object' ? (ref as { id: unknown }).id : ref)
 
 /** Removes processed folders of a recording other than `keep` (older runs, or a run that crashed). */
 const removeOtherRuns = async (recordingDir: string, keep?: string) => {
@@ -150,7 +149,7 @@ export const createProcessRecordingJob = (settings: SanitizedAudioOptions): JobD
 
 const sentenceText = async (payload: Payload, settings: SanitizedAudioOptions, ref: unknown): Promise<string | null> => {
   const id = idOf(ref)
-  if (id === undefined || id === null) return null
+  if (id === undefined) return null
   const sentence = (await payload.db.findOne({ collection: settings.sentencesSlug, where: { id: { equals: id } } })) as Doc | null
   return (sentence?.text as string | undefined) ?? null
 }
@@ -181,6 +180,7 @@ const swap = async (payload: Payload, settings: SanitizedAudioOptions, recording
       const next = segments[segment.index as number]
       return !next || next.startMs !== segment.startMs || next.endMs !== segment.endMs
     })
+    // System job: full access; through Payload (not the adapter) so other plugins' beforeDelete hooks run.
     if (stale.length) await payload.delete({ collection: segmentsSlug, where: { id: { in: stale.map((segment) => segment.id) } }, req })
     const staleIds = new Set(stale.map((segment) => segment.id))
     for (const segment of segments) {

@@ -69,10 +69,5 @@ export const segmentFacts = async (db: ReturnType<typeof drizzleOf>, settings: S
   }
 }
 
-/** A relationship value as an id (documents arrive populated or not). */
-export const idOf = (ref: unknown): number | undefined => {
-  const raw = ref && typeof ref === 'object' ? (ref as { id?: unknown }).id : ref
-  if (raw === null || raw === undefined || raw === '') return undefined
-  const id = Number(raw)
-  return Number.isInteger(id) ? id : undefined
-}
+/** A relationship value as an id (documents arrive populated or not); the SDK's. */
+export { idOf } from '@shrutik/plugin-sdk'

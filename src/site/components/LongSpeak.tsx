@@ -7,7 +7,7 @@ import { checkTake, LONG_LIMITS } from '../recorder/checks'
 import { createUploader, type UploadState } from '../recorder/uploader'
 import { useRecorder, type Take } from '../recorder/useRecorder'
 import { TERMS_VERSION } from '../terms'
-import { ConsentCard, hasConsent, LanguagePicker, pickLanguage, StableLabel, type ContributionLanguage } from './contribution'
+import { ConsentCard, hasConsent, LanguagePicker, LevelMeter, pickLanguage, RecordButton, StableLabel, type ContributionLanguage } from './contribution'
 
 
 /**
@@ -97,13 +97,9 @@ export const LongSpeak = ({ locale, languages, initialLanguage }: { locale: Loca
           <p className="sentence" lang={language?.code} style={{ maxBlockSize: '50vh', overflowY: 'auto' }} data-testid="passage">
             {passage}
           </p>
-          <div className="meter" role="meter" aria-label={t('speak.level')} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(mic.level * 100)}>
-            <div className="meter__bar" style={{ inlineSize: `${Math.round(mic.level * 100)}%` }} />
-          </div>
+          <LevelMeter t={t} level={mic.level} />
           <div className="actions">
-            <button type="button" className={mic.recording ? 'button button--danger' : 'button'} onClick={() => void startOrStop()} data-testid="record">
-              <StableLabel labels={[t('speak.record'), t('speak.stop'), t('speak.rerecord')]} current={mic.recording ? t('speak.stop') : take ? t('speak.rerecord') : t('speak.record')} />
-            </button>
+            <RecordButton t={t} recording={mic.recording} hasTake={Boolean(take)} onClick={() => void startOrStop()} />
             {/* Always there (disabled until recording), so starting never moves the row. */}
             <button type="button" className="button button--quiet" onClick={mic.paused ? mic.resume : mic.pause} disabled={!mic.recording} data-testid="pause" aria-pressed={mic.paused}>
               <StableLabel labels={[t('long.pause'), t('long.resume')]} current={mic.paused ? t('long.resume') : t('long.pause')} />

@@ -7,7 +7,7 @@ import { checkTake, PROMPT_LIMITS, type TakeProblem } from '../recorder/checks'
 import { createUploader, type UploadState } from '../recorder/uploader'
 import { useRecorder, type Take } from '../recorder/useRecorder'
 import { TERMS_VERSION } from '../terms'
-import { ConsentCard, hasConsent, LanguagePicker, pickLanguage, postJson, StableLabel, type ContributionLanguage } from './contribution'
+import { ConsentCard, hasConsent, LanguagePicker, pickLanguage, LevelMeter, postJson, RecordButton, type ContributionLanguage } from './contribution'
 
 interface Sentence {
   id: number
@@ -166,13 +166,9 @@ export const Speak = ({ locale, languages, initialLanguage }: { locale: Locale; 
           <p className="sentence" lang={language?.code} data-testid="sentence" data-sentence-id={sentence?.id}>
             {sentence?.text}
           </p>
-          <div className="meter" role="meter" aria-label={t('speak.level')} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(mic.level * 100)}>
-            <div className="meter__bar" style={{ inlineSize: `${Math.round(mic.level * 100)}%` }} />
-          </div>
+          <LevelMeter t={t} level={mic.level} />
           <div className="actions">
-            <button type="button" className={mic.recording ? 'button button--danger' : 'button'} onClick={() => void toggleRecording()} data-testid="record">
-              <StableLabel labels={[t('speak.record'), t('speak.stop'), t('speak.rerecord')]} current={mic.recording ? t('speak.stop') : take ? t('speak.rerecord') : t('speak.record')} />
-            </button>
+            <RecordButton t={t} recording={mic.recording} hasTake={Boolean(take)} onClick={() => void toggleRecording()} />
             <button type="button" className="button button--quiet" onClick={play} disabled={!take || mic.recording}>
               {t('speak.play')}
             </button>

@@ -35,6 +35,20 @@ export const StableLabel = ({ labels, current }: { labels: string[]; current: st
   </span>
 )
 
+/** The microphone level, for sight and for assistive technology. */
+export const LevelMeter = ({ t, level }: { t: Translate; level: number }) => (
+  <div className="meter" role="meter" aria-label={t('speak.level')} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(level * 100)}>
+    <div className="meter__bar" style={{ inlineSize: `${Math.round(level * 100)}%` }} />
+  </div>
+)
+
+/** Record / Stop / Record again: one button, one width. */
+export const RecordButton = ({ t, recording, hasTake, onClick }: { t: Translate; recording: boolean; hasTake: boolean; onClick: () => void }) => (
+  <button type="button" className={recording ? 'button button--danger' : 'button'} onClick={onClick} data-testid="record">
+    <StableLabel labels={[t('speak.record'), t('speak.stop'), t('speak.rerecord')]} current={recording ? t('speak.stop') : hasTake ? t('speak.rerecord') : t('speak.record')} />
+  </button>
+)
+
 /** The current terms were accepted in this browser (a cookie the consent endpoint sets). */
 export const hasConsent = (): boolean => document.cookie.split(';').some((part) => part.trim() === `${CONSENT_COOKIE}=${TERMS_VERSION}`)
 
