@@ -10,6 +10,9 @@ import { bnBd } from '@payloadcms/translations/languages/bnBd'
 import { en } from '@payloadcms/translations/languages/en'
 import sharp from 'sharp'
 
+import { Contributors } from './collections/Contributors'
+import { Takeouts } from './collections/Takeouts'
+import { Withdrawals } from './collections/Withdrawals'
 import { Languages } from './collections/Languages'
 import { createRecordings } from './collections/Recordings'
 import { Sentences } from './collections/Sentences'
@@ -22,7 +25,10 @@ import { SiteSettings } from './collections/SiteSettings'
 import { queuedEmailAdapter, sendEmailJob } from './src/email'
 import { jobEndpoints } from './src/jobs/endpoints'
 import { siteEndpoints } from './src/site/endpoints'
+import { buildTakeoutJob } from './src/site/takeout'
+import { purgeWithdrawalJob, withAccountDeletion } from './src/site/withdrawal'
 import { constraintErrorsAreBadRequests } from './src/lib/databaseErrors'
+import { judgeIdentity } from './src/access/contributor'
 import { dataDir, isProduction, mediaDir, resolvePayloadSecret, settings } from './src/lib/env'
 
 const dirname = path.dirname(fileURLToPath(import.meta.url))
@@ -71,19 +77,25 @@ const config: Config = {
     tablesFilter: ['!agenda_*', '!rate_limits'],
   }),
   collections: [
-    createUsers({
-      allowSelfRegistration: env.allowSelfRegistration,
-      maxLoginAttempts: env.maxLoginAttempts,
-      lockTimeMs: env.lockTimeMs,
-      tokenExpirationSeconds: env.tokenExpirationSeconds,
-      secureCookies: isProduction() && env.serverURL.startsWith('https://'),
-      serverURL: env.serverURL,
-    }),
+    // Deleting an account withdraws its contributions first (src/site/withdrawal.ts).
+    withAccountDeletion(
+      createUsers({
+        allowSelfRegistration: env.allowSelfRegistration,
+        maxLoginAttempts: env.maxLoginAttempts,
+        lockTimeMs: env.lockTimeMs,
+        tokenExpirationSeconds: env.tokenExpirationSeconds,
+        secureCookies: isProduction() && env.serverURL.startsWith('https://'),
+        serverURL: env.serverURL,
+      }),
+    ),
     Languages,
     Sentences,
     createRecordings({ staticDir: path.join(mediaDir(), 'recordings') }),
     createTranscriptions(),
     SentenceSkips,
+    Contributors,
+    Withdrawals,
+    Takeouts,
     createMedia({ staticDir: path.join(mediaDir(), 'site') }),
   ],
   globals: [SiteSettings],
@@ -111,7 +123,8 @@ const config: Config = {
   plugins: [
     audioProcessingPlugin({ mediaDir: mediaDir() }),
     // Votes, transcript consensus, reliability and the review queue; needs the segments above.
-    consensusPlugin({ mediaDir: mediaDir() }),
+    // Judges are accounts or server-issued anonymous ids, with the current consent (src/access/contributor.ts).
+    consensusPlugin({ mediaDir: mediaDir(), identify: judgeIdentity }),
   ],
   typescript: {
     outputFile: path.resolve(dirname, 'src/payload-types.ts'),
@@ -120,4 +133,4 @@ const config: Config = {
 }
 
 // Core jobs are registered the same way plugins register theirs (plugins/sdk).
-export default buildConfig(registerJobs(config, [pruneFinishedJobs, sendEmailJob]))
+export default buildConfig(registerJobs(config, [pruneFinishedJobs, sendEmailJob, purgeWithdrawalJob, buildTakeoutJob]))

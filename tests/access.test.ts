@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 
 import { sineWav } from './helpers/audio'
+import { TERMS_VERSION } from '../src/lib/terms'
 import { anonymousCookie, createUser, json, startTestServer, uniqueEmail, type TestServer, type TestUser } from './helpers/server'
 
 /**
@@ -59,7 +60,7 @@ beforeAll(async () => {
   await server.payload.update({
     collection: 'users',
     id: a.id,
-    data: { demographics: { ageBand: 'thirties', gender: 'female' }, consent: { termsVersion: '1', acceptedAt: new Date().toISOString() } },
+    data: { demographics: { ageBand: 'thirties', gender: 'female' }, consent: { termsVersion: TERMS_VERSION, acceptedAt: new Date().toISOString() } },
   })
   const language = await server.payload.create({
     collection: 'languages',
@@ -256,7 +257,7 @@ describe('sentences', () => {
 describe('recordings', () => {
   test('create: logged-in contributors, and anonymous visitors only with a client-id cookie', async () => {
     expect((await uploadRecording('anonymous')).status).toBe(403)
-    const anonymous = await uploadRecording('anonymous', anonymousCookie())
+    const anonymous = await uploadRecording('anonymous', await anonymousCookie(server))
     expect(anonymous.status).toBe(201)
     const doc = (await json(anonymous)).doc
     expect(doc.owner ?? null).toBeNull()
@@ -319,7 +320,7 @@ describe('transcriptions', () => {
   test('create: contributors and anonymous with a cookie; one per item and author; never of one\'s own recording', async () => {
     expect((await call('POST', '/api/transcriptions', 'anonymous', { item: segmentOfA, language: languageId, text: 'x' })).status).toBe(403)
     expect(
-      (await call('POST', '/api/transcriptions', 'anonymous', { item: segmentOfA, language: languageId, text: 'anon heard' }, anonymousCookie())).status,
+      (await call('POST', '/api/transcriptions', 'anonymous', { item: segmentOfA, language: languageId, text: 'anon heard' }, await anonymousCookie(server))).status,
     ).toBe(201)
     const again = await call('POST', '/api/transcriptions', 'contributorB', { item: segmentOfA, language: languageId, text: 'second try' })
     expect(again.status).toBe(400)

@@ -3,11 +3,10 @@ import { randomInt, randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals'
 import pg from 'pg'
 
-import { CLIENT_ID_COOKIE } from '../src/lib/clientId'
 import { SentencePools, sentencePools } from '../src/site/sentencePool'
 import { TERMS_VERSION } from '../src/site/terms'
 import { sineWav } from './helpers/audio'
-import { json, login, startTestServer, type TestServer } from './helpers/server'
+import { cookieForClientId, json, login, startTestServer, type TestServer } from './helpers/server'
 
 /**
  * The in-memory sentence pool behind GET /api/site/next-sentences: checked against the database,
@@ -26,20 +25,20 @@ const uploadFor = async (sentence: number, clientId: string) => {
   const form = new FormData()
   form.append('file', new Blob([sineWav(0.3)], { type: 'audio/wav' }), 'take.wav')
   form.append('_payload', JSON.stringify({ language: languageId, mode: 'prompt', sentence, consentVersion: TERMS_VERSION }))
-  const response = await fetch(`${server.url}/api/recordings?depth=0`, { method: 'POST', headers: { Cookie: `${CLIENT_ID_COOKIE}=${clientId}` }, body: form })
+  const response = await fetch(`${server.url}/api/recordings?depth=0`, { method: 'POST', headers: { Cookie: await cookieForClientId(server, clientId) }, body: form })
   expect(response.status).toBe(201)
   return (await json(response)).doc.id as number
 }
 const skipFor = async (sentence: number, clientId: string) => {
   const response = await fetch(`${server.url}/api/site/sentences/${sentence}/skip`, {
     method: 'POST',
-    headers: { Cookie: `${CLIENT_ID_COOKIE}=${clientId}`, 'Content-Type': 'application/json' },
+    headers: { Cookie: await cookieForClientId(server, clientId), 'Content-Type': 'application/json' },
     body: JSON.stringify({ reason: 'skip' }),
   })
   expect(response.status).toBe(200)
 }
 const servedTo = async (clientId: string, limit: number) => {
-  const response = await fetch(`${server.url}/api/site/next-sentences?language=${code}&limit=${limit}`, { headers: { Cookie: `${CLIENT_ID_COOKIE}=${clientId}` } })
+  const response = await fetch(`${server.url}/api/site/next-sentences?language=${code}&limit=${limit}`, { headers: { Cookie: await cookieForClientId(server, clientId) } })
   expect(response.status).toBe(200)
   return (await json(response)).sentences as { id: number; recordingCount: number }[]
 }
@@ -129,7 +128,7 @@ describe('the sentence pool', () => {
     const own = (await server.payload.create({ collection: 'languages', data: { code: `d${code.slice(1)}`, name: 'Pool delete', nativeName: 'Pool delete' } })).id as number
     for (let i = 0; i < 3; i++) await server.payload.create({ collection: 'sentences', data: { text: `Delete pool sentence ${i}.`, language: own, status: 'approved' } })
     const servedIn = async (clientId: string) => {
-      const response = await fetch(`${server.url}/api/site/next-sentences?language=${own}&limit=3`, { headers: { Cookie: `${CLIENT_ID_COOKIE}=${clientId}` } })
+      const response = await fetch(`${server.url}/api/site/next-sentences?language=${own}&limit=3`, { headers: { Cookie: await cookieForClientId(server, clientId) } })
       return ((await json(response)).sentences as { id: number }[]).map((sentence) => sentence.id).sort()
     }
     const shared = sentencePools(server.payload)
@@ -139,7 +138,7 @@ describe('the sentence pool', () => {
     const form = new FormData()
     form.append('file', new Blob([sineWav(0.3)], { type: 'audio/wav' }), 'take.wav')
     form.append('_payload', JSON.stringify({ language: own, mode: 'prompt', sentence: all[0], consentVersion: TERMS_VERSION }))
-    const upload = await fetch(`${server.url}/api/recordings?depth=0`, { method: 'POST', headers: { Cookie: `${CLIENT_ID_COOKIE}=${who}` }, body: form })
+    const upload = await fetch(`${server.url}/api/recordings?depth=0`, { method: 'POST', headers: { Cookie: await cookieForClientId(server, who) }, body: form })
     expect(upload.status).toBe(201)
     expect(await servedIn(who)).toEqual(all.slice(1))
     await server.payload.delete({ collection: 'recordings', id: (await json(upload)).doc.id })
@@ -260,7 +259,7 @@ describe('the sentence pool', () => {
     const password = 'a long enough password'
     expect((await fetch(`${server.url}/api/users`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password }) })).status).toBe(201)
     const token = await login(server, email, password)
-    const claim = await fetch(`${server.url}/api/site/claim`, { method: 'POST', headers: { Cookie: `${CLIENT_ID_COOKIE}=${browser}`, Authorization: `JWT ${token}` } })
+    const claim = await fetch(`${server.url}/api/site/claim`, { method: 'POST', headers: { Cookie: await cookieForClientId(server, browser), Authorization: `JWT ${token}` } })
     expect(claim.status).toBe(200)
     // Signed in elsewhere (no cookie): neither comes back, at once.
     const elsewhere = await fetch(`${server.url}/api/site/next-sentences?language=${code}&limit=20`, { headers: { Authorization: `JWT ${token}` } })

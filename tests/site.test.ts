@@ -6,7 +6,7 @@ import { CLIENT_ID_COOKIE } from '../src/lib/clientId'
 import { nextSentences } from '../src/site/nextSentences'
 import { TERMS_VERSION } from '../src/site/terms'
 import { sineWav } from './helpers/audio'
-import { createUser, json, login, startTestServer, uniqueEmail, type TestServer, type TestUser } from './helpers/server'
+import { cookieForClientId, createUser, json, login, startTestServer, uniqueEmail, type TestServer, type TestUser } from './helpers/server'
 
 /** The public site's API: serving sentences, skips and reports, consent, claiming, totals. */
 
@@ -33,7 +33,7 @@ const upload = async (sentence: number, headers: Record<string, string>) => {
   expect(response.status).toBe(201)
   return (await json(response)).doc.id as number
 }
-const cookieOf = () => ({ Cookie: `${CLIENT_ID_COOKIE}=${randomUUID()}` })
+const cookieOf = async () => ({ Cookie: await cookieForClientId(server, randomUUID()) })
 
 beforeAll(async () => {
   server = await startTestServer()
@@ -72,15 +72,15 @@ describe('next sentences', () => {
   })
 
   test('least recorded first; a contributor never gets what they recorded', async () => {
-    const visitor = cookieOf()
+    const visitor = await cookieOf()
     const recorded = sentenceIds[0]
     await upload(recorded, visitor)
     // Someone else's first batch: every sentence with no recording comes before the recorded one.
-    const others = await served(cookieOf(), 11)
+    const others = await served(await cookieOf(), 11)
     expect(others).not.toContain(recorded)
     // The visitor never gets it back, whatever the batch size.
     expect(await served(visitor, 20)).not.toContain(recorded)
-    expect((await served(cookieOf(), 12)).at(-1)).toBe(recorded)
+    expect((await served(await cookieOf(), 12)).at(-1)).toBe(recorded)
   })
 
   test('contributors start at different random points among equals', async () => {
@@ -100,7 +100,7 @@ describe('skip and report', () => {
   })
 
   test('a skipped or reported sentence is not served to that contributor again; reviewers see reports', async () => {
-    const visitor = cookieOf()
+    const visitor = await cookieOf()
     expect((await post(`/api/site/sentences/${sentenceIds[2]}/skip`, {}, visitor)).status).toBe(200)
     expect((await post(`/api/site/sentences/${sentenceIds[3]}/skip`, { reason: 'offensive' }, visitor)).status).toBe(200)
     // Repeating changes the reason instead of failing.
@@ -108,7 +108,7 @@ describe('skip and report', () => {
     const ids = await served(visitor, 20)
     expect(ids).not.toContain(sentenceIds[2])
     expect(ids).not.toContain(sentenceIds[3])
-    expect(await served(cookieOf(), 20)).toContain(sentenceIds[3])
+    expect(await served(await cookieOf(), 20)).toContain(sentenceIds[3])
     expect((await post(`/api/site/sentences/${sentenceIds[4]}/skip`, { reason: 'offensive' }, a.headers)).status).toBe(200)
 
     const reports = await json(await get(`/api/sentence-skips?where[sentence][equals]=${sentenceIds[3]}`, reviewer.headers))
@@ -118,7 +118,7 @@ describe('skip and report', () => {
   })
 
   test('bad input: unknown reason, unknown sentence, not a number', async () => {
-    const visitor = cookieOf()
+    const visitor = await cookieOf()
     const badReason = await post(`/api/site/sentences/${sentenceIds[5]}/skip`, { reason: 'boring' }, visitor)
     expect(badReason.status).toBe(400)
     expect((await json(badReason)).errors[0].message).toMatch(/offensive/)
@@ -128,7 +128,7 @@ describe('skip and report', () => {
 })
 
 test('a take sent twice (same uploadId) is stored once; the repeat gets 409', async () => {
-  const visitor = cookieOf()
+  const visitor = await cookieOf()
   const uploadId = randomUUID()
   const send = () => {
     const form = new FormData()
@@ -166,7 +166,7 @@ describe('consent and claiming', () => {
   })
 
   test('after signing up, what this browser contributed anonymously becomes the account’s', async () => {
-    const visitor = cookieOf()
+    const visitor = await cookieOf()
     const recording = await upload(sentenceIds[6], visitor)
     await post(`/api/site/sentences/${sentenceIds[7]}/skip`, {}, visitor)
     const email = uniqueEmail('claimer')

@@ -5,9 +5,10 @@ import path from 'node:path'
 import { APIError, type CollectionConfig, type PayloadRequest } from 'payload'
 
 import { fieldIsAdmin, fieldNobody, fieldOwnerOrAdmin, isAdmin, ownsOrReviews } from '../../src/access'
+import { mayContribute, requireConsentingContributor, resolveContributor } from '../../src/access/contributor'
 import { idOf } from '@shrutik/plugin-sdk'
 
-import { clientIdFromHeaders } from '../../src/lib/clientId'
+import { TERMS_VERSION } from '../../src/lib/terms'
 import { sentencePools } from '../../src/site/sentencePool'
 import { recountSentenceRecordings } from './recount'
 import { AUDIO_MIME_TYPES, detectAudio, UnsupportedAudioError } from './audioTypes'
@@ -64,8 +65,9 @@ export const createRecordings = ({ staticDir }: RecordingsOptions): CollectionCo
   slug: 'recordings',
   admin: { defaultColumns: ['filename', 'language', 'mode', 'status', 'createdAt'], group: 'Contributions' },
   access: {
-    // Logged-in users, or anonymous visitors holding a client-id cookie (issued after consent).
-    create: ({ req }) => Boolean(req.user) || clientIdFromHeaders(req.headers) !== undefined,
+    // Logged-in users, or anonymous visitors holding a client-id cookie (issued at consent); the
+    // beforeChange hook verifies the identity and the consent.
+    create: ({ req }) => mayContribute(req),
     read: ownsOrReviews('owner'),
     update: isAdmin,
     delete: isAdmin,
@@ -96,16 +98,18 @@ export const createRecordings = ({ staticDir }: RecordingsOptions): CollectionCo
     beforeChange: [
       async ({ data, operation, req }) => {
         if (operation !== 'create') return data
-        if (req.user) {
-          data.owner = req.user.id
+        const contributor = await requireConsentingContributor(req, 'upload a recording')
+        // The server writes who and under which terms; whatever the client sent is ignored.
+        data.consentVersion = TERMS_VERSION
+        if (contributor.userId !== undefined) {
+          data.owner = contributor.userId
           data.clientId = null
-          const demographics = (req.user as { demographics?: unknown }).demographics
-          data.demographicsSnapshot = demographics ?? null
+          // The account's demographics (a signed-out browser linked to the account counts as it). System read.
+          const account = req.user && Number(req.user.id) === contributor.userId ? req.user : await req.payload.findByID({ collection: 'users', id: contributor.userId, depth: 0, req }).catch(() => null)
+          data.demographicsSnapshot = (account as { demographics?: unknown } | null)?.demographics ?? null
         } else {
-          const clientId = clientIdFromHeaders(req.headers)
-          if (!clientId) throw new APIError('Accept the contribution terms before uploading a recording.', 403, undefined, true)
           data.owner = null
-          data.clientId = clientId
+          data.clientId = contributor.clientId
         }
         if (data.mode === 'prompt') {
           if (!data.sentence) throw new APIError('A prompt recording needs the sentence it reads ("sentence").', 400, undefined, true)
@@ -126,7 +130,8 @@ export const createRecordings = ({ staticDir }: RecordingsOptions): CollectionCo
         if (operation === 'create' && sentence !== undefined) {
           // Never served to this contributor again, from this very moment (the site's sentence
           // pool). The identity as beforeChange stored it (`clientId` is not readable here).
-          const by = req.user ? { userId: Number(req.user.id) } : { clientId: clientIdFromHeaders(req.headers) }
+          const contributor = await resolveContributor(req)
+          const by = contributor?.userId !== undefined ? { userId: contributor.userId } : { clientId: contributor?.clientId }
           sentencePools(req.payload).noteRecorded(sentence, Number(doc.id), by)
           ;(req.context as Record<symbol, unknown>)[POOL_NOTE] = Number(doc.id)
         } else if (operation === 'update') sentencePools(req.payload).noteStale(idOf(doc.language))
@@ -214,7 +219,14 @@ export const createRecordings = ({ staticDir }: RecordingsOptions): CollectionCo
       access: { update: fieldNobody },
       admin: { readOnly: true, position: 'sidebar' },
     },
-    { name: 'consentVersion', type: 'text', maxLength: 40, admin: { description: 'Version of the terms accepted for this upload.' } },
+    {
+      name: 'consentVersion',
+      type: 'text',
+      maxLength: 40,
+      // Written by the server from the contributor's recorded consent, never by a client.
+      access: { create: fieldNobody, update: fieldNobody },
+      admin: { readOnly: true, description: 'Version of the terms the contributor had accepted for this upload.' },
+    },
     {
       name: 'demographicsSnapshot',
       type: 'json',
@@ -224,6 +236,17 @@ export const createRecordings = ({ staticDir }: RecordingsOptions): CollectionCo
         description: "The contributor's opt-in demographics at upload time.",
         components: { Field: '@shrutik/plugin-sdk/admin#ReadOnlyJson' },
       },
+    },
+    {
+      // Set when the contributor withdrew: from then on the recording is served, counted and
+      // exported nowhere, and a job deletes it with its files (see the withdrawals collection).
+      name: 'withdrawal',
+      type: 'relationship',
+      relationTo: 'withdrawals',
+      index: true,
+      maxDepth: 0,
+      access: { create: fieldNobody, update: fieldNobody },
+      admin: { readOnly: true, position: 'sidebar' },
     },
     {
       name: 'status',

@@ -6,7 +6,7 @@ import { databaseFor } from '../../src/db/transaction'
 type SentenceRef = number | string | { id: number | string } | null | undefined
 
 /**
- * Keeps `sentences.recording_count` equal to the number of recordings of each sentence. It
+ * Keeps `sentences.recording_count` equal to the number of (not withdrawn) recordings of each sentence. It
  * recomputes rather than increments, in the request's transaction, so retries and concurrent
  * uploads can never drift it.
  */
@@ -16,7 +16,7 @@ export const recountSentenceRecordings = async (req: PayloadRequest, refs: Sente
   const db = await databaseFor(req)
   for (const id of ids) {
     await db.execute(
-      sql`UPDATE sentences SET recording_count = (SELECT count(*) FROM recordings WHERE sentence_id = ${Number(id)}) WHERE id = ${Number(id)}`,
+      sql`UPDATE sentences SET recording_count = (SELECT count(*) FROM recordings WHERE sentence_id = ${Number(id)} AND withdrawal_id IS NULL) WHERE id = ${Number(id)}`,
     )
   }
 }

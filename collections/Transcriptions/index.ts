@@ -1,7 +1,7 @@
-import { APIError, type CollectionConfig } from 'payload'
+import type { CollectionConfig } from 'payload'
 
 import { fieldIsAdmin, fieldNobody, isAdmin, ownsOrAdmin, ownsOrReviews } from '../../src/access'
-import { clientIdFromHeaders } from '../../src/lib/clientId'
+import { mayContribute, requireConsentingContributor } from '../../src/access/contributor'
 import { normalizeSentence } from '../Sentences/normalize'
 
 interface TranscriptionsOptions {
@@ -18,7 +18,7 @@ export const createTranscriptions = ({ itemSlug = 'recordings' }: Transcriptions
   slug: 'transcriptions',
   admin: { useAsTitle: 'text', defaultColumns: ['text', 'item', 'author', 'createdAt'], group: 'Contributions' },
   access: {
-    create: ({ req }) => Boolean(req.user) || clientIdFromHeaders(req.headers) !== undefined,
+    create: ({ req }) => mayContribute(req),
     read: ownsOrReviews('author'),
     // An author may correct their own text; reviewers judge through the consensus plugin.
     update: ownsOrAdmin('author'),
@@ -31,18 +31,14 @@ export const createTranscriptions = ({ itemSlug = 'recordings' }: Transcriptions
   ],
   hooks: {
     beforeChange: [
-      ({ data, operation, req }) => {
+      async ({ data, operation, req }) => {
         if (typeof data.text === 'string') data.text = normalizeSentence(data.text)
         if (operation !== 'create') return data
-        if (req.user) {
-          data.author = req.user.id
-          data.clientId = null
-        } else {
-          const clientId = clientIdFromHeaders(req.headers)
-          if (!clientId) throw new APIError('Accept the contribution terms before transcribing.', 403, undefined, true)
-          data.author = null
-          data.clientId = clientId
-        }
+        // System and seed writes (Local API without a request user) state the author themselves.
+        if (req.payloadAPI === 'local' && !req.user && (data.author || data.clientId)) return data
+        const contributor = await requireConsentingContributor(req, 'transcribe')
+        data.author = contributor.userId ?? null
+        data.clientId = contributor.userId === undefined ? contributor.clientId : null
         return data
       },
     ],

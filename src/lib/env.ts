@@ -62,6 +62,11 @@ export const settings = () => ({
     register: { points: int('RATE_LIMIT_REGISTER', 10), durationSec: int('RATE_LIMIT_REGISTER_WINDOW_SEC', 60 * 60) },
     passwordReset: { points: int('RATE_LIMIT_PASSWORD_RESET', 5), durationSec: int('RATE_LIMIT_PASSWORD_RESET_WINDOW_SEC', 60 * 60) },
     upload: { points: int('RATE_LIMIT_UPLOAD', 120), durationSec: int('RATE_LIMIT_UPLOAD_WINDOW_SEC', 60) },
+    // Against one person acting as many: new anonymous ids per address, judgments per address and per person.
+    newIdentity: { points: int('RATE_LIMIT_NEW_IDENTITY', 10), durationSec: int('RATE_LIMIT_NEW_IDENTITY_WINDOW_SEC', 60 * 60) },
+    judge: { points: int('RATE_LIMIT_JUDGE', 240), durationSec: int('RATE_LIMIT_JUDGE_WINDOW_SEC', 60) },
+    judgeIdentity: { points: int('RATE_LIMIT_JUDGE_IDENTITY', 30), durationSec: int('RATE_LIMIT_JUDGE_IDENTITY_WINDOW_SEC', 60) },
+    siteRead: { points: int('RATE_LIMIT_SITE_READ', 600), durationSec: int('RATE_LIMIT_SITE_READ_WINDOW_SEC', 60) },
   },
 })
 

@@ -5,6 +5,8 @@ import * as migration_20261126_165528_site_contribution from './20261126_165528_
 import * as migration_20261126_170121_consensus from './20261126_170121_consensus';
 import * as migration_20261126_170511_site_settings from './20261126_170511_site_settings';
 import * as migration_20261126_174121_merge_schemas from './20261126_174121_merge_schemas';
+import * as migration_20261129_082913_trust_and_consent from './20261129_082913_trust_and_consent';
+import * as migration_20261129_084129_withdrawals_and_takeouts from './20261129_084129_withdrawals_and_takeouts';
 
 export const migrations = [
   {
@@ -40,6 +42,16 @@ export const migrations = [
   {
     up: migration_20261126_174121_merge_schemas.up,
     down: migration_20261126_174121_merge_schemas.down,
-    name: '20261126_174121_merge_schemas'
+    name: '20261126_174121_merge_schemas',
+  },
+  {
+    up: migration_20261129_082913_trust_and_consent.up,
+    down: migration_20261129_082913_trust_and_consent.down,
+    name: '20261129_082913_trust_and_consent',
+  },
+  {
+    up: migration_20261129_084129_withdrawals_and_takeouts.up,
+    down: migration_20261129_084129_withdrawals_and_takeouts.down,
+    name: '20261129_084129_withdrawals_and_takeouts'
   },
 ];

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express'
 import helmet from 'helmet'
@@ -10,7 +10,8 @@ import { httpRequestDuration, registry, routeLabel } from '../lib/metrics'
 import { checkReadiness } from '../db/readiness'
 import { sendFetchResponse, toFetchRequest } from './fetchBridge'
 import { rateLimit, type RateLimiters } from './rateLimits'
-import { clientIdFromCookie } from '../lib/clientId'
+import { upgradeLegacyClientCookie } from './legacyClientCookie'
+import { readClientCookie, verifiedClientCookie } from '../lib/clientId'
 import { serveNextSentences, SiteRequestError } from '../site/serveNextSentences'
 
 export interface AppOptions {
@@ -149,9 +150,30 @@ export const createApp = ({ payload, config, settings, limiters, nextHandler, is
   app.post('/api/recordings', refuseOversizeUpload(settings.uploadMaxBytes), rateLimit(limiters, 'upload'))
   app.patch('/api/recordings/:id', refuseOversizeUpload(settings.uploadMaxBytes), rateLimit(limiters, 'upload'))
 
+  // Anonymous ids: cookies from before ids were signed are swapped for signed ones (once), and new
+  // ids per address are capped. Judgments are limited per address and per person.
+  const secret = payload.secret
+  const tokenCookie = `${payload.config.cookiePrefix}-token=`
+  app.use('/api', upgradeLegacyClientCookie(payload))
+  app.post(
+    '/api/site/consent',
+    rateLimit(limiters, 'newIdentity', (req) => (readClientCookie(secret, req.headers.cookie).kind === 'signed' ? undefined : (req.ip ?? 'unknown'))),
+  )
+  const contributorKey = (req: Request): string => {
+    const cookie = verifiedClientCookie(secret, req.headers.cookie)
+    if (cookie) return cookie.linkedUserId !== undefined ? `u:${cookie.linkedUserId}` : `c:${cookie.clientId}`
+    const token = req.headers.authorization ?? /(?:^|;\s*)[\w-]+-token=([^;]+)/.exec(req.headers.cookie ?? '')?.[1]
+    return token ? `t:${createHash('sha256').update(token).digest('base64url').slice(0, 32)}` : `ip:${req.ip ?? 'unknown'}`
+  }
+  const judgmentRoutes = ['/api/votes', '/api/transcriptions', '/api/consensus/skip', '/api/site/sentences/:id/skip']
+  app.post(judgmentRoutes, rateLimit(limiters, 'judge'), rateLimit(limiters, 'judgeIdentity', contributorKey))
+  app.get(
+    ['/api/site/next-sentences', '/api/site/passage', '/api/consensus/next-validation', '/api/consensus/next-transcription'],
+    rateLimit(limiters, 'siteRead'),
+  )
+
   // The site's hottest read, answered without Payload's per-request setup (same rules and code as
   // the Payload endpoint /api/site/next-sentences, which serves `next dev`).
-  const tokenCookie = `${payload.config.cookiePrefix}-token=`
   app.get('/api/site/next-sentences', async (req, res, next) => {
     try {
       const cookies = req.headers.cookie ?? ''
@@ -159,7 +181,8 @@ export const createApp = ({ payload, config, settings, limiters, nextHandler, is
       const user = signedIn ? (await payload.auth({ headers: new Headers(req.headers as Record<string, string>) })).user : null
       const query = req.originalUrl.indexOf('?')
       const params = new URLSearchParams(query === -1 ? '' : req.originalUrl.slice(query + 1))
-      const contributor = { userId: user ? Number(user.id) : undefined, clientId: clientIdFromCookie(cookies) }
+      const cookie = verifiedClientCookie(secret, cookies)
+      const contributor = { userId: user ? Number(user.id) : cookie?.linkedUserId, clientId: cookie?.clientId }
       const body = JSON.stringify(await serveNextSentences(payload, params, contributor))
       // Written directly: no ETag to hash for an answer that is never cached.
       res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' })

@@ -14,7 +14,14 @@ const MESSAGES: Record<RateLimitRule, string> = {
   register: 'Too many accounts created from this network. Try again later.',
   passwordReset: 'Too many password-reset requests from this network. Try again later.',
   upload: 'Too many uploads from this network in a short time. Wait a moment; your recordings are kept and will be sent again.',
+  newIdentity: 'Too many new contributors from this network in the last hour. Sign in with an account, or try again later.',
+  judge: 'Too many judgments from this network in a short time. Take a short break and try again.',
+  judgeIdentity: 'You are judging faster than anyone can listen. Take a short break and try again.',
+  siteRead: 'Too many requests from this network in a short time. Wait a moment and try again.',
 }
+
+/** Limits kept in this process's memory whatever the store: hot reads, where a database round trip per request would cost more than the limit saves. */
+const MEMORY_ONLY: ReadonlySet<RateLimitRule> = new Set(['siteRead'])
 
 const TABLE = 'rate_limits'
 
@@ -45,7 +52,7 @@ export const createRateLimiters = async (settings: Settings, pool?: pg.Pool): Pr
   const entries = (Object.keys(settings.rateLimits) as RateLimitRule[]).map((rule) => {
     const { points, durationSec } = settings.rateLimits[rule]
     const limiter =
-      settings.rateLimitStore === 'memory' || !pool
+      settings.rateLimitStore === 'memory' || !pool || MEMORY_ONLY.has(rule)
         ? new RateLimiterMemory({ keyPrefix: rule, points, duration: durationSec })
         : postgresLimiter(pool, rule, points, durationSec)
     return [rule, limiter] as const
@@ -53,12 +60,20 @@ export const createRateLimiters = async (settings: Settings, pool?: pg.Pool): Pr
   return Object.fromEntries(entries) as unknown as RateLimiters
 }
 
-/** Express middleware: one point per request from the client's IP; 429 with Retry-After past the limit. */
+/**
+ * Express middleware: one point per request, keyed by the client's IP unless `keyOf` says otherwise
+ * (e.g. the contributor); 429 with Retry-After past the limit. `keyOf` returning undefined skips the rule.
+ */
 export const rateLimit =
-  (limiters: RateLimiters, rule: RateLimitRule): RequestHandler =>
+  (limiters: RateLimiters, rule: RateLimitRule, keyOf: (req: Request) => string | undefined = (req) => req.ip ?? 'unknown'): RequestHandler =>
   async (req: Request, res: Response, next: NextFunction) => {
+    const key = keyOf(req)
+    if (key === undefined) {
+      next()
+      return
+    }
     try {
-      await limiters[rule].consume(req.ip ?? 'unknown')
+      await limiters[rule].consume(key)
       next()
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) {

@@ -1,11 +1,19 @@
-import { randomUUID } from 'node:crypto'
-
 import type { PostgresAdapter } from '@payloadcms/db-postgres'
 import { sql } from '@payloadcms/db-postgres'
-import { APIError, type Endpoint, type PayloadRequest } from 'payload'
+import { APIError, type Endpoint, type PayloadRequest, type Where } from 'payload'
 
 import { SKIP_REASONS, type SkipReason } from '../../collections/SentenceSkips'
-import { CLIENT_ID_COOKIE, clientIdFromHeaders } from '../lib/clientId'
+import fs from 'node:fs'
+import path from 'node:path'
+import { Readable } from 'node:stream'
+
+import { getJobQueue } from '@shrutik/plugin-sdk'
+
+import { requireConsentingContributor, resolveContributor, type ContributorIdentity } from '../access/contributor'
+import { CLIENT_ID_COOKIE, verifiedClientCookie } from '../lib/clientId'
+import { claimContributions, recordConsent } from './identity'
+import { BUILD_TAKEOUT, takeoutDir } from './takeout'
+import { withdrawNow } from './withdrawal'
 import { activeLanguageId, nextSentences, type Contributor } from './nextSentences'
 import { sentencePools } from './sentencePool'
 import { serveNextSentences, SiteRequestError } from './serveNextSentences'
@@ -17,10 +25,12 @@ const PASSAGE_MAX_SENTENCES = 250
 const READING_CHARS_PER_SECOND = 14
 const YEAR_SECONDS = 365 * 24 * 60 * 60
 
-const contributorOf = (req: PayloadRequest): Contributor => ({
-  userId: req.user ? Number(req.user.id) : undefined,
-  clientId: clientIdFromHeaders(req.headers),
-})
+/** For serving only (no writes): the account, or the signed cookie and the account it is linked to. */
+export const servingContributorOf = (req: PayloadRequest): Contributor => {
+  const cookie = verifiedClientCookie(req.payload.secret, req.headers.get('cookie'))
+  return { userId: req.user ? Number(req.user.id) : cookie?.linkedUserId, clientId: cookie?.clientId }
+}
+const contributorOf = servingContributorOf
 
 const languageIdOf = async (req: PayloadRequest): Promise<number> => {
   const value = req.searchParams.get('language')
@@ -32,6 +42,33 @@ const languageIdOf = async (req: PayloadRequest): Promise<number> => {
 
 const cookie = (name: string, value: string, req: PayloadRequest) =>
   `${name}=${encodeURIComponent(value)}; Path=/; Max-Age=${YEAR_SECONDS}; SameSite=Lax${new URL(req.payload.config.serverURL || 'http://x').protocol === 'https:' ? '; Secure' : ''}`
+
+/** The person behind a request for self-service (no consent needed): 401 when there is nobody. */
+const requirePerson = async (req: PayloadRequest, doing: string): Promise<ContributorIdentity> => {
+  const identity = await resolveContributor(req)
+  if (!identity) throw new APIError(`Sign in, or use the browser you contributed with, to ${doing}.`, 401, undefined, true)
+  return identity
+}
+
+/** Every browser id of this person: the request's, and for an account every browser linked to it. */
+const browsersOf = async (req: PayloadRequest, identity: ContributorIdentity): Promise<string[]> => {
+  const ids = new Set<string>(identity.clientId ? [identity.clientId] : [])
+  if (identity.userId !== undefined) {
+    const db = (req.payload.db as unknown as PostgresAdapter).drizzle
+    const linked = (await db.execute(sql`SELECT client_id FROM contributors WHERE user_id = ${identity.userId}`)) as unknown as { rows: { client_id: string }[] }
+    for (const row of linked.rows) ids.add(row.client_id)
+  }
+  return [...ids]
+}
+
+const takeoutView = (doc: { id: number | string; status?: unknown; createdAt?: unknown; expiresAt?: unknown; bytes?: unknown }) => ({
+  id: doc.id,
+  status: doc.status,
+  createdAt: doc.createdAt,
+  expiresAt: doc.expiresAt ?? null,
+  bytes: doc.bytes ?? null,
+  downloadUrl: doc.status === 'ready' ? `/api/site/takeout/${doc.id}/download` : null,
+})
 
 /** The public site's API (`/api/site/...`): serving sentences, skips and reports, consent, totals. */
 export const siteEndpoints: Endpoint[] = [
@@ -77,8 +114,7 @@ export const siteEndpoints: Endpoint[] = [
     path: '/site/sentences/:id/skip',
     method: 'post',
     handler: async (req) => {
-      const contributor = contributorOf(req)
-      if (!contributor.userId && !contributor.clientId) throw new APIError('Accept the contribution terms first.', 403, undefined, true)
+      const contributor = await requireConsentingContributor(req, 'skip or report sentences')
       const id = Number(req.routeParams?.id)
       if (!Number.isInteger(id) || id < 1) throw new APIError('The sentence id must be a number.', 400, undefined, true)
       const body = ((await req.json?.().catch(() => ({}))) ?? {}) as { reason?: string }
@@ -99,8 +135,9 @@ export const siteEndpoints: Endpoint[] = [
     },
   },
   {
-    // Consent: records the accepted terms version in a cookie and gives an anonymous visitor a
-    // client id, so their contributions can be told apart (and claimed after signing up).
+    // Consent: the server records the accepted terms version and, for a browser that has none (or
+    // one it did not issue), mints a new anonymous id: an HttpOnly, signed cookie. New ids per
+    // network address are capped (Express, RATE_LIMIT_NEW_IDENTITY).
     path: '/site/consent',
     method: 'post',
     handler: async (req) => {
@@ -108,45 +145,104 @@ export const siteEndpoints: Endpoint[] = [
       if (body.termsVersion !== TERMS_VERSION) {
         throw new APIError(`These terms have changed (now version ${TERMS_VERSION}): read and accept the current ones.`, 409, undefined, true)
       }
-      const clientId = clientIdFromHeaders(req.headers) ?? randomUUID()
+      const { cookies } = await recordConsent(req)
       const headers = new Headers({ 'Cache-Control': 'no-store' })
-      headers.append('Set-Cookie', `${cookie(CLIENT_ID_COOKIE, clientId, req)}; HttpOnly`)
+      for (const value of cookies) headers.append('Set-Cookie', value)
       headers.append('Set-Cookie', cookie(CONSENT_COOKIE, TERMS_VERSION, req))
-      if (req.user) {
-        await req.payload.update({
-          collection: 'users',
-          id: req.user.id,
-          data: { consent: { termsVersion: TERMS_VERSION, acceptedAt: new Date().toISOString() } },
-          user: req.user,
-          overrideAccess: false,
-          req,
-        })
-      }
       return Response.json({ ok: true, termsVersion: TERMS_VERSION }, { headers })
     },
   },
   {
-    // After signing up or logging in: what this browser contributed anonymously becomes the account's.
+    // After signing up or logging in: what this browser contributed anonymously becomes the
+    // account's (recordings, transcriptions, votes, skips, reliability), and the browser is linked
+    // to the account for good. Conflicts are dropped and counted, never a reason to fail.
     path: '/site/claim',
     method: 'post',
     handler: async (req) => {
       if (!req.user) throw new APIError('Sign in to keep what you contributed.', 401, undefined, true)
-      const clientId = clientIdFromHeaders(req.headers)
-      if (!clientId) return Response.json({ ok: true, recordings: 0, transcriptions: 0, skips: 0 })
-      const userId = Number(req.user.id)
-      const db = (req.payload.db as unknown as PostgresAdapter).drizzle
-      const moved = await db.transaction(async (tx) => {
-        const recordings = await tx.execute(sql`UPDATE recordings SET owner_id = ${userId}, client_id = NULL WHERE client_id = ${clientId} AND owner_id IS NULL`)
-        const transcriptions = await tx.execute(sql`
-          UPDATE transcriptions t SET author_id = ${userId}, client_id = NULL WHERE t.client_id = ${clientId} AND t.author_id IS NULL
-          AND NOT EXISTS (SELECT 1 FROM transcriptions o WHERE o.item_id = t.item_id AND o.author_id = ${userId})`)
-        const skips = await tx.execute(sql`
-          UPDATE sentence_skips k SET user_id = ${userId}, client_id = NULL WHERE k.client_id = ${clientId}
-          AND NOT EXISTS (SELECT 1 FROM sentence_skips o WHERE o.sentence_id = k.sentence_id AND o.user_id = ${userId})`)
-        return { recordings: recordings.rowCount ?? 0, transcriptions: transcriptions.rowCount ?? 0, skips: skips.rowCount ?? 0 }
+      const { cookies, ...moved } = await claimContributions(req)
+      const headers = new Headers({ 'Cache-Control': 'no-store' })
+      for (const value of cookies) headers.append('Set-Cookie', value)
+      return Response.json({ ok: true, ...moved }, { headers })
+    },
+  },
+  {
+    // Withdrawal: everything this person contributed stops counting at once (serving, totals,
+    // exports); a job deletes the recordings and their files; a tombstone keeps the counts.
+    path: '/site/withdraw',
+    method: 'post',
+    handler: async (req) => {
+      const identity = await requirePerson(req, 'withdraw your contributions')
+      const body = ((await req.json?.().catch(() => ({}))) ?? {}) as { confirm?: unknown }
+      if (body.confirm !== true) {
+        throw new APIError('Withdrawing deletes your recordings, votes and transcriptions for good. Send {"confirm": true} to go ahead.', 400, undefined, true)
+      }
+      const result = await withdrawNow(req.payload, {
+        kind: identity.userId !== undefined ? 'account' : 'anonymous',
+        userId: identity.userId,
+        clientIds: await browsersOf(req, identity),
       })
-      sentencePools(req.payload).noteClaimed(clientId, userId)
-      return Response.json({ ok: true, ...moved })
+      const headers = new Headers({ 'Cache-Control': 'no-store' })
+      // This browser's id no longer works: forget it, and the consent with it.
+      headers.append('Set-Cookie', `${CLIENT_ID_COOKIE}=; Path=/; Max-Age=0; SameSite=Lax; HttpOnly`)
+      headers.append('Set-Cookie', `${CONSENT_COOKIE}=; Path=/; Max-Age=0; SameSite=Lax`)
+      return Response.json({ ok: true, ...result }, { status: 202, headers })
+    },
+  },
+  {
+    // A copy of everything held about this person, built by a job; the profile shows the link.
+    path: '/site/takeout',
+    method: 'post',
+    handler: async (req) => {
+      const identity = await requirePerson(req, 'download your data')
+      const owner: Where = identity.userId !== undefined ? { user: { equals: identity.userId } } : { clientId: { equals: identity.clientId } }
+      // System reads and writes: the person was identified above.
+      const waiting = await req.payload.find({ collection: 'takeouts', where: { and: [owner, { status: { equals: 'queued' } }] }, limit: 1, depth: 0 })
+      if (waiting.docs[0]) return Response.json({ ok: true, takeout: takeoutView(waiting.docs[0]), alreadyQueued: true }, { status: 202 })
+      const doc = await req.payload.create({
+        collection: 'takeouts',
+        data: identity.userId !== undefined ? { user: identity.userId, status: 'queued' } : { clientId: identity.clientId, status: 'queued' },
+        depth: 0,
+      })
+      await getJobQueue().enqueue(BUILD_TAKEOUT, { takeoutId: Number(doc.id) })
+      return Response.json({ ok: true, takeout: takeoutView(doc) }, { status: 202 })
+    },
+  },
+  {
+    path: '/site/takeout',
+    method: 'get',
+    handler: async (req) => {
+      const identity = await requirePerson(req, 'see your data downloads')
+      const owner: Where = identity.userId !== undefined ? { user: { equals: identity.userId } } : { clientId: { equals: identity.clientId } }
+      const found = await req.payload.find({ collection: 'takeouts', where: owner, sort: '-createdAt', limit: 10, depth: 0 })
+      return Response.json({ docs: found.docs.map(takeoutView) }, { headers: { 'Cache-Control': 'no-store' } })
+    },
+  },
+  {
+    path: '/site/takeout/:id/download',
+    method: 'get',
+    handler: async (req) => {
+      const identity = await requirePerson(req, 'download your data')
+      const id = Number(req.routeParams?.id)
+      const doc = Number.isInteger(id) && id > 0 ? await req.payload.findByID({ collection: 'takeouts', id, depth: 0 }).catch(() => null) : null
+      const mine =
+        doc &&
+        ((identity.userId !== undefined && Number(doc.user) === identity.userId) || (identity.clientId !== undefined && doc.clientId === identity.clientId))
+      if (!doc || !mine) throw new APIError('No such download.', 404, undefined, true)
+      if (doc.status !== 'ready' || !doc.file) throw new APIError('This download is still being prepared; try again in a minute.', 409, undefined, true)
+      if (doc.expiresAt && new Date(String(doc.expiresAt)).getTime() < Date.now()) throw new APIError('This download has expired: ask for a new one.', 410, undefined, true)
+      const file = path.join(takeoutDir(), path.basename(String(doc.file)))
+      const stat = await fs.promises.stat(file).catch(() => undefined)
+      if (!stat) throw new APIError('This download is gone: ask for a new one.', 410, undefined, true)
+      return new Response(Readable.toWeb(fs.createReadStream(file)) as unknown as ReadableStream, {
+        headers: {
+          'Content-Type': 'application/zip',
+          'Content-Length': String(stat.size),
+          'Content-Disposition': 'attachment; filename="shrutik-my-data.zip"',
+          'X-Content-Type-Options': 'nosniff',
+          'Cache-Control': 'no-store',
+        },
+      })
     },
   },
   {

@@ -38,6 +38,7 @@ export const siteStats = (payload: Payload): Promise<SiteStats> => {
   return value
 }
 
+/** Withdrawn recordings (`withdrawal_id` set) count nowhere, from the moment of withdrawal. */
 const computeStats = async (payload: Payload): Promise<SiteStats> => {
   const db = (payload.db as unknown as PostgresAdapter).drizzle
   // Durations and validation come from the audio-processing plugin's documented fields, when installed.
@@ -46,10 +47,10 @@ const computeStats = async (payload: Payload): Promise<SiteStats> => {
       EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'recordings' AND column_name = 'audio_duration_ms') AS audio`)
   ).rows[0] as { segments: boolean; audio: boolean }
   const recorded = hasAudio
-    ? sql`(SELECT coalesce(sum(r.audio_duration_ms), 0) FROM recordings r WHERE r.language_id = l.id AND r.audio_status = 'ready')`
+    ? sql`(SELECT coalesce(sum(r.audio_duration_ms), 0) FROM recordings r WHERE r.language_id = l.id AND r.audio_status = 'ready' AND r.withdrawal_id IS NULL)`
     : sql`0`
   const validated = hasSegments
-    ? sql`(SELECT coalesce(sum(g.duration_ms), 0) FROM segments g JOIN recordings r2 ON r2.id = g.recording_id WHERE r2.language_id = l.id AND g.status = 'accepted')`
+    ? sql`(SELECT coalesce(sum(g.duration_ms), 0) FROM segments g JOIN recordings r2 ON r2.id = g.recording_id WHERE r2.language_id = l.id AND g.status = 'accepted' AND r2.withdrawal_id IS NULL)`
     : sql`0`
   const rows = (
     await db.execute(sql`
@@ -57,11 +58,11 @@ const computeStats = async (payload: Payload): Promise<SiteStats> => {
         (SELECT count(*) FROM sentences s WHERE s.language_id = l.id AND s.status = 'approved') AS sentences,
         ${recorded} AS recorded_ms,
         ${validated} AS validated_ms,
-        (SELECT count(DISTINCT coalesce(r.owner_id::text, r.client_id)) FROM recordings r WHERE r.language_id = l.id) AS contributors
+        (SELECT count(DISTINCT coalesce(r.owner_id::text, r.client_id)) FROM recordings r WHERE r.language_id = l.id AND r.withdrawal_id IS NULL) AS contributors
       FROM languages l WHERE l.is_active ORDER BY l.name`)
   ).rows as Record<string, unknown>[]
   const everyone = (
-    (await db.execute(sql`SELECT count(DISTINCT coalesce(owner_id::text, client_id)) AS n FROM recordings`)).rows[0] as { n: string }
+    (await db.execute(sql`SELECT count(DISTINCT coalesce(owner_id::text, client_id)) AS n FROM recordings WHERE withdrawal_id IS NULL`)).rows[0] as { n: string }
   ).n
   const languages = rows.map((row) => ({
     code: String(row.code),

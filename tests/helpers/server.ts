@@ -9,7 +9,10 @@ import { bootPayload, type Booted } from '../../src/server/boot'
 import { createRateLimiters } from '../../src/server/rateLimits'
 import { createJobRuntime } from '../../src/jobs/runtime'
 import { getRegisteredJobs } from '@shrutik/plugin-sdk'
-import { CLIENT_ID_COOKIE } from '../../src/lib/clientId'
+import { sql, type PostgresAdapter } from '@payloadcms/db-postgres'
+
+import { CLIENT_ID_COOKIE, newClientId, signClientId } from '../../src/lib/clientId'
+import { CONSENT_COOKIE, TERMS_VERSION } from '../../src/lib/terms'
 
 export interface TestServer {
   url: string
@@ -24,9 +27,19 @@ export interface TestServer {
  * port, against the run's PostgreSQL. Only Next (admin UI pages) is left out; the smoke test
  * covers it.
  */
-export const startTestServer = async (overrides: Partial<Settings> = {}): Promise<TestServer> => {
+export type SettingsOverrides = Partial<Omit<Settings, 'rateLimits'>> & { rateLimits?: Partial<Settings['rateLimits']> }
+
+export const startTestServer = async (overrides: SettingsOverrides = {}): Promise<TestServer> => {
   const booted = await bootPayload()
-  const settings: Settings = { ...readSettings(), rateLimitStore: 'memory', ...overrides }
+  const defaults = readSettings()
+  // Suites make many contributors from one address; the adversarial suite sets these limits itself.
+  const roomy = { points: 100_000, durationSec: 60 }
+  const settings: Settings = {
+    ...defaults,
+    rateLimitStore: 'memory',
+    ...overrides,
+    rateLimits: { ...defaults.rateLimits, newIdentity: roomy, judge: roomy, judgeIdentity: roomy, siteRead: roomy, ...overrides.rateLimits },
+  }
   const limiterPool = settings.rateLimitStore === 'postgres' ? new pg.Pool({ connectionString: booted.database.url, max: 2 }) : undefined
   const limiters = await createRateLimiters(settings, limiterPool)
   // A web process enqueues (uploads queue their processing); tests that need jobs run start a worker.
@@ -64,10 +77,14 @@ export interface TestUser {
 }
 
 /** Creates a user as the system, then logs in over HTTP like a client would. */
-export const createUser = async (server: TestServer, role: Role, label: string = role): Promise<TestUser> => {
+export const createUser = async (server: TestServer, role: Role, label: string = role, { consented = true }: { consented?: boolean } = {}): Promise<TestUser> => {
   const email = uniqueEmail(label)
   const password = `pw-${randomBytes(8).toString('hex')}`
-  const doc = await server.payload.create({ collection: 'users', data: { email, password, roles: [role] } })
+  // Accounts have accepted the current terms unless a test says otherwise.
+  const doc = await server.payload.create({
+    collection: 'users',
+    data: { email, password, roles: [role], ...(consented ? { consent: { termsVersion: TERMS_VERSION, acceptedAt: new Date().toISOString() } } : {}) },
+  })
   const token = await login(server, email, password)
   return { id: doc.id as number, email, password, token, headers: { Authorization: `JWT ${token}` } }
 }
@@ -83,7 +100,37 @@ export const login = async (server: TestServer, email: string, password: string)
   return body.token
 }
 
-export const anonymousCookie = (): Record<string, string> => ({ Cookie: `${CLIENT_ID_COOKIE}=${randomUUID()}` })
+export interface AnonymousContributor {
+  clientId: string
+  /** The signed client-id cookie and the consent cookie, as the site's consent endpoint sets them. */
+  headers: Record<string, string>
+}
+
+/**
+ * An anonymous contributor as the server issues one at consent (a `contributors` row and a signed
+ * cookie), written directly so suites need not spend the per-address cap on new ids.
+ * `POST /api/site/consent` itself is tested in tests/trust.test.ts.
+ */
+export const mintAnonymous = async (server: TestServer, { termsVersion = TERMS_VERSION }: { termsVersion?: string | null } = {}): Promise<AnonymousContributor> => {
+  const clientId = newClientId()
+  const db = (server.payload.db as unknown as PostgresAdapter).drizzle
+  await db.execute(sql`INSERT INTO contributors (client_id, terms_version, consented_at) VALUES (${clientId}, ${termsVersion}, now())`)
+  const cookie = `${CLIENT_ID_COOKIE}=${encodeURIComponent(signClientId(server.payload.secret, clientId))}; ${CONSENT_COOKIE}=${TERMS_VERSION}`
+  return { clientId, headers: { Cookie: cookie } }
+}
+
+/** The cookie header of a given client id, issued (row written) on first use. */
+export const cookieForClientId = async (server: TestServer, clientId: string): Promise<string> => {
+  const db = (server.payload.db as unknown as PostgresAdapter).drizzle
+  await db.execute(sql`INSERT INTO contributors (client_id, terms_version, consented_at) VALUES (${clientId}, ${TERMS_VERSION}, now()) ON CONFLICT (client_id) DO NOTHING`)
+  return `${CLIENT_ID_COOKIE}=${encodeURIComponent(signClientId(server.payload.secret, clientId))}; ${CONSENT_COOKIE}=${TERMS_VERSION}`
+}
+
+/** Headers of a fresh anonymous contributor. */
+export const anonymousCookie = async (server: TestServer): Promise<Record<string, string>> => (await mintAnonymous(server)).headers
+
+/** A made-up client id the server never issued (what an attacker would try). */
+export const forgedCookie = (): Record<string, string> => ({ Cookie: `${CLIENT_ID_COOKIE}=${randomUUID()}` })
 
 export const json = async (response: Response): Promise<any> => {
   const text = await response.text()

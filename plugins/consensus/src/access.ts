@@ -23,28 +23,36 @@ export const nobody: Access = () => false
 export const fieldNobody: FieldAccess = () => false
 export const fieldIsAdmin: FieldAccess = ({ req }) => hasRole(req, 'admin')
 
-/** Who is judging: an account, or an anonymous contributor holding the client-id cookie. */
-export type Judge = { userId: number; clientId?: undefined } | { userId?: undefined; clientId: string }
+/** Who is judging: an account, or an anonymous contributor with a server-issued id. */
+export type Judge = { userId: number; clientId?: string; consented: boolean } | { userId?: undefined; clientId: string; consented: boolean }
 
-export const judgeOf = (req: PayloadRequest, settings: SanitizedConsensusOptions): Judge | undefined => {
-  const user = userOf(req)
-  if (user) return { userId: Number(user.id) }
-  const clientId = settings.identifyClient(req.headers)
-  return clientId ? { clientId } : undefined
+const JUDGE = Symbol.for('shrutik.consensus.judge')
+
+/** The judge behind a request, as the host resolves it (cached on the request). Throws the host's refusal (401 for a forged id). */
+export const judgeOf = async (req: PayloadRequest, settings: SanitizedConsensusOptions): Promise<Judge | undefined> => {
+  const context = req.context as Record<symbol, Judge | null | undefined>
+  if (context[JUDGE] !== undefined) return context[JUDGE] ?? undefined
+  const identity = await settings.identify(req)
+  let judge: Judge | undefined
+  if (identity?.userId !== undefined) judge = { userId: identity.userId, clientId: identity.clientId, consented: identity.consented }
+  else if (identity?.clientId !== undefined) judge = { clientId: identity.clientId, consented: identity.consented }
+  context[JUDGE] = judge ?? null
+  return judge
 }
 
-/** Votes and skips: signed-in contributors, or anonymous ones with the cookie. */
-export const canJudge =
-  (settings: SanitizedConsensusOptions): Access =>
-  ({ req }) =>
-    judgeOf(req, settings) !== undefined
+/**
+ * Creating votes and skips: open here, decided in the `beforeChange` hook, which resolves the judge
+ * (401 for an id the server did not issue, 403 without an identity or the current consent) and so
+ * can say what to do; an access function could only answer a bare 403.
+ */
+export const judgesCheckedInHooks: Access = () => true
 
 /** Reviewers and admins read every judgment; a contributor (or cookie holder) only their own. */
 export const ownJudgmentsOrReviewer =
   (settings: SanitizedConsensusOptions, userField: string): Access =>
-  ({ req }) => {
+  async ({ req }) => {
     if (hasRole(req, 'admin', 'reviewer')) return true
-    const judge = judgeOf(req, settings)
+    const judge = await judgeOf(req, settings).catch(() => undefined)
     if (!judge) return false
     return (judge.userId !== undefined ? { [userField]: { equals: judge.userId } } : { clientId: { equals: judge.clientId } }) satisfies Where
   }

@@ -12,7 +12,7 @@ import {
   type PayloadRequest,
 } from 'payload'
 
-import { canJudge, fieldIsAdmin, fieldNobody, isAdmin, isReviewerOrAdmin, judgeOf, nobody, ownJudgmentsOrReviewer } from './access'
+import { judgesCheckedInHooks, fieldIsAdmin, fieldNobody, isAdmin, isReviewerOrAdmin, judgeOf, nobody, ownJudgmentsOrReviewer } from './access'
 import { CONSENSUS_STATUSES } from './core'
 import { drizzleFor } from './db'
 import { EVALUATE_SEGMENT } from './jobNames'
@@ -57,12 +57,12 @@ const checkedSegment = async (
     throw new APIError(`Segment ${id} is part of a long recording: it is transcribed, not voted on.`, 400, undefined, true)
   }
   if (kind === 'skip') return segment
-  const cookie = settings.identifyClient(req.headers)
+  const browser = (await judgeOf(req, settings).catch(() => undefined))?.clientId
   const own =
     (judge.userId != null && judge.userId === segment.ownerId) ||
     (judge.clientId != null && judge.clientId === segment.ownerClientId) ||
     // A signed-in contributor who recorded it before signing in still holds the cookie.
-    (cookie !== undefined && cookie === segment.ownerClientId)
+    (browser !== undefined && browser === segment.ownerClientId)
   if (own) throw refuseOwnRecording(kind === 'vote' ? 'validate' : 'transcribe')
   return segment
 }
@@ -73,18 +73,23 @@ const checkedSegment = async (
  * tests) may set them.
  */
 const assignJudge =
-  (settings: SanitizedConsensusOptions, userField: string): CollectionBeforeChangeHook =>
-  ({ data, operation, req }) => {
+  (settings: SanitizedConsensusOptions, userField: string, doing: string): CollectionBeforeChangeHook =>
+  async ({ data, operation, req }) => {
     if (operation !== 'create') return data
-    const judge = judgeOf(req, settings)
+    // System writes (seeds, tests, jobs: Local API without a user) state the judge themselves.
+    if (req.payloadAPI === 'local' && !req.user && (data[userField] || data.clientId)) return data
+    const judge = await judgeOf(req, settings)
+    if (judge && !judge.consented) {
+      throw new APIError(`Accept the current contribution terms before you ${doing}.`, 403, undefined, true)
+    }
     if (judge?.userId !== undefined) {
       data[userField] = judge.userId
       data.clientId = null
     } else if (judge?.clientId !== undefined) {
       data[userField] = null
       data.clientId = judge.clientId
-    } else if (!data[userField] && !data.clientId) {
-      throw new APIError('Sign in, or accept the contribution terms, before judging recordings.', 403, undefined, true)
+    } else {
+      throw new APIError(`Sign in, or accept the contribution terms, before you ${doing}.`, 403, undefined, true)
     }
     return data
   }
@@ -201,7 +206,7 @@ export const votesCollection = (settings: SanitizedConsensusOptions): Collection
   admin: { group: 'Consensus', defaultColumns: ['segment', 'valid', 'reason', 'voter', 'createdAt'], description: 'Validation votes on prompt recordings.' },
   access: {
     // Signed in, or anonymous with the consent cookie. Voting on one's own clip is refused by a hook and by a database trigger.
-    create: canJudge(settings),
+    create: judgesCheckedInHooks,
     read: ownJudgmentsOrReviewer(settings, 'voter'),
     update: isAdmin,
     delete: isAdmin,
@@ -211,7 +216,7 @@ export const votesCollection = (settings: SanitizedConsensusOptions): Collection
     { fields: ['segment', 'clientId'], unique: true },
   ],
   hooks: {
-    beforeChange: [assignJudge(settings, 'voter'), checkVote(settings)],
+    beforeChange: [assignJudge(settings, 'voter', 'validate recordings'), checkVote(settings)],
     ...(settings.enabled
       ? {
           afterChange: [evaluateAfterChange('segment', (doc, previous) => !previous || previous.valid !== doc.valid || idOf(previous.segment) !== idOf(doc.segment))],
@@ -239,7 +244,7 @@ export const skipsCollection = (settings: SanitizedConsensusOptions): Collection
   labels: { singular: 'Skip', plural: 'Skips and reports' },
   admin: { group: 'Consensus', defaultColumns: ['segment', 'reason', 'contributor', 'createdAt'], description: 'Segments contributors passed on, with an optional problem report.' },
   access: {
-    create: canJudge(settings),
+    create: judgesCheckedInHooks,
     read: ownJudgmentsOrReviewer(settings, 'contributor'),
     update: isAdmin,
     delete: isAdmin,
@@ -249,7 +254,7 @@ export const skipsCollection = (settings: SanitizedConsensusOptions): Collection
     { fields: ['segment', 'clientId'], unique: true },
   ],
   hooks: {
-    beforeChange: [assignJudge(settings, 'contributor'), checkSkip(settings)],
+    beforeChange: [assignJudge(settings, 'contributor', 'skip or report recordings'), checkSkip(settings)],
     // A report counts towards sending the segment to a reviewer.
     ...(settings.enabled ? { afterChange: [evaluateAfterChange('segment', (doc, previous) => Boolean(doc.reason) && doc.reason !== previous?.reason)] } : {}),
     afterError: [friendlyDuplicate('You have already skipped this segment.')],

@@ -18,9 +18,9 @@ const fail = (message: string, status: number): never => {
   throw new APIError(message, status, undefined, true)
 }
 
-/** First lines of the contributor endpoints: an account, or the anonymous consent cookie. */
-const requireJudge = (req: PayloadRequest, settings: SanitizedConsensusOptions, doing: string): Judge =>
-  judgeOf(req, settings) ?? fail(`Sign in, or accept the contribution terms, to ${doing}.`, 401)
+/** First lines of the contributor endpoints: an account, or a server-issued anonymous id (a forged one is refused with 401 by the host). */
+const requireJudge = async (req: PayloadRequest, settings: SanitizedConsensusOptions, doing: string): Promise<Judge> =>
+  (await judgeOf(req, settings)) ?? fail(`Sign in, or accept the contribution terms, to ${doing}.`, 401)
 
 /** First lines of the reviewer endpoints. */
 const requireReviewer = (req: PayloadRequest, doing: string): void => {
@@ -65,10 +65,10 @@ const REASON_VALUES: readonly string[] = REASONS.map((reason) => reason.value)
 const serve =
   (settings: SanitizedConsensusOptions, task: Task): Endpoint['handler'] =>
   async (req) => {
-    const judge = requireJudge(req, settings, task === 'validation' ? 'validate recordings' : 'transcribe recordings')
+    const judge = await requireJudge(req, settings, task === 'validation' ? 'validate recordings' : 'transcribe recordings')
     const languageId = positiveInteger(req.searchParams.get('language'), 'language (the language id, see GET /api/languages)', '?language=1')
     const limit = limitParam(req, settings.maxBatch)
-    const docs = await nextSegments(req.payload, settings, task, judge, languageId, limit, settings.identifyClient(req.headers))
+    const docs = await nextSegments(req.payload, settings, task, judge, languageId, limit, judge.clientId)
     if (docs.length === 0) {
       const [language] = await rowsOf(drizzleOf(req.payload), sql`SELECT id FROM ${table(settings.slugs.languages)} WHERE id = ${languageId}`)
       if (!language) fail(`Language ${languageId} does not exist (see GET /api/languages for the ids).`, 400)
@@ -79,7 +79,8 @@ const serve =
 const skip =
   (settings: SanitizedConsensusOptions): Endpoint['handler'] =>
   async (req) => {
-    const judge = requireJudge(req, settings, 'skip segments')
+    const judge = await requireJudge(req, settings, 'skip segments')
+    if (!judge.consented) fail('Accept the current contribution terms before you skip or report recordings.', 403)
     const example = `{"segment": 123, "reason": "noisy"} (reason is optional: ${REASON_VALUES.join(', ')})`
     const body = await jsonBody(req, example)
     const segment = positiveInteger(body.segment === undefined ? undefined : String(body.segment), '"segment" (the segment id)', example)
@@ -172,7 +173,7 @@ const SEGMENT_FILE = /^\d+\/[0-9a-f-]{36}\/[a-z0-9-]+\.(ogg|opus|mp3|flac|wav)$/
 const audio =
   (settings: SanitizedConsensusOptions): Endpoint['handler'] =>
   async (req) => {
-    const judge = requireJudge(req, settings, 'listen to recordings')
+    const judge = await requireJudge(req, settings, 'listen to recordings')
     const id = Number(req.routeParams?.id)
     if (!Number.isInteger(id) || id < 1) fail('No such segment.', 404)
     const segment = await segmentFacts(drizzleOf(req.payload), settings, id)

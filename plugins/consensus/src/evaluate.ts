@@ -40,9 +40,19 @@ export const loadJudgments = async (db: Drizzle, settings: SanitizedConsensusOpt
       if (worker) transcripts.push({ worker, text: row.text })
     }
   }
-  const [reports] = await rowsOf<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM ${table(SKIPS)} WHERE segment_id = ${segment.id} AND reason IS NOT NULL`)
-  return { votes, transcripts, reports: reports?.n ?? 0 }
+  const reporters = (
+    await rowsOf<{ contributor_id: number | null; client_id: string | null }>(
+      db,
+      sql`SELECT contributor_id, client_id FROM ${table(SKIPS)} WHERE segment_id = ${segment.id} AND reason IS NOT NULL`,
+    )
+  )
+    .map((row) => workerKey(row.contributor_id, row.client_id))
+    .filter((worker): worker is string => worker !== undefined)
+  return { votes, transcripts, reporters }
 }
+
+/** Accounts (and browsers linked to one) are judged by key `u:<id>`; a fresh anonymous id by `c:<id>`. */
+export const isAccountKey = (worker: string): boolean => worker.startsWith('u:')
 
 /** Stored reliability of the given contributors (keys `u:<id>` / `c:<client id>`). */
 export const loadReliability = async (db: Drizzle, workers: readonly string[]): Promise<Map<string, KnownReliability>> => {
@@ -68,19 +78,44 @@ export const loadReliability = async (db: Drizzle, workers: readonly string[]): 
 export const verdictFor = (
   settings: SanitizedConsensusOptions,
   segment: Pick<SegmentFacts, 'kind' | 'expectedText' | 'language'>,
-  judgments: { votes: VoteRow[]; transcripts: TranscriptRow[]; reports: number },
+  judgments: { votes: VoteRow[]; transcripts: TranscriptRow[]; reporters: string[] },
   reliability: ReliabilityLookup,
-): SegmentVerdict =>
-  segment.kind === 'validation'
-    ? decideValidation(judgments.votes, { expectedText: segment.expectedText, reports: judgments.reports, reliability }, settings.decision)
-    : decideTranscription(judgments.transcripts, { reports: judgments.reports, reliability, normalize: segment.language ? { language: segment.language } : {} }, settings.decision)
+): SegmentVerdict => {
+  const { reports, trustedReports } = weighReports(settings, judgments.reporters, reliability)
+  return segment.kind === 'validation'
+    ? decideValidation(judgments.votes, { expectedText: segment.expectedText, reports, trustedReports, reliability, isAccount: isAccountKey }, settings.decision)
+    : decideTranscription(
+        judgments.transcripts,
+        { reports, reliability, isAccount: isAccountKey, normalize: segment.language ? { language: segment.language } : {} },
+        settings.decision,
+      )
+}
+
+/**
+ * Reports weighted like judgments: an account or a calibrated judge counts 1, a fresh anonymous id
+ * `untrustedWeight`, so uncalibrated reports need corroboration before a segment goes to review.
+ */
+export const weighReports = (settings: SanitizedConsensusOptions, reporters: readonly string[], reliability: ReliabilityLookup) => {
+  let reports = 0
+  let trustedReports = 0
+  for (const worker of new Set(reporters)) {
+    const known = reliability(worker)
+    const calibrated = (known?.votes ?? 0) >= settings.decision.calibrationVotes || typeof known?.transcriptErrorRate === 'number'
+    if (isAccountKey(worker) || calibrated) {
+      reports += 1
+      trustedReports += 1
+    } else reports += settings.decision.untrustedWeight
+  }
+  return { reports, trustedReports }
+}
 
 const DECIDED: ReadonlySet<ConsensusStatus> = new Set(['accepted', 'rejected'])
 
 /**
  * Writes a crowd verdict into the segment's `consensus` group (and mirrors the status into the
- * audio plugin's top-level `status`), unless a reviewer has decided the segment. Writes nothing
- * when nothing changed. System write.
+ * audio plugin's top-level `status`), unless the segment is already decided (accepted or rejected,
+ * by the crowd or a reviewer): later judgments are recorded but reopen nothing unless a reviewer
+ * reopens it. Writes nothing when nothing changed. System write.
  */
 const writeVerdict = (settings: SanitizedConsensusOptions, segmentId: number, verdict: SegmentVerdict, reports: number): SQLQuery => {
   const decidedAt = DECIDED.has(verdict.status)
@@ -100,6 +135,7 @@ const writeVerdict = (settings: SanitizedConsensusOptions, segmentId: number, ve
       updated_at = now()
     WHERE id = ${segmentId}
       AND consensus_decided_by IS DISTINCT FROM 'reviewer'
+      AND (consensus_status IS NULL OR consensus_status::text NOT IN ('accepted', 'rejected'))
       AND (consensus_status::text IS DISTINCT FROM ${verdict.status}
         OR status::text IS DISTINCT FROM ${verdict.status}
         OR consensus_agreed_text IS DISTINCT FROM ${verdict.agreedText}
@@ -128,8 +164,8 @@ export const evaluateSegment = async (payload: Payload, settings: SanitizedConse
     if (segment.decidedBy === 'reviewer') return { outcome: 'reviewed' as const }
     const judgments = await loadJudgments(db, settings, segment)
     const workers = segment.kind === 'validation' ? judgments.votes.map((vote) => vote.worker) : judgments.transcripts.map((row) => row.worker)
-    const reliability = await loadReliability(db, workers)
+    const reliability = await loadReliability(db, [...workers, ...judgments.reporters])
     const verdict = verdictFor(settings, segment, judgments, (worker) => reliability.get(worker))
-    const changed = (await rowsOf(db, writeVerdict(settings, segmentId, verdict, judgments.reports))).length > 0
+    const changed = (await rowsOf(db, writeVerdict(settings, segmentId, verdict, judgments.reporters.length))).length > 0
     return { outcome: changed ? ('updated' as const) : ('unchanged' as const), verdict }
   })

@@ -143,13 +143,13 @@ interface StoredConsensus {
   consensus_agreed_text: string | null
   consensus_confidence: string | null
   consensus_decided_by: string | null
-  reports: number
+  reporters: string[]
 }
 
 /**
  * Re-estimates everyone's reliability from all judgments (reviewer decisions as gold), stores it,
- * then queues a re-evaluation of every crowd-decided or open segment whose verdict the new weights
- * change. Idempotent: a second run over the same data stores the same numbers and queues nothing.
+ * then queues a re-evaluation of every open segment (decided ones are not reopened) whose verdict
+ * the new weights change. Idempotent: a second run over the same data stores the same numbers and queues nothing.
  * System job code.
  */
 export const estimateReliability = async (payload: Payload, settings: SanitizedConsensusOptions) => {
@@ -167,12 +167,13 @@ export const estimateReliability = async (payload: Payload, settings: SanitizedC
     ? await rowsOf<StoredConsensus>(
         db,
         sql`SELECT s.id, s.expected_text, l.code AS language, s.consensus_status, s.consensus_agreed_text, s.consensus_confidence, s.consensus_decided_by,
-                   (SELECT count(*)::int FROM ${table(SKIPS)} k WHERE k.segment_id = s.id AND k.reason IS NOT NULL) AS reports
+                   ARRAY(SELECT coalesce('u:' || k.contributor_id::text, 'c:' || k.client_id) FROM ${table(SKIPS)} k WHERE k.segment_id = s.id AND k.reason IS NOT NULL) AS reporters
               FROM ${table(segments)} s
               JOIN ${table(recordings)} r ON r.id = s.recording_id
               LEFT JOIN ${table(languages)} l ON l.id = r.language_id
              WHERE s.id IN (SELECT value::int FROM jsonb_array_elements_text(${JSON.stringify(judged)}::jsonb))
-               AND s.consensus_decided_by IS DISTINCT FROM 'reviewer'`,
+               AND s.consensus_decided_by IS DISTINCT FROM 'reviewer'
+               AND (s.consensus_status IS NULL OR s.consensus_status::text NOT IN ('accepted', 'rejected'))`,
       )
     : []
   const affected: number[] = []
@@ -180,7 +181,7 @@ export const estimateReliability = async (payload: Payload, settings: SanitizedC
     const verdict = verdictFor(
       settings,
       { kind: kindOf(row.expected_text), expectedText: row.expected_text, language: row.language },
-      { votes: votesBySegment.get(String(row.id)) ?? [], transcripts: transcriptsBySegment.get(String(row.id)) ?? [], reports: row.reports },
+      { votes: votesBySegment.get(String(row.id)) ?? [], transcripts: transcriptsBySegment.get(String(row.id)) ?? [], reporters: row.reporters ?? [] },
       (worker) => known.get(worker),
     )
     const confidence = row.consensus_confidence === null ? null : Number(row.consensus_confidence)

@@ -1,29 +1,26 @@
 import { DEFAULT_DECISION_SETTINGS, TRANSCRIPT_STRATEGIES, VOTE_STRATEGY_NAMES, type DecisionSettings, type VoteStrategyName } from './core'
 
-/** The cookie the public site sets for anonymous contributors once they accept the terms. */
-export const DEFAULT_CLIENT_ID_COOKIE = 'shrutik_cid'
+import type { PayloadRequest } from 'payload'
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i
+/**
+ * A judge as the host knows them: an account, or a server-issued anonymous id, and whether they
+ * accepted the current contribution terms. The host resolves it (cookies, sessions, linked
+ * browsers); the plugin never reads cookies itself.
+ */
+export interface JudgeIdentity {
+  userId?: number
+  /** The browser's anonymous id (also set for a signed-in account when the browser holds one). */
+  clientId?: string
+  /** Accepted the current terms: judgments without consent are refused (403). */
+  consented: boolean
+}
 
-/** Reads an anonymous contributor's id: a well-formed UUID in the `name` cookie, lower-cased. */
-export const clientIdFromCookie =
-  (name: string) =>
-  (headers: Headers | undefined): string | undefined => {
-    const cookieHeader = headers?.get('cookie')
-    if (!cookieHeader) return undefined
-    for (const part of cookieHeader.split(';')) {
-      const [key, ...rest] = part.trim().split('=')
-      if (key !== name) continue
-      let value: string
-      try {
-        value = decodeURIComponent(rest.join('='))
-      } catch {
-        return undefined
-      }
-      return UUID.test(value) ? value.toLowerCase() : undefined
-    }
-    return undefined
-  }
+/**
+ * The default: accounts only, with no consent check of its own (a host with anonymous contributors
+ * and consent passes `identify`). May throw an APIError (e.g. 401 for a forged id).
+ */
+export const accountsOnly = async (req: PayloadRequest): Promise<JudgeIdentity | undefined> =>
+  req.user ? { userId: Number(req.user.id), consented: true } : undefined
 
 export interface ConsensusOptions {
   /** With `false` the collections and fields stay (data and migrations are unaffected) but nothing is decided, served or enqueued. @default true */
@@ -76,8 +73,18 @@ export interface ConsensusOptions {
   maxPerSpeaker?: number
   /** Largest batch `next-*` hands out. @default 20 */
   maxBatch?: number
-  /** Reads an anonymous contributor's id from the request headers. @default the `shrutik_cid` cookie (a UUID) */
-  identifyClient?: (headers: Headers | undefined) => string | undefined
+  /**
+   * Who is judging, resolved by the host (accounts, server-issued anonymous ids, consent). Throw an
+   * APIError to refuse a request outright (a forged id: 401).
+   * @default accounts only (`req.user`), no anonymous judges
+   */
+  identify?: (req: PayloadRequest) => Promise<JudgeIdentity | undefined>
+  /**
+   * Weight of a vote, transcription or report by a judge who is neither signed in nor calibrated
+   * (a fresh anonymous id), relative to 1 for an account: a burst of fresh identities needs this
+   * many times more people to decide anything. @default 0.5
+   */
+  untrustedWeight?: number
 }
 
 export interface SanitizedConsensusOptions {
@@ -88,7 +95,7 @@ export interface SanitizedConsensusOptions {
   reliabilitySchedule: string | number | false
   maxPerSpeaker: number
   maxBatch: number
-  identifyClient: (headers: Headers | undefined) => string | undefined
+  identify: (req: PayloadRequest) => Promise<JudgeIdentity | undefined>
 }
 
 const check = (condition: boolean, message: string) => {
@@ -113,6 +120,7 @@ export const sanitizeOptions = (options: ConsensusOptions): SanitizedConsensusOp
     maxTranscriptions: pick('maxTranscriptions', options.maxTranscriptions),
     reportsForReview: pick('reportsForReview', options.reportsForReview),
     calibrationVotes: pick('calibrationVotes', options.calibrationVotes),
+    untrustedWeight: pick('untrustedWeight', options.untrustedWeight),
   }
   check((VOTE_STRATEGY_NAMES as readonly string[]).includes(decision.voteStrategy), `voteStrategy must be one of ${VOTE_STRATEGY_NAMES.join(', ')}.`)
   check(Object.hasOwn(TRANSCRIPT_STRATEGIES, decision.transcriptStrategy), `transcriptStrategy must be one of ${Object.keys(TRANSCRIPT_STRATEGIES).join(', ')}.`)
@@ -121,6 +129,7 @@ export const sanitizeOptions = (options: ConsensusOptions): SanitizedConsensusOp
   for (const key of ['minVotes', 'maxVotes', 'minTranscriptions', 'maxTranscriptions', 'reportsForReview', 'calibrationVotes'] as const) {
     check(isCount(decision[key]), `${key} must be a whole number ≥ 1.`)
   }
+  check(decision.untrustedWeight > 0 && decision.untrustedWeight <= 1, 'untrustedWeight must be in (0, 1].')
   check(decision.minVotes <= decision.maxVotes, 'minVotes must not exceed maxVotes.')
   check(decision.minTranscriptions <= decision.maxTranscriptions, 'minTranscriptions must not exceed maxTranscriptions.')
   const maxPerSpeaker = options.maxPerSpeaker ?? 2
@@ -141,7 +150,7 @@ export const sanitizeOptions = (options: ConsensusOptions): SanitizedConsensusOp
     reliabilitySchedule: options.reliabilitySchedule ?? '1 hour',
     maxPerSpeaker,
     maxBatch,
-    identifyClient: options.identifyClient ?? clientIdFromCookie(DEFAULT_CLIENT_ID_COOKIE),
+    identify: options.identify ?? accountsOnly,
   }
 }
 

@@ -1,7 +1,8 @@
-import { registerJobs } from '@shrutik/plugin-sdk'
+import { registerContributorHandlers, registerJobs } from '@shrutik/plugin-sdk'
 import type { CollectionConfig, Config } from 'payload'
 
 import { decisionsCollection, extendSegments, extendTranscriptions, ownRecordingIsForbidden, reliabilityCollection, skipsCollection, votesCollection } from './collections'
+import { consensusContributorHandlers } from './contributors'
 import { consensusEndpoints } from './endpoints'
 import { createEstimateReliabilityJob, createEvaluateSegmentJob } from './jobs'
 import { sanitizeOptions, SETTINGS_KEY, type ConsensusOptions } from './options'
@@ -44,12 +45,14 @@ export const consensusPlugin =
       // The database trigger's refusal of judging one's own recording is a 403, wherever it surfaces.
       hooks: { ...config.hooks, afterError: [...(config.hooks?.afterError ?? []), ownRecordingIsForbidden] },
     }
-    if (!settings.enabled) return withSchema
+    // Claims and withdrawals reach votes, skips and reliability even when deciding is off.
+    const withHandlers = registerContributorHandlers(withSchema, consensusContributorHandlers(settings))
+    if (!settings.enabled) return withHandlers
     return registerJobs(
       {
-        ...withSchema,
-        admin: reviewAdmin(withSchema.admin),
-        endpoints: [...(withSchema.endpoints ?? []), ...consensusEndpoints(settings)],
+        ...withHandlers,
+        admin: reviewAdmin(withHandlers.admin),
+        endpoints: [...(withHandlers.endpoints ?? []), ...consensusEndpoints(settings)],
       },
       [createEvaluateSegmentJob(settings), createEstimateReliabilityJob(settings)],
     )

@@ -40,7 +40,7 @@ interface SegmentRow {
   consensus_decided_by: 'crowd' | 'reviewer' | null
 }
 
-/** One segment with its recording's owner, audio state and language code. System read. */
+/** One segment with its recording's owner, audio state and language code; a withdrawn recording's segments are gone for this plugin. System read. */
 export const segmentFacts = async (db: ReturnType<typeof drizzleOf>, settings: SanitizedConsensusOptions, id: number): Promise<SegmentFacts | undefined> => {
   const { segments, recordings, languages } = settings.slugs
   const [row] = await rowsOf<SegmentRow>(
@@ -50,7 +50,7 @@ export const segmentFacts = async (db: ReturnType<typeof drizzleOf>, settings: S
           FROM ${table(segments)} s
           JOIN ${table(recordings)} r ON r.id = s.recording_id
           LEFT JOIN ${table(languages)} l ON l.id = r.language_id
-         WHERE s.id = ${id}`,
+         WHERE s.id = ${id} AND r.withdrawal_id IS NULL`,
   )
   if (!row) return undefined
   return {

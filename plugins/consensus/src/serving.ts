@@ -58,6 +58,7 @@ export const nextSegmentsQuery = (settings: SanitizedConsensusOptions, task: Tas
              WHERE s.consensus_status = 'pending'
                AND ${kind}
                AND r.audio_status = 'ready'
+               AND r.withdrawal_id IS NULL
                AND r.language_id = ${languageId}
                AND ${notOwn}
                AND ${judged}

@@ -8,13 +8,13 @@ import { getRegisteredJobs } from '@shrutik/plugin-sdk'
 import { createJobRuntime, type JobRuntime } from '../../../src/jobs/runtime'
 import { mediaDir } from '../../../src/lib/env'
 import { sineWav } from '../../../tests/helpers/audio'
-import { anonymousCookie, json, type TestServer, type TestUser } from '../../../tests/helpers/server'
+import { json, mintAnonymous, type TestServer, type TestUser } from '../../../tests/helpers/server'
 
 /** Shared set-up for the consensus plugin's suites: a language, a sentence, ready recordings and their segments. */
 
-export type Actor = { headers: Record<string, string> }
+export type Actor = { headers: Record<string, string>; clientId?: string }
 
-export const asAnonymous = (): Actor => ({ headers: anonymousCookie() })
+export const asAnonymous = async (server: TestServer): Promise<Actor> => mintAnonymous(server)
 export const asUser = (user: TestUser): Actor => ({ headers: user.headers })
 
 export const call = (server: TestServer, method: string, url: string, actor?: Actor, body?: unknown) =>

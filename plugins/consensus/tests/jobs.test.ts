@@ -43,6 +43,16 @@ const upload = async (mode: 'prompt' | 'long') => {
   return segments.docs[0].id as number
 }
 
+/** Waits until no segment evaluation is queued or running (then whatever later judgments would do has been done). */
+const drain = async () => {
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  await eventually(
+    () => sqlRows<{ n: number }>(server, sql`SELECT count(*)::int AS n FROM agenda_jobs WHERE name = ${EVALUATE_SEGMENT} AND (locked_at IS NOT NULL OR next_run_at IS NOT NULL)`),
+    (rows) => rows[0].n === 0,
+    20_000,
+  )
+}
+
 const settled = (segmentId: number, check: (consensus: Record<string, any>) => boolean) => eventually(() => consensusOf(server, segmentId), check, 20_000)
 
 beforeAll(async () => {
@@ -84,18 +94,20 @@ describe('consensus.evaluate-segment on the real job runtime', () => {
     expect((await server.payload.findByID({ collection: 'segments', id: segmentId })).status).toBe('accepted')
   })
 
-  test('a split vote that reaches the cap goes to review', async () => {
+  test('a decided clip is not reopened by later votes: they are recorded, the decision stands', async () => {
     const segmentId = await upload('prompt')
     const votes: [number, boolean, string?][] = [
       [0, true],
       [1, false, 'noisy'],
       [2, true],
-      [3, false, 'does-not-match'],
     ]
     for (const [voter, valid, reason] of votes) expect((await vote(server, asUser(voters[voter]), segmentId, valid, reason)).status).toBe(201)
-    const consensus = await settled(segmentId, (value) => value.judgments === 4)
-    expect(consensus).toMatchObject({ status: 'needs-review', agreedText: null, judgments: 4, confidence: 0.5 })
-    expect(consensus.decidedBy ?? null).toBeNull()
+    const decided = await settled(segmentId, (value) => value.judgments === 3)
+    expect(decided).toMatchObject({ status: 'accepted', judgments: 3, decidedBy: 'crowd' })
+    expect((await vote(server, asUser(voters[3]), segmentId, false, 'does-not-match')).status).toBe(201)
+    await drain()
+    expect(await sqlRows(server, sql`SELECT count(*)::int AS n FROM votes WHERE segment_id = ${segmentId}`)).toEqual([{ n: 4 }])
+    expect((await server.payload.findByID({ collection: 'segments', id: segmentId })).consensus).toMatchObject({ status: 'accepted', judgments: 3 })
   })
 
   test('current reliability weights decide: two "valid" votes from poorly calibrated voters are not enough', async () => {
@@ -125,21 +137,29 @@ describe('consensus.evaluate-segment on the real job runtime', () => {
     for (const [index, text] of texts.entries()) expect((await transcribe(server, asUser(voters[index]), segmentId, languageId, text)).status).toBe(201)
     const consensus = await settled(segmentId, (value) => value.judgments === 3)
     expect(consensus).toMatchObject({ status: 'accepted', agreedText: 'hello world', confidence: 1, method: 'reliability', decidedBy: 'crowd' })
-    // An author correcting their text re-decides the segment.
+    // An author correcting their text later changes the row, not the decision (decided is decided).
     const [mine] = (await server.payload.find({ collection: 'transcriptions', where: { item: { equals: segmentId }, author: { equals: voters[0].id } } })).docs
     expect((await call(server, 'PATCH', `/api/transcriptions/${mine.id}`, asUser(voters[0]), { text: 'yellow world' })).status).toBe(200)
-    const after = await settled(segmentId, (value) => value.confidence < 1)
-    expect(after).toMatchObject({ agreedText: 'hello world', judgments: 3 })
+    await drain()
+    expect((await server.payload.findByID({ collection: 'segments', id: segmentId })).consensus).toMatchObject({ status: 'accepted', agreedText: 'hello world', confidence: 1 })
   })
 
-  test('problem reports from two people send a clip to review, whatever the votes', async () => {
+  test('problem reports from two people send an open clip to review, whatever the votes; a decided clip stays decided', async () => {
     const segmentId = await upload('prompt')
-    for (const voter of voters.slice(0, 2)) expect((await vote(server, asUser(voter), segmentId, true)).status).toBe(201)
-    await settled(segmentId, (value) => value.status === 'accepted')
+    expect((await vote(server, asUser(voters[0]), segmentId, true)).status).toBe(201)
     for (const voter of voters.slice(2, 4)) {
       expect((await call(server, 'POST', '/api/consensus/skip', asUser(voter), { segment: segmentId, reason: 'offensive' })).status).toBe(201)
     }
-    expect(await settled(segmentId, (value) => value.status === 'needs-review')).toMatchObject({ reports: 2, judgments: 2 })
+    expect(await settled(segmentId, (value) => value.status === 'needs-review')).toMatchObject({ reports: 2, judgments: 1 })
+
+    const decided = await upload('prompt')
+    for (const voter of voters.slice(0, 2)) expect((await vote(server, asUser(voter), decided, true)).status).toBe(201)
+    await settled(decided, (value) => value.status === 'accepted')
+    for (const voter of voters.slice(2, 4)) {
+      expect((await call(server, 'POST', '/api/consensus/skip', asUser(voter), { segment: decided, reason: 'offensive' })).status).toBe(201)
+    }
+    await drain()
+    expect((await server.payload.findByID({ collection: 'segments', id: decided })).consensus).toMatchObject({ status: 'accepted' })
   })
 
   test('the handler is idempotent and harmless on a segment that is gone', async () => {

@@ -3,7 +3,7 @@ import { getRegisteredJobs } from '@shrutik/plugin-sdk'
 import type { Config } from 'payload'
 
 import { consensusPlugin } from '../src'
-import { clientIdFromCookie, sanitizeOptions } from '../src/options'
+import { accountsOnly, sanitizeOptions } from '../src/options'
 
 /** The plugin as a config transform: what it adds, what `enabled: false` keeps, and how options are checked. */
 
@@ -93,13 +93,10 @@ describe('options', () => {
     expect(() => sanitizeOptions({ mediaDir: '/m', ...options } as never)).toThrow(message)
   })
 
-  test('the anonymous client id comes from a well-formed cookie only', () => {
-    const read = clientIdFromCookie('shrutik_cid')
-    const id = '0f8fad5b-d9cb-469f-a165-70867728950e'
-    expect(read(new Headers({ cookie: `a=1; shrutik_cid=${id.toUpperCase()}` }))).toBe(id)
-    expect(read(new Headers({ cookie: 'shrutik_cid=not-a-uuid' }))).toBeUndefined()
-    expect(read(new Headers({ cookie: 'shrutik_cid=%E0%A4%A' }))).toBeUndefined()
-    expect(read(new Headers({ cookie: `other=${id}` }))).toBeUndefined()
-    expect(read(undefined)).toBeUndefined()
+  test('without an `identify` option only accounts judge, and the host decides consent', async () => {
+    expect(sanitizeOptions({ mediaDir: '/m' }).identify).toBe(accountsOnly)
+    expect(await accountsOnly({ user: null } as never)).toBeUndefined()
+    expect(await accountsOnly({ user: { id: '7' } } as never)).toEqual({ userId: 7, consented: true })
+    expect(() => sanitizeOptions({ mediaDir: '/m', untrustedWeight: 0 })).toThrow(/untrustedWeight/)
   })
 })

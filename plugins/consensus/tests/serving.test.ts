@@ -19,7 +19,7 @@ let reviewer: TestUser
 let languageId: number
 let otherLanguageId: number
 let sentenceId: number
-const anonymousSpeaker = asAnonymous()
+let anonymousSpeaker: Actor
 /** Prompt segments by speaker index (0–2), the anonymous speaker's, and long segments of speaker 3. */
 const promptSegments = new Map<number, number[]>()
 let anonymousSegment: number
@@ -41,6 +41,7 @@ const next = async (task: 'validation' | 'transcription', actor: Actor, query = 
 
 beforeAll(async () => {
   server = await startTestServer()
+  anonymousSpeaker = await asAnonymous(server)
   speakers = await Promise.all([0, 1, 2, 3].map((index) => createUser(server, 'contributor', `speaker-${index}`)))
   ;[validator, reviewer] = await Promise.all([createUser(server, 'contributor', 'validator'), createUser(server, 'reviewer', 'serving-reviewer')])
   languageId = await createLanguage(server)
@@ -126,8 +127,8 @@ describe('next-validation', () => {
       const explain = async (query: ReturnType<typeof sql>) =>
         ((await tx.execute(sql`EXPLAIN ${query}`)) as unknown as { rows: { 'QUERY PLAN': string }[] }).rows.map((row) => row['QUERY PLAN']).join('\n')
       return [
-        await explain(nextSegmentsQuery(settings, 'validation', { userId: validator.id }, languageId, 5)),
-        await explain(nextSegmentsQuery(settings, 'transcription', { clientId: '11111111-2222-4333-8444-555555555555' }, languageId, 5)),
+        await explain(nextSegmentsQuery(settings, 'validation', { userId: validator.id, consented: true }, languageId, 5)),
+        await explain(nextSegmentsQuery(settings, 'transcription', { clientId: '11111111-2222-4333-8444-555555555555', consented: true }, languageId, 5)),
       ]
     })
     if (process.env.SHOW_PLANS) console.log(plans.join('\n\n'))
@@ -188,7 +189,7 @@ describe('segment audio', () => {
     expect(ranged.headers.get('content-range')).toBe(`bytes 0-3/${bytes.length}`)
     expect(Buffer.from(await ranged.arrayBuffer()).toString()).toBe('OggS')
     expect((await call(server, 'GET', segment.audioUrl, { headers: { ...validator.headers, Range: `bytes=${bytes.length + 10}-` } })).status).toBe(416)
-    expect((await call(server, 'GET', segment.audioUrl, asAnonymous())).status).toBe(200)
+    expect((await call(server, 'GET', segment.audioUrl, await asAnonymous(server))).status).toBe(200)
     expect((await call(server, 'GET', segment.audioUrl)).status).toBe(401)
     expect((await call(server, 'GET', '/api/consensus/segments/999999999/audio', asUser(validator))).status).toBe(404)
     expect((await call(server, 'GET', '/api/consensus/segments/abc/audio', asUser(validator))).status).toBe(404)

@@ -2,3 +2,10 @@ export type { EnqueueOptions, EnqueueResult, JobContext, JobDataMap, JobDefiniti
 export { JobValidationError, PermanentJobError } from './jobs'
 export { idOf } from './refs'
 export { getJobQueue, getRegisteredJobs, registerJobs, setJobQueue } from './registry'
+export {
+  getContributorHandlers,
+  registerContributorHandlers,
+  type ContributorChangeResult,
+  type ContributorHandlers,
+  type SqlExecutor,
+} from './contributors'

@@ -41,6 +41,12 @@ export interface DecisionSettings {
   calibrationVotes: number
   /** Accuracy assumed for a voter not calibrated yet (the mean of the Dawid–Skene prior). @default 0.75 */
   priorAccuracy: number
+  /**
+   * Weight of a judge who is neither an account nor calibrated (see `isAccount` in the context), for
+   * votes, reports and the redundancy cap: 0.5 means two fresh anonymous ids count as one account.
+   * @default 0.5
+   */
+  untrustedWeight: number
 }
 
 export const DEFAULT_DECISION_SETTINGS: DecisionSettings = {
@@ -55,6 +61,7 @@ export const DEFAULT_DECISION_SETTINGS: DecisionSettings = {
   reportsForReview: 2,
   calibrationVotes: 5,
   priorAccuracy: 0.75,
+  untrustedWeight: 0.5,
 }
 
 /** What is known about one contributor from the last population run. */
@@ -66,6 +73,12 @@ export interface KnownReliability {
 }
 
 export type ReliabilityLookup = (worker: string) => KnownReliability | undefined
+
+/**
+ * Whether a judge is an account (signed in, or a browser linked to one). Judges who are neither an
+ * account nor calibrated count with `untrustedWeight`. Without it every judge is trusted (offline use).
+ */
+export type AccountLookup = (worker: string) => boolean
 
 export interface SegmentVerdict {
   status: ConsensusStatus
@@ -96,36 +109,64 @@ const lastPerWorker = <T extends { worker: string }>(rows: readonly T[]): T[] =>
  * A prompt clip from its validation votes. Dawid–Skene (with stored accuracies) when at least one
  * voter is calibrated, else the Common Voice rule. Undecided at `maxVotes`, or reported often
  * enough, it needs a reviewer.
+ *
+ * Against one person acting as many: what trusted judges (accounts and calibrated voters) decide
+ * among themselves stands, whatever untrusted ones (fresh anonymous ids) add; only when the trusted
+ * judges have not decided do the untrusted votes count, each with `untrustedWeight`.
  */
 export const decideValidation = (
   votes: readonly Pick<VoteInput, 'worker' | 'valid'>[],
-  context: { expectedText?: string | null; reports?: number; reliability?: ReliabilityLookup },
+  context: {
+    expectedText?: string | null
+    /** Problem reports, weighted like votes (an untrusted reporter counts `untrustedWeight`). */
+    reports?: number
+    /** The reports of trusted judges alone (default: `reports`): a burst of fresh ids cannot send what trusted judges agreed on to review. */
+    trustedReports?: number
+    reliability?: ReliabilityLookup
+    isAccount?: AccountLookup
+  },
   partial: Partial<DecisionSettings> = {},
 ): SegmentVerdict => {
   const settings = withDefaults(DEFAULT_DECISION_SETTINGS, partial)
   const counted = lastPerWorker(votes)
-  const up = counted.filter((vote) => vote.valid).length
-  const down = counted.length - up
   const calibrated = (worker: string) => {
     const known = context.reliability?.(worker)
     return typeof known?.voteAccuracy === 'number' && (known.votes ?? 0) >= settings.calibrationVotes ? known.voteAccuracy : undefined
   }
-  let decided: ConsensusStatus | undefined
-  let confidence: number
-  let method: string
-  if (settings.voteStrategy === 'dawid-skene' && counted.some((vote) => calibrated(vote.worker) !== undefined)) {
-    const posterior = validPosterior(counted, (worker) => calibrated(worker) ?? settings.priorAccuracy)
-    decided = posterior >= settings.posteriorThreshold ? 'accepted' : posterior <= 1 - settings.posteriorThreshold ? 'rejected' : undefined
-    confidence = Math.max(posterior, 1 - posterior)
-    method = 'dawid-skene'
-  } else {
-    decided = fromVoteStatus(commonVoiceStatus(up, down, settings.minVotes))
-    confidence = counted.length === 0 ? 0 : Math.max(up, down) / counted.length
-    method = 'common-voice'
+  const trusted = (worker: string) => calibrated(worker) !== undefined || (context.isAccount?.(worker) ?? true)
+  const weightOf = (worker: string) => (trusted(worker) ? 1 : settings.untrustedWeight)
+  // An untrusted voter's vote moves the posterior as far as `untrustedWeight` of a prior voter's.
+  const untrustedAccuracy = 0.5 + (settings.priorAccuracy - 0.5) * settings.untrustedWeight
+  const decideAmong = (rows: readonly Pick<VoteInput, 'worker' | 'valid'>[]) => {
+    let up = 0
+    let down = 0
+    for (const row of rows) {
+      if (row.valid) up += weightOf(row.worker)
+      else down += weightOf(row.worker)
+    }
+    let decided: ConsensusStatus | undefined
+    let confidence: number
+    let method: string
+    if (settings.voteStrategy === 'dawid-skene' && rows.some((vote) => calibrated(vote.worker) !== undefined)) {
+      const posterior = validPosterior(rows, (worker) => calibrated(worker) ?? (trusted(worker) ? settings.priorAccuracy : untrustedAccuracy))
+      decided = posterior >= settings.posteriorThreshold ? 'accepted' : posterior <= 1 - settings.posteriorThreshold ? 'rejected' : undefined
+      confidence = Math.max(posterior, 1 - posterior)
+      method = 'dawid-skene'
+    } else {
+      decided = fromVoteStatus(commonVoiceStatus(up, down, settings.minVotes))
+      confidence = up + down === 0 ? 0 : Math.max(up, down) / (up + down)
+      method = 'common-voice'
+    }
+    if (up + down < settings.minVotes) decided = undefined
+    return { decided, confidence, method, weight: up + down }
   }
-  if (counted.length < settings.minVotes) decided = undefined
-  const status = settle(decided, counted.length, settings.maxVotes, context.reports ?? 0, settings.reportsForReview)
-  return { status, agreedText: status === 'accepted' ? (context.expectedText ?? null) : null, confidence, judgments: counted.length, method }
+  const trustedOnly = counted.filter((vote) => trusted(vote.worker))
+  const byTrusted = trustedOnly.length < counted.length ? decideAmong(trustedOnly) : undefined
+  const result = byTrusted?.decided ? byTrusted : decideAmong(counted)
+  const status = byTrusted?.decided
+    ? settle(byTrusted.decided, byTrusted.weight, settings.maxVotes, context.trustedReports ?? context.reports ?? 0, settings.reportsForReview)
+    : settle(result.decided, result.weight, settings.maxVotes, context.reports ?? 0, settings.reportsForReview)
+  return { status, agreedText: status === 'accepted' ? (context.expectedText ?? null) : null, confidence: result.confidence, judgments: counted.length, method: result.method }
 }
 
 /**
@@ -135,11 +176,14 @@ export const decideValidation = (
  */
 export const decideTranscription = (
   transcripts: readonly Pick<TranscriptInput, 'worker' | 'text'>[],
-  context: { reports?: number; reliability?: ReliabilityLookup; normalize?: Partial<NormalizeOptions> },
+  context: { reports?: number; reliability?: ReliabilityLookup; normalize?: Partial<NormalizeOptions>; isAccount?: AccountLookup },
   partial: Partial<DecisionSettings> = {},
 ): SegmentVerdict => {
   const settings = withDefaults(DEFAULT_DECISION_SETTINGS, partial)
   const counted = lastPerWorker(transcripts)
+  const trustedWeight = (worker: string) =>
+    typeof context.reliability?.(worker)?.transcriptErrorRate === 'number' || (context.isAccount?.(worker) ?? true) ? 1 : settings.untrustedWeight
+  const weight = counted.reduce((sum, row) => sum + trustedWeight(row.worker), 0)
   const strategy = transcriptStrategy(settings.transcriptStrategy)
   if (counted.length === 0) {
     const status = settle(undefined, 0, settings.maxTranscriptions, context.reports ?? 0, settings.reportsForReview)
@@ -149,6 +193,8 @@ export const decideTranscription = (
   for (const { worker } of counted) {
     const rate = context.reliability?.(worker)?.transcriptErrorRate
     if (typeof rate === 'number') errorRates[worker] = rate
+    // A fresh anonymous id counts as an error-prone transcriber until measured (the crowd's prior is 0.25).
+    else if (trustedWeight(worker) < 1) errorRates[worker] = 0.25 + 0.25 * (1 - settings.untrustedWeight)
   }
   // One item: the weights come from the population run, not from this item alone.
   const [result] = strategy.aggregate(
@@ -156,8 +202,8 @@ export const decideTranscription = (
     { normalize: context.normalize ?? {}, rounds: 1, errorRates },
   ).items
   // Adaptive redundancy: confident enough with enough people → decided; else ask more, up to the cap.
-  const decided = counted.length >= settings.minTranscriptions && result.confidence >= settings.transcriptConfidenceThreshold ? 'accepted' : undefined
-  const status = settle(decided, counted.length, settings.maxTranscriptions, context.reports ?? 0, settings.reportsForReview)
+  const decided = weight >= settings.minTranscriptions && result.confidence >= settings.transcriptConfidenceThreshold ? 'accepted' : undefined
+  const status = settle(decided, weight, settings.maxTranscriptions, context.reports ?? 0, settings.reportsForReview)
   return { status, agreedText: result.text, confidence: result.confidence, judgments: counted.length, method: strategy.name }
 }
 
