@@ -8,7 +8,7 @@ import type { Settings } from '../lib/env'
 import { logger, requestContext } from '../lib/logger'
 import { httpRequestDuration, registry, routeLabel } from '../lib/metrics'
 import { checkReadiness } from '../db/readiness'
-import { sendFetchResponse, toFetchRequest } from './fetchBridge'
+import { fetchHeaders, sendFetchResponse, toFetchRequest } from './fetchBridge'
 import { rateLimit, type RateLimiters } from './rateLimits'
 import { clientIdFromCookie } from '../lib/clientId'
 import { serveNextSentences, SiteRequestError } from '../site/serveNextSentences'
@@ -87,13 +87,86 @@ const securityHeaders = helmet({
 })
 
 /** Caps list sizes: `limit` above the maximum (or 0, which Payload reads as "everything") and `pagination=false` are clamped. */
-const capListQueries = (url: URL, maxLimit: number): void => {
-  const limit = url.searchParams.get('limit')
-  if (limit !== null) {
-    const value = Number(limit)
-    if (!Number.isFinite(value) || value <= 0 || value > maxLimit) url.searchParams.set('limit', String(maxLimit))
+const capListQueries = (params: URLSearchParams, maxLimit: number): void => {
+  const limits = params.getAll('limit')
+  if (limits.length > 0) {
+    const value = Number(limits[0])
+    const capped = !Number.isFinite(value) || value <= 0 || value > maxLimit ? maxLimit : value
+    // set() also drops repeats, which Payload's query parser would turn into an array.
+    params.set('limit', String(capped))
   }
-  if (url.searchParams.get('pagination') === 'false') url.searchParams.delete('pagination')
+  params.delete('pagination')
+}
+
+/** The same cap for a JSON query body (`{ limit, pagination, ... }`). */
+const capListQueryObject = (query: Record<string, unknown>, maxLimit: number): void => {
+  if ('limit' in query) {
+    const value = Number(query.limit)
+    query.limit = !Number.isFinite(value) || value <= 0 || value > maxLimit ? maxLimit : value
+  }
+  delete query.pagination
+}
+
+/** Payload's admin sends long queries as a POST with this header; Payload then reads the query from the body. */
+const isMethodOverrideGet = (req: Request): boolean =>
+  req.method === 'POST' &&
+  [req.get('x-http-method-override'), req.get('x-payload-http-method-override')].some((value) => value?.trim().toUpperCase() === 'GET')
+
+/** A query, even a long `where`, is far below this; a bigger override body is refused. */
+const OVERRIDE_BODY_MAX_BYTES = 256 * 1024
+
+class OverrideBodyError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message)
+  }
+}
+
+const readSmallBody = async (req: Request, maxBytes: number): Promise<string> => {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > maxBytes) throw new OverrideBodyError(`A query sent as POST with X-HTTP-Method-Override: GET may be at most ${maxBytes / 1024} KB.`, 413)
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+const mediaTypeOf = (req: Request): string => (req.get('content-type') ?? '').split(';')[0].trim().toLowerCase()
+
+/**
+ * A POST with `X-HTTP-Method-Override: GET` is a read whose query travels in the body, where the
+ * list cap on the URL would not see it. It is rewritten here into the request Payload would have
+ * made of it, with the cap applied: a form body becomes a plain GET with the query in the URL; a
+ * JSON body (which some endpoints read) is capped and passed on.
+ */
+const methodOverrideRequest = async (req: Request, url: URL, maxLimit: number): Promise<globalThis.Request> => {
+  const body = await readSmallBody(req, OVERRIDE_BODY_MAX_BYTES)
+  const headers = fetchHeaders(req)
+  const mediaType = mediaTypeOf(req)
+  if (mediaType === 'application/json') {
+    let query: unknown
+    try {
+      query = body === '' ? {} : JSON.parse(body)
+    } catch {
+      throw new OverrideBodyError('The query body is not valid JSON.', 400)
+    }
+    if (typeof query !== 'object' || query === null || Array.isArray(query)) throw new OverrideBodyError('The query body must be a JSON object.', 400)
+    capListQueryObject(query as Record<string, unknown>, maxLimit)
+    capListQueries(url.searchParams, maxLimit)
+    headers.set('content-type', 'application/json')
+    headers.delete('content-length')
+    return new globalThis.Request(url, { method: 'POST', headers, body: JSON.stringify(query) })
+  }
+  if (mediaType === 'application/x-www-form-urlencoded') {
+    for (const [name, value] of new URLSearchParams(body)) url.searchParams.append(name, value)
+  }
+  capListQueries(url.searchParams, maxLimit)
+  for (const name of ['content-type', 'content-length', 'transfer-encoding', 'x-http-method-override', 'x-payload-http-method-override']) headers.delete(name)
+  return new globalThis.Request(url, { method: 'GET', headers })
 }
 
 const refuseOversizeUpload =
@@ -119,6 +192,10 @@ export const createApp = ({ payload, config, settings, limiters, nextHandler, is
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', trustProxyValue(settings.trustProxy))
+  // Ops routes answer on their exact path only: a proxy rule such as nginx's `location = /metrics`
+  // must not be sidestepped by `/METRICS` or `/metrics/`.
+  app.set('case sensitive routing', true)
+  app.set('strict routing', true)
   const apiSlugs = new Set(payload.config.collections.map((collection) => collection.slug))
 
   app.use(requestId)
@@ -178,11 +255,13 @@ export const createApp = ({ payload, config, settings, limiters, nextHandler, is
     })
     try {
       const url = new URL(req.originalUrl, settings.serverURL)
-      if (req.method === 'GET') capListQueries(url, settings.apiMaxLimit)
-      const response = await handleEndpoints({ config, request: toFetchRequest(req, url) })
+      if (req.method === 'GET') capListQueries(url.searchParams, settings.apiMaxLimit)
+      const request = isMethodOverrideGet(req) ? await methodOverrideRequest(req, url, settings.apiMaxLimit) : toFetchRequest(req, url)
+      const response = await handleEndpoints({ config, request })
       await sendFetchResponse(response, res)
     } catch (error) {
-      next(error)
+      if (error instanceof OverrideBodyError) res.status(error.status).json({ errors: [{ message: error.message }] })
+      else next(error)
     }
   })
 

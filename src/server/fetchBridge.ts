@@ -38,14 +38,19 @@ const bodyStream = (req: ExpressRequest): ReadableStream<Uint8Array> => {
   })
 }
 
-/** Builds a Fetch `Request` from an Express request, streaming the body (uploads are never buffered here). */
-export const toFetchRequest = (req: ExpressRequest, url: URL): Request => {
+export const fetchHeaders = (req: ExpressRequest): Headers => {
   const headers = new Headers()
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined) continue
     if (Array.isArray(value)) for (const item of value) headers.append(name, item)
     else headers.set(name, value)
   }
+  return headers
+}
+
+/** Builds a Fetch `Request` from an Express request, streaming the body (uploads are never buffered here). */
+export const toFetchRequest = (req: ExpressRequest, url: URL): Request => {
+  const headers = fetchHeaders(req)
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
   return new Request(url, {
     method: req.method,

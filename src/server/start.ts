@@ -47,6 +47,8 @@ export const startProcess = async (role: ProcessRole = processRole()): Promise<v
     const metricsPort = Number(process.env.WORKER_METRICS_PORT ?? 0)
     if (metricsPort) {
       const app = express()
+      app.set('case sensitive routing', true)
+      app.set('strict routing', true)
       app.get('/healthz', (_req, res) => void res.json({ status: shuttingDown ? 'shutting-down' : 'ok', role }))
       app.get('/metrics', async (_req, res) => {
         res.setHeader('Content-Type', registry.contentType)
