@@ -16,6 +16,7 @@ export const AGE_BANDS = ['teens', 'twenties', 'thirties', 'forties', 'fifties',
 export const GENDERS = ['female', 'male', 'non-binary', 'other', 'prefer-not-to-say'] as const
 export const UI_LOCALES = ['en', 'bn'] as const
 export const MIN_PASSWORD_LENGTH = 8
+export const PASSWORD_RESET_EXPIRATION_MS = 15 * 60 * 1000
 
 type UsersOptions = Pick<Settings, 'allowSelfRegistration' | 'maxLoginAttempts' | 'lockTimeMs' | 'tokenExpirationSeconds'> & {
   secureCookies: boolean
@@ -49,7 +50,8 @@ export const createUsers = (options: UsersOptions): CollectionConfig => ({
     useSessions: true,
     cookies: { sameSite: 'Lax', secure: options.secureCookies },
     forgotPassword: {
-      expiration: 60 * 60 * 1000,
+      // A reset link is a key to the account sitting in a mailbox: short-lived (OWASP: minutes, not hours).
+      expiration: PASSWORD_RESET_EXPIRATION_MS,
       // The link goes to the public site's reset form, in the account's language.
       generateEmailSubject: (args) => translator(localeOf(args?.user))('email.resetSubject'),
       generateEmailHTML: (args) => {
