@@ -9,6 +9,7 @@ import { logger, requestContext } from '../lib/logger'
 import { httpRequestDuration, registry, routeLabel } from '../lib/metrics'
 import { checkReadiness } from '../db/readiness'
 import { fetchHeaders, sendFetchResponse, toFetchRequest } from './fetchBridge'
+import { createMultipartGuard, MultipartRefusal, type MultipartGuard } from './multipartGuard'
 import { rateLimit, type RateLimiters } from './rateLimits'
 import { clientIdFromCookie } from '../lib/clientId'
 import { serveNextSentences, SiteRequestError } from '../site/serveNextSentences'
@@ -247,20 +248,54 @@ export const createApp = ({ payload, config, settings, limiters, nextHandler, is
     }
   })
 
+  // Files are taken only where one file is stored: create or update of an upload collection.
+  const uploadSlugs = payload.config.collections.filter((collection) => collection.upload).map((collection) => collection.slug)
+  const uploadPaths = uploadSlugs.map((slug) => `/api/${slug}`)
+  const isUploadRoute = (req: Request): boolean => {
+    const [, api, slug, id, ...rest] = req.path.replace(/\/+$/, '').split('/')
+    if (api !== 'api' || !uploadSlugs.includes(slug) || rest.length > 0) return false
+    return (req.method === 'POST' && id === undefined) || (req.method === 'PATCH' && id !== undefined && id !== '')
+  }
+  const multipartGuardFor = (req: Request): MultipartGuard | undefined => {
+    const contentType = req.get('content-type') ?? ''
+    // Payload parses any body whose type mentions multipart/ (and only for these methods).
+    if (!contentType.toLowerCase().includes('multipart/') || !['POST', 'PATCH', 'PUT'].includes(req.method)) return undefined
+    return createMultipartGuard(contentType, { uploadRoute: isUploadRoute(req), uploadPaths })
+  }
+
   // Payload's REST API, answered here through the same handler Next's route would use.
   app.all('/api/{*path}', async (req, res, next) => {
     // A body the handler never read (a refused upload) is drained so the connection can be reused.
     res.on('finish', () => {
       if (!req.complete) req.resume()
     })
+    let refusal: MultipartRefusal | undefined
     try {
       const url = new URL(req.originalUrl, settings.serverURL)
       if (req.method === 'GET') capListQueries(url.searchParams, settings.apiMaxLimit)
-      const request = isMethodOverrideGet(req) ? await methodOverrideRequest(req, url, settings.apiMaxLimit) : toFetchRequest(req, url)
+      const guard = multipartGuardFor(req)
+      const inspectBody = guard
+        ? (chunk: Uint8Array) => {
+            try {
+              guard.inspect(chunk)
+            } catch (error) {
+              if (error instanceof MultipartRefusal) refusal = error
+              throw error
+            }
+          }
+        : undefined
+      const request = isMethodOverrideGet(req) ? await methodOverrideRequest(req, url, settings.apiMaxLimit) : toFetchRequest(req, url, inspectBody)
       const response = await handleEndpoints({ config, request })
+      // Payload answered a body cut short by the guard (after removing what it had written): the
+      // refusal is the answer the client can act on.
+      if (refusal) {
+        await response.body?.cancel()
+        throw refusal
+      }
       await sendFetchResponse(response, res)
     } catch (error) {
-      if (error instanceof OverrideBodyError) res.status(error.status).json({ errors: [{ message: error.message }] })
+      const refused = refusal ?? (error instanceof OverrideBodyError ? error : undefined)
+      if (refused && !res.headersSent) res.status(refused.status).json({ errors: [{ message: refused.message }] })
       else next(error)
     }
   })

@@ -8,6 +8,7 @@ import pg from 'pg'
 import { createJobRuntime, type ProcessRole } from '../jobs/runtime'
 import { projectRoot, settings as readSettings } from '../lib/env'
 import { logger } from '../lib/logger'
+import { sweepUploadTempDir, UPLOAD_TEMP_SWEEP_EVERY_MS } from '../lib/uploadTempFiles'
 import { registry } from '../lib/metrics'
 import { isEmpty, seed } from '../seed'
 import { createApp } from './app'
@@ -61,6 +62,16 @@ export const startProcess = async (role: ProcessRole = processRole()): Promise<v
     limiterPool.on('error', (error) => logger.warn('rate-limit pool error', { error: error.message }))
     closers.push(() => limiterPool.end())
     const limiters = await createRateLimiters(settings, limiterPool)
+
+    // Temp uploads a crash or a killed request left behind: swept now and every hour.
+    const tempUploads = payload.config.upload?.tempFileDir
+    if (tempUploads) {
+      const sweep = () => void sweepUploadTempDir(tempUploads).catch((error: Error) => logger.warn('temp upload sweep failed', { error: error.message }))
+      sweep()
+      const sweeper = setInterval(sweep, UPLOAD_TEMP_SWEEP_EVERY_MS)
+      sweeper.unref()
+      closers.push(async () => clearInterval(sweeper))
+    }
 
     const nextApp = next({ dev: false, dir: projectRoot() })
     await nextApp.prepare()
