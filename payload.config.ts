@@ -24,7 +24,7 @@ import { jobEndpoints } from './src/jobs/endpoints'
 import { siteEndpoints } from './src/site/endpoints'
 import { constraintErrorsAreBadRequests } from './src/lib/databaseErrors'
 import { malformedPayloadFieldIsBadRequest, removeRequestTempFiles } from './src/lib/uploadTempFiles'
-import { dataDir, isProduction, mediaDir, resolvePayloadSecret, settings } from './src/lib/env'
+import { dataDir, isProduction, mediaDir, MULTIPART_OVERHEAD_BYTES, resolvePayloadSecret, settings } from './src/lib/env'
 
 const dirname = path.dirname(fileURLToPath(import.meta.url))
 const env = settings()
@@ -100,8 +100,12 @@ const config: Config = {
   graphQL: { disable: true },
   upload: {
     limits: { fileSize: env.uploadMaxBytes },
+    // Payload's parser caps a whole multipart body at 50 MB unless told otherwise: UPLOAD_MAX_BYTES
+    // plus the form around the file, so a larger limit really works.
+    requestSizeLimit: env.uploadMaxBytes + MULTIPART_OVERHEAD_BYTES,
     // Reject oversize uploads with 413 instead of silently truncating them.
     abortOnLimit: true,
+    responseOnLimit: `The file is too large. The limit is ${Math.round(env.uploadMaxBytes / 1024 / 1024)} MB.`,
     // Stream uploads to disk rather than holding them in memory.
     useTempFiles: true,
     tempFileDir: path.join(dataDir(), 'tmp', 'uploads'),

@@ -4,7 +4,7 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import helmet from 'helmet'
 import { handleEndpoints, type Payload, type SanitizedConfig } from 'payload'
 
-import type { Settings } from '../lib/env'
+import { MULTIPART_OVERHEAD_BYTES, type Settings } from '../lib/env'
 import { logger, requestContext } from '../lib/logger'
 import { httpRequestDuration, registry, routeLabel } from '../lib/metrics'
 import { checkReadiness } from '../db/readiness'
@@ -26,9 +26,6 @@ export interface AppOptions {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
-
-/** Multipart framing on top of the file itself; beyond this a Content-Length is refused up front. */
-const MULTIPART_OVERHEAD_BYTES = 1024 * 1024
 
 const requestId: RequestHandler = (req, res, next) => {
   const incoming = req.get('x-request-id')
