@@ -1,4 +1,4 @@
-import { ValidationError, type CollectionConfig } from 'payload'
+import { APIError, ValidationError, type CollectionConfig } from 'payload'
 
 import { isLocale, translator, type Locale } from '../../src/site/i18n'
 import {
@@ -11,6 +11,7 @@ import {
   ROLES,
 } from '../../src/access'
 import type { Settings } from '../../src/lib/env'
+import { consumeSetupTokens, FIRST_ADMIN_REFUSAL, setupTokenFrom } from '../../src/lib/firstAdminSetup'
 
 export const AGE_BANDS = ['teens', 'twenties', 'thirties', 'forties', 'fifties', 'sixties', 'seventies', 'eighties', 'nineties'] as const
 export const GENDERS = ['female', 'male', 'non-binary', 'other', 'prefer-not-to-say'] as const
@@ -90,12 +91,17 @@ export const createUsers = (options: UsersOptions): CollectionConfig => ({
     ],
     beforeChange: [
       async ({ data, operation, req }) => {
-        // The very first account (Payload's create-first-admin screen, or the first registration
-        // on an empty database) becomes the admin; every later one starts as a contributor.
-        // Local API callers (seed, CLI, tests) state roles explicitly and are left alone.
+        // The very first account becomes the admin, and only with the one-time setup token printed
+        // at start (src/lib/firstAdminSetup.ts): never whoever reaches an empty install first.
+        // Every later account starts as a contributor. Local API callers (seed, CLI, tests) state
+        // roles explicitly and are left alone.
         if (operation === 'create' && !req.user && req.payloadAPI !== 'local') {
           const { totalDocs } = await req.payload.count({ collection: 'users', req }) // system check: counts all accounts
-          if (totalDocs === 0) data.roles = ['admin']
+          if (totalDocs === 0) {
+            const token = setupTokenFrom(req.headers)
+            if (!token || !(await consumeSetupTokens(req, token))) throw new APIError(FIRST_ADMIN_REFUSAL, 403, undefined, true)
+            data.roles = ['admin']
+          }
         }
         return data
       },

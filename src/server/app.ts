@@ -5,6 +5,7 @@ import helmet from 'helmet'
 import { handleEndpoints, type Payload, type SanitizedConfig } from 'payload'
 
 import { MULTIPART_OVERHEAD_BYTES, type Settings } from '../lib/env'
+import { hasAnyUser, isLiveSetupToken, SETUP_COOKIE, SETUP_COOKIE_MAX_AGE_SECONDS } from '../lib/firstAdminSetup'
 import { logger, requestContext } from '../lib/logger'
 import { httpRequestDuration, registry, routeLabel } from '../lib/metrics'
 import { checkReadiness } from '../db/readiness'
@@ -214,6 +215,34 @@ export const createApp = ({ payload, config, settings, limiters, nextHandler, is
   app.get('/metrics', async (_req, res) => {
     res.setHeader('Content-Type', registry.contentType)
     res.send(await registry.metrics())
+  })
+
+  // The first-admin setup link (printed at start while there is no account): a valid token becomes
+  // an HttpOnly cookie for Payload's own create-first-user screen, and leaves the address bar.
+  const createFirstUserPath = `${payload.config.routes.admin}/create-first-user`
+  app.get(createFirstUserPath, async (req, res, next) => {
+    const token = req.query.setup
+    if (typeof token !== 'string') return next()
+    try {
+      if (!(await isLiveSetupToken(payload, token))) {
+        const message = (await hasAnyUser(payload))
+          ? `An admin account exists already, so this setup link is spent. Sign in at ${payload.config.routes.admin}.`
+          : 'This setup link is not valid: it was used or mistyped. Use the latest "Create the first admin at" link in the server log (each start prints a new one), or run `npx shrutik users:create-admin`.'
+        res.status(403).type('text/plain').send(message)
+        return
+      }
+      res.cookie(SETUP_COOKIE, token, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: settings.serverURL.startsWith('https://'),
+        path: '/',
+        maxAge: SETUP_COOKIE_MAX_AGE_SECONDS * 1000,
+      })
+      res.setHeader('Cache-Control', 'no-store')
+      res.redirect(303, createFirstUserPath)
+    } catch (error) {
+      next(error)
+    }
   })
 
   // Abuse limits on the costly or guessable auth and upload routes.

@@ -7,6 +7,7 @@ import pg from 'pg'
 
 import { createJobRuntime, type ProcessRole } from '../jobs/runtime'
 import { projectRoot, settings as readSettings } from '../lib/env'
+import { issueFirstAdminSetupToken } from '../lib/firstAdminSetup'
 import { logger } from '../lib/logger'
 import { sweepUploadTempDir, UPLOAD_TEMP_SWEEP_EVERY_MS } from '../lib/uploadTempFiles'
 import { registry } from '../lib/metrics'
@@ -62,6 +63,15 @@ export const startProcess = async (role: ProcessRole = processRole()): Promise<v
     limiterPool.on('error', (error) => logger.warn('rate-limit pool error', { error: error.message }))
     closers.push(() => limiterPool.end())
     const limiters = await createRateLimiters(settings, limiterPool)
+
+    // No account yet: the first admin needs the one-time link printed here (or the CLI).
+    const setupToken = await issueFirstAdminSetupToken(payload)
+    if (setupToken) {
+      logger.warn(
+        `Create the first admin at ${settings.serverURL}${payload.config.routes.admin}/create-first-user?setup=${setupToken} ` +
+          '(a one-time link; or run `npx shrutik users:create-admin --email E --password P`)',
+      )
+    }
 
     // Temp uploads a crash or a killed request left behind: swept now and every hour.
     const tempUploads = payload.config.upload?.tempFileDir
