@@ -191,20 +191,21 @@ export const createApp = ({ payload, config, settings, limiters, nextHandler, is
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', trustProxyValue(settings.trustProxy))
-  // Ops routes answer on their exact path only: a proxy rule such as nginx's `location = /metrics`
-  // must not be sidestepped by `/METRICS` or `/metrics/`.
-  app.set('case sensitive routing', true)
-  app.set('strict routing', true)
   const apiSlugs = new Set(payload.config.collections.map((collection) => collection.slug))
 
   app.use(requestId)
   app.use(accessLogAndMetrics(apiSlugs))
   app.use(securityHeaders)
 
-  app.get('/healthz', (_req, res) => {
+  // Ops routes answer on their exact path only: a proxy rule such as nginx's `location = /metrics`
+  // must not be sidestepped by `/METRICS` or `/metrics/`. (Only here: the rate-limited API routes
+  // keep Express's lenient matching, as Payload, which answers them, ignores a trailing slash.)
+  const ops = express.Router({ caseSensitive: true, strict: true })
+  app.use(ops)
+  ops.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', uptimeSeconds: Math.round(process.uptime()) })
   })
-  app.get('/readyz', async (_req, res) => {
+  ops.get('/readyz', async (_req, res) => {
     if (isShuttingDown()) {
       res.status(503).json({ status: 'shutting-down' })
       return
@@ -212,7 +213,7 @@ export const createApp = ({ payload, config, settings, limiters, nextHandler, is
     const readiness = await checkReadiness(payload)
     res.status(readiness.ready ? 200 : 503).json(readiness)
   })
-  app.get('/metrics', async (_req, res) => {
+  ops.get('/metrics', async (_req, res) => {
     res.setHeader('Content-Type', registry.contentType)
     res.send(await registry.metrics())
   })
