@@ -29,7 +29,8 @@ import { buildTakeoutJob } from './src/site/takeout'
 import { purgeWithdrawalJob, withAccountDeletion } from './src/site/withdrawal'
 import { constraintErrorsAreBadRequests } from './src/lib/databaseErrors'
 import { judgeIdentity } from './src/access/contributor'
-import { dataDir, isProduction, mediaDir, resolvePayloadSecret, settings } from './src/lib/env'
+import { malformedPayloadFieldIsBadRequest, removeRequestTempFiles } from './src/lib/uploadTempFiles'
+import { dataDir, isProduction, mediaDir, MULTIPART_OVERHEAD_BYTES, resolvePayloadSecret, settings } from './src/lib/env'
 
 const dirname = path.dirname(fileURLToPath(import.meta.url))
 const env = settings()
@@ -103,7 +104,7 @@ const config: Config = {
   email: queuedEmailAdapter({ fromAddress: env.emailFrom, fromName: env.emailFromName }),
   // The admin in English or Bengali (Payload's own translations), chosen per user.
   i18n: { supportedLanguages: { en, 'bn-BD': bnBd }, fallbackLanguage: 'en' },
-  hooks: { afterError: [constraintErrorsAreBadRequests] },
+  hooks: { afterError: [constraintErrorsAreBadRequests, malformedPayloadFieldIsBadRequest, removeRequestTempFiles] },
   endpoints: [...jobEndpoints, ...siteEndpoints],
   // Abuse limits: no deep population, and GraphQL (which the platform does not use) is off.
   maxDepth: env.apiMaxDepth,
@@ -111,8 +112,12 @@ const config: Config = {
   graphQL: { disable: true },
   upload: {
     limits: { fileSize: env.uploadMaxBytes },
+    // Payload's parser caps a whole multipart body at 50 MB unless told otherwise: UPLOAD_MAX_BYTES
+    // plus the form around the file, so a larger limit really works.
+    requestSizeLimit: env.uploadMaxBytes + MULTIPART_OVERHEAD_BYTES,
     // Reject oversize uploads with 413 instead of silently truncating them.
     abortOnLimit: true,
+    responseOnLimit: `The file is too large. The limit is ${Math.round(env.uploadMaxBytes / 1024 / 1024)} MB.`,
     // Stream uploads to disk rather than holding them in memory.
     useTempFiles: true,
     tempFileDir: path.join(dataDir(), 'tmp', 'uploads'),

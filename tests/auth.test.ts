@@ -58,8 +58,7 @@ describe('role escalation is refused', () => {
     expect((await server.payload.findByID({ collection: 'users', id: user.id })).roles).toEqual(['reviewer'])
   })
 
-  test('the first account on an empty database becomes the admin (create-first-admin)', async () => {
-    // Simulated on the rule itself: the hook grants admin only when no account exists yet.
+  test('first-register is refused once an account exists (the first admin itself: tests/firstAdmin.test.ts)', async () => {
     const count = await server.payload.count({ collection: 'users' })
     expect(count.totalDocs).toBeGreaterThan(0)
     const response = await post('/api/users/first-register', { email: uniqueEmail('late-first'), password: 'long enough password' })

@@ -57,6 +57,15 @@ describe('ops endpoints', () => {
     expect(text).toMatch(/process_resident_memory_bytes \d+/)
     expect(text).toMatch(/shrutik_test_gauge 42/)
   })
+
+  test('/metrics answers on its exact path only (a proxy denying `= /metrics` cannot be sidestepped)', async () => {
+    expect((await fetch(`${server.url}/metrics`)).status).toBe(200)
+    for (const variant of ['/METRICS', '/Metrics', '/metrics/', '/METRICS/']) {
+      const response = await fetch(`${server.url}${variant}`)
+      expect({ variant, status: response.status }).toEqual({ variant, status: 404 })
+      expect(await response.text()).not.toMatch(/http_request_duration_seconds/)
+    }
+  })
 })
 
 describe('every response', () => {
@@ -83,6 +92,42 @@ describe('API abuse limits', () => {
     for (const query of ['limit=100000', 'limit=0', 'pagination=false&limit=5000']) {
       const body = await (await fetch(`${server.url}/api/languages?${query}`)).json()
       expect(body.limit).toBe(server.settings.apiMaxLimit)
+    }
+  })
+
+  test('the cap also holds for a query sent as POST with X-HTTP-Method-Override: GET (form, JSON or URL)', async () => {
+    const cap = server.settings.apiMaxLimit
+    const language = await server.payload.create({ collection: 'languages', data: { code: 'ovr', name: 'Override', nativeName: 'Override' } })
+    try {
+      for (let start = 0; start < cap + 20; start += 20) {
+        await Promise.all(
+          Array.from({ length: 20 }, (_, offset) =>
+            server.payload.create({ collection: 'sentences', data: { text: `Override sentence number ${start + offset}`, language: language.id, status: 'approved' } }),
+          ),
+        )
+      }
+      const inLanguage = `where[language][equals]=${language.id}`
+      const override = (body: string, contentType: string, query = '') =>
+        fetch(`${server.url}/api/sentences${query}`, { method: 'POST', headers: { 'Content-Type': contentType, 'X-HTTP-Method-Override': 'GET' }, body })
+      const answers = [
+        await override(`${inLanguage}&pagination=false`, 'application/x-www-form-urlencoded'),
+        await override(`${inLanguage}&limit=100000`, 'application/x-www-form-urlencoded; charset=UTF-8'),
+        await override(`${inLanguage}&limit=0&limit=100000`, 'application/x-www-form-urlencoded'),
+        await override('', 'text/plain', `?${inLanguage}&pagination=false`),
+        await override(JSON.stringify({ limit: 100000, pagination: false }), 'application/json', `?${inLanguage}`),
+      ]
+      for (const response of answers) {
+        expect(response.status).toBe(200)
+        const body = await response.json()
+        expect(body.totalDocs).toBe(cap + 20)
+        expect(body.docs.length).toBeLessThanOrEqual(cap)
+      }
+      const tooLong = await override(`${inLanguage}&x=${'a'.repeat(300 * 1024)}`, 'application/x-www-form-urlencoded')
+      expect(tooLong.status).toBe(413)
+      expect((await tooLong.json()).errors[0].message).toMatch(/X-HTTP-Method-Override/)
+    } finally {
+      await server.payload.delete({ collection: 'sentences', where: { language: { equals: language.id } } })
+      await server.payload.delete({ collection: 'languages', id: language.id })
     }
   })
 

@@ -257,6 +257,8 @@ describe('the sentence pool', () => {
     await skipFor(skipped.id, browser)
     const email = `pool-claim-${randomUUID().slice(0, 8)}@test.shrutik.local`
     const password = 'a long enough password'
+    // Some account exists, whatever ran before (on an empty database registration asks for the first-admin setup token).
+    await server.payload.create({ collection: 'users', data: { email: `pool-existing-${randomUUID().slice(0, 8)}@test.shrutik.local`, password, roles: ['contributor'] } })
     expect((await fetch(`${server.url}/api/users`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password }) })).status).toBe(201)
     const token = await login(server, email, password)
     const claim = await fetch(`${server.url}/api/site/claim`, { method: 'POST', headers: { Cookie: await cookieForClientId(server, browser), Authorization: `JWT ${token}` } })

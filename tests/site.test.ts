@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 
 import { CLIENT_ID_COOKIE } from '../src/lib/clientId'
-import { nextSentences } from '../src/site/nextSentences'
+import { activeLanguageId, LANGUAGE_CACHE_MAX, languageCacheSize, nextSentences } from '../src/site/nextSentences'
 import { TERMS_VERSION } from '../src/site/terms'
 import { sineWav } from './helpers/audio'
 import { cookieForClientId, createUser, json, login, startTestServer, uniqueEmail, type TestServer, type TestUser } from './helpers/server'
@@ -70,6 +70,46 @@ describe('next sentences', () => {
     expect(unknown.status).toBe(404)
     expect((await json(unknown)).errors[0].message).toMatch(/zzz/)
   })
+
+  test('the ?language= cache holds real languages only, and has a hard bound', async () => {
+    const before = languageCacheSize()
+    // 10,000 distinct codes that name no language: every fifth shaped like a real tag (so it is looked up).
+    const bogus = Array.from({ length: 10_000 }, (_, index) => {
+      const letters = index.toString(26).replace(/./g, (digit) => String.fromCharCode(97 + parseInt(digit, 26))).padStart(3, 'a')
+      return index % 5 === 0 ? `${letters.slice(-3)}-Zxxx` : `${randomUUID()}-${index}`
+    })
+    for (let start = 0; start < bogus.length; start += 100) {
+      const answers = await Promise.all(bogus.slice(start, start + 100).map((value) => activeLanguageId(server.payload, value)))
+      expect(answers.every((answer) => answer === undefined)).toBe(true)
+    }
+    expect(languageCacheSize()).toBe(before)
+    const unknown = await get(`/api/site/next-sentences?language=${encodeURIComponent('not a language')}`)
+    expect(unknown.status).toBe(404)
+    expect(languageCacheSize()).toBe(before)
+
+    const created: number[] = []
+    try {
+      // A real language is cached, under its code and its id.
+      const real = await server.payload.create({ collection: 'languages', data: { code: 'qzz-Zyyy', name: 'Cached', nativeName: 'Cached' } })
+      created.push(real.id as number)
+      expect(await activeLanguageId(server.payload, 'qzz-Zyyy')).toBe(real.id)
+      expect(await activeLanguageId(server.payload, String(real.id))).toBe(real.id)
+      expect(languageCacheSize()).toBe(before + 2)
+
+      // More real languages than the bound, asked by code and id: the cache stays at the bound.
+      for (let index = 0; created.length * 2 <= LANGUAGE_CACHE_MAX; index++) {
+        const tag = `q${String.fromCharCode(97 + Math.floor(index / 26))}${String.fromCharCode(97 + (index % 26))}-Zyyy`
+        const doc = await server.payload.create({ collection: 'languages', data: { code: tag, name: tag, nativeName: tag } })
+        created.push(doc.id as number)
+        expect(await activeLanguageId(server.payload, tag)).toBe(doc.id)
+        expect(await activeLanguageId(server.payload, String(doc.id))).toBe(doc.id)
+        expect(languageCacheSize()).toBeLessThanOrEqual(LANGUAGE_CACHE_MAX)
+      }
+      expect(languageCacheSize()).toBe(LANGUAGE_CACHE_MAX)
+    } finally {
+      await server.payload.delete({ collection: 'languages', where: { id: { in: created } } })
+    }
+  }, 120_000)
 
   test('least recorded first; a contributor never gets what they recorded', async () => {
     const visitor = await cookieOf()

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 
 import { mediaDir, dataDir } from '../src/lib/env'
+import { STALE_UPLOAD_TEMP_MS, sweepUploadTempDir } from '../src/lib/uploadTempFiles'
 import { bytes, sineWav, tinyPng } from './helpers/audio'
 import { createUser, json, startTestServer, type TestServer, type TestUser } from './helpers/server'
 
@@ -149,5 +150,92 @@ describe('rejected uploads leave nothing behind', () => {
     expect(response.status).toBe(400)
     expect(JSON.stringify(await json(response))).toMatch(/abc/)
     expect(await snapshot()).toEqual(before)
+  })
+})
+
+describe('multipart bodies never leave a temp file behind', () => {
+  const tempDir = () => path.join(dataDir(), 'tmp', 'uploads')
+  const post = (route: string, form: FormData, headers: Record<string, string> = user.headers, method = 'POST') =>
+    fetch(`${server.url}${route}`, { method, headers, body: form })
+  const recordingForm = (...files: [string, Blob, string][]) => {
+    const form = new FormData()
+    form.append('_payload', JSON.stringify({ language: languageId, mode: 'prompt', sentence: sentenceId }))
+    for (const [part, blob, name] of files) form.append(part, blob, name)
+    return form
+  }
+
+  test('a file posted to a route that takes none → 400 naming where files go; nothing written', async () => {
+    const before = await snapshot()
+    for (const headers of [{}, user.headers, admin.headers]) {
+      const form = new FormData()
+      form.append('_payload', JSON.stringify({ code: 'fil', name: 'Filish', nativeName: 'Filish' }))
+      form.append('file', new Blob([sineWav(0.5)], { type: 'audio/wav' }), 'take.wav')
+      const response = await post('/api/languages', form, headers)
+      expect(response.status).toBe(400)
+      expect((await json(response)).errors[0].message).toMatch(/does not take files.*\/api\/recordings/)
+      expect(listFiles(tempDir())).toEqual([])
+    }
+    expect((await server.payload.count({ collection: 'languages', where: { code: { equals: 'fil' } } })).totalDocs).toBe(0)
+    expect(await snapshot()).toEqual(before)
+  })
+
+  test('a form without a file still works on any route (the admin UI sends every form as multipart)', async () => {
+    const form = new FormData()
+    form.append('_payload', JSON.stringify({ code: 'frm', name: 'Formish', nativeName: 'Formish' }))
+    const response = await post('/api/languages', form, admin.headers)
+    expect(response.status).toBe(201)
+    await server.payload.delete({ collection: 'languages', id: (await json(response)).doc.id })
+  })
+
+  test('two file parts, or a file under another name, on an upload route → 400; nothing written', async () => {
+    const wav = () => new Blob([sineWav(0.5)], { type: 'audio/wav' })
+    // The first file is large enough to be half written when the second part arrives.
+    const large = new Blob([sineWav(150_000 / 32_000)], { type: 'audio/wav' })
+    for (const form of [
+      recordingForm(['file', wav(), 'a.wav'], ['file', wav(), 'b.wav']),
+      recordingForm(['file', large, 'a.wav'], ['extra', wav(), 'b.wav']),
+      recordingForm(['audio', wav(), 'a.wav']),
+    ]) {
+      const before = await snapshot()
+      const response = await post('/api/recordings', form)
+      expect(response.status).toBe(400)
+      expect((await json(response)).errors[0].message).toMatch(/exactly one file, in the form part named "file"/)
+      expect(await snapshot()).toEqual(before)
+      expect(listFiles(tempDir())).toEqual([])
+    }
+    const patched = await post(`/api/recordings/1`, recordingForm(['file', wav(), 'a.wav'], ['file', wav(), 'b.wav']), admin.headers, 'PATCH')
+    expect(patched.status).toBe(400)
+    expect(listFiles(tempDir())).toEqual([])
+  })
+
+  test('an upload refused by access, or with a _payload that is not JSON → 4xx; no temp file left', async () => {
+    const before = await snapshot()
+    // No account and no consent cookie.
+    const anonymous = await post('/api/recordings', recordingForm(['file', new Blob([sineWav(0.5)], { type: 'audio/wav' }), 'a.wav']), {})
+    expect(anonymous.status).toBe(403)
+    const form = new FormData()
+    form.append('_payload', '{not json')
+    form.append('file', new Blob([sineWav(0.5)], { type: 'audio/wav' }), 'a.wav')
+    const badJson = await post('/api/recordings', form)
+    expect(badJson.status).toBeGreaterThanOrEqual(400)
+    expect(badJson.status).toBeLessThan(500)
+    expect(await snapshot()).toEqual(before)
+    expect(listFiles(tempDir())).toEqual([])
+  })
+
+  test('the temp upload folder is swept of files older than a few minutes', async () => {
+    const dir = path.join(dataDir(), 'tmp', 'sweep-test')
+    fs.mkdirSync(dir, { recursive: true })
+    try {
+      fs.writeFileSync(path.join(dir, 'tmp-stale'), 'left by a crash')
+      fs.writeFileSync(path.join(dir, 'tmp-in-flight'), 'still being written')
+      const old = new Date(Date.now() - STALE_UPLOAD_TEMP_MS - 60_000)
+      fs.utimesSync(path.join(dir, 'tmp-stale'), old, old)
+      expect(await sweepUploadTempDir(dir)).toBe(1)
+      expect(listFiles(dir)).toEqual(['tmp-in-flight'])
+      expect(await sweepUploadTempDir(path.join(dir, 'missing'))).toBe(0)
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -1,6 +1,6 @@
 import type { CollectionConfig } from 'payload'
 
-import { isAdmin, isReviewerOrAdmin, nobody } from '../../src/access'
+import { fieldIsAdmin, isAdmin, isReviewerOrAdmin, nobody } from '../../src/access'
 
 /** Why a contributor passed on a sentence: a plain skip, or a report reviewers should look at. */
 export const SKIP_REASONS = ['skip', 'offensive', 'grammar-spelling', 'different-language', 'hard-to-pronounce'] as const
@@ -23,7 +23,8 @@ export const SentenceSkips: CollectionConfig = {
     { name: 'sentence', type: 'relationship', relationTo: 'sentences', required: true, index: true, maxDepth: 1 },
     { name: 'reason', type: 'select', options: [...SKIP_REASONS], required: true, defaultValue: 'skip', index: true },
     { name: 'user', type: 'relationship', relationTo: 'users', maxDepth: 0, admin: { readOnly: true } },
-    { name: 'clientId', type: 'text', maxLength: 36, admin: { readOnly: true } },
+    // Reviewers read reports, not who made them: an anonymous id is for admins only, as everywhere.
+    { name: 'clientId', type: 'text', maxLength: 36, access: { read: fieldIsAdmin }, admin: { readOnly: true } },
   ],
   timestamps: true,
 }

@@ -1,4 +1,4 @@
-import { ValidationError, type CollectionConfig } from 'payload'
+import { APIError, ValidationError, type CollectionConfig } from 'payload'
 
 import { isLocale, translator, type Locale } from '../../src/site/i18n'
 import {
@@ -11,11 +11,13 @@ import {
   ROLES,
 } from '../../src/access'
 import type { Settings } from '../../src/lib/env'
+import { consumeSetupTokens, FIRST_ADMIN_REFUSAL, setupTokenFrom } from '../../src/lib/firstAdminSetup'
 
 export const AGE_BANDS = ['teens', 'twenties', 'thirties', 'forties', 'fifties', 'sixties', 'seventies', 'eighties', 'nineties'] as const
 export const GENDERS = ['female', 'male', 'non-binary', 'other', 'prefer-not-to-say'] as const
 export const UI_LOCALES = ['en', 'bn'] as const
 export const MIN_PASSWORD_LENGTH = 8
+export const PASSWORD_RESET_EXPIRATION_MS = 15 * 60 * 1000
 
 type UsersOptions = Pick<Settings, 'allowSelfRegistration' | 'maxLoginAttempts' | 'lockTimeMs' | 'tokenExpirationSeconds'> & {
   secureCookies: boolean
@@ -49,7 +51,8 @@ export const createUsers = (options: UsersOptions): CollectionConfig => ({
     useSessions: true,
     cookies: { sameSite: 'Lax', secure: options.secureCookies },
     forgotPassword: {
-      expiration: 60 * 60 * 1000,
+      // A reset link is a key to the account sitting in a mailbox: short-lived (OWASP: minutes, not hours).
+      expiration: PASSWORD_RESET_EXPIRATION_MS,
       // The link goes to the public site's reset form, in the account's language.
       generateEmailSubject: (args) => translator(localeOf(args?.user))('email.resetSubject'),
       generateEmailHTML: (args) => {
@@ -88,12 +91,17 @@ export const createUsers = (options: UsersOptions): CollectionConfig => ({
     ],
     beforeChange: [
       async ({ data, operation, req }) => {
-        // The very first account (Payload's create-first-admin screen, or the first registration
-        // on an empty database) becomes the admin; every later one starts as a contributor.
-        // Local API callers (seed, CLI, tests) state roles explicitly and are left alone.
+        // The very first account becomes the admin, and only with the one-time setup token printed
+        // at start (src/lib/firstAdminSetup.ts): never whoever reaches an empty install first.
+        // Every later account starts as a contributor. Local API callers (seed, CLI, tests) state
+        // roles explicitly and are left alone.
         if (operation === 'create' && !req.user && req.payloadAPI !== 'local') {
           const { totalDocs } = await req.payload.count({ collection: 'users', req }) // system check: counts all accounts
-          if (totalDocs === 0) data.roles = ['admin']
+          if (totalDocs === 0) {
+            const token = setupTokenFrom(req.headers)
+            if (!token || !(await consumeSetupTokens(req, token))) throw new APIError(FIRST_ADMIN_REFUSAL, 403, undefined, true)
+            data.roles = ['admin']
+          }
         }
         return data
       },

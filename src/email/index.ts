@@ -1,4 +1,6 @@
-import { getJobQueue, type JobDefinition } from '@shrutik/plugin-sdk'
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
+
+import { getJobQueue, PermanentJobError, type JobDefinition } from '@shrutik/plugin-sdk'
 import nodemailer, { type Transporter } from 'nodemailer'
 import type { EmailAdapter, SendEmailOptions } from 'payload'
 
@@ -8,8 +10,17 @@ export const SEND_EMAIL = 'email.send'
 
 declare module '@shrutik/plugin-sdk' {
   interface JobDataMap {
-    'email.send': { to: string; from: string; subject: string; text?: string; html?: string }
+    /** `to` stays readable (the job monitor shows where a failing email goes); the rest is `sealed`. */
+    'email.send': { to: string; sealed: string }
   }
+}
+
+/** What is sealed: everything but the recipient. */
+interface SealedMessage {
+  from: string
+  subject: string
+  text?: string
+  html?: string
 }
 
 const addressOf = (value: SendEmailOptions['to'] | SendEmailOptions['from']): string => {
@@ -20,27 +31,63 @@ const addressOf = (value: SendEmailOptions['to'] | SendEmailOptions['from']): st
   return name ? `"${name.replace(/"/g, '')}" <${address}>` : address
 }
 
+/*
+ * Queued emails are sealed with AES-256-GCM. A password-reset email holds a live reset link, and
+ * the jobs table is read by the admin job monitor, kept in backups and replicated: none of those
+ * should hand out a way into an account. Sealing the message (rather than storing a user id and
+ * rebuilding the link at send time) keeps the mail job generic — any future email carrying a
+ * secret is covered, and the worker needs no knowledge of password resets. The key is derived
+ * from PAYLOAD_SECRET with HKDF, so every web and worker process of an install shares it and no
+ * new setting is needed; the recipient is the associated data, so a sealed body cannot be moved
+ * to another address.
+ */
+const SEAL_VERSION = 'v1'
+const keyFor = (secret: string): Buffer => Buffer.from(hkdfSync('sha256', secret, 'shrutik-email', 'queued-email-v1', 32))
+
+export const sealMessage = (secret: string, to: string, message: SealedMessage): string => {
+  const iv = randomBytes(12)
+  const cipher = createCipheriv('aes-256-gcm', keyFor(secret), iv)
+  cipher.setAAD(Buffer.from(to, 'utf8'))
+  const ciphertext = Buffer.concat([cipher.update(JSON.stringify(message), 'utf8'), cipher.final()])
+  return [SEAL_VERSION, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ciphertext.toString('base64url')].join('.')
+}
+
+export const openMessage = (secret: string, to: string, sealed: string): SealedMessage => {
+  const [version, iv, tag, ciphertext] = sealed.split('.')
+  if (version !== SEAL_VERSION || !iv || !tag || ciphertext === undefined) throw new PermanentJobError('The queued email is not in a format this version can read.')
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', keyFor(secret), Buffer.from(iv, 'base64url'))
+    decipher.setAAD(Buffer.from(to, 'utf8'))
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'))
+    const plain = Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8')
+    return JSON.parse(plain) as SealedMessage
+  } catch {
+    // Retrying cannot help: the message was sealed with another PAYLOAD_SECRET, or altered.
+    throw new PermanentJobError('The queued email cannot be opened: PAYLOAD_SECRET changed since it was queued, or the job data was altered.')
+  }
+}
+
 /**
- * Payload's email adapter for Shrutik: nothing is sent inside the request. The message is queued
- * as a job (in the request's transaction when there is one) and a worker sends it with nodemailer,
- * retrying while the mail server is unreachable.
+ * Payload's email adapter for Shrutik: nothing is sent inside the request. The message is sealed
+ * and queued as a job (in the request's transaction when there is one) and a worker sends it with
+ * nodemailer, retrying while the mail server is unreachable.
  */
 export const queuedEmailAdapter =
   ({ fromAddress, fromName }: { fromAddress: string; fromName: string }): EmailAdapter =>
-  () => ({
+  ({ payload }) => ({
     name: 'shrutik-queued-nodemailer',
     defaultFromAddress: fromAddress,
     defaultFromName: fromName,
     sendEmail: async (message) => {
       const to = addressOf(message.to)
       if (!to) throw new Error('An email needs a recipient.')
-      return getJobQueue().enqueue(SEND_EMAIL, {
-        to,
+      const sealed = sealMessage(payload.secret, to, {
         from: addressOf(message.from) || `"${fromName}" <${fromAddress}>`,
         subject: String(message.subject ?? ''),
         text: typeof message.text === 'string' ? message.text : undefined,
         html: typeof message.html === 'string' ? message.html : undefined,
       })
+      return getJobQueue().enqueue(SEND_EMAIL, { to, sealed })
     },
   })
 
@@ -62,13 +109,15 @@ export const sendEmailJob: JobDefinition<typeof SEND_EMAIL> = {
   backoffMs: 10_000,
   timeoutMs: 60_000,
   validate: (data) => {
-    const message = data as { to?: unknown; subject?: unknown }
-    return typeof message?.to === 'string' && message.to.includes('@') && typeof message.subject === 'string' ? undefined : 'an email needs "to" and "subject"'
+    const message = data as { to?: unknown; sealed?: unknown }
+    return typeof message?.to === 'string' && message.to.includes('@') && typeof message.sealed === 'string' ? undefined : 'an email needs "to" and a sealed message'
   },
-  async handler({ data, log }) {
-    const info = await transport().sendMail({ from: data.from, to: data.to, subject: data.subject, text: data.text, html: data.html })
+  async handler({ data, payload, log }) {
+    const message = openMessage(payload.secret, data.to, data.sealed)
+    const info = await transport().sendMail({ from: message.from, to: data.to, subject: message.subject, text: message.text, html: message.html })
     if (!process.env.SMTP_URL) {
-      logger.warn('SMTP_URL is not set: the email was written to the log instead of being sent', { to: data.to, subject: data.subject })
+      // Recipient and subject only: the body may hold a reset link.
+      logger.warn('SMTP_URL is not set: the email was not sent (set SMTP_URL to deliver mail)', { to: data.to, subject: message.subject })
     }
     log('email sent', { to: data.to, messageId: info.messageId })
   },

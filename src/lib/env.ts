@@ -36,6 +36,9 @@ export const mediaDir = (): string => path.resolve(/*turbopackIgnore: true*/ pro
 
 export const isProduction = (): boolean => process.env.NODE_ENV === 'production'
 
+/** Multipart framing and form fields on top of an uploaded file, allowed beyond UPLOAD_MAX_BYTES. */
+export const MULTIPART_OVERHEAD_BYTES = 1024 * 1024
+
 export const settings = () => ({
   port: int('PORT', 3000),
   host: process.env.HOST ?? '0.0.0.0',

@@ -4,11 +4,13 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import helmet from 'helmet'
 import { handleEndpoints, type Payload, type SanitizedConfig } from 'payload'
 
-import type { Settings } from '../lib/env'
+import { MULTIPART_OVERHEAD_BYTES, type Settings } from '../lib/env'
+import { hasAnyUser, isLiveSetupToken, SETUP_COOKIE, SETUP_COOKIE_MAX_AGE_SECONDS } from '../lib/firstAdminSetup'
 import { logger, requestContext } from '../lib/logger'
 import { httpRequestDuration, registry, routeLabel } from '../lib/metrics'
 import { checkReadiness } from '../db/readiness'
-import { sendFetchResponse, toFetchRequest } from './fetchBridge'
+import { fetchHeaders, sendFetchResponse, toFetchRequest } from './fetchBridge'
+import { createMultipartGuard, MultipartRefusal, type MultipartGuard } from './multipartGuard'
 import { rateLimit, type RateLimiters } from './rateLimits'
 import { upgradeLegacyClientCookie } from './legacyClientCookie'
 import { readClientCookie, verifiedClientCookie } from '../lib/clientId'
@@ -26,9 +28,6 @@ export interface AppOptions {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
-
-/** Multipart framing on top of the file itself; beyond this a Content-Length is refused up front. */
-const MULTIPART_OVERHEAD_BYTES = 1024 * 1024
 
 const requestId: RequestHandler = (req, res, next) => {
   const incoming = req.get('x-request-id')
@@ -88,13 +87,86 @@ const securityHeaders = helmet({
 })
 
 /** Caps list sizes: `limit` above the maximum (or 0, which Payload reads as "everything") and `pagination=false` are clamped. */
-const capListQueries = (url: URL, maxLimit: number): void => {
-  const limit = url.searchParams.get('limit')
-  if (limit !== null) {
-    const value = Number(limit)
-    if (!Number.isFinite(value) || value <= 0 || value > maxLimit) url.searchParams.set('limit', String(maxLimit))
+const capListQueries = (params: URLSearchParams, maxLimit: number): void => {
+  const limits = params.getAll('limit')
+  if (limits.length > 0) {
+    const value = Number(limits[0])
+    const capped = !Number.isFinite(value) || value <= 0 || value > maxLimit ? maxLimit : value
+    // set() also drops repeats, which Payload's query parser would turn into an array.
+    params.set('limit', String(capped))
   }
-  if (url.searchParams.get('pagination') === 'false') url.searchParams.delete('pagination')
+  params.delete('pagination')
+}
+
+/** The same cap for a JSON query body (`{ limit, pagination, ... }`). */
+const capListQueryObject = (query: Record<string, unknown>, maxLimit: number): void => {
+  if ('limit' in query) {
+    const value = Number(query.limit)
+    query.limit = !Number.isFinite(value) || value <= 0 || value > maxLimit ? maxLimit : value
+  }
+  delete query.pagination
+}
+
+/** Payload's admin sends long queries as a POST with this header; Payload then reads the query from the body. */
+const isMethodOverrideGet = (req: Request): boolean =>
+  req.method === 'POST' &&
+  [req.get('x-http-method-override'), req.get('x-payload-http-method-override')].some((value) => value?.trim().toUpperCase() === 'GET')
+
+/** A query, even a long `where`, is far below this; a bigger override body is refused. */
+const OVERRIDE_BODY_MAX_BYTES = 256 * 1024
+
+class OverrideBodyError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message)
+  }
+}
+
+const readSmallBody = async (req: Request, maxBytes: number): Promise<string> => {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > maxBytes) throw new OverrideBodyError(`A query sent as POST with X-HTTP-Method-Override: GET may be at most ${maxBytes / 1024} KB.`, 413)
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+const mediaTypeOf = (req: Request): string => (req.get('content-type') ?? '').split(';')[0].trim().toLowerCase()
+
+/**
+ * A POST with `X-HTTP-Method-Override: GET` is a read whose query travels in the body, where the
+ * list cap on the URL would not see it. It is rewritten here into the request Payload would have
+ * made of it, with the cap applied: a form body becomes a plain GET with the query in the URL; a
+ * JSON body (which some endpoints read) is capped and passed on.
+ */
+const methodOverrideRequest = async (req: Request, url: URL, maxLimit: number): Promise<globalThis.Request> => {
+  const body = await readSmallBody(req, OVERRIDE_BODY_MAX_BYTES)
+  const headers = fetchHeaders(req)
+  const mediaType = mediaTypeOf(req)
+  if (mediaType === 'application/json') {
+    let query: unknown
+    try {
+      query = body === '' ? {} : JSON.parse(body)
+    } catch {
+      throw new OverrideBodyError('The query body is not valid JSON.', 400)
+    }
+    if (typeof query !== 'object' || query === null || Array.isArray(query)) throw new OverrideBodyError('The query body must be a JSON object.', 400)
+    capListQueryObject(query as Record<string, unknown>, maxLimit)
+    capListQueries(url.searchParams, maxLimit)
+    headers.set('content-type', 'application/json')
+    headers.delete('content-length')
+    return new globalThis.Request(url, { method: 'POST', headers, body: JSON.stringify(query) })
+  }
+  if (mediaType === 'application/x-www-form-urlencoded') {
+    for (const [name, value] of new URLSearchParams(body)) url.searchParams.append(name, value)
+  }
+  capListQueries(url.searchParams, maxLimit)
+  for (const name of ['content-type', 'content-length', 'transfer-encoding', 'x-http-method-override', 'x-payload-http-method-override']) headers.delete(name)
+  return new globalThis.Request(url, { method: 'GET', headers })
 }
 
 const refuseOversizeUpload =
@@ -126,10 +198,15 @@ export const createApp = ({ payload, config, settings, limiters, nextHandler, is
   app.use(accessLogAndMetrics(apiSlugs))
   app.use(securityHeaders)
 
-  app.get('/healthz', (_req, res) => {
+  // Ops routes answer on their exact path only: a proxy rule such as nginx's `location = /metrics`
+  // must not be sidestepped by `/METRICS` or `/metrics/`. (Only here: the rate-limited API routes
+  // keep Express's lenient matching, as Payload, which answers them, ignores a trailing slash.)
+  const ops = express.Router({ caseSensitive: true, strict: true })
+  app.use(ops)
+  ops.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', uptimeSeconds: Math.round(process.uptime()) })
   })
-  app.get('/readyz', async (_req, res) => {
+  ops.get('/readyz', async (_req, res) => {
     if (isShuttingDown()) {
       res.status(503).json({ status: 'shutting-down' })
       return
@@ -137,9 +214,37 @@ export const createApp = ({ payload, config, settings, limiters, nextHandler, is
     const readiness = await checkReadiness(payload)
     res.status(readiness.ready ? 200 : 503).json(readiness)
   })
-  app.get('/metrics', async (_req, res) => {
+  ops.get('/metrics', async (_req, res) => {
     res.setHeader('Content-Type', registry.contentType)
     res.send(await registry.metrics())
+  })
+
+  // The first-admin setup link (printed at start while there is no account): a valid token becomes
+  // an HttpOnly cookie for Payload's own create-first-user screen, and leaves the address bar.
+  const createFirstUserPath = `${payload.config.routes.admin}/create-first-user`
+  app.get(createFirstUserPath, async (req, res, next) => {
+    const token = req.query.setup
+    if (typeof token !== 'string') return next()
+    try {
+      if (!(await isLiveSetupToken(payload, token))) {
+        const message = (await hasAnyUser(payload))
+          ? `An admin account exists already, so this setup link is spent. Sign in at ${payload.config.routes.admin}.`
+          : 'This setup link is not valid: it was used or mistyped. Use the latest "Create the first admin at" link in the server log (each start prints a new one), or run `npx shrutik users:create-admin`.'
+        res.status(403).type('text/plain').send(message)
+        return
+      }
+      res.cookie(SETUP_COOKIE, token, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: settings.serverURL.startsWith('https://'),
+        path: '/',
+        maxAge: SETUP_COOKIE_MAX_AGE_SECONDS * 1000,
+      })
+      res.setHeader('Cache-Control', 'no-store')
+      res.redirect(303, createFirstUserPath)
+    } catch (error) {
+      next(error)
+    }
   })
 
   // Abuse limits on the costly or guessable auth and upload routes.
@@ -193,19 +298,55 @@ export const createApp = ({ payload, config, settings, limiters, nextHandler, is
     }
   })
 
+  // Files are taken only where one file is stored: create or update of an upload collection.
+  const uploadSlugs = payload.config.collections.filter((collection) => collection.upload).map((collection) => collection.slug)
+  const uploadPaths = uploadSlugs.map((slug) => `/api/${slug}`)
+  const isUploadRoute = (req: Request): boolean => {
+    const [, api, slug, id, ...rest] = req.path.replace(/\/+$/, '').split('/')
+    if (api !== 'api' || !uploadSlugs.includes(slug) || rest.length > 0) return false
+    return (req.method === 'POST' && id === undefined) || (req.method === 'PATCH' && id !== undefined && id !== '')
+  }
+  const multipartGuardFor = (req: Request): MultipartGuard | undefined => {
+    const contentType = req.get('content-type') ?? ''
+    // Payload parses any body whose type mentions multipart/ (and only for these methods).
+    if (!contentType.toLowerCase().includes('multipart/') || !['POST', 'PATCH', 'PUT'].includes(req.method)) return undefined
+    return createMultipartGuard(contentType, { uploadRoute: isUploadRoute(req), uploadPaths })
+  }
+
   // Payload's REST API, answered here through the same handler Next's route would use.
   app.all('/api/{*path}', async (req, res, next) => {
     // A body the handler never read (a refused upload) is drained so the connection can be reused.
     res.on('finish', () => {
       if (!req.complete) req.resume()
     })
+    let refusal: MultipartRefusal | undefined
     try {
       const url = new URL(req.originalUrl, settings.serverURL)
-      if (req.method === 'GET') capListQueries(url, settings.apiMaxLimit)
-      const response = await handleEndpoints({ config, request: toFetchRequest(req, url) })
+      if (req.method === 'GET') capListQueries(url.searchParams, settings.apiMaxLimit)
+      const guard = multipartGuardFor(req)
+      const inspectBody = guard
+        ? (chunk: Uint8Array) => {
+            try {
+              guard.inspect(chunk)
+            } catch (error) {
+              if (error instanceof MultipartRefusal) refusal = error
+              throw error
+            }
+          }
+        : undefined
+      const request = isMethodOverrideGet(req) ? await methodOverrideRequest(req, url, settings.apiMaxLimit) : toFetchRequest(req, url, inspectBody)
+      const response = await handleEndpoints({ config, request })
+      // Payload answered a body cut short by the guard (after removing what it had written): the
+      // refusal is the answer the client can act on.
+      if (refusal) {
+        await response.body?.cancel()
+        throw refusal
+      }
       await sendFetchResponse(response, res)
     } catch (error) {
-      next(error)
+      const refused = refusal ?? (error instanceof OverrideBodyError ? error : undefined)
+      if (refused && !res.headersSent) res.status(refused.status).json({ errors: [{ message: refused.message }] })
+      else next(error)
     }
   })
 

@@ -6,15 +6,26 @@ import type { Request as ExpressRequest, Response as ExpressResponse } from 'exp
 /**
  * The request body as a web stream, with backpressure. When the consumer stops early (an upload
  * refused at the size limit), the rest of the body is drained and discarded instead of throwing
- * into a closed stream.
+ * into a closed stream. `inspect` sees each chunk before the consumer does and may refuse the body
+ * by throwing.
  */
-const bodyStream = (req: ExpressRequest): ReadableStream<Uint8Array> => {
+const bodyStream = (req: ExpressRequest, inspect?: (chunk: Uint8Array) => void): ReadableStream<Uint8Array> => {
   let done = false
   return new ReadableStream<Uint8Array>({
     start(controller) {
       req.on('data', (chunk: Buffer) => {
         if (done) return
-        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+        const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+        try {
+          inspect?.(bytes)
+        } catch (error) {
+          // Refused: the consumer gets the error instead of this chunk, and the rest is discarded.
+          done = true
+          controller.error(error)
+          req.resume()
+          return
+        }
+        controller.enqueue(bytes)
         if ((controller.desiredSize ?? 1) <= 0) req.pause()
       })
       req.on('end', () => {
@@ -38,19 +49,24 @@ const bodyStream = (req: ExpressRequest): ReadableStream<Uint8Array> => {
   })
 }
 
-/** Builds a Fetch `Request` from an Express request, streaming the body (uploads are never buffered here). */
-export const toFetchRequest = (req: ExpressRequest, url: URL): Request => {
+export const fetchHeaders = (req: ExpressRequest): Headers => {
   const headers = new Headers()
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined) continue
     if (Array.isArray(value)) for (const item of value) headers.append(name, item)
     else headers.set(name, value)
   }
+  return headers
+}
+
+/** Builds a Fetch `Request` from an Express request, streaming the body (uploads are never buffered here). */
+export const toFetchRequest = (req: ExpressRequest, url: URL, inspectBody?: (chunk: Uint8Array) => void): Request => {
+  const headers = fetchHeaders(req)
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
   return new Request(url, {
     method: req.method,
     headers,
-    body: hasBody ? bodyStream(req) : undefined,
+    body: hasBody ? bodyStream(req, inspectBody) : undefined,
     // Required by Node's fetch for a streamed request body.
     ...(hasBody ? { duplex: 'half' } : {}),
   } as RequestInit)

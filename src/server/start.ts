@@ -7,7 +7,9 @@ import pg from 'pg'
 
 import { createJobRuntime, type ProcessRole } from '../jobs/runtime'
 import { projectRoot, settings as readSettings } from '../lib/env'
+import { issueFirstAdminSetupToken } from '../lib/firstAdminSetup'
 import { logger } from '../lib/logger'
+import { sweepUploadTempDir, UPLOAD_TEMP_SWEEP_EVERY_MS } from '../lib/uploadTempFiles'
 import { registry } from '../lib/metrics'
 import { isEmpty, seed } from '../seed'
 import { createApp } from './app'
@@ -47,6 +49,8 @@ export const startProcess = async (role: ProcessRole = processRole()): Promise<v
     const metricsPort = Number(process.env.WORKER_METRICS_PORT ?? 0)
     if (metricsPort) {
       const app = express()
+      app.set('case sensitive routing', true)
+      app.set('strict routing', true)
       app.get('/healthz', (_req, res) => void res.json({ status: shuttingDown ? 'shutting-down' : 'ok', role }))
       app.get('/metrics', async (_req, res) => {
         res.setHeader('Content-Type', registry.contentType)
@@ -59,6 +63,25 @@ export const startProcess = async (role: ProcessRole = processRole()): Promise<v
     limiterPool.on('error', (error) => logger.warn('rate-limit pool error', { error: error.message }))
     closers.push(() => limiterPool.end())
     const limiters = await createRateLimiters(settings, limiterPool)
+
+    // No account yet: the first admin needs the one-time link printed here (or the CLI).
+    const setupToken = await issueFirstAdminSetupToken(payload)
+    if (setupToken) {
+      logger.warn(
+        `Create the first admin at ${settings.serverURL}${payload.config.routes.admin}/create-first-user?setup=${setupToken} ` +
+          '(a one-time link; or run `npx shrutik users:create-admin --email E --password P`)',
+      )
+    }
+
+    // Temp uploads a crash or a killed request left behind: swept now and every hour.
+    const tempUploads = payload.config.upload?.tempFileDir
+    if (tempUploads) {
+      const sweep = () => void sweepUploadTempDir(tempUploads).catch((error: Error) => logger.warn('temp upload sweep failed', { error: error.message }))
+      sweep()
+      const sweeper = setInterval(sweep, UPLOAD_TEMP_SWEEP_EVERY_MS)
+      sweeper.unref()
+      closers.push(async () => clearInterval(sweeper))
+    }
 
     const nextApp = next({ dev: false, dir: projectRoot() })
     await nextApp.prepare()

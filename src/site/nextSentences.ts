@@ -2,6 +2,8 @@ import type { PostgresAdapter } from '@payloadcms/db-postgres'
 import type { Payload, Where } from 'payload'
 import pg from 'pg'
 
+import { BCP47 } from '../../collections/Languages'
+
 export interface Contributor {
   userId?: number
   clientId?: string
@@ -78,18 +80,34 @@ export const nextSentences = async (
 }
 
 const LANGUAGE_CACHE_MS = 30_000
-const languages = new Map<string, { id: number | undefined; at: number }>()
+/**
+ * Only languages that exist are cached, under their code and their id: a few dozen entries. The
+ * bound is a backstop so that no request input can grow the cache without limit.
+ */
+export const LANGUAGE_CACHE_MAX = 256
+const languages = new Map<string, { id: number; at: number }>()
+
+/** Entries held now (for tests and diagnostics). */
+export const languageCacheSize = (): number => languages.size
 
 /**
  * An active language by code or id, cached for 30 s per process (every batch of sentences asks;
- * an admin switching a language off takes effect within half a minute). System read.
+ * an admin switching a language off takes effect within half a minute). A value that is not an id
+ * or a language tag is answered without a query, and a miss is not cached: a client sending
+ * random codes costs one indexed lookup each, never memory. System read.
  */
 export const activeLanguageId = async (payload: Payload, value: string): Promise<number | undefined> => {
+  const isId = /^\d{1,9}$/.test(value)
+  if (!isId && !BCP47.test(value)) return undefined
   const cached = languages.get(value)
   if (cached && Date.now() - cached.at < LANGUAGE_CACHE_MS) return cached.id
-  const where: Where = /^\d+$/.test(value) ? { id: { equals: Number(value) } } : { code: { equals: value } }
+  if (cached) languages.delete(value)
+  const where: Where = isId ? { id: { equals: Number(value) } } : { code: { equals: value } }
   const found = await payload.find({ collection: 'languages', where: { and: [where, { isActive: { equals: true } }] }, limit: 1, depth: 0, pagination: false })
-  const id = found.docs[0] ? Number(found.docs[0].id) : undefined
+  if (!found.docs[0]) return undefined
+  const id = Number(found.docs[0].id)
+  // Oldest out first: a Map keeps insertion order, and a refreshed entry is inserted anew.
+  while (languages.size >= LANGUAGE_CACHE_MAX) languages.delete(languages.keys().next().value as string)
   languages.set(value, { id, at: Date.now() })
   return id
 }

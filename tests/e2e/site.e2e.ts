@@ -14,7 +14,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 
 import { constant, speechLike, wav } from '../../plugins/audio-processing/tests/audio'
 import { TERMS_VERSION } from '../../src/site/terms'
-import { chromiumPath, freePort, root, startCliServer, stopCliServer } from '../helpers/cliServer'
+import { chromiumPath, freePort, root, setupTokenFrom, startCliServer, stopCliServer } from '../helpers/cliServer'
 
 if (!fs.existsSync(chromiumPath)) {
   const message = `Chromium is missing at ${chromiumPath}: install it (apt-get install -y chromium) or set CHROMIUM_PATH. The browser suite cannot run without it.`
@@ -124,8 +124,15 @@ before(async () => {
   fs.writeFileSync(speechFile, wav(speechLike([{ seconds: 1.2 }, { seconds: 0.25, pause: true }, { seconds: 1.4 }, { seconds: 0.3, pause: true }], { sampleRate: 48_000 }), { sampleRate: 48_000 }))
   fs.writeFileSync(silenceFile, wav(constant(3, 'silence', { sampleRate: 48_000 }), { sampleRate: 48_000 }))
   port = await freePort()
-  server = (await startCliServer({ port, dataDir, env: { SITE_PSEUDO_LOCALES: 'true' } })).child
-  assert.equal((await api('POST', '/api/users/first-register', { ...admin, 'confirm-password': admin.password })).status, 200)
+  const started = await startCliServer({ port, dataDir, env: { SITE_PSEUDO_LOCALES: 'true' } })
+  server = started.child
+  // The first admin, with the one-time setup token the server printed at start.
+  const firstRegister = await fetch(url('/api/users/first-register'), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Setup-Token': setupTokenFrom(started.output()) },
+    body: JSON.stringify({ ...admin, 'confirm-password': admin.password }),
+  })
+  assert.equal(firstRegister.status, 200)
   token = (await api('POST', '/api/users/login', admin)).body.token
 })
 

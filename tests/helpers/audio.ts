@@ -21,6 +21,26 @@ export const sineWav = (seconds = 1, sampleRate = 16_000, frequency = 440): Uint
   return new Uint8Array(buffer)
 }
 
+/** A valid 16-bit mono WAV of exactly `totalBytes` bytes, all silence: cheap to make at any size. */
+export const silentWav = (totalBytes: number, sampleRate = 16_000): Uint8Array<ArrayBuffer> => {
+  const dataBytes = (totalBytes - 44) & ~1
+  const buffer = Buffer.alloc(44 + dataBytes)
+  buffer.write('RIFF', 0)
+  buffer.writeUInt32LE(36 + dataBytes, 4)
+  buffer.write('WAVE', 8)
+  buffer.write('fmt ', 12)
+  buffer.writeUInt32LE(16, 16)
+  buffer.writeUInt16LE(1, 20)
+  buffer.writeUInt16LE(1, 22)
+  buffer.writeUInt32LE(sampleRate, 24)
+  buffer.writeUInt32LE(sampleRate * 2, 28)
+  buffer.writeUInt16LE(2, 32)
+  buffer.writeUInt16LE(16, 34)
+  buffer.write('data', 36)
+  buffer.writeUInt32LE(dataBytes, 40)
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength) as Uint8Array<ArrayBuffer>
+}
+
 /** The 8-byte PNG signature and a minimal IHDR: enough for content sniffing to say "image/png". */
 export const tinyPng = (): Uint8Array<ArrayBuffer> =>
   bytes(

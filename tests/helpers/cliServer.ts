@@ -42,6 +42,16 @@ export const startCliServer = async ({ port, dataDir, env = {} }: { port: number
   throw new Error(`server not ready in time:\n${output.slice(-4000)}`)
 }
 
+/** The one-time first-admin link a server printed at start (while it had no account). */
+export const setupLinkFrom = (output: string): URL => {
+  const link = /Create the first admin at (\S+)/.exec(output)?.[1]
+  if (!link) throw new Error(`the server printed no first-admin setup link:\n${output.slice(-4000)}`)
+  return new URL(link)
+}
+
+/** The token in that link, for API clients (`X-Setup-Token`). */
+export const setupTokenFrom = (output: string): string => setupLinkFrom(output).searchParams.get('setup') ?? ''
+
 export const stopCliServer = (child: ChildProcess): Promise<number | null> =>
   new Promise((resolve) => {
     if (child.exitCode !== null) return resolve(child.exitCode)

@@ -11,7 +11,7 @@ import path from 'node:path'
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 
-import { chromiumPath, freePort, root, startCliServer, stopCliServer } from '../helpers/cliServer'
+import { chromiumPath, freePort, root, setupLinkFrom, setupTokenFrom, startCliServer, stopCliServer } from '../helpers/cliServer'
 
 const dataDir = path.join(root, 'tests/.tmp', `smoke-${randomBytes(3).toString('hex')}`)
 
@@ -29,10 +29,10 @@ const startServer = async (): Promise<ChildProcess> => {
 }
 const stopServer = stopCliServer
 
-const api = async (method: string, pathname: string, body?: unknown, token?: string) => {
+const api = async (method: string, pathname: string, body?: unknown, token?: string, headers: Record<string, string> = {}) => {
   const response = await fetch(url(pathname), {
     method,
-    headers: { ...(body ? { 'Content-Type': 'application/json' } : {}), ...(token ? { Authorization: `JWT ${token}` } : {}) },
+    headers: { ...(body ? { 'Content-Type': 'application/json' } : {}), ...(token ? { Authorization: `JWT ${token}` } : {}), ...headers },
     body: body ? JSON.stringify(body) : undefined,
   })
   return { status: response.status, body: (await response.json().catch(() => null)) as any }
@@ -82,8 +82,15 @@ test('the admin UI renders under the CSP and creates the first admin', { skip: !
       if (message.type() === 'error' && /Content.Security.Policy|Refused to/i.test(message.text())) problems.push(message.text())
     })
     page.on('pageerror', (error) => problems.push(error.message))
-    await page.goto(url('/admin'), { waitUntil: 'networkidle' })
-    await page.waitForURL(/create-first-user/, { timeout: 30_000 })
+    // Without the setup link, the create-first-user screen cannot make an admin.
+    const stranger = await api('POST', '/api/users/first-register', { email: 'stranger@smoke.shrutik.local', password: 'a long stranger password', 'confirm-password': 'a long stranger password' })
+    assert.equal(stranger.status, 403)
+    assert.match(stranger.body.errors[0].message, /setup link/)
+    // The operator opens the one-time link the server printed at start.
+    const setupLink = setupLinkFrom(output())
+    assert.equal(setupLink.pathname, '/admin/create-first-user')
+    await page.goto(url(`${setupLink.pathname}${setupLink.search}`), { waitUntil: 'networkidle' })
+    await page.waitForURL(/create-first-user$/, { timeout: 30_000 })
     await page.fill('input[name="email"]', admin.email)
     await page.fill('input[name="password"]', admin.password)
     await page.fill('input[name="confirm-password"]', admin.password)
@@ -216,7 +223,8 @@ test('SIGTERM lets an in-flight request finish, then the process exits 0; a rest
   assert.ok(server)
   // Ensure an admin exists even when the browser step was skipped.
   if ((await api('POST', '/api/users/login', admin)).status !== 200) {
-    assert.equal((await api('POST', '/api/users/first-register', { ...admin, 'confirm-password': admin.password })).status, 200)
+    const setup = { 'X-Setup-Token': setupTokenFrom(output()) }
+    assert.equal((await api('POST', '/api/users/first-register', { ...admin, 'confirm-password': admin.password }, undefined, setup)).status, 200)
   }
   // A slow request: a JSON body trickled over ~1.5 s.
   const payloadBody = JSON.stringify({ email: `slow-${Date.now()}@smoke.shrutik.local`, password: 'slow but steady password' })

@@ -105,7 +105,7 @@ export const en = {
   'profile.notSaid': 'Prefer not to say',
   'profile.wrong': 'That email and password do not match.',
   'email.resetSubject': 'Reset your password',
-  'email.resetBody': 'Someone (we hope you) asked to reset the password of your account. Choose a new one here; the link works once, for one hour:',
+  'email.resetBody': 'Someone (we hope you) asked to reset the password of your account. Choose a new one here; the link works once, for 15 minutes:',
   'email.resetIgnore': 'If it was not you, ignore this email: your password stays as it is.',
   'profile.newPassword': 'New password',
   'profile.reset': 'Set the new password',
