@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { postgresAdapter } from '@payloadcms/db-postgres'
 import { audioProcessingPlugin } from '@shrutik/plugin-audio-processing'
 import { consensusPlugin } from '@shrutik/plugin-consensus'
+import { exportPlugin } from '@shrutik/plugin-export'
 import { registerJobs } from '@shrutik/plugin-sdk'
 import { buildConfig, type Config } from 'payload'
 import { bnBd } from '@payloadcms/translations/languages/bnBd'
@@ -112,6 +113,8 @@ const config: Config = {
     audioProcessingPlugin({ mediaDir: mediaDir() }),
     // Votes, transcript consensus, reliability and the review queue; needs the segments above.
     consensusPlugin({ mediaDir: mediaDir() }),
+    // Dataset exports (formats, splits, archives, downloads); reads segments, consensus and votes above.
+    exportPlugin({ mediaDir: mediaDir(), exportsDir: path.join(dataDir(), 'exports') }),
   ],
   typescript: {
     outputFile: path.resolve(dirname, 'src/payload-types.ts'),

@@ -5,6 +5,7 @@ import * as migration_20261126_165528_site_contribution from './20261126_165528_
 import * as migration_20261126_170121_consensus from './20261126_170121_consensus';
 import * as migration_20261126_170511_site_settings from './20261126_170511_site_settings';
 import * as migration_20261126_174121_merge_schemas from './20261126_174121_merge_schemas';
+import * as migration_20261129_083146_export_plugin from './20261129_083146_export_plugin';
 
 export const migrations = [
   {
@@ -40,6 +41,11 @@ export const migrations = [
   {
     up: migration_20261126_174121_merge_schemas.up,
     down: migration_20261126_174121_merge_schemas.down,
-    name: '20261126_174121_merge_schemas'
+    name: '20261126_174121_merge_schemas',
+  },
+  {
+    up: migration_20261129_083146_export_plugin.up,
+    down: migration_20261129_083146_export_plugin.down,
+    name: '20261129_083146_export_plugin'
   },
 ];
