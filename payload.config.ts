@@ -114,7 +114,12 @@ const config: Config = {
     // Votes, transcript consensus, reliability and the review queue; needs the segments above.
     consensusPlugin({ mediaDir: mediaDir() }),
     // Dataset exports (formats, splits, archives, downloads); reads segments, consensus and votes above.
-    exportPlugin({ mediaDir: mediaDir(), exportsDir: path.join(dataDir(), 'exports') }),
+    exportPlugin({
+      mediaDir: mediaDir(),
+      exportsDir: path.join(dataDir(), 'exports'),
+      shardSize: env.exportShardSize,
+      lockLifetimeMs: env.exportLockLifetimeMs,
+    }),
   ],
   typescript: {
     outputFile: path.resolve(dirname, 'src/payload-types.ts'),

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 
@@ -64,9 +65,17 @@ export const encodeArgs = (source: ClipAudioSource, target: Exclude<AudioTarget[
  * No re-encode when nothing would change: `copy` copies the stored segment; FLAC 16 kHz of a whole
  * prompt recording copies its archival FLAC (already 16 kHz mono 16-bit).
  */
-export const writeClipAudio = async (source: ClipAudioSource, target: AudioTarget, output: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<'copied' | 'encoded'> => {
-  const temporary = `${output}.part`
+export const writeClipAudio = async (
+  source: ClipAudioSource,
+  target: AudioTarget,
+  output: string,
+  options: { timeoutMs: number; signal?: AbortSignal; tempDir: string },
+): Promise<'copied' | 'encoded'> => {
+  // A unique temp name outside the export's folder: an ffmpeg orphaned by a killed worker can
+  // neither collide with the retry nor leave a partial file among the outputs.
+  const temporary = path.join(options.tempDir, `${path.basename(output)}.${randomBytes(4).toString('hex')}.part`)
   await fs.mkdir(path.dirname(output), { recursive: true })
+  await fs.mkdir(options.tempDir, { recursive: true })
   try {
     if (target.codec === 'copy' || (target.codec === 'flac' && target.sampleRate === 16_000 && source.archive && source.wholeRecording)) {
       await fs.copyFile(target.codec === 'copy' ? source.segmentFile : source.archive!, temporary)

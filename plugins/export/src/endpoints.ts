@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 
+import { sql, type PostgresAdapter } from '@payloadcms/db-postgres'
 import { APIError, type Endpoint, type PayloadRequest } from 'payload'
 
 import { refusal } from './access'
@@ -84,8 +85,11 @@ export const exportEndpoints = (settings: SanitizedExportOptions): Endpoint[] =>
     handler: async (req) => {
       checkCaller(req)
       const doc = await exportFor(req)
-      if (doc.status !== 'queued' && doc.status !== 'running') fail(`Export ${doc.id} is ${doc.status}; only a queued or running export can be cancelled.`, 409)
-      await req.payload.update({ collection: EXPORTS as 'dataset-exports', id: doc.id, data: { status: 'cancelled', phase: null, finishedAt: new Date().toISOString() } as never, depth: 0 })
+      // Conditional, so a cancel and the final step cannot both win.
+      const result = (await (req.payload.db as unknown as PostgresAdapter).drizzle.execute(
+        sql`UPDATE dataset_exports SET status = 'cancelled', phase = NULL, finished_at = now(), updated_at = now() WHERE id = ${doc.id} AND status IN ('queued', 'running') RETURNING id`,
+      )) as unknown as { rows: unknown[] }
+      if (result.rows.length === 0) fail(`Export ${doc.id} is ${doc.status === 'queued' || doc.status === 'running' ? 'already finished' : doc.status}; only a queued or running export can be cancelled.`, 409)
       await removeWorkDirs(settings, Number(doc.id))
       return Response.json({ ok: true, status: 'cancelled' })
     },

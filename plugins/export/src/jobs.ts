@@ -117,7 +117,7 @@ export const createEncodeShardJob = (settings: SanitizedExportOptions): JobDefin
   retries: 3,
   lockLifetimeMs: settings.lockLifetimeMs,
   timeoutMs: 3 * 60 * 60_000,
-  async handler({ data, payload, signal, touch }) {
+  async handler({ data, payload, signal, touch, log }) {
     const doc = await load(payload, data.exportId)
     if (!doc || doc.runId !== data.runId || doc.status !== 'running') return
     const from = data.shard * settings.shardSize
@@ -130,6 +130,7 @@ export const createEncodeShardJob = (settings: SanitizedExportOptions): JobDefin
     try {
       await encodeRange(settings, planned, path.join(workDirOf(settings, doc.id, data.runId), 'files'), {
         signal: stop.signal,
+        tempDir: path.join(workDirOf(settings, doc.id, data.runId), 'tmp'),
         onClip: async () => {
           done++
           if (Date.now() - lastReport < 500 && done < planned.rows.length) return
@@ -148,6 +149,7 @@ export const createEncodeShardJob = (settings: SanitizedExportOptions): JobDefin
       signal.removeEventListener('abort', abort)
     }
     await recordProgress(payload, doc.id, data.runId, data.shard, planned.rows.length)
+    log('shard encoded', { exportId: doc.id, shard: data.shard, clips: planned.rows.length, pid: process.pid })
     if (await markShardDone(payload, doc.id, data.runId, data.shard)) {
       await getJobQueue().enqueue(FINALIZE_DATASET, { exportId: doc.id, runId: data.runId }, { dedupeKey: `export-${doc.id}-${data.runId}-final` })
     }
@@ -176,25 +178,24 @@ export const createFinalizeDatasetJob = (settings: SanitizedExportOptions): JobD
     const planned = await readPlan(planFile(settings, doc.id, data.runId))
     const { stats, datasheet } = await writeManifests(settings, planned, filesDir)
     await save(payload, doc.id, { phase: 'archiving' })
-    const name = `shrutik-${planned.language.code}-${planned.request.format}-seed${planned.request.seed ?? 0}-export${doc.id}`
+    // Named after what it holds, not the export's id: the same request gives the same bytes.
+    const name = `shrutik-${planned.language.code}-${planned.request.format}-seed${planned.request.seed ?? 0}`
     const temporary = path.join(work, 'archive.tar.gz')
     const { sha256, bytes } = await writeArchive(filesDir, name, temporary, true, signal)
-    const current = await load(payload, doc.id)
-    if (current?.runId !== data.runId || current.status !== 'running') return
     const published = publishedDirOf(settings, doc.id)
+    const archive = path.join(published, `${name}.tar.gz`)
     await fs.promises.mkdir(published, { recursive: true })
-    await fs.promises.rename(temporary, path.join(published, `${name}.tar.gz`))
-    await save(payload, doc.id, {
-      status: 'done',
-      phase: 'done',
-      archiveFile: `${name}.tar.gz`,
-      archiveBytes: bytes,
-      sha256,
-      summary: summaryOf(stats, sha256, bytes),
-      datasheet,
-      clipsDone: planned.rows.length,
-      finishedAt: new Date().toISOString(),
-    })
+    await fs.promises.rename(temporary, archive)
+    // One conditional statement makes it downloadable: a cancel that came first wins, and then
+    // the archive goes again.
+    const summary = summaryOf(stats, sha256, bytes)
+    const marked = await rows(
+      payload,
+      sql`UPDATE dataset_exports SET status = 'done', phase = 'done', archive_file = ${`${name}.tar.gz`}, archive_bytes = ${bytes}, sha256 = ${sha256},
+            summary = ${JSON.stringify(summary)}::jsonb, datasheet = ${datasheet}, clips_done = ${planned.rows.length}, finished_at = now(), updated_at = now()
+          WHERE id = ${doc.id} AND run_id = ${data.runId} AND status = 'running' RETURNING id`,
+    )
+    if (marked.length === 0) await fs.promises.rm(archive, { force: true })
     await fs.promises.rm(work, { recursive: true, force: true })
     log('export published', { clips: planned.rows.length, bytes })
   },

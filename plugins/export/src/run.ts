@@ -107,13 +107,13 @@ export const encodeRange = async (
   settings: SanitizedExportOptions,
   planned: Pick<PlannedExport, 'rows' | 'audioPaths' | 'target'>,
   filesDir: string,
-  { from = 0, to = planned.rows.length, signal, onClip }: { from?: number; to?: number; signal?: AbortSignal; onClip?: () => void | Promise<void> },
+  { from = 0, to = planned.rows.length, signal, onClip, tempDir }: { from?: number; to?: number; signal?: AbortSignal; onClip?: () => void | Promise<void>; tempDir: string },
 ): Promise<void> => {
   const indexes = Array.from({ length: Math.max(0, to - from) }, (_, offset) => from + offset)
   await forEachLimit(indexes, settings.concurrency, async (index) => {
     signal?.throwIfAborted()
     const output = path.join(filesDir, planned.audioPaths[index])
-    if (!fs.existsSync(output)) await writeClipAudio(planned.rows[index].audio, planned.target, output, { timeoutMs: settings.clipTimeoutMs, signal })
+    if (!fs.existsSync(output)) await writeClipAudio(planned.rows[index].audio, planned.target, output, { timeoutMs: settings.clipTimeoutMs, signal, tempDir })
     await onClip?.()
   })
 }
@@ -196,25 +196,28 @@ export const runExport = async (
   const kind = archiveKind(out)
   const parent = path.dirname(path.resolve(out))
   if (fs.existsSync(out)) throw new OutputError(`${out} already exists; choose a new path (exports never overwrite).`)
-  if (!fs.existsSync(parent)) throw new OutputError(`cannot write ${out}: the folder ${parent} does not exist.`)
-  try {
-    fs.accessSync(parent, fs.constants.W_OK)
-  } catch {
-    throw new OutputError(`cannot write ${out}: the folder ${parent} is not writable.`)
-  }
-  const planned = await planExport(payload, request, { salt: instanceSalt(payload), onProgress })
+  // The work folder is made first, beside the target (same file system, so the final rename is
+  // atomic): a path that cannot be written fails before any work is done.
   const work = path.join(parent, `.${path.basename(out)}.tmp-${process.pid}-${randomBytes(3).toString('hex')}`)
-  const filesDir = kind === 'dir' ? work : path.join(work, 'files')
+  const filesDir = path.join(work, 'files')
+  const parentStat = await fs.promises.stat(parent).catch(() => undefined)
+  if (!parentStat?.isDirectory()) throw new OutputError(`cannot write ${out}: ${parentStat ? `${parent} is not a folder` : `the folder ${parent} does not exist`}.`)
   try {
+    await fs.promises.mkdir(work)
     await fs.promises.mkdir(filesDir, { recursive: true })
+  } catch (error) {
+    throw new OutputError(`cannot write ${out}: ${(error as Error).message}`)
+  }
+  try {
+    const planned = await planExport(payload, request, { salt: instanceSalt(payload), onProgress })
     let done = 0
     const total = planned.rows.length
     onProgress?.({ phase: 'encoding', done, total })
-    await encodeRange(settings, planned, filesDir, { signal, onClip: () => onProgress?.({ phase: 'encoding', done: ++done, total }) })
+    await encodeRange(settings, planned, filesDir, { signal, tempDir: path.join(work, 'tmp'), onClip: () => onProgress?.({ phase: 'encoding', done: ++done, total }) })
     onProgress?.({ phase: 'writing', done: total, total })
     const { stats, manifestSha256 } = await writeManifests(settings, planned, filesDir)
     if (kind === 'dir') {
-      await fs.promises.rename(work, out)
+      await fs.promises.rename(filesDir, out)
       return summaryOf(stats, manifestSha256)
     }
     onProgress?.({ phase: 'archiving', done: total, total })
@@ -223,7 +226,7 @@ export const runExport = async (
     await fs.promises.rename(archive, out)
     return summaryOf(stats, sha256, bytes)
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code && ['EACCES', 'EROFS', 'ENOSPC', 'EEXIST', 'ENOTEMPTY'].includes((error as NodeJS.ErrnoException).code!)) {
+    if ((error as NodeJS.ErrnoException).code && ['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EEXIST', 'ENOTEMPTY', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code!)) {
       throw new OutputError(`cannot write ${out}: ${(error as Error).message}`)
     }
     throw error
