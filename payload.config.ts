@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { postgresAdapter } from '@payloadcms/db-postgres'
 import { audioProcessingPlugin } from '@shrutik/plugin-audio-processing'
 import { consensusPlugin } from '@shrutik/plugin-consensus'
+import { exportPlugin } from '@shrutik/plugin-export'
 import { registerJobs } from '@shrutik/plugin-sdk'
 import { buildConfig, type Config } from 'payload'
 import { bnBd } from '@payloadcms/translations/languages/bnBd'
@@ -26,7 +27,7 @@ import { queuedEmailAdapter, sendEmailJob } from './src/email'
 import { jobEndpoints } from './src/jobs/endpoints'
 import { siteEndpoints } from './src/site/endpoints'
 import { buildTakeoutJob } from './src/site/takeout'
-import { purgeWithdrawalJob, withAccountDeletion } from './src/site/withdrawal'
+import { purgeWithdrawalJob, withAccountDeletion, withdrawnAmong } from './src/site/withdrawal'
 import { constraintErrorsAreBadRequests } from './src/lib/databaseErrors'
 import { judgeIdentity } from './src/access/contributor'
 import { malformedPayloadFieldIsBadRequest, removeRequestTempFiles } from './src/lib/uploadTempFiles'
@@ -130,6 +131,15 @@ const config: Config = {
     // Votes, transcript consensus, reliability and the review queue; needs the segments above.
     // Judges are accounts or server-issued anonymous ids, with the current consent (src/access/contributor.ts).
     consensusPlugin({ mediaDir: mediaDir(), identify: judgeIdentity }),
+    // Dataset exports (formats, splits, archives, downloads); reads segments, consensus and votes above.
+    exportPlugin({
+      mediaDir: mediaDir(),
+      exportsDir: path.join(dataDir(), 'exports'),
+      shardSize: env.exportShardSize,
+      lockLifetimeMs: env.exportLockLifetimeMs,
+      // Withdrawn consent reaches every later export (src/site/withdrawal.ts).
+      withdrawnRecordings: withdrawnAmong,
+    }),
   ],
   typescript: {
     outputFile: path.resolve(dirname, 'src/payload-types.ts'),

@@ -1,4 +1,4 @@
-export const ROLES = ['admin', 'reviewer', 'contributor'] as const
+export const ROLES = ['admin', 'reviewer', 'contributor', 'exporter'] as const
 export type Role = (typeof ROLES)[number]
 
 /** The minimal shape of an authenticated user that access predicates look at. */

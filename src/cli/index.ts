@@ -28,6 +28,13 @@ Commands:
                                 with a header; columns item, worker, text by default); writes
                                 item, text, confidence; exit 65 on malformed input, 66 unreadable
 
+  export --language CODE --format cv|hf|kaldi|nemo|ljspeech --out PATH [--seed N]
+         [--min-confidence X] [--include accepted|all] [--audio flac|wav|opus|copy]
+         [--sample-rate HZ] [--speaker ID]
+                                Write a training-ready dataset: PATH ending in .tar or .tar.gz is an
+                                archive, any other PATH a new folder; prints a one-line JSON summary;
+                                exit 65 when nothing matches, 73 when PATH cannot be written
+
 With no DATABASE_URL, every command uses the embedded PostgreSQL in ./data/postgres.
 Environment variables are listed in the README.`
 
@@ -225,6 +232,83 @@ const consensusCommands: Record<string, (args: string[]) => Promise<void>> = {
       `consensus aggregate: ${transcripts.length} transcriptions of ${items.length} items by ${workers} workers → ${values.out} (${strategyName}, mean confidence ${meanConfidence.toFixed(3)}, ${seconds} s)`,
     )
   },
+}
+
+/** Progress on stderr: a redrawn bar on a terminal, plain lines (each phase, every 10 %) otherwise. */
+const progressPrinter = () => {
+  const tty = process.stderr.isTTY
+  let lastPhase = ''
+  let lastTenth = -1
+  return ({ phase, done, total }: { phase: string; done: number; total: number }) => {
+    const fraction = total > 0 ? done / total : 0
+    if (tty) {
+      const width = 30
+      const filled = Math.round(fraction * width)
+      process.stderr.write(`\r${phase.padEnd(9)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total || '?'}   `)
+      if (phase === 'archiving' || (phase === 'writing' && done === total)) process.stderr.write('\n')
+      return
+    }
+    const tenth = Math.floor(fraction * 10)
+    if (phase !== lastPhase || (phase === 'encoding' && tenth !== lastTenth)) {
+      console.error(`export: ${phase}${total ? ` ${done}/${total} clips` : done ? ` ${done} clips selected` : ''}`)
+      lastPhase = phase
+      lastTenth = tenth
+    }
+  }
+}
+
+const INCLUDES = ['accepted', 'all'] as const
+const AUDIO = ['flac', 'wav', 'opus', 'copy'] as const
+
+commands.export = async (args) => {
+  const { values } = parseArgs({
+    args,
+    options: {
+      language: { type: 'string' },
+      format: { type: 'string' },
+      out: { type: 'string' },
+      seed: { type: 'string' },
+      'min-confidence': { type: 'string' },
+      include: { type: 'string' },
+      audio: { type: 'string' },
+      'sample-rate': { type: 'string' },
+      speaker: { type: 'string' },
+    },
+    strict: true,
+  })
+  if (!values.language || !values.format || !values.out) throw new UsageError('export needs --language CODE, --format NAME and --out PATH.')
+  if (!LANGUAGE_TAG.test(values.language)) throw new UsageError(`--language needs a language code such as bn, not "${values.language}".`)
+  const formats = ['cv', 'hf', 'kaldi', 'nemo', 'ljspeech']
+  if (!formats.includes(values.format)) throw new UsageError(`--format must be one of ${formats.join(', ')}, not "${values.format}".`)
+  const seed = values.seed === undefined ? 0 : Number(values.seed)
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError(`--seed must be a whole number ≥ 0, not "${values.seed}".`)
+  const minConfidence = values['min-confidence'] === undefined ? undefined : Number(values['min-confidence'])
+  if (minConfidence !== undefined && !(minConfidence >= 0 && minConfidence <= 1)) throw new UsageError(`--min-confidence must be between 0 and 1, not "${values['min-confidence']}".`)
+  const include = (values.include ?? 'accepted') as (typeof INCLUDES)[number]
+  if (!INCLUDES.includes(include)) throw new UsageError(`--include must be accepted or all, not "${values.include}".`)
+  const audio = values.audio as (typeof AUDIO)[number] | undefined
+  if (audio !== undefined && !AUDIO.includes(audio)) throw new UsageError(`--audio must be one of ${AUDIO.join(', ')}, not "${values.audio}".`)
+  const sampleRate = values['sample-rate'] === undefined ? undefined : Number(values['sample-rate'])
+  if (sampleRate !== undefined && !(Number.isInteger(sampleRate) && sampleRate >= 8000 && sampleRate <= 48_000)) {
+    throw new UsageError(`--sample-rate must be a whole number of Hz between 8000 and 48000, not "${values['sample-rate']}".`)
+  }
+  const out = path.resolve(values.out)
+  const plugin = await import('@shrutik/plugin-export')
+  await withPayload(async ({ payload }) => {
+    let summary
+    try {
+      summary = await plugin.runExport(
+        payload,
+        { language: values.language!, format: values.format!, include, seed, minConfidence, audio, sampleRate, speaker: values.speaker },
+        { out, onProgress: progressPrinter() },
+      )
+    } catch (error) {
+      if (error instanceof plugin.NothingToExportError || error instanceof plugin.ExportRefusedError) throw new ExitError(`${error.message} No dataset was written.`, 65)
+      if (error instanceof plugin.OutputError) throw new ExitError(error.message, 73)
+      throw error
+    }
+    console.log(JSON.stringify(summary))
+  })
 }
 
 commands.consensus = async ([subcommand, ...rest]) => {

@@ -53,6 +53,9 @@ export const settings = () => ({
   sentencePoolSize: int('SITE_SENTENCE_POOL_SIZE', 2000),
   sentencePoolMaxAgeMs: int('SITE_SENTENCE_POOL_MAX_AGE_MS', 5000),
   apiMaxDepth: int('API_MAX_DEPTH', 3),
+  /** Clips per export shard job, and how long a silent export worker keeps its job before another takes it over. */
+  exportShardSize: int('EXPORT_SHARD_SIZE', 1000),
+  exportLockLifetimeMs: int('EXPORT_LOCK_LIFETIME_MS', 120_000),
   maxLoginAttempts: int('MAX_LOGIN_ATTEMPTS', 5),
   lockTimeMs: int('LOCK_TIME_MS', 10 * 60 * 1000),
   tokenExpirationSeconds: int('TOKEN_EXPIRATION_SECONDS', 2 * 60 * 60),

@@ -6,7 +6,9 @@ import * as migration_20261126_170121_consensus from './20261126_170121_consensu
 import * as migration_20261126_170511_site_settings from './20261126_170511_site_settings';
 import * as migration_20261126_174121_merge_schemas from './20261126_174121_merge_schemas';
 import * as migration_20261129_082913_trust_and_consent from './20261129_082913_trust_and_consent';
+import * as migration_20261129_083146_export_plugin from './20261129_083146_export_plugin';
 import * as migration_20261129_084129_withdrawals_and_takeouts from './20261129_084129_withdrawals_and_takeouts';
+import * as migration_20261129_085359_merge_trust_export from './20261129_085359_merge_trust_export';
 
 export const migrations = [
   {
@@ -50,8 +52,18 @@ export const migrations = [
     name: '20261129_082913_trust_and_consent',
   },
   {
+    up: migration_20261129_083146_export_plugin.up,
+    down: migration_20261129_083146_export_plugin.down,
+    name: '20261129_083146_export_plugin',
+  },
+  {
     up: migration_20261129_084129_withdrawals_and_takeouts.up,
     down: migration_20261129_084129_withdrawals_and_takeouts.down,
-    name: '20261129_084129_withdrawals_and_takeouts'
+    name: '20261129_084129_withdrawals_and_takeouts',
+  },
+  {
+    up: migration_20261129_085359_merge_trust_export.up,
+    down: migration_20261129_085359_merge_trust_export.down,
+    name: '20261129_085359_merge_trust_export'
   },
 ];

@@ -157,3 +157,13 @@ export const withAccountDeletion = (users: CollectionConfig): CollectionConfig =
     ],
   },
 })
+
+/** The export plugin's `withdrawnRecordings`: which of these recordings were withdrawn (and await their purge). */
+export const withdrawnAmong = async (recordingIds: number[], payload: Payload): Promise<number[]> => {
+  if (recordingIds.length === 0) return []
+  const drizzle = (payload.db as unknown as PostgresAdapter).drizzle
+  const result = (await drizzle.execute(
+    sql`SELECT id FROM recordings WHERE withdrawal_id IS NOT NULL AND id IN (SELECT value::int FROM jsonb_array_elements_text(${JSON.stringify(recordingIds)}::jsonb))`,
+  )) as unknown as { rows: { id: number }[] }
+  return result.rows.map((row) => Number(row.id))
+}

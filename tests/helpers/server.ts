@@ -66,7 +66,7 @@ export const startTestServer = async (overrides: SettingsOverrides = {}): Promis
 
 export const uniqueEmail = (label: string): string => `${label}-${randomBytes(4).toString('hex')}@test.shrutik.local`
 
-export type Role = 'admin' | 'reviewer' | 'contributor'
+export type Role = 'admin' | 'reviewer' | 'contributor' | 'exporter'
 
 export interface TestUser {
   id: number

@@ -1,6 +1,7 @@
 import { ReadOnlyJson as ReadOnlyJson_6ca27a12e930521b916c7ee89fdb7cbd } from '@shrutik/plugin-sdk/admin'
 import { AudioPanel as AudioPanel_e4f6ccb95e86da71c1cff13455910d2a } from '@shrutik/plugin-audio-processing/admin'
 import { SegmentsList as SegmentsList_e4f6ccb95e86da71c1cff13455910d2a } from '@shrutik/plugin-audio-processing/admin'
+import { ExportProgress as ExportProgress_5070ccd7afa994281c64b27d3d3fd2c1 } from '@shrutik/plugin-export/admin'
 import { JobsNavLink as JobsNavLink_7775d56a1430b9b4b1bb2752eb20aaeb } from '../../../../admin/Jobs/JobsNavLink'
 import { ReviewNavLink as ReviewNavLink_983505dddb0796ee66f907cf5000f6d2 } from '@shrutik/plugin-consensus/admin'
 import { JobsView as JobsView_714d482e81fd97a17e89a5378c02d8c5 } from '../../../../admin/Jobs/JobsView'
@@ -12,6 +13,7 @@ export const importMap = {
   "@shrutik/plugin-sdk/admin#ReadOnlyJson": ReadOnlyJson_6ca27a12e930521b916c7ee89fdb7cbd,
   "@shrutik/plugin-audio-processing/admin#AudioPanel": AudioPanel_e4f6ccb95e86da71c1cff13455910d2a,
   "@shrutik/plugin-audio-processing/admin#SegmentsList": SegmentsList_e4f6ccb95e86da71c1cff13455910d2a,
+  "@shrutik/plugin-export/admin#ExportProgress": ExportProgress_5070ccd7afa994281c64b27d3d3fd2c1,
   "/admin/Jobs/JobsNavLink#JobsNavLink": JobsNavLink_7775d56a1430b9b4b1bb2752eb20aaeb,
   "@shrutik/plugin-consensus/admin#ReviewNavLink": ReviewNavLink_983505dddb0796ee66f907cf5000f6d2,
   "/admin/Jobs/JobsView#JobsView": JobsView_714d482e81fd97a17e89a5378c02d8c5,

@@ -1,0 +1,1 @@
+export { ExportProgress } from './ExportProgress'

@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto'
+import fs from 'node:fs/promises'
+import path from 'node:path'
+
+import { resolveBinaries, runTool } from '@shrutik/plugin-audio-processing/ffmpeg'
+
+import type { ClipAudioSource } from './core'
+import type { AudioCodec } from './formats'
+
+export interface AudioTarget {
+  codec: AudioCodec
+  /** Ignored for `copy`. */
+  sampleRate: number
+}
+
+const EXTENSIONS = { flac: 'flac', wav: 'wav', opus: 'opus' } as const
+
+/** The extension a clip's file gets: the codec's, or the stored file's own for `copy`. */
+export const extensionFor = (source: ClipAudioSource, target: AudioTarget): string =>
+  target.codec === 'copy' ? path.extname(source.segmentFile).slice(1) || 'bin' : EXTENSIONS[target.codec]
+
+const ENCODERS = {
+  flac: ['-c:a', 'flac', '-sample_fmt', 's16', '-f', 'flac'],
+  wav: ['-c:a', 'pcm_s16le', '-f', 'wav'],
+  opus: ['-c:a', 'libopus', '-b:a', '32k', '-application', 'voip', '-f', 'ogg'],
+} as const
+
+/**
+ * The ffmpeg arguments for one clip: decode (the archival FLAC, cut sample-accurately, or the
+ * stored segment), resample to mono at the target rate, encode bit-exactly (no encoder version,
+ * no metadata, fixed Ogg serials) so a re-run writes the same bytes.
+ */
+export const encodeArgs = (source: ClipAudioSource, target: Exclude<AudioTarget['codec'], 'copy'>, sampleRate: number, output: string): string[] => {
+  const input = source.archive
+    ? [...(source.wholeRecording ? [] : ['-ss', (source.startMs / 1000).toFixed(3), '-t', ((source.endMs - source.startMs) / 1000).toFixed(3)]), '-i', source.archive]
+    : ['-i', source.segmentFile]
+  return [
+    '-nostdin',
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-threads',
+    '1',
+    ...input,
+    '-map',
+    '0:a:0',
+    '-ac',
+    '1',
+    '-ar',
+    String(sampleRate),
+    ...ENCODERS[target],
+    '-map_metadata',
+    '-1',
+    '-fflags',
+    '+bitexact',
+    '-flags:a',
+    '+bitexact',
+    '-y',
+    output,
+  ]
+}
+
+/**
+ * Writes one clip's audio to `output` (temp name, then rename, so a file that exists is whole).
+ * No re-encode when nothing would change: `copy` copies the stored segment; FLAC 16 kHz of a whole
+ * prompt recording copies its archival FLAC (already 16 kHz mono 16-bit).
+ */
+export const writeClipAudio = async (
+  source: ClipAudioSource,
+  target: AudioTarget,
+  output: string,
+  options: { timeoutMs: number; signal?: AbortSignal; tempDir: string },
+): Promise<'copied' | 'encoded'> => {
+  // A unique temp name outside the export's folder: an ffmpeg orphaned by a killed worker can
+  // neither collide with the retry nor leave a partial file among the outputs.
+  const temporary = path.join(options.tempDir, `${path.basename(output)}.${randomBytes(4).toString('hex')}.part`)
+  await fs.mkdir(path.dirname(output), { recursive: true })
+  await fs.mkdir(options.tempDir, { recursive: true })
+  try {
+    if (target.codec === 'copy' || (target.codec === 'flac' && target.sampleRate === 16_000 && source.archive && source.wholeRecording)) {
+      await fs.copyFile(target.codec === 'copy' ? source.segmentFile : source.archive!, temporary)
+      await fs.rename(temporary, output)
+      return 'copied'
+    }
+    const result = await runTool(resolveBinaries().ffmpeg, encodeArgs(source, target.codec, target.sampleRate, temporary), { timeoutMs: options.timeoutMs, signal: options.signal })
+    if (result.code !== 0) throw new Error(`ffmpeg could not encode ${path.basename(output)}: ${result.stderr.trim().split('\n').slice(-2).join(' ')}`)
+    await fs.rename(temporary, output)
+    return 'encoded'
+  } catch (error) {
+    await fs.rm(temporary, { force: true })
+    throw error
+  }
+}
+
+/** Runs `task` over `items` with at most `limit` at once; the first failure stops new work and is rethrown. */
+export const forEachLimit = async <T>(items: T[], limit: number, task: (item: T, index: number) => Promise<void>): Promise<void> => {
+  let next = 0
+  let failure: unknown
+  const lane = async () => {
+    while (failure === undefined && next < items.length) {
+      const index = next++
+      try {
+        await task(items[index], index)
+      } catch (error) {
+        failure ??= error
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane))
+  if (failure !== undefined) throw failure
+}

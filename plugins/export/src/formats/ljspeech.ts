@@ -1,0 +1,32 @@
+import { normalizeText } from '@shrutik/plugin-consensus/core'
+
+import { flattenText, type ExportRow } from '../core'
+import type { ExportFormat } from './types'
+
+/** `|` separates LJSpeech's columns and has no escape: it becomes a space inside a text. */
+const cell = (text: string) => flattenText(text.replace(/\|/g, ' ')).replace(/ {2,}/g, ' ')
+
+/** LJSpeech: one voice, wavs/*.wav at 22,050 Hz, metadata.csv `id|text|normalized text` (no header). */
+export const ljspeechFormat: ExportFormat = {
+  name: 'ljspeech',
+  description: 'LJSpeech (wavs/ at 22,050 Hz + metadata.csv id|text|normalized): single-speaker TTS recipes (Coqui, ESPnet, Piper).',
+  forcedAudio: { codec: 'wav', sampleRate: 22_050 },
+  check(rows: ExportRow[]) {
+    const speakers = [...new Set(rows.filter((row) => row.bucket === 'validated').map((row) => row.speakerId))].sort()
+    if (speakers.length > 1) {
+      return `LJSpeech holds one voice, but this selection has ${speakers.length} speakers. Choose one speaker (speaker ids: ${speakers.slice(0, 5).join(', ')}${speakers.length > 5 ? ', …' : ''}).`
+    }
+    return undefined
+  },
+  audioPath: (row) => (row.bucket === 'validated' ? `wavs/${row.name}.wav` : null),
+  files: (rows, context) => [
+    {
+      path: 'metadata.csv',
+      content: rows
+        .filter((row) => row.bucket === 'validated')
+        .map((row) => `${row.name}|${cell(row.text)}|${cell(normalizeText(row.text, { language: context.language.code }))}\n`)
+        .join(''),
+    },
+  ],
+  usage: ['Use as an LJSpeech-format dataset (`formatter: ljspeech` in Coqui TTS); every clip is one speaker, WAV 22,050 Hz mono.'],
+}

@@ -1,0 +1,8 @@
+export * from './core'
+export { BUILT_IN_FORMATS, type AudioCodec, type ExportFormat, type FormatContext } from './formats'
+export { exportPlugin } from './plugin'
+export { DOWNLOADS, EXPORTS, exportSettings, type ExportOptions, type SanitizedExportOptions } from './options'
+export { BUILD_DATASET, ENCODE_SHARD, FINALIZE_DATASET, RUN_SCHEDULES } from './jobNames'
+export { runDueSchedules } from './jobs'
+export { EXPORT_ROLES } from './access'
+export { ExportRefusedError, NothingToExportError, OutputError, runExport, selectClips, type ExportRequest, type ExportSummary, type Progress } from './run'

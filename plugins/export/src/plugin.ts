@@ -1,0 +1,34 @@
+import os from 'node:os'
+
+import { registerJobs } from '@shrutik/plugin-sdk'
+import type { Config } from 'payload'
+
+import { downloadsCollection, exportsCollection } from './collections'
+import { exportEndpoints } from './endpoints'
+import { exportJobs } from './jobs'
+import { sanitizeOptions, SETTINGS_KEY, type ExportOptions } from './options'
+
+/**
+ * `exportPlugin(options)`: the `dataset-exports` and `dataset-export-downloads` collections, the
+ * build/shard/finalize/schedule jobs, and the download and cancel endpoints under
+ * `/api/export/`. Needs the audio-processing and consensus plugins before it (segments, their
+ * `consensus` group, votes). With `enabled: false` only the schema stays.
+ */
+export const exportPlugin =
+  (options: ExportOptions) =>
+  (config: Config): Config => {
+    const settings = sanitizeOptions(options, os.availableParallelism())
+    const collections = config.collections ?? []
+    for (const slug of [settings.segmentsSlug, settings.recordingsSlug, settings.votesSlug, settings.languagesSlug]) {
+      if (!collections.some((collection) => collection.slug === slug)) {
+        throw new Error(`exportPlugin: no "${slug}" collection; list the audio-processing and consensus plugins before this one.`)
+      }
+    }
+    const withSchema: Config = {
+      ...config,
+      custom: { ...config.custom, [SETTINGS_KEY]: settings },
+      collections: [...collections, exportsCollection(settings), downloadsCollection(settings)],
+    }
+    if (!settings.enabled) return withSchema
+    return registerJobs({ ...withSchema, endpoints: [...(withSchema.endpoints ?? []), ...exportEndpoints(settings)] }, exportJobs(settings))
+  }

@@ -1,0 +1,167 @@
+import type { Doc } from './doc'
+import path from 'node:path'
+
+import { idOf } from '@shrutik/plugin-sdk'
+import type { Payload, Where } from 'payload'
+
+import { EMPTY_DEMOGRAPHICS, type Demographics, type ExportClip } from './core'
+import type { SanitizedExportOptions } from './options'
+
+/** What to export, as the admin form and the CLI give it. */
+export interface ExportRequest {
+  /** Language code (BCP-47), e.g. `bn`. */
+  language: string
+  format: string
+  /** `accepted`: validated clips only; `all`: also rejected (invalidated.tsv) and undecided (other.tsv). @default 'accepted' */
+  include?: 'accepted' | 'all'
+  minConfidence?: number
+  /** Recordings made on or after / before this (ISO date). */
+  from?: string
+  to?: string
+  /** Only prompt sentences of these domains. */
+  domains?: string[]
+  minDurationMs?: number
+  maxDurationMs?: number
+  audio?: 'flac' | 'wav' | 'opus' | 'copy'
+  sampleRate?: number
+  seed?: number
+  /** One speaker (a public speaker id), e.g. for LJSpeech. */
+  speaker?: string
+  /** Keep sentences in one split. @default true */
+  sentenceDisjoint?: boolean
+}
+
+export interface Selection {
+  clips: ExportClip[]
+  /** Clips left out because `withdrawnRecordings` said their recording's consent was withdrawn. */
+  withdrawn: number
+  language: { id: number; code: string; name: string }
+}
+
+
+const GENDERS = new Set(['female', 'male', 'non-binary', 'other'])
+
+/** The recording's opt-in snapshot, mapped to Common Voice's columns ('prefer-not-to-say' is no answer). */
+const demographicsOf = (snapshot: unknown): Demographics => {
+  if (!snapshot || typeof snapshot !== 'object') return EMPTY_DEMOGRAPHICS
+  const value = snapshot as Record<string, unknown>
+  const text = (key: string) => (typeof value[key] === 'string' ? (value[key] as string).trim() : '')
+  return { age: text('ageBand'), gender: GENDERS.has(text('gender')) ? text('gender') : '', accents: text('accent'), variant: text('variant') }
+}
+
+export class NothingToExportError extends Error {
+  override name = 'NothingToExportError'
+}
+
+/**
+ * THE selection of every export (jobs and CLI): segments of ready recordings in the language whose
+ * consensus status is included, filtered, minus recordings whose consent was withdrawn (the
+ * `withdrawnRecordings` option, asked once per batch). Streams segments in id order, `batchSize`
+ * at a time, through the Local API on the other plugins' documented fields (system reads).
+ */
+export const selectClips = async (
+  payload: Payload,
+  settings: SanitizedExportOptions,
+  request: ExportRequest,
+  { batchSize = 500, onBatch }: { batchSize?: number; onBatch?: (selected: number) => void | Promise<void> } = {},
+): Promise<Selection> => {
+  const languages = await payload.find({ collection: settings.languagesSlug as 'languages', where: { code: { equals: request.language } }, limit: 1, depth: 0 })
+  const language = languages.docs[0] as Doc | undefined
+  if (!language) throw new NothingToExportError(`There is no language with the code "${request.language}".`)
+  const statuses = request.include === 'all' ? ['accepted', 'rejected', 'needs-review', 'pending'] : ['accepted']
+  const from = request.from ? new Date(request.from).getTime() : undefined
+  const to = request.to ? new Date(request.to).getTime() : undefined
+  const domains = request.domains?.length ? new Set(request.domains) : undefined
+  const processed = path.join(settings.mediaDir, 'processed')
+  const clips: ExportClip[] = []
+  let withdrawn = 0
+  let lastId = 0
+  for (;;) {
+    const conditions: Where[] = [
+      { id: { greater_than: lastId } },
+      { 'recording.language': { equals: language.id } },
+      { 'consensus.status': { in: statuses } },
+    ]
+    if (request.minConfidence !== undefined) conditions.push({ 'consensus.confidence': { greater_than_equal: request.minConfidence } })
+    if (request.minDurationMs !== undefined) conditions.push({ durationMs: { greater_than_equal: request.minDurationMs } })
+    if (request.maxDurationMs !== undefined) conditions.push({ durationMs: { less_than_equal: request.maxDurationMs } })
+    // System read: the export job and the CLI act for an admin who asked for the whole language.
+    const batch = await payload.find({ collection: settings.segmentsSlug as 'segments', where: { and: conditions }, sort: 'id', limit: batchSize, pagination: false, depth: 0 })
+    const segments = batch.docs as Doc[]
+    if (segments.length === 0) break
+    lastId = Number(segments.at(-1)!.id)
+    const recordingIds = [...new Set(segments.map((segment) => idOf(segment.recording)!))]
+    const recordings = new Map(
+      (
+        await payload.find({ collection: settings.recordingsSlug as 'recordings', where: { id: { in: recordingIds } }, limit: recordingIds.length, pagination: false, depth: 0 })
+      ).docs.map((doc) => [Number(doc.id), doc as Doc]),
+    )
+    const gone = new Set([...(await settings.withdrawnRecordings(recordingIds, payload))].map(Number))
+    const sentenceIds = [...new Set([...recordings.values()].map((recording) => idOf(recording.sentence)).filter((id): id is number => id !== undefined))]
+    const sentences = new Map(
+      sentenceIds.length
+        ? (await payload.find({ collection: settings.sentencesSlug as 'sentences', where: { id: { in: sentenceIds } }, limit: sentenceIds.length, pagination: false, depth: 0 })).docs.map((doc) => [
+            Number(doc.id),
+            doc as Doc,
+          ])
+        : [],
+    )
+    const segmentIds = segments.map((segment) => Number(segment.id))
+    const votes = (await payload.find({ collection: settings.votesSlug as 'votes', where: { segment: { in: segmentIds } }, pagination: false, depth: 0 })).docs as Doc[]
+    const tally = new Map<number, { up: number; down: number }>()
+    for (const vote of votes) {
+      const entry = tally.get(idOf(vote.segment)!) ?? { up: 0, down: 0 }
+      if (vote.valid) entry.up++
+      else entry.down++
+      tally.set(idOf(vote.segment)!, entry)
+    }
+    for (const segment of segments) {
+      const recording = recordings.get(idOf(segment.recording)!)
+      if (!recording || recording.audio?.status !== 'ready') continue
+      if (gone.has(Number(recording.id))) {
+        withdrawn++
+        continue
+      }
+      const recordedAt = new Date(recording.createdAt).getTime()
+      if ((from !== undefined && recordedAt < from) || (to !== undefined && recordedAt >= to)) continue
+      const sentence = sentences.get(idOf(recording.sentence) ?? -1)
+      const domain = (sentence?.domain as string | undefined) ?? ''
+      if (domains && !domains.has(domain)) continue
+      const consensus = (segment.consensus ?? {}) as Doc
+      const text = String(consensus.agreedText ?? segment.expectedText ?? sentence?.text ?? '')
+      const speakerKey = idOf(recording.owner) !== undefined ? `u:${idOf(recording.owner)}` : recording.clientId ? `c:${recording.clientId}` : `r:${recording.id}`
+      const votesOf = tally.get(Number(segment.id)) ?? { up: 0, down: 0 }
+      const archive = recording.audio?.files?.archive as string | undefined
+      clips.push({
+        id: Number(segment.id),
+        recordingId: Number(recording.id),
+        speakerKey,
+        text,
+        sentenceId: sentence ? Number(sentence.id) : undefined,
+        domain,
+        source: (sentence?.source as string | undefined) ?? '',
+        status: consensus.status ?? segment.status ?? 'pending',
+        confidence: typeof consensus.confidence === 'number' ? consensus.confidence : null,
+        method: consensus.method ?? '',
+        decidedBy: consensus.decidedBy ?? '',
+        upVotes: votesOf.up,
+        downVotes: votesOf.down,
+        durationMs: Number(segment.durationMs),
+        recordedAt: new Date(recording.createdAt).toISOString(),
+        demographics: demographicsOf(recording.demographicsSnapshot),
+        consentVersion: (recording.consentVersion as string | undefined) ?? '',
+        locale: String(language.code),
+        audio: {
+          archive: archive ? path.join(processed, archive) : undefined,
+          segmentFile: path.join(processed, String(segment.file)),
+          startMs: Number(segment.startMs),
+          endMs: Number(segment.endMs),
+          wholeRecording: recording.mode !== 'long',
+        },
+      })
+    }
+    await onBatch?.(clips.length)
+    if (segments.length < batchSize) break
+  }
+  return { clips, withdrawn, language: { id: Number(language.id), code: String(language.code), name: String(language.name ?? language.code) } }
+}

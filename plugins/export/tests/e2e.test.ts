@@ -1,0 +1,361 @@
+import { spawn, spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { getRegisteredJobs } from '@shrutik/plugin-sdk'
+
+import { speechLike, wav } from '../../audio-processing/tests/audio'
+import { createJobRuntime, type JobRuntime } from '../../../src/jobs/runtime'
+import { createUser, mintAnonymous, json, startTestServer, type TestServer, type TestUser } from '../../../tests/helpers/server'
+import { call, createLanguage, eventually, vote } from '../../consensus/tests/fixtures'
+import { CV_CLIP_COLUMNS } from '../src/formats'
+import { exportSettings } from '../src/options'
+import { validateKaldiDir } from './kaldiCheck'
+
+/**
+ * End to end on the real runtime: uploads from several contributors (signed in and anonymous) →
+ * the real audio job → votes over REST → the consensus job accepts or rejects → exports in every
+ * format through the admin API and the job runtime (build → shards → finalize), downloaded over
+ * HTTP with ranges, unpacked and checked; the CLI on the same data; access for every role.
+ */
+
+let server: TestServer
+let worker: JobRuntime
+let admin: TestUser
+let exporter: TestUser
+let reviewer: TestUser
+let speakers: TestUser[]
+let voters: TestUser[]
+let languageId: number
+let languageCode: string
+let anonymous: Record<string, string>
+let anonymousId: string
+let work: string
+const BIN = path.resolve(import.meta.dirname, '../../../bin/shrutik.mjs')
+
+const SENTENCES = ['আমি বাংলায় গান গাই।', 'সে বলল, "চলো যাই"।', 'নদীর ধারে বাড়ি', 'আকাশ নীল, মেঘ সাদা', 'এক\tদুই', 'বৃষ্টি পড়ে', 'পাখি ডাকে', 'সকাল হলো']
+
+const upload = async (headers: Record<string, string>, sentenceId: number, seed: number): Promise<number> => {
+  const form = new FormData()
+  const audio = wav(speechLike([{ seconds: 0.2, pause: true }, { seconds: 1.2 }, { seconds: 0.2, pause: true }], { seed }))
+  form.append('file', new Blob([new Uint8Array(audio)], { type: 'audio/wav' }), 'take.wav')
+  form.append('_payload', JSON.stringify({ language: languageId, mode: 'prompt', sentence: sentenceId, consentVersion: '2026-11' }))
+  const response = await fetch(`${server.url}/api/recordings`, { method: 'POST', headers, body: form })
+  if (response.status !== 201) throw new Error(`upload failed: ${response.status} ${JSON.stringify(await json(response))}`)
+  return (await json(response)).doc.id as number
+}
+
+const segmentOf = async (recordingId: number): Promise<number> => {
+  const recording = await eventually(
+    () => server.payload.findByID({ collection: 'recordings', id: recordingId, depth: 0 }) as Promise<Record<string, any>>,
+    (doc) => ['ready', 'rejected', 'failed'].includes(doc.audio?.status),
+    60_000,
+  )
+  expect(recording.audio.status).toBe('ready')
+  const segments = await server.payload.find({ collection: 'segments', where: { recording: { equals: recordingId } }, depth: 0 })
+  return segments.docs[0].id as number
+}
+
+const status = async (segmentId: number) => ((await server.payload.findByID({ collection: 'segments', id: segmentId, depth: 0 })) as Record<string, any>).consensus?.status
+
+const createExport = async (actor: TestUser, data: Record<string, unknown>) => {
+  const response = await call(server, 'POST', '/api/dataset-exports', { headers: actor.headers }, { language: languageId, seed: 42, ...data })
+  expect(response.status).toBe(201)
+  return (await json(response)).doc.id as number
+}
+
+const finished = (id: number) =>
+  eventually(
+    () => server.payload.findByID({ collection: 'dataset-exports', id, depth: 0 }) as Promise<Record<string, any>>,
+    (doc) => ['done', 'failed', 'cancelled'].includes(doc.status),
+    90_000,
+  )
+
+const download = async (id: number, headers: Record<string, string>) => {
+  const response = await fetch(`${server.url}/api/export/exports/${id}/download`, { headers })
+  return { response, bytes: Buffer.from(await response.arrayBuffer()) }
+}
+
+/** Unpacks an archive and returns the folder inside it. */
+const unpack = (bytes: Buffer, label: string): string => {
+  const dir = fs.mkdtempSync(path.join(work, `${label}-`))
+  const file = path.join(dir, 'archive.tar.gz')
+  fs.writeFileSync(file, bytes)
+  const result = spawnSync('tar', ['-xzf', file, '-C', dir])
+  expect(result.status).toBe(0)
+  fs.rmSync(file)
+  const [top] = fs.readdirSync(dir)
+  return path.join(dir, top)
+}
+
+const filesUnder = (root: string, prefix = ''): string[] =>
+  fs.readdirSync(root, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? filesUnder(path.join(root, entry.name), `${prefix}${entry.name}/`) : [`${prefix}${entry.name}`]))
+
+const verifySums = (root: string) => {
+  const lines = fs.readFileSync(path.join(root, 'SHA256SUMS'), 'utf8').split('\n').filter(Boolean)
+  const listed = lines.map((line) => {
+    const [hash, file] = line.split('  ')
+    expect(createHash('sha256').update(fs.readFileSync(path.join(root, file))).digest('hex')).toBe(hash)
+    return file
+  })
+  expect(listed.sort()).toEqual(filesUnder(root).filter((file) => file !== 'SHA256SUMS').sort())
+}
+
+/** No email, name, client id or account id of anyone anywhere in the bytes of the export. */
+const expectNoIdentities = (root: string) => {
+  const secrets = [...speakers, ...voters, admin].map((user) => user.email).concat([anonymousId])
+  for (const file of filesUnder(root)) {
+    const content = fs.readFileSync(path.join(root, file)).toString('latin1')
+    for (const secret of secrets) expect(content.includes(secret)).toBe(false)
+  }
+}
+
+const cli = (args: string[]) =>
+  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'error' }
+    delete env.NODE_OPTIONS
+    const child = spawn(process.execPath, [BIN, 'export', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk) => (stdout += chunk))
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`shrutik export ${args.join(' ')} did not finish in 60 s:\n${stdout}\n${stderr}`))
+    }, 60_000)
+    child.on('close', (status) => {
+      clearTimeout(timer)
+      resolve({ status, stdout, stderr })
+    })
+  })
+
+beforeAll(async () => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'shrutik-export-e2e-'))
+  server = await startTestServer()
+  const minted = await mintAnonymous(server)
+  anonymous = minted.headers
+  anonymousId = minted.clientId
+  worker = await createJobRuntime({
+    payload: server.payload,
+    databaseUrl: server.booted.database.url,
+    jobs: getRegisteredJobs(server.payload.config),
+    role: 'worker',
+    processEveryMs: 300,
+    sweepUnknownJobs: false,
+  })
+  ;[admin, exporter, reviewer, ...speakers] = await Promise.all([
+    createUser(server, 'admin', 'export-admin'),
+    createUser(server, 'exporter', 'export-exporter'),
+    createUser(server, 'reviewer', 'export-reviewer'),
+    createUser(server, 'contributor', 'export-speaker-a'),
+    createUser(server, 'contributor', 'export-speaker-b'),
+  ])
+  voters = await Promise.all([0, 1].map((index) => createUser(server, 'contributor', `export-voter-${index}`)))
+  // One speaker opted in to demographics (then blanked: fewer than k = 5 speakers share them).
+  await server.payload.update({ collection: 'users', id: speakers[0].id, data: { name: 'Rina Secret', demographics: { ageBand: 'twenties', gender: 'female' } } as never })
+  languageId = await createLanguage(server)
+  languageCode = ((await server.payload.findByID({ collection: 'languages', id: languageId })) as Record<string, any>).code
+  const sentenceIds: number[] = []
+  for (const text of SENTENCES) sentenceIds.push((await server.payload.create({ collection: 'sentences', data: { text, language: languageId, status: 'approved', domain: 'general' } })).id as number)
+
+  // Three contributors (one anonymous) read three sentences each: 9 prompt recordings; the last
+  // one repeats the first sentence (and is rejected by the voters).
+  const uploads: [Record<string, string>, number][] = []
+  for (const [index, headers] of [speakers[0].headers, speakers[1].headers, anonymous].entries()) {
+    for (const sentence of [...sentenceIds, sentenceIds[0]].slice(index * 3, index * 3 + 3)) uploads.push([headers, sentence])
+  }
+  const recordings: number[] = []
+  for (const [index, [headers, sentence]] of uploads.entries()) recordings.push(await upload(headers, sentence, index + 1))
+  const segments: number[] = []
+  for (const recording of recordings) segments.push(await segmentOf(recording))
+  // Two valid votes accept a clip; the last one gets two invalid votes (rejected).
+  for (const [index, segment] of segments.entries()) {
+    const valid = index !== segments.length - 1
+    for (const voter of voters) expect((await vote(server, { headers: voter.headers }, segment, valid, valid ? undefined : 'noisy')).status).toBe(201)
+  }
+  for (const [index, segment] of segments.entries()) {
+    await eventually(() => status(segment), (value) => value === (index === segments.length - 1 ? 'rejected' : 'accepted'), 30_000)
+  }
+}, 240_000)
+
+afterAll(async () => {
+  await worker?.stop(5000)
+  await server?.close()
+  if (work) fs.rmSync(work, { recursive: true, force: true })
+})
+
+describe('access to exports', () => {
+  test('anonymous, contributor and reviewer get 401/403 creating, listing or downloading; an exporter may', async () => {
+    const id = await createExport(exporter, { format: 'nemo' })
+    const done = await finished(id)
+    expect(done.status).toBe('done')
+    for (const headers of [{}, anonymous, speakers[0].headers, reviewer.headers]) {
+      const create = await call(server, 'POST', '/api/dataset-exports', { headers }, { language: languageId, format: 'cv', seed: 1 })
+      expect([401, 403]).toContain(create.status)
+      const { response } = await download(id, headers)
+      expect([401, 403]).toContain(response.status)
+      const cancel = await call(server, 'POST', `/api/export/exports/${id}/cancel`, { headers })
+      expect([401, 403]).toContain(cancel.status)
+      const list = await json(await call(server, 'GET', '/api/dataset-exports', { headers }))
+      expect(list.docs ?? []).toHaveLength(0)
+    }
+    const { response } = await download(id, exporter.headers)
+    expect(response.status).toBe(200)
+  })
+})
+
+describe('exports on the real runtime', () => {
+  const archives: Record<string, { id: number; bytes: Buffer; root: string }> = {}
+
+  test.each(['cv', 'hf', 'kaldi', 'nemo'])('%s: built by the jobs, downloadable, checksummed, private', async (format) => {
+    const id = await createExport(admin, { format, include: format === 'cv' ? 'all' : 'accepted' })
+    const done = await finished(id)
+    expect(done).toMatchObject({ status: 'done', phase: 'done', clipsDone: done.clipsTotal })
+    expect(done.summary.speakers).toBe(3)
+    const { response, bytes } = await download(id, admin.headers)
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename="shrutik-.*\.tar\.gz"$/)
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(done.sha256)
+    const root = unpack(bytes, format)
+    verifySums(root)
+    expectNoIdentities(root)
+    expect(fs.readFileSync(path.join(root, 'README.md'), 'utf8')).toContain('Removed because consent was withdrawn: 0')
+    archives[format] = { id, bytes, root }
+  })
+
+  test('cv: exact headers, accepted clips validated, the rejected one invalidated, audio is FLAC 16 kHz mono, demographics k-suppressed', () => {
+    const { root } = archives.cv
+    for (const file of ['validated.tsv', 'invalidated.tsv', 'other.tsv', 'train.tsv', 'dev.tsv', 'test.tsv']) {
+      expect(fs.readFileSync(path.join(root, file), 'utf8').split('\n')[0]).toBe(CV_CLIP_COLUMNS.join('\t'))
+    }
+    const rows = (file: string) => fs.readFileSync(path.join(root, file), 'utf8').split('\n').slice(1, -1).map((line) => line.split('\t'))
+    expect(rows('validated.tsv')).toHaveLength(8)
+    expect(rows('invalidated.tsv')).toHaveLength(1)
+    expect(rows('validated.tsv').map((row) => row[3])).toContain('সে বলল, "চলো যাই"।')
+    // Fewer than five speakers share any value: every demographic cell is blank.
+    for (const row of rows('validated.tsv')) expect(row.slice(7, 11)).toEqual(['', '', '', ''])
+    const clip = path.join(root, 'clips', rows('validated.tsv')[0][1])
+    const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,sample_rate,channels', '-of', 'csv=p=0', clip], { encoding: 'utf8' })
+    expect(probe.stdout.trim()).toBe('flac,16000,1')
+    const splitClips = ['train.tsv', 'dev.tsv', 'test.tsv'].flatMap((file) => rows(file).map((row) => row[0]))
+    expect(splitClips.length).toBeGreaterThan(0)
+  })
+
+  test('kaldi: every split dir is sorted and consistent (validate_data_dir.sh --no-feats checks)', () => {
+    const { root } = archives.kaldi
+    const splits = ['train', 'dev', 'test'].filter((split) => fs.existsSync(path.join(root, split)))
+    expect(splits).toContain('train')
+    for (const split of splits) {
+      const files = Object.fromEntries(fs.readdirSync(path.join(root, split)).map((name) => [name, fs.readFileSync(path.join(root, split, name), 'utf8')]))
+      expect(validateKaldiDir(files)).toEqual([])
+      for (const line of files['wav.scp'].split('\n').filter(Boolean)) expect(fs.existsSync(path.join(root, line.split(' ')[1]))).toBe(true)
+    }
+  })
+
+  test('hf and nemo: metadata and manifests point at files that exist', () => {
+    const hf = archives.hf.root
+    for (const split of ['train', 'validation', 'test']) {
+      const lines = fs.readFileSync(path.join(hf, split, 'metadata.csv'), 'utf8').split('\n').filter(Boolean)
+      expect(lines[0].startsWith('file_name,transcription,speaker_id,duration')).toBe(true)
+      for (const line of lines.slice(1)) expect(fs.existsSync(path.join(hf, split, line.split(',')[0]))).toBe(true)
+    }
+    const nemo = archives.nemo.root
+    for (const split of ['train', 'dev', 'test']) {
+      for (const line of fs.readFileSync(path.join(nemo, `${split}_manifest.json`), 'utf8').split('\n').filter(Boolean)) {
+        expect(fs.existsSync(path.join(nemo, JSON.parse(line).audio_filepath))).toBe(true)
+      }
+    }
+  })
+
+  test('the same export again gives a byte-identical archive; a range download is a 206 slice; downloads are recorded', async () => {
+    const again = await createExport(admin, { format: 'kaldi' })
+    const done = await finished(again)
+    const first = (await server.payload.findByID({ collection: 'dataset-exports', id: archives.kaldi.id })) as Record<string, any>
+    expect(done.sha256).toBe(first.sha256)
+    const { response, bytes } = await download(again, { ...admin.headers, Range: 'bytes=10-99' })
+    expect(response.status).toBe(206)
+    expect(response.headers.get('content-range')).toBe(`bytes 10-99/${archives.kaldi.bytes.length}`)
+    expect(bytes.equals(archives.kaldi.bytes.subarray(10, 100))).toBe(true)
+    expect((await download(again, { ...admin.headers, Range: 'bytes=999999999-' })).response.status).toBe(416)
+    const records = await server.payload.find({ collection: 'dataset-export-downloads', where: { export: { equals: again } }, depth: 0 })
+    expect(records.docs.map((doc) => (doc as Record<string, any>).range)).toContain('bytes=10-99')
+    expect(records.docs.every((doc) => (doc as Record<string, any>).user === admin.id)).toBe(true)
+  })
+
+  test('ljspeech refuses several speakers with a clear message; one chosen speaker exports WAV 22,050 Hz', async () => {
+    const refused = await finished(await createExport(admin, { format: 'ljspeech' }))
+    expect(refused.status).toBe('failed')
+    expect(refused.error).toMatch(/LJSpeech holds one voice, but this selection has 3 speakers/)
+    const speaker = refused.error.match(/speaker ids: ([0-9a-f]{16})/)[1]
+    const done = await finished(await createExport(admin, { format: 'ljspeech', speaker }))
+    expect(done.status).toBe('done')
+    const root = unpack((await download(done.id, admin.headers)).bytes, 'lj')
+    const [first] = fs.readFileSync(path.join(root, 'metadata.csv'), 'utf8').split('\n')
+    const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,sample_rate', '-of', 'csv=p=0', path.join(root, 'wavs', `${first.split('|')[0]}.wav`)], { encoding: 'utf8' })
+    expect(probe.stdout.trim()).toBe('pcm_s16le,22050')
+  })
+
+  test('deleting an export removes its files; a cancelled export is never downloadable', async () => {
+    const id = await createExport(admin, { format: 'nemo', seed: 9 })
+    const cancel = await call(server, 'POST', `/api/export/exports/${id}/cancel`, { headers: admin.headers })
+    expect([200, 409]).toContain(cancel.status)
+    const doc = await finished(id)
+    if (cancel.status === 200) {
+      expect(doc.status).toBe('cancelled')
+      expect((await download(id, admin.headers)).response.status).toBe(409)
+    }
+    const kept = archives.nemo.id
+    const dir = path.join(exportSettings(server.payload).exportsDir, String(kept))
+    expect(fs.existsSync(dir)).toBe(true)
+    const response = await call(server, 'DELETE', `/api/dataset-exports/${kept}`, { headers: admin.headers })
+    expect(response.status).toBe(200)
+    expect(fs.existsSync(dir)).toBe(false)
+  })
+})
+
+describe('shrutik export (CLI)', () => {
+  test('usage errors exit 64, nothing to export 65, unwritable output 73', async () => {
+    expect((await cli(['--language', languageCode, '--format', 'nope', '--out', path.join(work, 'x')])).status).toBe(64)
+    expect((await cli(['--format', 'cv', '--out', path.join(work, 'x')])).status).toBe(64)
+    expect((await cli(['--language', languageCode, '--format', 'cv', '--out', path.join(work, 'x'), '--min-confidence', '2'])).status).toBe(64)
+    const emptyLanguage = ((await server.payload.findByID({ collection: 'languages', id: await createLanguage(server) })) as Record<string, any>).code
+    for (const language of [emptyLanguage, 'qzz']) {
+      const empty = await cli(['--language', language, '--format', 'cv', '--out', path.join(work, 'empty.tar')])
+      expect(empty.status).toBe(65)
+      expect(empty.stderr).toMatch(/No dataset was written/)
+      expect(fs.existsSync(path.join(work, 'empty.tar'))).toBe(false)
+    }
+    for (const target of ['/proc/shrutik-export.tar', path.join(work, 'no-such-folder', 'x.tar'), '/etc/hostname/x.tar']) {
+      const unwritable = await cli(['--language', languageCode, '--format', 'cv', '--out', target])
+      expect(unwritable.status).toBe(73)
+      expect(unwritable.stderr).toMatch(/cannot write/)
+    }
+  }, 180_000)
+
+  test('an archive twice is byte-identical and its summary is one JSON line; a folder gets SHA256SUMS', async () => {
+    const outs = ['one', 'two'].map((name) => {
+      fs.mkdirSync(path.join(work, name))
+      return path.join(work, name, 'bn-kaldi.tar.gz')
+    })
+    const a = await cli(['--language', languageCode, '--format', 'kaldi', '--out', outs[0], '--seed', '42', '--audio', 'flac'])
+    const b = await cli(['--language', languageCode, '--format', 'kaldi', '--out', outs[1], '--seed', '42', '--audio', 'flac'])
+    expect(a.status).toBe(0)
+    expect(a.stdout.trim().split('\n')).toHaveLength(1)
+    const summary = JSON.parse(a.stdout)
+    expect(summary).toMatchObject({ clips: 8, speakers: 3 })
+    expect(Object.keys(summary.splits)).toEqual(['train', 'dev', 'test'])
+    expect(createHash('sha256').update(fs.readFileSync(outs[0])).digest('hex')).toBe(summary.sha256)
+    expect(fs.readFileSync(outs[0]).equals(fs.readFileSync(outs[1]))).toBe(true)
+    expect(JSON.parse(b.stdout).sha256).toBe(summary.sha256)
+    expect(a.stderr).toMatch(/export: encoding/)
+    // A path that exists is never overwritten.
+    expect((await cli(['--language', languageCode, '--format', 'kaldi', '--out', outs[0]])).status).toBe(73)
+    const folder = await cli(['--language', languageCode, '--format', 'hf', '--out', path.join(work, 'hf-folder'), '--seed', '42'])
+    expect(folder.status).toBe(0)
+    verifySums(path.join(work, 'hf-folder'))
+    expectNoIdentities(path.join(work, 'hf-folder'))
+  }, 180_000)
+})
