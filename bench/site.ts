@@ -19,6 +19,8 @@ process.env.SHRUTIK_DATA_DIR = path.join(out, 'data')
 process.env.LOG_LEVEL ??= 'error'
 process.env.SEED_ON_EMPTY = 'false'
 process.env.RATE_LIMIT_STORE = 'memory'
+// The bench's one load generator is one address: the per-address read limit would measure itself.
+process.env.RATE_LIMIT_SITE_READ = '1000000000'
 
 const SENTENCES = Number(process.env.BENCH_SITE_SENTENCES ?? 1_000_000)
 const RECORDINGS = Number(process.env.BENCH_SITE_RECORDINGS ?? 200_000)
@@ -31,7 +33,7 @@ const { bootPayload } = await import('../src/server/boot')
 const { createApp } = await import('../src/server/app')
 const { createRateLimiters } = await import('../src/server/rateLimits')
 const { settings: readSettings } = await import('../src/lib/env')
-const { CLIENT_ID_COOKIE } = await import('../src/lib/clientId')
+const { CLIENT_ID_COOKIE, signClientId } = await import('../src/lib/clientId')
 const { NEXT_SENTENCES_SQL, NEXT_SENTENCES_STATEMENT } = await import('../src/site/nextSentences')
 const { sentencePools } = await import('../src/site/sentencePool')
 
@@ -82,6 +84,8 @@ if (!languageId || counted[0].n < SENTENCES) {
 
 // --- 1. The real endpoint ----------------------------------------------------------------------
 const settings = readSettings()
+// Cookies as the server issues them (signed; the serving path reads them without the database).
+const signedCookies = contributors.map((id) => encodeURIComponent(signClientId(payload.secret, id)))
 const app = createApp({ payload, config: booted.config, settings, limiters: await createRateLimiters(settings) })
 const server = app.listen(0, '127.0.0.1')
 await new Promise((resolve) => server.once('listening', resolve))
@@ -92,10 +96,10 @@ const load = (target: string, paths: string[]) =>
     const child = fork(path.join(root, 'bench', 'httpLoad.ts'), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, NODE_OPTIONS: '' } })
     child.once('message', (result) => resolve(result as { latencies: number[]; errors: number; seconds: number }))
     child.once('exit', (code) => code !== 0 && reject(new Error(`load generator exited with ${code}`)))
-    child.send({ origin: target, paths, connections: CONNECTIONS, seconds: SECONDS, cookieName: CLIENT_ID_COOKIE, cookies: contributors })
+    child.send({ origin: target, paths, connections: CONNECTIONS, seconds: SECONDS, cookieName: CLIENT_ID_COOKIE, cookies: signedCookies })
   })
 
-const check = await fetch(`${origin}/api/site/next-sentences?language=bnb&limit=5`, { headers: { Cookie: `${CLIENT_ID_COOKIE}=${contributors[0]}` } })
+const check = await fetch(`${origin}/api/site/next-sentences?language=bnb&limit=5`, { headers: { Cookie: `${CLIENT_ID_COOKIE}=${signedCookies[0]}` } })
 const sample = (await check.json()) as { sentences: unknown[] }
 if (check.status !== 200 || sample.sentences.length !== 5) throw new Error(`the endpoint did not serve 5 sentences: ${check.status} ${JSON.stringify(sample).slice(0, 300)}`)
 const plan = await pool.query(
