@@ -46,7 +46,9 @@ const { createApp } = await import('../src/server/app')
 const { createRateLimiters } = await import('../src/server/rateLimits')
 const { createJobRuntime } = await import('../src/jobs/runtime')
 const { settings: readSettings } = await import('../src/lib/env')
-const { CLIENT_ID_COOKIE } = await import('../src/lib/clientId')
+const { CLIENT_ID_COOKIE, newClientId, signClientId } = await import('../src/lib/clientId')
+const { TERMS_VERSION } = await import('../src/lib/terms')
+const { sql } = await import('@payloadcms/db-postgres')
 
 const round = (value: number, digits = 1) => Number(value.toFixed(digits))
 const percentile = (values: number[], p: number) => {
@@ -235,13 +237,23 @@ if (PARTS.has('c')) {
   const workerExited = new Promise((resolve) => worker.once('exit', resolve))
   await new Promise((resolve) => setTimeout(resolve, 4000))
   /** UPLOADERS clients (in a separate process), each sending UPLOADS_EACH clips back to back. */
-  const intake = (url: string, thinkMs: number, uploaders = UPLOADERS, uploadsEach = UPLOADS_EACH) =>
-    new Promise<{ latencies: number[]; ids: number[]; failed: number }>((resolve, reject) => {
+  const intake = async (url: string, thinkMs: number, uploaders = UPLOADERS, uploadsEach = UPLOADS_EACH) => {
+    // One server-issued id per client, as consent would mint it.
+    const cookies: string[] = []
+    for (let client = 0; client < uploaders; client++) {
+      const clientId = newClientId()
+      await (booted.payload.db as unknown as { drizzle: { execute: (query: unknown) => Promise<unknown> } }).drizzle.execute(
+        sql`INSERT INTO contributors (client_id, terms_version, consented_at) VALUES (${clientId}, ${TERMS_VERSION}, now())`,
+      )
+      cookies.push(encodeURIComponent(signClientId(booted.payload.secret, clientId)))
+    }
+    return new Promise<{ latencies: number[]; ids: number[]; failed: number }>((resolve, reject) => {
       const clients = fork(path.join(root, 'bench', 'uploadClients.ts'), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, NODE_OPTIONS: '' } })
       clients.once('message', (result) => resolve(result as { latencies: number[]; ids: number[]; failed: number }))
       clients.once('exit', (code) => code !== 0 && reject(new Error(`the upload clients exited with ${code}`)))
-      clients.send({ url, clip, uploaders, uploadsEach, languageId: language.id, sentenceIds: sentences.map((sentence) => sentence.id), cookieName: CLIENT_ID_COOKIE, thinkMs })
+      clients.send({ url, clip, uploaders, uploadsEach, languageId: language.id, sentenceIds: sentences.map((sentence) => sentence.id), cookieName: CLIENT_ID_COOKIE, cookies, thinkMs })
     })
+  }
 
   // Baseline: a bare Node HTTP server that only writes each upload's body to a file.
   const bareDir = path.join(out, 'bare-uploads')

@@ -13,6 +13,8 @@ interface Job {
   languageId: number | string
   sentenceIds: (number | string)[]
   cookieName: string
+  /** Signed client-id cookie values, one per client (minted by the bench). */
+  cookies: string[]
   /** Pause before each next upload (a contributor records the next sentence). 0 = back to back. */
   thinkMs: number
 }
@@ -24,7 +26,8 @@ process.once('message', async (job: Job) => {
   let failed = 0
   await Promise.all(
     Array.from({ length: job.uploaders }, async (_, client) => {
-      const cookie = `${job.cookieName}=${crypto.randomUUID()}`
+      // An id the server issued (the bench minted one per client), as a browser holds after consent.
+      const cookie = `${job.cookieName}=${job.cookies[client % job.cookies.length]}`
       // Contributors do not start in lockstep.
       if (job.thinkMs) await new Promise((resolve) => setTimeout(resolve, Math.random() * job.thinkMs))
       for (let i = 0; i < job.uploadsEach; i++) {

@@ -165,6 +165,16 @@ describe('one person acting as many', () => {
     expect(voted).toBeGreaterThan(0)
     await new Promise((resolve) => setTimeout(resolve, 1500))
     expect(await consensusOf(server, segment)).toMatchObject({ status: 'accepted' })
+
+    // Only a reviewer reopens a decided segment; then every judgment counts again, and the
+    // calibrated judges' agreement still stands against the fresh ids.
+    const reviewer = await createUser(server, 'reviewer', 'trust-reviewer')
+    expect((await call(server, 'POST', `/api/consensus/segments/${segment}/decide`, { headers: judges[0].headers }, { decision: 'reopened' })).status).toBe(403)
+    const reopened = await call(server, 'POST', `/api/consensus/segments/${segment}/decide`, asUser(reviewer), { decision: 'reopened' })
+    expect(reopened.status).toBe(200)
+    expect((await json(reopened)).segment).toMatchObject({ status: 'pending' })
+    const again = await eventually(() => consensusOf(server, segment), (value) => value.status !== 'pending', 20_000)
+    expect(again).toMatchObject({ status: 'accepted', judgments: 2 + voted })
   })
 
   test('fresh identities alone weigh half: two cannot decide, and their reports need corroboration', async () => {

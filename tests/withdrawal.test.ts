@@ -6,7 +6,12 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { sql } from '@payloadcms/db-postgres'
 import { getRegisteredJobs } from '@shrutik/plugin-sdk'
 
+import type { PostgresAdapter } from '@payloadcms/db-postgres'
+import { exportSettings, selectClips } from '@shrutik/plugin-export'
+import type { SqlExecutor } from '@shrutik/plugin-sdk'
+
 import { createJobRuntime, type JobRuntime } from '../src/jobs/runtime'
+import { withdraw } from '../src/site/withdrawal'
 import { mediaDir } from '../src/lib/env'
 import { sineWav } from './helpers/audio'
 import { createUser, json, mintAnonymous, startTestServer, type AnonymousContributor, type TestServer, type TestUser } from './helpers/server'
@@ -158,6 +163,25 @@ describe('takeout and withdrawal of an anonymous contributor', () => {
     const audit = await call(server, 'GET', '/api/withdrawals?limit=100', asUser(admin))
     expect(((await json(audit)).docs as { id: number }[]).map((doc) => doc.id)).toContain(result.withdrawalId)
     expect((await call(server, 'GET', '/api/withdrawals', asUser(listener))).status).toBe(403)
+  })
+})
+
+describe('exports after a withdrawal', () => {
+  test('a withdrawn contributor’s clips are absent from the next export, and counted as removed', async () => {
+    const person = await mintAnonymous(server)
+    const take = await upload(person.headers, sentenceIds[0])
+    const { code } = (await server.payload.findByID({ collection: 'languages', id: languageId, depth: 0 })) as unknown as { code: string }
+    const request = { language: code, format: 'cv', include: 'all' as const }
+    const before = await selectClips(server.payload, exportSettings(server.payload), request)
+    expect(before.clips.map((clip) => clip.id)).toContain(take.segment)
+    // Withdrawn in a transaction of its own, the purge not yet run: the export must skip the clip.
+    const drizzle = (server.payload.db as unknown as PostgresAdapter).drizzle
+    await drizzle.transaction(async (tx) => {
+      await withdraw(tx as unknown as SqlExecutor, server.payload, { kind: 'anonymous', clientIds: [person.clientId] })
+    })
+    const after = await selectClips(server.payload, exportSettings(server.payload), request)
+    expect(after.clips.map((clip) => clip.id)).not.toContain(take.segment)
+    expect(after.withdrawn).toBeGreaterThanOrEqual(1)
   })
 })
 

@@ -124,7 +124,7 @@ before(async () => {
   fs.writeFileSync(speechFile, wav(speechLike([{ seconds: 1.2 }, { seconds: 0.25, pause: true }, { seconds: 1.4 }, { seconds: 0.3, pause: true }], { sampleRate: 48_000 }), { sampleRate: 48_000 }))
   fs.writeFileSync(silenceFile, wav(constant(3, 'silence', { sampleRate: 48_000 }), { sampleRate: 48_000 }))
   port = await freePort()
-  const started = await startCliServer({ port, dataDir, env: { SITE_PSEUDO_LOCALES: 'true' } })
+  const started = await startCliServer({ port, dataDir, env: { SITE_PSEUDO_LOCALES: 'true', RATE_LIMIT_NEW_IDENTITY: '1000' } })
   server = started.child
   // The first admin, with the one-time setup token the server printed at start.
   const firstRegister = await fetch(url('/api/users/first-register'), {
@@ -134,6 +134,8 @@ before(async () => {
   })
   assert.equal(firstRegister.status, 200)
   token = (await api('POST', '/api/users/login', admin)).body.token
+  // The admin uploads in some tests: as everyone, only after accepting the terms.
+  assert.equal((await api('POST', '/api/site/consent', { termsVersion: TERMS_VERSION })).status, 200)
 })
 
 after(async () => {
@@ -162,7 +164,7 @@ test('an anonymous visitor records and submits five Bengali sentences on a phone
     await page.waitForFunction(() => document.querySelector('[data-testid="upload-status"]')?.getAttribute('data-uploaded') === '5', undefined, { timeout: 30_000 })
 
     const cookies = await page.context().cookies()
-    const clientId = cookies.find((cookie) => cookie.name === 'shrutik_cid')?.value
+    const clientId = cookies.find((cookie) => cookie.name === 'shrutik_cid')?.value.split(/\.|%2E/i)[1]
     assert.ok(clientId, 'the consent gave this browser a client id')
     const recordings = await recordingsWhere(`where[clientId][equals]=${clientId}`)
     assert.equal(recordings.length, 5)
@@ -328,7 +330,7 @@ test('long-script mode: a passage read in one go with a pause arrives as one lon
     await page.getByTestId('finish').click()
     await page.waitForFunction(() => document.querySelector('[data-testid="upload-status"]')?.getAttribute('data-uploaded') === '1', undefined, { timeout: 30_000 })
 
-    const clientId = (await context.cookies()).find((cookie) => cookie.name === 'shrutik_cid')?.value
+    const clientId = (await context.cookies()).find((cookie) => cookie.name === 'shrutik_cid')?.value.split(/\.|%2E/i)[1]
     const [recording] = await recordingsWhere(`where[clientId][equals]=${clientId}`)
     assert.equal(recording.mode, 'long')
     assert.equal(recording.scriptText, passage)
@@ -366,7 +368,7 @@ test('where WebM cannot be recorded (Safari), the recorder falls back to MP4 and
     await page.locator('.takes li[data-state="recorded"]').first().waitFor({ timeout: 10_000 })
     await page.getByTestId('submit').click()
     await page.waitForFunction(() => document.querySelector('[data-testid="upload-status"]')?.getAttribute('data-uploaded') === '1', undefined, { timeout: 30_000 })
-    const clientId = (await context.cookies()).find((cookie) => cookie.name === 'shrutik_cid')?.value
+    const clientId = (await context.cookies()).find((cookie) => cookie.name === 'shrutik_cid')?.value.split(/\.|%2E/i)[1]
     const [recording] = await recordingsWhere(`where[clientId][equals]=${clientId}`)
     assert.equal(recording.sentence, sentence)
     assert.match(recording.mimeType, /mp4/)
@@ -398,7 +400,7 @@ test('an upload cut off by a lost connection is kept and sent after a reload', {
     await context.setOffline(true)
     await page.getByTestId('submit').click()
     await page.waitForFunction(() => document.querySelector('[data-testid="upload-status"]')?.getAttribute('data-pending') === '1', undefined, { timeout: 10_000 })
-    const clientId = (await context.cookies()).find((cookie) => cookie.name === 'shrutik_cid')?.value
+    const clientId = (await context.cookies()).find((cookie) => cookie.name === 'shrutik_cid')?.value.split(/\.|%2E/i)[1]
     assert.equal((await recordingsWhere(`where[clientId][equals]=${clientId}`)).length, 0)
     await context.setOffline(false)
     await page.reload({ waitUntil: 'networkidle' })
@@ -447,6 +449,43 @@ test('the layout holds right to left and in Bengali at 360 px; totals are in Ben
     await page.goto(url('/bn'), { waitUntil: 'networkidle' })
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth))
     assert.match(await page.getByTestId('totals').innerText(), /[০-৯]/)
+  } finally {
+    await browser.close()
+  }
+})
+
+test('an anonymous contributor downloads their data and withdraws from the profile page', { skip }, async () => {
+  const browser = await launch(speechFile)
+  try {
+    const { context, page, problems } = await phone(browser)
+    await page.goto(url('/en/speak?language=en'), { waitUntil: 'networkidle' })
+    await page.getByTestId('consent').click()
+    await page.getByTestId('sentence').waitFor()
+    await recordTake(page, 2.2)
+    await page.locator('.takes li[data-state="recorded"]').first().waitFor()
+    await page.getByTestId('submit').click()
+    await page.waitForFunction(() => document.querySelector('[data-testid="upload-status"]')?.getAttribute('data-uploaded') === '1', undefined, { timeout: 30_000 })
+    const clientId = (await context.cookies()).find((cookie) => cookie.name === 'shrutik_cid')?.value.split(/\.|%2E/i)[1]
+    const [recording] = await recordingsWhere(`where[clientId][equals]=${clientId}`)
+    assert.ok(recording, 'the take arrived')
+
+    await page.goto(url('/en/profile'), { waitUntil: 'networkidle' })
+    await page.getByTestId('takeout').click()
+    const link = page.getByTestId('takeout-download')
+    await link.waitFor({ timeout: 30_000 })
+    const download = await page.request.get(url((await link.getAttribute('href'))!))
+    assert.equal(download.status(), 200)
+    assert.equal(download.headers()['content-type'], 'application/zip')
+    assert.ok((await download.body()).includes(Buffer.from('shrutik-data.json')))
+
+    assert.equal(await page.getByTestId('withdraw').isDisabled(), true, 'withdrawing needs the confirmation box')
+    await page.getByLabel('I understand: delete my contributions for good.').check()
+    await page.getByTestId('withdraw').click()
+    await page.getByText('Done: 1 recording was withdrawn').waitFor({ timeout: 10_000 })
+    const after = (await api('GET', `/api/recordings/${recording.id}?depth=0`)).body
+    assert.ok(after.withdrawal || after.errors, 'the recording is withdrawn (or already purged)')
+    assert.equal((await context.cookies()).some((cookie) => cookie.name === 'shrutik_cid' && cookie.value), false, 'the browser id is forgotten')
+    assert.deepEqual(problems, [])
   } finally {
     await browser.close()
   }

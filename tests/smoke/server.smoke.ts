@@ -132,6 +132,9 @@ test('an uploaded long recording is processed, and its admin page shows checks, 
   const { body: session } = await api('POST', '/api/users/login', admin)
   assert.ok(session?.token, 'the admin from the previous test signs in')
   const language = (await api('GET', '/api/languages?where[code][equals]=bn')).body.docs[0]
+  // Like everyone, the admin accepts the contribution terms before uploading.
+  const { TERMS_VERSION } = await import('../../src/lib/terms')
+  assert.equal((await api('POST', '/api/site/consent', { termsVersion: TERMS_VERSION }, session.token)).status, 200)
   const layout = [] as { seconds: number; pause?: boolean }[]
   for (let i = 0; i < 3; i++) layout.push({ seconds: 6 }, { seconds: 0.8, pause: true })
   const form = new FormData()

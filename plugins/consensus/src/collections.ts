@@ -291,7 +291,8 @@ export const reliabilityCollection = (settings: SanitizedConsensusOptions): Coll
   timestamps: true,
 })
 
-export const DECISION_VALUES = ['accepted', 'rejected'] as const
+/** A reviewer accepts, rejects, or reopens a decided segment for the crowd (the only way a decided segment opens again). */
+export const DECISION_VALUES = ['accepted', 'rejected', 'reopened'] as const
 
 export const decisionsCollection = (settings: SanitizedConsensusOptions): CollectionConfig => ({
   slug: DECISIONS,

@@ -8,7 +8,7 @@ import { APIError, commitTransaction, initTransaction, killTransaction, Validati
 import { hasRole, judgeOf, userOf, type Judge } from './access'
 import { DECISION_VALUES, REASONS } from './collections'
 import { drizzleFor, drizzleOf, rowsOf, sql, table } from './db'
-import { ESTIMATE_RELIABILITY } from './jobNames'
+import { ESTIMATE_RELIABILITY, EVALUATE_SEGMENT } from './jobNames'
 import { DECISIONS, SKIPS, type SanitizedConsensusOptions } from './options'
 import { listReviewQueue } from './review'
 import { segmentFacts } from './segments'
@@ -108,18 +108,25 @@ const decide =
   async (req) => {
     requireReviewer(req, 'decide segments')
     const segmentId = positiveInteger(req.routeParams?.id as string | undefined, 'The segment id', '/api/consensus/segments/123/decide')
-    const example = '{"decision": "accepted"} or {"decision": "accepted", "text": "the transcript"} or {"decision": "rejected"}'
+    const example = '{"decision": "accepted"} or {"decision": "accepted", "text": "the transcript"} or {"decision": "rejected"} or {"decision": "reopened"}'
     const body = await jsonBody(req, example)
-    const aliases: Record<string, (typeof DECISION_VALUES)[number]> = { accept: 'accepted', accepted: 'accepted', reject: 'rejected', rejected: 'rejected' }
+    const aliases: Record<string, (typeof DECISION_VALUES)[number]> = {
+      accept: 'accepted',
+      accepted: 'accepted',
+      reject: 'rejected',
+      rejected: 'rejected',
+      reopen: 'reopened',
+      reopened: 'reopened',
+    }
     const decision = typeof body.decision === 'string' ? aliases[body.decision] : undefined
-    if (!decision) fail(`"decision" must be "accepted" or "rejected". Send e.g. ${example}`, 400)
+    if (!decision) fail(`"decision" must be "accepted", "rejected" or "reopened". Send e.g. ${example}`, 400)
     let text: string | null = null
     if (body.text !== undefined && body.text !== null) {
       if (typeof body.text !== 'string') fail('"text" must be a string (the transcript).', 400)
       text = (body.text as string).normalize('NFC').replace(/\s+/g, ' ').trim()
       if (text.length === 0) fail('"text" is empty: type the transcript, or leave "text" out.', 400)
       if (text.length > 5000) fail('"text" is longer than 5000 characters.', 400)
-      if (decision === 'rejected') fail('A rejected segment has no transcript: leave "text" out.', 400)
+      if (decision !== 'accepted') fail(`A ${decision} segment has no transcript: leave "text" out.`, 400)
     }
 
     const startedHere = await initTransaction(req)
@@ -135,11 +142,21 @@ const decide =
         agreedText = text ?? (segment!.kind === 'validation' ? segment!.expectedText : previousText)
         if (!agreedText) fail('This segment has no agreed text yet: type the transcript ("text") to accept it.', 400)
       }
-      await db.execute(sql`
-        UPDATE ${table(settings.slugs.segments)} SET
-          consensus_status = ${decision}, status = ${decision}, consensus_agreed_text = ${agreedText}, consensus_confidence = 1,
-          consensus_method = 'reviewer', consensus_decided_by = 'reviewer', consensus_decided_at = now(), updated_at = now()
-        WHERE id = ${segmentId}`)
+      if (decision === 'reopened') {
+        // Back to the crowd: judgments made while it was decided count from the next evaluation on.
+        await db.execute(sql`
+          UPDATE ${table(settings.slugs.segments)} SET
+            consensus_status = 'pending', status = 'pending', consensus_agreed_text = NULL, consensus_confidence = NULL,
+            consensus_method = NULL, consensus_decided_by = NULL, consensus_decided_at = NULL, updated_at = now()
+          WHERE id = ${segmentId}`)
+        await getJobQueue().enqueue(EVALUATE_SEGMENT, { segmentId }, { req, dedupeKey: `segment-${segmentId}` })
+      } else {
+        await db.execute(sql`
+          UPDATE ${table(settings.slugs.segments)} SET
+            consensus_status = ${decision}, status = ${decision}, consensus_agreed_text = ${agreedText}, consensus_confidence = 1,
+            consensus_method = 'reviewer', consensus_decided_by = 'reviewer', consensus_decided_at = now(), updated_at = now()
+          WHERE id = ${segmentId}`)
+      }
       // System write of the audit record: the reviewer's right to decide was checked above.
       const record = await req.payload.create({
         collection: DECISIONS as 'votes',
@@ -155,7 +172,7 @@ const decide =
       } catch (error) {
         req.payload.logger.warn({ msg: 'could not queue a reliability estimate after a review', error: (error as Error).message })
       }
-      return Response.json({ ok: true, decision: record.id, segment: { id: segmentId, status: decision, agreedText } })
+      return Response.json({ ok: true, decision: record.id, segment: { id: segmentId, status: decision === 'reopened' ? 'pending' : decision, agreedText } })
     } catch (error) {
       if (startedHere) await killTransaction(req)
       throw error

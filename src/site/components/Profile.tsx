@@ -3,7 +3,8 @@
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react'
 
 import { translator, type Locale } from '../i18n'
-import { postJson } from './contribution'
+import { hasConsent, postJson } from './contribution'
+import { YourData } from './YourData'
 
 interface Me {
   id: number
@@ -109,6 +110,8 @@ export const Profile = ({ locale }: { locale: Locale }) => {
             </button>
           </form>
         ))}
+        {/* An anonymous browser that contributed manages its own data too. */}
+        {hasConsent() && <YourData t={t} onWithdrawn={() => void refresh()} />}
         <form className="card" onSubmit={forgot}>
           <div className="field">
             <label htmlFor="email-forgot">{t('profile.forgot')}</label>
@@ -159,6 +162,7 @@ export const Profile = ({ locale }: { locale: Locale }) => {
           {t('profile.save')}
         </button>
       </form>
+      <YourData t={t} onWithdrawn={() => void refresh()} />
       <button
         type="button"
         className="button button--quiet"
