@@ -102,6 +102,10 @@ export const startProcess = async (role: ProcessRole = processRole()): Promise<v
         root: path.resolve(projectRoot()),
       })
     })
+    // Idle keep-alive sockets outlive those of clients and proxies (nginx, browsers, Node's fetch:
+    // 4–60 s), so nobody sends a request on a socket the server is closing (an ECONNRESET).
+    server.keepAliveTimeout = 65_000
+    server.headersTimeout = 66_000
   }
 
   const shutdown = async (signal: string): Promise<void> => {

@@ -46,6 +46,10 @@ export const startTestServer = async (overrides: SettingsOverrides = {}): Promis
   const jobs = await createJobRuntime({ payload: booted.payload, databaseUrl: booted.database.url, jobs: getRegisteredJobs(booted.payload.config), role: 'web' })
   const app = createApp({ payload: booted.payload, config: booted.config, settings, limiters })
   const server = app.listen(0, '127.0.0.1')
+  // Idle keep-alive sockets outlive the client's own idle timeout, so a client never reuses a socket
+  // the server is closing at that moment (an ECONNRESET on the next request).
+  server.keepAliveTimeout = 65_000
+  server.headersTimeout = 66_000
   await new Promise((resolve) => server.once('listening', resolve))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   return {
