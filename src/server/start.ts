@@ -119,7 +119,11 @@ export const startProcess = async (role: ProcessRole = processRole()): Promise<v
     force.unref()
     // Stops accepting connections, closes idle keep-alive sockets, resolves when in-flight requests end.
     const serverClosed = server ? new Promise<void>((resolve) => server!.close(() => resolve())) : Promise.resolve()
+    // A socket whose request finishes after close() turns idle and would be kept for keepAliveTimeout:
+    // close those as they come.
+    const idleSweep = setInterval(() => server?.closeIdleConnections(), 200)
     await Promise.all([serverClosed, jobs.stop(settings.shutdownTimeoutMs)])
+    clearInterval(idleSweep)
     for (const close of closers) await close().catch(() => undefined)
     await booted.close()
     logger.info('shutdown complete')
