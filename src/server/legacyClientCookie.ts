@@ -11,11 +11,14 @@ import { logger } from '../lib/logger'
  * contributed). Then the request goes on with the signed value and the browser gets it, so the
  * lookup happens once per browser. An unknown bare UUID is left alone: the endpoints refuse it.
  */
+const LEGACY_VALUE = new RegExp(`(?:^|;\\s*)${CLIENT_ID_COOKIE}=[0-9a-fA-F]{8}-`)
+
 export const upgradeLegacyClientCookie =
   (payload: Payload): RequestHandler =>
   async (req, res, next) => {
     const header = req.headers.cookie
-    if (!header || !header.includes(`${CLIENT_ID_COOKIE}=`)) return next()
+    // Cheap first: only a bare UUID value is a legacy id (signed values start with "v1.").
+    if (!header || !LEGACY_VALUE.test(header)) return next()
     const state = readClientCookie(payload.secret, header)
     if (state.kind !== 'legacy') return next()
     try {
