@@ -107,13 +107,20 @@ export const encodeRange = async (
   settings: SanitizedExportOptions,
   planned: Pick<PlannedExport, 'rows' | 'audioPaths' | 'target'>,
   filesDir: string,
-  { from = 0, to = planned.rows.length, signal, onClip, tempDir }: { from?: number; to?: number; signal?: AbortSignal; onClip?: () => void | Promise<void>; tempDir: string },
+  {
+    from = 0,
+    to = planned.rows.length,
+    signal,
+    onClip,
+    tempDir,
+    link = false,
+  }: { from?: number; to?: number; signal?: AbortSignal; onClip?: () => void | Promise<void>; tempDir: string; link?: boolean },
 ): Promise<void> => {
   const indexes = Array.from({ length: Math.max(0, to - from) }, (_, offset) => from + offset)
   await forEachLimit(indexes, settings.concurrency, async (index) => {
     signal?.throwIfAborted()
     const output = path.join(filesDir, planned.audioPaths[index])
-    if (!fs.existsSync(output)) await writeClipAudio(planned.rows[index].audio, planned.target, output, { timeoutMs: settings.clipTimeoutMs, signal, tempDir })
+    if (!fs.existsSync(output)) await writeClipAudio(planned.rows[index].audio, planned.target, output, { timeoutMs: settings.clipTimeoutMs, signal, tempDir, link })
     await onClip?.()
   })
 }
@@ -213,7 +220,7 @@ export const runExport = async (
     let done = 0
     const total = planned.rows.length
     onProgress?.({ phase: 'encoding', done, total })
-    await encodeRange(settings, planned, filesDir, { signal, tempDir: path.join(work, 'tmp'), onClip: () => onProgress?.({ phase: 'encoding', done: ++done, total }) })
+    await encodeRange(settings, planned, filesDir, { signal, tempDir: path.join(work, 'tmp'), link: kind !== 'dir', onClip: () => onProgress?.({ phase: 'encoding', done: ++done, total }) })
     onProgress?.({ phase: 'writing', done: total, total })
     const { stats, manifestSha256 } = await writeManifests(settings, planned, filesDir)
     if (kind === 'dir') {
