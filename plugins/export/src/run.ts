@@ -36,6 +36,8 @@ export interface PlannedExport {
   language: { id: number; code: string; name: string }
   request: ExportRequest
   saltRotated: boolean
+  /** Demographic values blanked because fewer than k speakers share them (for the datasheet). */
+  suppressedValues: number
 }
 
 export interface ExportSummary {
@@ -89,7 +91,7 @@ export const planExport = async (
   }
   const refusal = format.check?.(included)
   if (refusal) throw new ExportRefusedError(refusal)
-  const { rows } = suppressRows(included, settings.k)
+  const { rows, suppression } = suppressRows(included, settings.k)
   return {
     rows,
     audioPaths: rows.map((row) => format.audioPath(row)!),
@@ -99,6 +101,7 @@ export const planExport = async (
     language: selection.language,
     request,
     saltRotated,
+    suppressedValues: Object.values(suppression.blanked).reduce((sum, values) => sum + values.size, 0),
   }
 }
 
@@ -141,7 +144,8 @@ const describeFilters = (request: ExportRequest): string[] => [
 export const writeManifests = async (settings: SanitizedExportOptions, planned: PlannedExport, filesDir: string): Promise<{ stats: DatasetStats; manifestSha256: string; datasheet: string }> => {
   const format = formatOf(settings, planned.request.format)
   const { suppression } = suppressRows(planned.rows, settings.k)
-  const stats = summarize(planned.rows, planned.heldOut, suppression)
+  // The rows are already suppressed: the count of what was blanked comes from the plan.
+  const stats = { ...summarize(planned.rows, planned.heldOut, suppression), suppressedValues: planned.suppressedValues }
   const title = `Shrutik ${planned.language.name} (${planned.language.code}) — ${format.name}`
   const datasheet = renderDatasheet(stats, {
     title,

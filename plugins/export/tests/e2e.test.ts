@@ -235,8 +235,11 @@ describe('exports on the real runtime', () => {
     expect(rows('validated.tsv')).toHaveLength(8)
     expect(rows('invalidated.tsv')).toHaveLength(1)
     expect(rows('validated.tsv').map((row) => row[3])).toContain('সে বলল, "চলো যাই"।')
-    // Fewer than five speakers share any value: every demographic cell is blank.
+    // Fewer than five speakers share any value: every demographic cell is blank, and the datasheet says how many values went.
     for (const row of rows('validated.tsv')) expect(row.slice(7, 11)).toEqual(['', '', '', ''])
+    const datasheet = fs.readFileSync(path.join(root, 'README.md'), 'utf8')
+    expect(datasheet).toContain('(2 value(s) suppressed)')
+    expect(datasheet).not.toMatch(/\| twenties \||\| female \|/)
     const clip = path.join(root, 'clips', rows('validated.tsv')[0][1])
     const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,sample_rate,channels', '-of', 'csv=p=0', clip], { encoding: 'utf8' })
     expect(probe.stdout.trim()).toBe('flac,16000,1')
