@@ -31,6 +31,7 @@ const DISTINCT_AUDIO = 48
 
 const { sql } = await import('@payloadcms/db-postgres')
 const { resolveBinaries } = await import('../plugins/audio-processing/src/ffmpeg')
+const { deprioritize } = await import('../plugins/audio-processing/src/ffmpeg/run')
 const { speechLike, wav } = await import('../plugins/audio-processing/tests/audio')
 const { bootPayload } = await import('../src/server/boot')
 const { mediaDir } = await import('../src/lib/env')
@@ -122,6 +123,8 @@ const bareReencode = async (files: string[]) => {
       const index = next++
       await new Promise<void>((resolve, reject) => {
         const child = spawn(ffmpeg, ['-nostdin', '-v', 'error', '-threads', '1', '-i', files[index], '-ac', '1', '-ar', '16000', '-c:a', 'flac', '-sample_fmt', 's16', '-y', path.join(dir, `${index}.flac`)], { stdio: 'ignore' })
+        // The same CPU priority the plugin gives its ffmpeg children (FFMPEG_NICE, default 10), so both compete alike with the rest of the machine.
+        deprioritize(child.pid)
         child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exited ${code}`))))
       })
     }
@@ -130,6 +133,7 @@ const bareReencode = async (files: string[]) => {
   return performance.now() - started
 }
 
+/** Bare tar, at the CPU priority of the exporting process (normal): copying is done by Node itself. */
 const bareTar = (files: string[]) => {
   const list = path.join(out, 'bare-list.txt')
   fs.writeFileSync(list, files.map((file) => path.relative(processed, file)).join('\n'))

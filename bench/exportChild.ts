@@ -11,7 +11,16 @@ const booted = await bootPayload()
 const { runExport } = await import('../plugins/export/src/run')
 const rssAfterBootMb = process.memoryUsage().rss / 1048576
 const started = performance.now()
-const summary = await runExport(booted.payload, request, { out })
+// Phase timings on stderr, to see where an export spends its time.
+let phase = ''
+const summary = await runExport(booted.payload, request, {
+  out,
+  onProgress: (progress) => {
+    if (progress.phase === phase) return
+    phase = progress.phase
+    console.error(`[exportChild] ${((performance.now() - started) / 1000).toFixed(1)} s: ${phase}`)
+  },
+})
 const ms = performance.now() - started
 console.log(JSON.stringify({ ms, rssAfterBootMb, maxRssMb: process.resourceUsage().maxRSS / 1024, ...summary }))
 process.exit(0)

@@ -293,6 +293,17 @@ commands.export = async (args) => {
     throw new UsageError(`--sample-rate must be a whole number of Hz between 8000 and 48000, not "${values['sample-rate']}".`)
   }
   const out = path.resolve(values.out)
+  // The output is checked before the database is touched: a path that cannot be written fails fast.
+  if (fs.existsSync(out)) throw new ExitError(`${values.out} already exists; choose a new path (exports never overwrite).`, 73)
+  const parent = path.dirname(out)
+  const probe = path.join(parent, `.shrutik-export-probe-${process.pid}`)
+  try {
+    await fs.promises.mkdir(probe)
+    await fs.promises.rmdir(probe)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    throw new ExitError(`cannot write ${values.out}: ${code === 'ENOENT' && !fs.existsSync(parent) ? `the folder ${parent} does not exist` : code === 'ENOTDIR' ? `${parent} is not a folder` : (error as Error).message}`, 73)
+  }
   const plugin = await import('@shrutik/plugin-export')
   await withPayload(async ({ payload }) => {
     let summary

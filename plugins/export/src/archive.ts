@@ -23,7 +23,12 @@ export const listFiles = async (root: string): Promise<string[]> => {
   return out.sort(compareC)
 }
 
+/** Files up to this size are read whole (one syscall, no stream set-up); larger ones are streamed. */
+const SMALL_FILE = 4 * 1024 * 1024
+
 export const sha256File = async (file: string): Promise<string> => {
+  const { size } = await fs.promises.stat(file)
+  if (size <= SMALL_FILE) return createHash('sha256').update(await fs.promises.readFile(file)).digest('hex')
   const hash = createHash('sha256')
   await pipeline(fs.createReadStream(file), hash)
   return hash.digest('hex')
@@ -63,8 +68,11 @@ export const writeArchive = async (root: string, top: string, output: string, gz
       signal?.throwIfAborted()
       const full = path.join(root, file)
       const { size } = await fs.promises.stat(full)
-      const entry = pack.entry({ name: `${top}/${file}`, size, mtime: new Date(0), mode: 0o644, uid: 0, gid: 0, uname: '', gname: '', type: 'file' })
-      await pipeline(fs.createReadStream(full), entry)
+      const header = { name: `${top}/${file}`, size, mtime: new Date(0), mode: 0o644, uid: 0, gid: 0, uname: '', gname: '', type: 'file' as const }
+      if (size <= SMALL_FILE) {
+        const content = await fs.promises.readFile(full)
+        await new Promise<void>((resolve, reject) => pack.entry(header, content, (error) => (error ? reject(error) : resolve())))
+      } else await pipeline(fs.createReadStream(full), pack.entry(header))
     }
     pack.finalize()
   }

@@ -69,7 +69,13 @@ export const writeClipAudio = async (
   source: ClipAudioSource,
   target: AudioTarget,
   output: string,
-  options: { timeoutMs: number; signal?: AbortSignal; tempDir: string },
+  options: {
+    timeoutMs: number
+    signal?: AbortSignal
+    tempDir: string
+    /** A file copied as is may be hard-linked (only into a work folder that is archived, then removed: nobody edits it). */
+    link?: boolean
+  },
 ): Promise<'copied' | 'encoded'> => {
   // A unique temp name outside the export's folder: an ffmpeg orphaned by a killed worker can
   // neither collide with the retry nor leave a partial file among the outputs.
@@ -78,7 +84,9 @@ export const writeClipAudio = async (
   await fs.mkdir(options.tempDir, { recursive: true })
   try {
     if (target.codec === 'copy' || (target.codec === 'flac' && target.sampleRate === 16_000 && source.archive && source.wholeRecording)) {
-      await fs.copyFile(target.codec === 'copy' ? source.segmentFile : source.archive!, temporary)
+      const from = target.codec === 'copy' ? source.segmentFile : source.archive!
+      // A hard link costs no copy; across file systems (or where links are refused) the bytes are copied.
+      if (!options.link || !(await fs.link(from, temporary).then(() => true, () => false))) await fs.copyFile(from, temporary)
       await fs.rename(temporary, output)
       return 'copied'
     }

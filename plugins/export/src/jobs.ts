@@ -34,7 +34,25 @@ const checkData = (data: unknown, fields: Record<string, (value: unknown) => str
 }
 const isRunId = (value: unknown) => (typeof value === 'string' && /^[0-9a-f-]{36}$/.test(value) ? undefined : 'must be a run id')
 
-const planFile = (settings: SanitizedExportOptions, id: number, runId: string) => path.join(workDirOf(settings, id, runId), 'plan.ndjson')
+/** After the last retry, the export is marked failed with the reason (instead of looking busy for ever). */
+const markFailedIfLast = async (payload: Payload, id: number, attempt: number, retries: number, error: unknown): Promise<void> => {
+  if (attempt <= retries) return
+  await rows(
+    payload,
+    sql`UPDATE dataset_exports SET status = 'failed', phase = NULL, error = ${`The export failed after ${attempt} attempts: ${(error as Error).message}`}, finished_at = now(), updated_at = now()
+        WHERE id = ${id} AND status IN ('queued', 'running') RETURNING id`,
+  ).catch(() => undefined)
+}
+
+/** Runs a handler body; on its last attempt a failure also marks the export failed. */
+const lastAttemptFails = async (payload: Payload, id: number, attempt: number, retries: number, body: () => Promise<void>): Promise<void> => {
+  try {
+    await body()
+  } catch (error) {
+    await markFailedIfLast(payload, id, attempt, retries, error)
+    throw error
+  }
+}
 
 /**
  * `export.build-dataset`: a fresh run (new run id, earlier runs' files removed — so a killed attempt
@@ -53,7 +71,14 @@ export const createBuildDatasetJob = (settings: SanitizedExportOptions): JobDefi
     if (!doc || doc.status === 'done' || doc.status === 'cancelled') return
     const runId = randomUUID()
     await removeWorkDirs(settings, doc.id)
-    await save(payload, doc.id, { status: 'running', phase: 'selecting', runId, doneShards: [], shardProgress: {}, clipsDone: 0, clipsTotal: 0, shardsTotal: 0, error: null })
+    // Conditional: a cancel that came in meanwhile wins.
+    const started = await rows(
+      payload,
+      sql`UPDATE dataset_exports SET status = 'running', phase = 'selecting', run_id = ${runId}, done_shards = '[]'::jsonb, shard_progress = '{}'::jsonb,
+            clips_done = 0, clips_total = 0, shards_total = 0, error = NULL, updated_at = now()
+          WHERE id = ${doc.id} AND status IN ('queued', 'running') RETURNING id`,
+    )
+    if (started.length === 0) return
     let planned
     try {
       planned = await planExport(payload, await requestOf(payload, settings, doc), {
@@ -63,7 +88,11 @@ export const createBuildDatasetJob = (settings: SanitizedExportOptions): JobDefi
       })
     } catch (error) {
       if (error instanceof NothingToExportError || error instanceof ExportRefusedError) {
-        await save(payload, doc.id, { status: 'failed', phase: null, error: error.message, finishedAt: new Date().toISOString() })
+        await rows(
+          payload,
+          sql`UPDATE dataset_exports SET status = 'failed', phase = NULL, error = ${error.message}, finished_at = now(), updated_at = now()
+              WHERE id = ${doc.id} AND run_id = ${runId} AND status = 'running' RETURNING id`,
+        )
         log('export refused', { reason: error.message })
         return
       }
@@ -71,8 +100,7 @@ export const createBuildDatasetJob = (settings: SanitizedExportOptions): JobDefi
     }
     const work = workDirOf(settings, doc.id, runId)
     await fs.promises.mkdir(path.join(work, 'files'), { recursive: true })
-    await writePlan(planFile(settings, doc.id, runId), planned)
-    const shards = Math.ceil(planned.rows.length / settings.shardSize)
+    const shards = await writePlan(work, planned, settings.shardSize)
     const current = await load(payload, doc.id)
     if (current?.runId !== runId || current.status !== 'running') return
     await save(payload, doc.id, { phase: 'encoding', clipsTotal: planned.rows.length, shardsTotal: shards })
@@ -120,8 +148,7 @@ export const createEncodeShardJob = (settings: SanitizedExportOptions): JobDefin
   async handler({ data, payload, signal, touch, log }) {
     const doc = await load(payload, data.exportId)
     if (!doc || doc.runId !== data.runId || doc.status !== 'running') return
-    const from = data.shard * settings.shardSize
-    const planned = await readPlan(planFile(settings, doc.id, data.runId), from, from + settings.shardSize)
+    const planned = await readPlan(workDirOf(settings, doc.id, data.runId), data.shard)
     const stop = new AbortController()
     const abort = () => stop.abort(signal.reason)
     signal.addEventListener('abort', abort, { once: true })
@@ -131,6 +158,7 @@ export const createEncodeShardJob = (settings: SanitizedExportOptions): JobDefin
       await encodeRange(settings, planned, path.join(workDirOf(settings, doc.id, data.runId), 'files'), {
         signal: stop.signal,
         tempDir: path.join(workDirOf(settings, doc.id, data.runId), 'tmp'),
+        link: true,
         onClip: async () => {
           done++
           if (Date.now() - lastReport < 500 && done < planned.rows.length) return
@@ -175,7 +203,7 @@ export const createFinalizeDatasetJob = (settings: SanitizedExportOptions): JobD
     const work = workDirOf(settings, doc.id, data.runId)
     const filesDir = path.join(work, 'files')
     await save(payload, doc.id, { phase: 'writing' })
-    const planned = await readPlan(planFile(settings, doc.id, data.runId))
+    const planned = await readPlan(work)
     const { stats, datasheet } = await writeManifests(settings, planned, filesDir)
     await save(payload, doc.id, { phase: 'archiving' })
     // Named after what it holds, not the export's id: the same request gives the same bytes.
@@ -241,5 +269,16 @@ export const runDueSchedules = async (payload: Payload, log: (message: string, m
   return created
 }
 
+/** An export job whose last failed attempt marks its export failed. */
+const markingFailures = <Name extends typeof BUILD_DATASET | typeof ENCODE_SHARD | typeof FINALIZE_DATASET>(definition: JobDefinition<Name>): JobDefinition<Name> => ({
+  ...definition,
+  handler: (context) => lastAttemptFails(context.payload, context.data.exportId, context.attempt, definition.retries ?? 3, () => definition.handler(context)),
+})
+
 export const exportJobs = (settings: SanitizedExportOptions): JobDefinition[] =>
-  [createBuildDatasetJob(settings), createEncodeShardJob(settings), createFinalizeDatasetJob(settings), ...(settings.scheduleCheck === false ? [] : [createRunSchedulesJob(settings)])] as JobDefinition[]
+  [
+    markingFailures(createBuildDatasetJob(settings)),
+    markingFailures(createEncodeShardJob(settings)),
+    markingFailures(createFinalizeDatasetJob(settings)),
+    ...(settings.scheduleCheck === false ? [] : [createRunSchedulesJob(settings)]),
+  ] as JobDefinition[]

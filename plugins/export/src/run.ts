@@ -36,6 +36,8 @@ export interface PlannedExport {
   language: { id: number; code: string; name: string }
   request: ExportRequest
   saltRotated: boolean
+  /** Demographic values blanked because fewer than k speakers share them (for the datasheet). */
+  suppressedValues: number
 }
 
 export interface ExportSummary {
@@ -89,7 +91,7 @@ export const planExport = async (
   }
   const refusal = format.check?.(included)
   if (refusal) throw new ExportRefusedError(refusal)
-  const { rows } = suppressRows(included, settings.k)
+  const { rows, suppression } = suppressRows(included, settings.k)
   return {
     rows,
     audioPaths: rows.map((row) => format.audioPath(row)!),
@@ -99,6 +101,7 @@ export const planExport = async (
     language: selection.language,
     request,
     saltRotated,
+    suppressedValues: Object.values(suppression.blanked).reduce((sum, values) => sum + values.size, 0),
   }
 }
 
@@ -107,13 +110,20 @@ export const encodeRange = async (
   settings: SanitizedExportOptions,
   planned: Pick<PlannedExport, 'rows' | 'audioPaths' | 'target'>,
   filesDir: string,
-  { from = 0, to = planned.rows.length, signal, onClip, tempDir }: { from?: number; to?: number; signal?: AbortSignal; onClip?: () => void | Promise<void>; tempDir: string },
+  {
+    from = 0,
+    to = planned.rows.length,
+    signal,
+    onClip,
+    tempDir,
+    link = false,
+  }: { from?: number; to?: number; signal?: AbortSignal; onClip?: () => void | Promise<void>; tempDir: string; link?: boolean },
 ): Promise<void> => {
   const indexes = Array.from({ length: Math.max(0, to - from) }, (_, offset) => from + offset)
   await forEachLimit(indexes, settings.concurrency, async (index) => {
     signal?.throwIfAborted()
     const output = path.join(filesDir, planned.audioPaths[index])
-    if (!fs.existsSync(output)) await writeClipAudio(planned.rows[index].audio, planned.target, output, { timeoutMs: settings.clipTimeoutMs, signal, tempDir })
+    if (!fs.existsSync(output)) await writeClipAudio(planned.rows[index].audio, planned.target, output, { timeoutMs: settings.clipTimeoutMs, signal, tempDir, link })
     await onClip?.()
   })
 }
@@ -134,7 +144,8 @@ const describeFilters = (request: ExportRequest): string[] => [
 export const writeManifests = async (settings: SanitizedExportOptions, planned: PlannedExport, filesDir: string): Promise<{ stats: DatasetStats; manifestSha256: string; datasheet: string }> => {
   const format = formatOf(settings, planned.request.format)
   const { suppression } = suppressRows(planned.rows, settings.k)
-  const stats = summarize(planned.rows, planned.heldOut, suppression)
+  // The rows are already suppressed: the count of what was blanked comes from the plan.
+  const stats = { ...summarize(planned.rows, planned.heldOut, suppression), suppressedValues: planned.suppressedValues }
   const title = `Shrutik ${planned.language.name} (${planned.language.code}) — ${format.name}`
   const datasheet = renderDatasheet(stats, {
     title,
@@ -213,7 +224,7 @@ export const runExport = async (
     let done = 0
     const total = planned.rows.length
     onProgress?.({ phase: 'encoding', done, total })
-    await encodeRange(settings, planned, filesDir, { signal, tempDir: path.join(work, 'tmp'), onClip: () => onProgress?.({ phase: 'encoding', done: ++done, total }) })
+    await encodeRange(settings, planned, filesDir, { signal, tempDir: path.join(work, 'tmp'), link: kind !== 'dir', onClip: () => onProgress?.({ phase: 'encoding', done: ++done, total }) })
     onProgress?.({ phase: 'writing', done: total, total })
     const { stats, manifestSha256 } = await writeManifests(settings, planned, filesDir)
     if (kind === 'dir') {

@@ -49,6 +49,20 @@ const demographicsOf = (snapshot: unknown): Demographics => {
   return { age: text('ageBand'), gender: GENDERS.has(text('gender')) ? text('gender') : '', accents: text('accent'), variant: text('variant') }
 }
 
+/** Every matching document, only the named fields (system read of another collection's documented fields). */
+const findAll = async (payload: Payload, collection: string, where: Where, fields: string[]): Promise<Doc[]> =>
+  (
+    await payload.find({
+      collection: collection as 'segments',
+      where,
+      pagination: false,
+      depth: 0,
+      select: Object.fromEntries(fields.map((field) => [field, true])) as never,
+    })
+  ).docs as Doc[]
+
+const byId = (docs: Doc[]) => new Map(docs.map((doc) => [Number(doc.id), doc]))
+
 export class NothingToExportError extends Error {
   override name = 'NothingToExportError'
 }
@@ -63,7 +77,7 @@ export const selectClips = async (
   payload: Payload,
   settings: SanitizedExportOptions,
   request: ExportRequest,
-  { batchSize = 500, onBatch }: { batchSize?: number; onBatch?: (selected: number) => void | Promise<void> } = {},
+  { batchSize = 1000, onBatch }: { batchSize?: number; onBatch?: (selected: number) => void | Promise<void> } = {},
 ): Promise<Selection> => {
   const languages = await payload.find({ collection: settings.languagesSlug as 'languages', where: { code: { equals: request.language } }, limit: 1, depth: 0 })
   const language = languages.docs[0] as Doc | undefined
@@ -86,28 +100,27 @@ export const selectClips = async (
     if (request.minDurationMs !== undefined) conditions.push({ durationMs: { greater_than_equal: request.minDurationMs } })
     if (request.maxDurationMs !== undefined) conditions.push({ durationMs: { less_than_equal: request.maxDurationMs } })
     // System read: the export job and the CLI act for an admin who asked for the whole language.
-    const batch = await payload.find({ collection: settings.segmentsSlug as 'segments', where: { and: conditions }, sort: 'id', limit: batchSize, pagination: false, depth: 0 })
+    const batch = await payload.find({
+      collection: settings.segmentsSlug as 'segments',
+      where: { and: conditions },
+      sort: 'id',
+      limit: batchSize,
+      pagination: false,
+      depth: 0,
+      select: { recording: true, startMs: true, endMs: true, durationMs: true, file: true, expectedText: true, status: true, consensus: true } as never,
+    })
     const segments = batch.docs as Doc[]
     if (segments.length === 0) break
     lastId = Number(segments.at(-1)!.id)
     const recordingIds = [...new Set(segments.map((segment) => idOf(segment.recording)!))]
-    const recordings = new Map(
-      (
-        await payload.find({ collection: settings.recordingsSlug as 'recordings', where: { id: { in: recordingIds } }, limit: recordingIds.length, pagination: false, depth: 0 })
-      ).docs.map((doc) => [Number(doc.id), doc as Doc]),
+    const recordings = byId(
+      await findAll(payload, settings.recordingsSlug, { id: { in: recordingIds } }, ['owner', 'clientId', 'mode', 'sentence', 'consentVersion', 'demographicsSnapshot', 'createdAt', 'audio']),
     )
     const gone = new Set([...(await settings.withdrawnRecordings(recordingIds, payload))].map(Number))
     const sentenceIds = [...new Set([...recordings.values()].map((recording) => idOf(recording.sentence)).filter((id): id is number => id !== undefined))]
-    const sentences = new Map(
-      sentenceIds.length
-        ? (await payload.find({ collection: settings.sentencesSlug as 'sentences', where: { id: { in: sentenceIds } }, limit: sentenceIds.length, pagination: false, depth: 0 })).docs.map((doc) => [
-            Number(doc.id),
-            doc as Doc,
-          ])
-        : [],
-    )
+    const sentences = byId(sentenceIds.length ? await findAll(payload, settings.sentencesSlug, { id: { in: sentenceIds } }, ['text', 'domain', 'source']) : [])
     const segmentIds = segments.map((segment) => Number(segment.id))
-    const votes = (await payload.find({ collection: settings.votesSlug as 'votes', where: { segment: { in: segmentIds } }, pagination: false, depth: 0 })).docs as Doc[]
+    const votes = await findAll(payload, settings.votesSlug, { segment: { in: segmentIds } }, ['segment', 'valid'])
     const tally = new Map<number, { up: number; down: number }>()
     for (const vote of votes) {
       const entry = tally.get(idOf(vote.segment)!) ?? { up: 0, down: 0 }

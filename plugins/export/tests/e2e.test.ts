@@ -1,18 +1,21 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { getRegisteredJobs } from '@shrutik/plugin-sdk'
+import { runJobHandler } from '@shrutik/plugin-sdk/testing'
 
 import { speechLike, wav } from '../../audio-processing/tests/audio'
 import { createJobRuntime, type JobRuntime } from '../../../src/jobs/runtime'
 import { createUser, mintAnonymous, json, startTestServer, type TestServer, type TestUser } from '../../../tests/helpers/server'
 import { call, createLanguage, eventually, vote } from '../../consensus/tests/fixtures'
 import { CV_CLIP_COLUMNS } from '../src/formats'
+import { runDueSchedules } from '../src/jobs'
 import { exportSettings } from '../src/options'
+import { selectClips } from '../src/select'
 import { validateKaldiDir } from './kaldiCheck'
 
 /**
@@ -235,8 +238,11 @@ describe('exports on the real runtime', () => {
     expect(rows('validated.tsv')).toHaveLength(8)
     expect(rows('invalidated.tsv')).toHaveLength(1)
     expect(rows('validated.tsv').map((row) => row[3])).toContain('সে বলল, "চলো যাই"।')
-    // Fewer than five speakers share any value: every demographic cell is blank.
+    // Fewer than five speakers share any value: every demographic cell is blank, and the datasheet says how many values went.
     for (const row of rows('validated.tsv')) expect(row.slice(7, 11)).toEqual(['', '', '', ''])
+    const datasheet = fs.readFileSync(path.join(root, 'README.md'), 'utf8')
+    expect(datasheet).toContain('(2 value(s) suppressed)')
+    expect(datasheet).not.toMatch(/\| twenties \||\| female \|/)
     const clip = path.join(root, 'clips', rows('validated.tsv')[0][1])
     const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,sample_rate,channels', '-of', 'csv=p=0', clip], { encoding: 'utf8' })
     expect(probe.stdout.trim()).toBe('flac,16000,1')
@@ -313,6 +319,89 @@ describe('exports on the real runtime', () => {
     const response = await call(server, 'DELETE', `/api/dataset-exports/${kept}`, { headers: admin.headers })
     expect(response.status).toBe(200)
     expect(fs.existsSync(dir)).toBe(false)
+  })
+})
+
+describe('selection, salts and schedules', () => {
+  test('the withdrawal hook is the one place consent withdrawal reaches: its recordings are left out and counted', async () => {
+    const settings = exportSettings(server.payload)
+    const all = await selectClips(server.payload, settings, { language: languageCode, format: 'cv' })
+    expect(all.clips).toHaveLength(8)
+    expect(all.withdrawn).toBe(0)
+    const withdrawnRecording = all.clips[0].recordingId
+    const asked: number[][] = []
+    const without = await selectClips(
+      server.payload,
+      {
+        ...settings,
+        withdrawnRecordings: async (ids) => {
+          asked.push(ids)
+          return [withdrawnRecording]
+        },
+      },
+      { language: languageCode, format: 'cv' },
+    )
+    expect(without.clips.map((clip) => clip.recordingId)).not.toContain(withdrawnRecording)
+    expect(without.clips).toHaveLength(7)
+    expect(without.withdrawn).toBe(1)
+    expect(asked.flat()).toContain(withdrawnRecording)
+    // Filters: confidence, duration, domain.
+    expect((await selectClips(server.payload, settings, { language: languageCode, format: 'cv', domains: ['poetry'] })).clips).toHaveLength(0)
+    expect((await selectClips(server.payload, settings, { language: languageCode, format: 'cv', maxDurationMs: 10 })).clips).toHaveLength(0)
+    expect((await selectClips(server.payload, settings, { language: languageCode, format: 'cv', include: 'all' })).clips).toHaveLength(9)
+  })
+
+  test('fresh speaker ids: a rotated export shares no speaker id with the instance salt, and its re-run keeps its own', async () => {
+    const plain = await finished(await createExport(admin, { format: 'hf', seed: 3 }))
+    const rotated = await finished(await createExport(admin, { format: 'hf', seed: 3, rotateSalt: true }))
+    const idsOf = (doc: Record<string, any>, bytes: Buffer) => {
+      const root = unpack(bytes, `salt-${doc.id}`)
+      return new Set(
+        ['train', 'validation', 'test'].flatMap((split) =>
+          fs.readFileSync(path.join(root, split, 'metadata.csv'), 'utf8').split('\n').slice(1).filter(Boolean).map((line) => line.split(',').at(-6)!),
+        ),
+      )
+    }
+    const plainIds = idsOf(plain, (await download(plain.id, admin.headers)).bytes)
+    const rotatedIds = idsOf(rotated, (await download(rotated.id, admin.headers)).bytes)
+    expect(plainIds.size).toBe(3)
+    expect(rotatedIds.size).toBe(3)
+    expect([...rotatedIds].filter((id) => plainIds.has(id))).toEqual([])
+    // The salt is never readable, not even by an admin.
+    const api = await json(await call(server, 'GET', `/api/dataset-exports/${rotated.id}`, { headers: admin.headers }))
+    expect(api.salt).toBeUndefined()
+    expect(api.runId).toBeUndefined()
+  })
+
+  test('a daily template makes one new export when due, then waits a day', async () => {
+    const templateId = await createExport(admin, { format: 'nemo', schedule: 'daily' })
+    const template = (await server.payload.findByID({ collection: 'dataset-exports', id: templateId, depth: 0 })) as Record<string, any>
+    expect(template.status).toBe('queued')
+    expect(template.nextRunAt).toBeTruthy()
+    expect(await runDueSchedules(server.payload)).toBe(1)
+    expect(await runDueSchedules(server.payload)).toBe(0)
+    const copies = await server.payload.find({ collection: 'dataset-exports', where: { scheduledFrom: { equals: templateId } }, depth: 0 })
+    expect(copies.docs).toHaveLength(1)
+    expect((await finished(copies.docs[0].id as number)).status).toBe('done')
+    const after = (await server.payload.findByID({ collection: 'dataset-exports', id: templateId, depth: 0 })) as Record<string, any>
+    expect(new Date(after.nextRunAt).getTime() - Date.now()).toBeGreaterThan(23 * 60 * 60_000)
+    expect(after.status).toBe('queued')
+  })
+})
+
+describe('failures', () => {
+  test('an export job failing on its last attempt marks the export failed with the reason; earlier attempts leave it running', async () => {
+    const id = await createExport(admin, { format: 'nemo', schedule: 'weekly' })
+    const runId = randomUUID()
+    // A template turned into a running export whose work folder is missing (system write).
+    await server.payload.update({ collection: 'dataset-exports', id, data: { schedule: 'none', status: 'running', runId, shardsTotal: 0, doneShards: [] } as never })
+    const finalize = getRegisteredJobs(server.payload.config).find((job) => job.name === 'export.finalize-dataset')!
+    await expect(runJobHandler(finalize, { payload: server.payload, data: { exportId: id, runId }, attempt: 1 })).rejects.toThrow()
+    expect(((await server.payload.findByID({ collection: 'dataset-exports', id, depth: 0 })) as Record<string, any>).status).toBe('running')
+    await expect(runJobHandler(finalize, { payload: server.payload, data: { exportId: id, runId }, attempt: 4 })).rejects.toThrow()
+    const failed = (await server.payload.findByID({ collection: 'dataset-exports', id, depth: 0 })) as Record<string, any>
+    expect(failed.status).toBe('failed')
+    expect(failed.error).toMatch(/^The export failed after 4 attempts: /)
   })
 })
 
