@@ -166,15 +166,24 @@ export const failUnknownJobs = async (pool: pg.Pool, known: string[]): Promise<v
   if (result.rowCount) logger.warn('failed queued jobs that no plugin handles', { count: result.rowCount })
 }
 
-/** Backoff: exponential up to `retries`; never for permanent errors (bad data, unknown job). */
+/** Set on an error after the job's last attempt: the one place that decides "no more retries". */
+const FINAL = Symbol('shrutik.final-attempt')
+
+/** True when this failure ends the job: a permanent error, or no retries left (runs cut short by a crash count). */
+const isFinalFailure = (definition: JobDefinition, error: unknown, attempt: number): boolean =>
+  (error as Error | undefined)?.name === 'PermanentJobError' || attempt > (definition.retries ?? DEFAULTS.retries)
+
+/** Backoff: exponential up to `retries`; never after the final attempt (see `isFinalFailure`). */
 const retryPolicy = (definition: JobDefinition) => {
   const exponential = backoffStrategies.exponential({
     delay: definition.backoffMs ?? DEFAULTS.backoffMs,
-    maxRetries: definition.retries ?? DEFAULTS.retries,
+    // The attempt count decides (FINAL); this cap only guards against a missing mark.
+    maxRetries: (definition.retries ?? DEFAULTS.retries) + 1,
     factor: 2,
     jitter: 0.1,
   })
-  return (context: Parameters<typeof exponential>[0]) => (context.error?.name === 'PermanentJobError' ? null : exponential(context))
+  return (context: Parameters<typeof exponential>[0]) =>
+    context.error?.name === 'PermanentJobError' || (context.error as { [FINAL]?: boolean } | undefined)?.[FINAL] ? null : exponential(context)
 }
 
 /** Counts the attempt and frees the dedupe key in one statement: from here on a new enqueue makes a new job. */
@@ -246,7 +255,17 @@ const defineJob = (
       } catch (error) {
         jobsFailed.inc({ name: definition.name })
         jobDuration.observe({ name: definition.name, outcome: 'failure' }, Number(process.hrtime.bigint() - started) / 1e9)
-        logger.warn('job attempt failed', { job: definition.name, jobId, attempt, error: (error as Error).message })
+        const final = isFinalFailure(definition, error, attempt)
+        logger.warn(final ? 'job failed for good' : 'job attempt failed', { job: definition.name, jobId, attempt, error: (error as Error).message })
+        // Duck-typed: errors from Node's core (fs, child processes) may come from another realm.
+        if (final && typeof error === 'object' && error !== null) {
+          ;(error as Error & { [FINAL]?: boolean })[FINAL] = true
+          if (definition.onFailed) {
+            await definition
+              .onFailed({ data: data as never, payload, error: error as Error, attempts: attempt, jobId, log })
+              .catch((problem: Error) => logger.error('job failure handler failed', { job: definition.name, jobId, error: problem.message }))
+          }
+        }
         throw error
       } finally {
         clearInterval(heartbeat)
