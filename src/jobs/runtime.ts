@@ -8,6 +8,7 @@ import pg from 'pg'
 
 import { logger } from '../lib/logger'
 import { jobDuration, jobsFailed, jobsProcessed, registerQueueGauges } from './metrics'
+import { ResilientNotificationChannel } from './notificationChannel'
 import { createPostgresQueue, META_KEY, type JobMeta } from './queue'
 import { DEDUPE_TABLE, ensureJobSchema, JOBS_CHANNEL, JOBS_TABLE } from './schema'
 
@@ -71,8 +72,12 @@ export const createJobRuntime = async (options: JobRuntimeOptions): Promise<JobR
   }
 
   const running = new Map<string, Running>()
+  let refillAll = (): void => undefined
+  // Our own LISTEN channel: survives a terminated connection (see notificationChannel.ts).
+  const notificationChannel = new ResilientNotificationChannel({ pool, channelName: JOBS_CHANNEL, onReconnected: () => refillAll() })
   const agenda = new Agenda({
-    backend: new PostgresBackend({ pool, tableName: JOBS_TABLE, channelName: JOBS_CHANNEL, ensureSchema: false }),
+    backend: new PostgresBackend({ pool, tableName: JOBS_TABLE, channelName: JOBS_CHANNEL, ensureSchema: false, disableNotifications: true }),
+    notificationChannel,
     name: `${os.hostname()}:${process.pid}`,
     processEvery: options.processEveryMs ?? Number(process.env.JOBS_PROCESS_EVERY_MS ?? 5000),
     maxConcurrency: options.maxConcurrency ?? Number(process.env.JOBS_MAX_CONCURRENCY ?? 20),
@@ -81,6 +86,10 @@ export const createJobRuntime = async (options: JobRuntimeOptions): Promise<JobR
   agenda.on('error', (error) => logger.error('job runtime error', { error: error.message }))
 
   const refill = createRefiller(agenda)
+  // Jobs enqueued while the channel was down sent their wake-up to nobody: look for them at once.
+  refillAll = () => {
+    for (const definition of jobs) refill(definition.name)
+  }
   for (const definition of jobs) defineJob(agenda, definition, { payload, pool, running, refill })
 
   await agenda.start()
