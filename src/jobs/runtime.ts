@@ -6,6 +6,7 @@ import { Agenda, backoffStrategies, type Job } from 'agenda'
 import type { Payload } from 'payload'
 import pg from 'pg'
 
+import { guardPool } from '../db/pools'
 import { logger } from '../lib/logger'
 import { jobDuration, jobsFailed, jobsProcessed, registerQueueGauges } from './metrics'
 import { ResilientNotificationChannel } from './notificationChannel'
@@ -52,7 +53,7 @@ interface Running {
 export const createJobRuntime = async (options: JobRuntimeOptions): Promise<JobRuntime> => {
   const { payload, jobs, role } = options
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: Number(process.env.JOBS_POOL_MAX ?? 10) })
-  pool.on('error', (error) => logger.warn('job database pool error', { error: error.message }))
+  guardPool(pool, 'jobs')
   await ensureJobSchema(pool)
 
   const definitions = new Map(jobs.map((job) => [job.name, job]))
