@@ -29,6 +29,7 @@ import { siteEndpoints } from './src/site/endpoints'
 import { buildTakeoutJob } from './src/site/takeout'
 import { purgeWithdrawalJob, withAccountDeletion, withdrawnAmong } from './src/site/withdrawal'
 import { constraintErrorsAreBadRequests, databaseUnavailableIsServiceUnavailable } from './src/lib/databaseErrors'
+import { payloadLogDestination } from './src/lib/logger'
 import { judgeIdentity } from './src/access/contributor'
 import { malformedPayloadFieldIsBadRequest, removeRequestTempFiles } from './src/lib/uploadTempFiles'
 import { dataDir, isProduction, mediaDir, MULTIPART_OVERHEAD_BYTES, resolvePayloadSecret, settings } from './src/lib/env'
@@ -47,7 +48,8 @@ const config: Config = {
   csrf: [env.serverURL],
   cookiePrefix: 'shrutik',
   telemetry: false,
-  logger: { options: { level: env.logLevel } },
+  // Payload's pino logger writes through winston: one JSON format in one stream.
+  logger: { options: { level: env.logLevel }, destination: payloadLogDestination },
   // Refusals we raise on purpose (4xx with a message for the user) are not server errors.
   loggingLevels: { APIError: 'info', AuthenticationError: 'info', LockedAuth: 'info', QueryError: 'info', Forbidden: 'info' },
   admin: {
