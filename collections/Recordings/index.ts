@@ -12,6 +12,7 @@ import { TERMS_VERSION } from '../../src/lib/terms'
 import { sentencePools } from '../../src/site/sentencePool'
 import { recountSentenceRecordings } from './recount'
 import { AUDIO_MIME_TYPES, detectAudio, UnsupportedAudioError } from './audioTypes'
+import { assertRoomFor } from '../../src/lib/diskSpace'
 
 export const RECORDING_STATUSES = ['uploaded', 'processing', 'ready', 'rejected', 'failed'] as const
 
@@ -91,7 +92,10 @@ export const createRecordings = ({ staticDir }: RecordingsOptions): CollectionCo
   hooks: {
     beforeOperation: [
       async ({ operation, req, args }) => {
-        if (operation === 'create' || operation === 'update') await prepareUpload(req)
+        if (operation === 'create' || operation === 'update') {
+          await prepareUpload(req)
+          assertRoomFor(req, staticDir)
+        }
         return args
       },
     ],
