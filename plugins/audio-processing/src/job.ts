@@ -123,6 +123,7 @@ const processRecording = async (settings: SanitizedAudioOptions, { data, payload
   const extension = settings.playbackCodec === 'opus' ? 'ogg' : 'mp3'
   const playbackName = `playback.${extension}`
   let segmentCount: number
+  let lastOutput: { tool: string; stderr: string } | undefined
   try {
     // One decoding pass measures the signal for the checks and writes the archive and playback
     // copies; if the checks reject the file, those copies are thrown away with the run folder.
@@ -135,7 +136,10 @@ const processRecording = async (settings: SanitizedAudioOptions, { data, payload
         { path: path.join(runDir, playbackName), codec: settings.playbackCodec },
       ],
       normalizeLoudness: settings.normalizeLoudness,
-      onStderr: (tool, stderr) => stderr.trim() && log(`${tool} output`, { stderr: tail(stderr) }, 'debug'),
+      onStderr: (tool, stderr) => {
+        lastOutput = { tool, stderr }
+        if (stderr.trim()) log(`${tool} output`, { stderr: tail(stderr) }, 'debug')
+      },
     })
     await touch(50)
     const facts = {
@@ -169,7 +173,10 @@ const processRecording = async (settings: SanitizedAudioOptions, { data, payload
               codec: settings.playbackCodec,
               timeoutMs: settings.timeoutMs,
               signal,
-              onStderr: (stderr) => log('ffmpeg segments', { stderr: tail(stderr) }, 'debug'),
+              onStderr: (stderr) => {
+                lastOutput = { tool: 'ffmpeg', stderr }
+                log('ffmpeg segments', { stderr: tail(stderr) }, 'debug')
+              },
             })
           ).map((file) => path.basename(file))
         : [playbackName]
@@ -192,6 +199,8 @@ const processRecording = async (settings: SanitizedAudioOptions, { data, payload
     await swap(payload, settings, recording, segments, { ...facts, status: 'ready', failureReason: null, files }, data.confirmDeleteJudgments)
     segmentCount = segments.length
   } catch (error) {
+    // A crashed, killed or hung tool: what it said last goes in the log with the failure.
+    if (lastOutput) log(`${lastOutput.tool} failed or was stopped`, { error: (error as Error).message, stderr: tail(lastOutput.stderr) || '(no output)' }, 'warn')
     await fs.rm(runDir, { recursive: true, force: true })
     throw error
   }
