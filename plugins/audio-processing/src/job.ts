@@ -200,7 +200,7 @@ const processRecording = async (settings: SanitizedAudioOptions, { data, payload
     segmentCount = segments.length
   } catch (error) {
     // A crashed, killed or hung tool: what it said last goes in the log with the failure.
-    if (lastOutput) log(`${lastOutput.tool} failed or was stopped`, { error: (error as Error).message, stderr: tail(lastOutput.stderr) || '(no output)' }, 'warn')
+    if (lastOutput) log(`${lastOutput.tool} failed or was stopped`, { recordingId: data.recordingId, error: (error as Error).message, stderr: tail(lastOutput.stderr) || '(no output)' }, 'warn')
     await fs.rm(runDir, { recursive: true, force: true })
     throw error
   }

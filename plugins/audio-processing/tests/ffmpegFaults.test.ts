@@ -98,7 +98,8 @@ const uploadAndSettle = async () => {
   throw new Error(`recording ${id} did not settle`)
 }
 
-const toolFailures = () => lines.filter((line) => line.message === 'ffmpeg failed or was stopped')
+// Other suites' unprocessed recordings share the run's database (and this worker): only ours count.
+const toolFailures = (recordingId: number) => lines.filter((line) => line.message === 'ffmpeg failed or was stopped' && line.recordingId === recordingId)
 const hungChildren = () => spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout.split('\n').filter((args) => args.trim() === `sleep ${HANG_MARK}`)
 
 test('ffmpeg killed by a signal: each attempt fails with its stderr in the log, is retried, and the recording ends failed', async () => {
@@ -108,7 +109,7 @@ test('ffmpeg killed by a signal: each attempt fails with its stderr in the log, 
   const doc = await uploadAndSettle()
   expect(doc.audio.status).toBe('failed')
   expect(doc.audio.failureReason).toMatch(/^Processing failed after 3 attempts/)
-  const failures = toolFailures()
+  const failures = toolFailures(doc.id as number)
   expect(failures).toHaveLength(3)
   for (const line of failures) expect(line).toMatchObject({ level: 'warn', job: PROCESS_RECORDING, stderr: expect.stringContaining('Invalid data found when processing input') })
 })
@@ -120,7 +121,7 @@ test('ffmpeg hung: the job timeout kills it, the stderr is logged, the job is re
   const doc = await uploadAndSettle()
   expect(doc.audio.status).toBe('failed')
   expect(doc.audio.failureReason).toMatch(/after 3 attempts: .*longer than its 1500 ms limit/)
-  const failures = toolFailures()
+  const failures = toolFailures(doc.id as number)
   expect(failures).toHaveLength(3)
   for (const line of failures) expect(line.stderr).toContain('waiting for input that never comes')
   expect(hungChildren()).toEqual([])
