@@ -131,6 +131,22 @@ export const Sentences: CollectionConfig = {
       hooks: { beforeChange: [({ operation, value }) => (operation === 'create' ? randomInt(0, 2 ** 31 - 1) : value)] },
     },
     {
+      // Review votes so far (src/curation/review.ts); the status follows the consensus vote rule.
+      name: 'approvals',
+      type: 'number',
+      defaultValue: 0,
+      access: { create: fieldNobody, update: fieldNobody },
+      admin: { readOnly: true, position: 'sidebar' },
+    },
+    {
+      name: 'rejections',
+      type: 'number',
+      defaultValue: 0,
+      access: { create: fieldNobody, update: fieldNobody },
+      admin: { readOnly: true, position: 'sidebar' },
+    },
+    { name: 'rejectionReason', type: 'text', maxLength: 500, admin: { readOnly: true, position: 'sidebar' } },
+    {
       name: 'createdBy',
       type: 'relationship',
       relationTo: 'users',

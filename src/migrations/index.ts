@@ -9,6 +9,7 @@ import * as migration_20261129_082913_trust_and_consent from './20261129_082913_
 import * as migration_20261129_083146_export_plugin from './20261129_083146_export_plugin';
 import * as migration_20261129_084129_withdrawals_and_takeouts from './20261129_084129_withdrawals_and_takeouts';
 import * as migration_20261129_085359_merge_trust_export from './20261129_085359_merge_trust_export';
+import * as migration_20261129_090307_curation from './20261129_090307_curation';
 
 export const migrations = [
   {
@@ -64,6 +65,11 @@ export const migrations = [
   {
     up: migration_20261129_085359_merge_trust_export.up,
     down: migration_20261129_085359_merge_trust_export.down,
-    name: '20261129_085359_merge_trust_export'
+    name: '20261129_085359_merge_trust_export',
+  },
+  {
+    up: migration_20261129_090307_curation.up,
+    down: migration_20261129_090307_curation.down,
+    name: '20261129_090307_curation'
   },
 ];

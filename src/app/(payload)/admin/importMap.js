@@ -1,3 +1,4 @@
+import { TryRules as TryRules_02a99bfb407f5517e24e860d63e811bd } from '../../../../admin/Curation/TryRules'
 import { ReadOnlyJson as ReadOnlyJson_6ca27a12e930521b916c7ee89fdb7cbd } from '@shrutik/plugin-sdk/admin'
 import { AudioPanel as AudioPanel_e4f6ccb95e86da71c1cff13455910d2a } from '@shrutik/plugin-audio-processing/admin'
 import { SegmentsList as SegmentsList_e4f6ccb95e86da71c1cff13455910d2a } from '@shrutik/plugin-audio-processing/admin'
@@ -10,6 +11,7 @@ import { CollectionCards as CollectionCards_f9c02e79a4aed9a3924487c0cd4cafb1 } f
 
 /** @type import('payload').ImportMap */
 export const importMap = {
+  "/admin/Curation/TryRules#TryRules": TryRules_02a99bfb407f5517e24e860d63e811bd,
   "@shrutik/plugin-sdk/admin#ReadOnlyJson": ReadOnlyJson_6ca27a12e930521b916c7ee89fdb7cbd,
   "@shrutik/plugin-audio-processing/admin#AudioPanel": AudioPanel_e4f6ccb95e86da71c1cff13455910d2a,
   "@shrutik/plugin-audio-processing/admin#SegmentsList": SegmentsList_e4f6ccb95e86da71c1cff13455910d2a,
