@@ -118,6 +118,7 @@ export async function up({ db, payload, req }: MigrateUpArgs): Promise<void> {
   CREATE EXTENSION IF NOT EXISTS pg_trgm;
   CREATE INDEX IF NOT EXISTS "sentences_text_trgm_idx" ON "sentences" USING gin ("text" gin_trgm_ops);
   CREATE INDEX IF NOT EXISTS "sentences_language_created_at_idx" ON "sentences" USING btree ("language_id", "created_at");
+  CREATE INDEX IF NOT EXISTS "sentences_recording_count_idx" ON "sentences" USING btree ("recording_count");
   CREATE INDEX IF NOT EXISTS "sentence_skips_open_reports_idx" ON "sentence_skips" USING btree ("sentence_id") WHERE "reason" <> 'skip' AND "resolution" IS NULL;`)
 
   // The import's staging table (src/curation/import.ts), written by SQL alone (outside Payload's schema).
@@ -155,6 +156,7 @@ export async function down({ db, payload, req }: MigrateDownArgs): Promise<void>
    DROP TABLE IF EXISTS "sentence_import_rows";
    DROP INDEX IF EXISTS "sentences_text_trgm_idx";
    DROP INDEX IF EXISTS "sentences_language_created_at_idx";
+   DROP INDEX IF EXISTS "sentences_recording_count_idx";
    DROP INDEX IF EXISTS "sentence_skips_open_reports_idx";
    ALTER TABLE "sentence_imports" DISABLE ROW LEVEL SECURITY;
   ALTER TABLE "sentence_reviews" DISABLE ROW LEVEL SECURITY;
