@@ -62,8 +62,9 @@ const config: Config = {
     components: {
       views: {
         jobs: { Component: '/admin/Jobs/JobsView#JobsView', path: '/jobs', exact: true },
+        coverage: { Component: '/admin/Curation/CoverageView#CoverageView', path: '/coverage', exact: true },
       },
-      afterNavLinks: ['/admin/Jobs/JobsNavLink#JobsNavLink'],
+      afterNavLinks: ['/admin/Jobs/JobsNavLink#JobsNavLink', '/admin/Curation/CoverageView#CoverageNavLink'],
     },
     importMap: {
       baseDir: dirname,

@@ -105,6 +105,8 @@ export const createSentenceImports = ({ staticDir }: { staticDir: string }): Col
     ],
   },
   fields: [
+    // Progress bar, counts and the report download (admin/Curation/ImportStatus.tsx).
+    { name: 'status', type: 'ui', admin: { position: 'sidebar', components: { Field: '/admin/Curation/ImportStatus#ImportStatus' } } },
     { name: 'language', type: 'relationship', relationTo: 'languages', maxDepth: 0, admin: { description: 'The language of every sentence, unless a column gives it.' } },
     {
       name: 'pastedText',

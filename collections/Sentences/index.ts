@@ -7,8 +7,9 @@ import { approvedOrReviewer, fieldIsAdmin, fieldNobody, isAdmin, isReviewerOrAdm
 import { sentencePools } from '../../src/site/sentencePool'
 import { checkSentenceRules, normalizeSentence, sentenceHash, type SentenceRules } from './normalize'
 
-export const SENTENCE_STATUSES = ['pending', 'approved', 'rejected', 'retired'] as const
-export const SENTENCE_LICENCES = ['CC0-1.0', 'CC-BY-4.0', 'CC-BY-SA-4.0', 'public-domain'] as const
+import { SENTENCE_LICENCES, SENTENCE_STATUSES } from './constants'
+
+export { SENTENCE_LICENCES, SENTENCE_STATUSES } from './constants'
 
 const invalid = (path: string, message: string): ValidationError =>
   new ValidationError({ collection: 'sentences', errors: [{ path, message }] })

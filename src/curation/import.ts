@@ -8,7 +8,7 @@ import type { Payload } from 'payload'
 import type pg from 'pg'
 
 import { sentenceHash } from '../../collections/Sentences/normalize'
-import { SENTENCE_LICENCES } from '../../collections/Sentences'
+import { SENTENCE_LICENCES } from '../../collections/Sentences/constants'
 import { dataDir } from '../lib/env'
 import { firstRuleFailure, normalizeSentence, type SentenceRules } from './core'
 
@@ -89,7 +89,40 @@ interface ParsedRecord {
 export const importStaticDir = (): string => path.join(dataDir(), 'imports')
 const reportsDir = (): string => path.join(dataDir(), 'imports', 'reports')
 
-const poolOf = (payload: Payload): pg.Pool => (payload.db as unknown as PostgresAdapter).pool as unknown as pg.Pool
+const poolOf = (target: Payload | pg.Pool): pg.Pool => ('db' in target ? ((target.db as unknown as PostgresAdapter).pool as unknown as pg.Pool) : target)
+
+const IMPORT_COLUMNS = `id, language_id AS language, pasted_text AS "pastedText", filename, format::text, has_header AS "hasHeader",
+  sentence_column AS "sentenceColumn", language_column AS "languageColumn", source_column AS "sourceColumn", domain_column AS "domainColumn",
+  licence_column AS "licenceColumn", source, domain, licence::text, sentence_status::text AS "sentenceStatus", state::text,
+  source_path AS "sourcePath", report_path AS "reportPath", created_by_id AS "createdBy"`
+
+const numberOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value))
+
+/** Every language's code and rules, read with SQL so the import can run without Payload. */
+const readLanguages = async (pool: pg.Pool): Promise<LanguageInfo[]> => {
+  const { rows } = await pool.query(
+    `SELECT id, code, sentence_rules_min_words, sentence_rules_max_words, sentence_rules_min_characters, sentence_rules_max_characters,
+            sentence_rules_allowed_characters, sentence_rules_allowed_scripts, sentence_rules_banned_symbols, sentence_rules_allow_digits,
+            sentence_rules_allow_abbreviations, sentence_rules_abbreviations, sentence_rules_terminal_punctuation FROM languages`,
+  )
+  return rows.map((row) => ({
+    id: Number(row.id),
+    code: String(row.code),
+    rules: {
+      minWords: numberOrNull(row.sentence_rules_min_words),
+      maxWords: numberOrNull(row.sentence_rules_max_words),
+      minCharacters: numberOrNull(row.sentence_rules_min_characters),
+      maxCharacters: numberOrNull(row.sentence_rules_max_characters),
+      allowedCharacters: row.sentence_rules_allowed_characters,
+      allowedScripts: row.sentence_rules_allowed_scripts,
+      bannedSymbols: row.sentence_rules_banned_symbols,
+      allowDigits: row.sentence_rules_allow_digits,
+      allowAbbreviations: row.sentence_rules_allow_abbreviations,
+      abbreviations: row.sentence_rules_abbreviations,
+      terminalPunctuation: row.sentence_rules_terminal_punctuation,
+    },
+  }))
+}
 
 /**
  * Bytes to text, line-aligned: each chunk is cut after its last newline (a newline byte never
@@ -292,12 +325,13 @@ const readCounts = async (pool: pg.Pool | pg.PoolClient, importId: number): Prom
  * Runs as the system (a job or the CLI); who may start an import is checked when it is created.
  */
 export const runImport = async (
-  payload: Payload,
+  target: Payload | pg.Pool,
   importId: number,
   { onProgress, signal }: { onProgress?: (progress: ImportProgress) => void | Promise<void>; signal?: AbortSignal } = {},
 ): Promise<ImportCounts> => {
-  const pool = poolOf(payload)
-  const doc = (await payload.findByID({ collection: 'sentence-imports', id: importId, depth: 0, showHiddenFields: true })) as unknown as ImportDoc
+  const pool = poolOf(target)
+  const doc = (await pool.query(`SELECT ${IMPORT_COLUMNS} FROM sentence_imports WHERE id = $1`, [importId])).rows[0] as ImportDoc | undefined
+  if (!doc) throw new ImportInputError(`Import ${importId} does not exist.`)
   const stored = async (): Promise<ImportCounts> => {
     const { rows } = await pool.query('SELECT lines, accepted, refused, duplicates, already_present FROM sentence_imports WHERE id = $1', [importId])
     const row = rows[0]
@@ -306,7 +340,7 @@ export const runImport = async (
   if (doc.state === 'done') return stored()
   if (doc.state !== 'writing-report') {
     try {
-      await stageAndInsert(payload, pool, doc, { onProgress, signal })
+      await stageAndInsert(pool, doc, { onProgress, signal })
     } catch (error) {
       if (error instanceof ImportInputError) {
         await setImport(pool, importId, { state: 'failed', error: error.message })
@@ -325,7 +359,6 @@ export const runImport = async (
 }
 
 const stageAndInsert = async (
-  payload: Payload,
   pool: pg.Pool,
   doc: ImportDoc,
   { onProgress, signal }: { onProgress?: (progress: ImportProgress) => void | Promise<void>; signal?: AbortSignal },
@@ -335,11 +368,9 @@ const stageAndInsert = async (
   await pool.query(`DELETE FROM ${STAGING_TABLE} WHERE import_id = $1`, [importId])
   await setImport(pool, importId, { state: 'running', progress: 0, error: null })
 
-  const languages = await payload.find({ collection: 'languages', depth: 0, limit: 0, pagination: false })
   const byCode = new Map<string, LanguageInfo>()
   const byId = new Map<number, LanguageInfo>()
-  for (const language of languages.docs) {
-    const info = { id: Number(language.id), code: String(language.code), rules: (language.sentenceRules ?? null) as SentenceRules | null }
+  for (const info of await readLanguages(pool)) {
     byCode.set(info.code.toLowerCase(), info)
     byId.set(info.id, info)
   }
@@ -417,6 +448,10 @@ const stageAndInsert = async (
     await client.query('BEGIN')
     // A nested loop over a just-filled table is quadratic; these joins are always bulk.
     await client.query('SET LOCAL enable_nestloop = off')
+    // Room for the hash joins and the window sort, and for the trigram index to take the new rows
+    // in a few large merges instead of many small ones (its pending list is flushed with work_mem).
+    await client.query(`SET LOCAL work_mem = '256MB'`)
+    await client.query(`SET LOCAL gin_pending_list_limit = '64MB'`)
     // Within the file: the first line of each (language, key) stays, later ones are duplicates of it.
     await client.query(
       `UPDATE ${STAGING_TABLE} r SET outcome = 'duplicate', first_line = d.first_line
