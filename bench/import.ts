@@ -42,21 +42,43 @@ const random = () => {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296
 }
 const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]
-const english = (
-  'river morning village teacher garden window market evening mother father child letter school bridge mountain ' +
-  'station library harvest weather kitchen journey festival doctor farmer singer painter story music water bread ' +
-  'city forest island ocean desert valley meadow lantern blanket pocket basket candle mirror ladder carpet pillow ' +
-  'quiet bright gentle early late warm cold green yellow small large old young happy careful patient honest ' +
-  'walks reads writes sings paints carries opens closes finds keeps brings sends watches follows remembers ' +
-  'slowly quickly often always never together again almost nearly softly loudly'
-).split(' ')
-const bengali = (
-  'নদী সকাল গ্রাম শিক্ষক বাগান জানালা বাজার সন্ধ্যা মা বাবা শিশু চিঠি বিদ্যালয় সেতু পাহাড় স্টেশন গ্রন্থাগার ফসল আবহাওয়া ' +
-  'রান্নাঘর যাত্রা উৎসব ডাক্তার কৃষক গায়ক চিত্রকর গল্প গান জল রুটি শহর বন দ্বীপ সমুদ্র মরুভূমি উপত্যকা মাঠ লণ্ঠন কম্বল ' +
-  'পকেট ঝুড়ি মোমবাতি আয়না মই কার্পেট বালিশ শান্ত উজ্জ্বল কোমল ভোরে দেরিতে উষ্ণ ঠান্ডা সবুজ হলুদ ছোট বড় পুরনো তরুণ ' +
-  'খুশি সাবধানী ধৈর্যশীল সৎ হাঁটে পড়ে লেখে গায় আঁকে বহন খোলে বন্ধ খুঁজে রাখে আনে পাঠায় দেখে অনুসরণ মনে ধীরে দ্রুত ' +
-  'প্রায়ই সবসময় কখনো একসাথে আবার প্রায় আস্তে জোরে স্বপ্ন ক্ষেত্র'
-).split(' ')
+// Vocabularies like a real corpus's: 4,000 word forms per language built from syllables (Bengali
+// with vowel signs, hasanta conjuncts and ZWNJ-free spellings), drawn with Zipf's law (the r-th most
+// common word about 1/r as often), so a few words are everywhere and most are rare.
+const VOCABULARY = 4000
+const buildVocabulary = (onsets: string[], nuclei: string[], codas: string[], minSyllables: number) => {
+  const words = new Set<string>()
+  while (words.size < VOCABULARY) {
+    const syllables = minSyllables + Math.floor(random() * 3)
+    let word = ''
+    for (let i = 0; i < syllables; i++) word += pick(onsets) + pick(nuclei) + (random() < 0.3 ? pick(codas) : '')
+    words.add(word)
+  }
+  return [...words]
+}
+const english = buildVocabulary('b c d f g h k l m n p r s t v w br ch cl dr gr pl sh st th tr'.split(' '), 'a e i o u ai ea ee oo ou'.split(' '), 'n r s t l m nd st ng'.split(' '), 1)
+const bengali = buildVocabulary(
+  'ক খ গ ঘ চ ছ জ ঝ ট ড ত থ দ ধ ন প ফ ব ভ ম য র ল শ স হ ক্ষ স্ত ন্ত প্র ত্র স্ব'.split(' '),
+  ['', 'া', 'ি', 'ী', 'ু', 'ূ', 'ে', 'ো', 'ৌ'],
+  ['ন', 'ম', 'র', 'ল', 'ং', 'ৎ'],
+  2,
+)
+const zipf = (() => {
+  const cumulative: number[] = []
+  let total = 0
+  for (let rank = 1; rank <= VOCABULARY; rank++) cumulative.push((total += 1 / rank))
+  return () => {
+    const target = random() * total
+    let low = 0
+    let high = cumulative.length - 1
+    while (low < high) {
+      const middle = (low + high) >> 1
+      if (cumulative[middle] < target) low = middle + 1
+      else high = middle
+    }
+    return low
+  }
+})()
 
 const sentenceFile = path.join(out, 'sentences.tsv')
 const writeFile = async () => {
@@ -78,7 +100,8 @@ const writeFile = async () => {
       if (language === 'bnb' && variant === 0) sentence = ` ${earlier} `
     } else {
       language = i % 2 === 0 ? 'bnb' : 'enb'
-      const words = Array.from({ length: 6 + Math.floor(random() * 6) }, () => pick(language === 'bnb' ? bengali : english))
+      const vocabulary = language === 'bnb' ? bengali : english
+      const words = Array.from({ length: 6 + Math.floor(random() * 6) }, () => vocabulary[zipf()])
       sentence = language === 'bnb' ? `${words.join(' ')}।` : `${words[0][0].toUpperCase()}${words.join(' ').slice(1)}.`
       if (roll < 0.1) {
         // A rule violation: digits, a wrong ending, or a letter from another script.
@@ -136,9 +159,30 @@ const worker = spawn(process.execPath, [path.join(root, 'bin', 'shrutik.mjs'), '
   env: { ...process.env, DATABASE_URL: booted.database.url, NODE_OPTIONS: '' },
   stdio: ['ignore', 'inherit', 'inherit'],
 })
+const hwmMb = (pid: number | undefined): number => {
+  try {
+    return Number(/VmHWM:\s+(\d+) kB/u.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024
+  } catch {
+    return 0
+  }
+}
+// The job runs the file in a child process of the worker (src/curation/importProcess.ts): watch both.
+let importProcessPeakMb = 0
+const childrenOf = (pid: number | undefined): number[] =>
+  fs
+    .readdirSync('/proc')
+    .filter((name) => /^\d+$/u.test(name))
+    .filter((name) => {
+      try {
+        return Number(fs.readFileSync(`/proc/${name}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]) === pid
+      } catch {
+        return false
+      }
+    })
+    .map(Number)
 const peakRssMb = () => {
-  const status = fs.readFileSync(`/proc/${worker.pid}/status`, 'utf8')
-  return Number(/VmHWM:\s+(\d+) kB/u.exec(status)?.[1] ?? 0) / 1024
+  for (const child of childrenOf(worker.pid)) importProcessPeakMb = Math.max(importProcessPeakMb, hwmMb(child))
+  return Math.max(hwmMb(worker.pid), importProcessPeakMb)
 }
 // Wait for the worker to be up (its Payload booted) before timing: look for its Agenda heartbeat.
 await new Promise((resolve) => setTimeout(resolve, 15_000))
@@ -159,20 +203,24 @@ for (;;) {
     if (state === 'failed') throw new Error(`the import failed: ${rows[0].error}`)
     break
   }
+  peakRssMb()
   if (performance.now() - lastPrinted > 10_000) {
     lastPrinted = performance.now()
-    console.log(`   ${state} ${rows[0].progress} % (${round((performance.now() - started) / 1000)} s, worker peak RSS ${round(peakRssMb())} MB)`)
+    console.log(`   ${state} ${rows[0].progress} % (${round((performance.now() - started) / 1000)} s, peak RSS: worker ${round(hwmMb(worker.pid))} MB, import process ${round(importProcessPeakMb)} MB)`)
   }
   await new Promise((resolve) => setTimeout(resolve, 250))
 }
 const importSeconds = (performance.now() - started) / 1000
-const workerPeakRssMb = round(peakRssMb())
+const workerPeakRssMb = round(Math.max(hwmMb(worker.pid), importProcessPeakMb))
+const workerOnlyPeakMb = round(hwmMb(worker.pid))
 worker.kill('SIGTERM')
 const doc = (await payload.findByID({ collection: 'sentence-imports', id: created.id, depth: 0 })) as unknown as Record<string, number>
 const counts = { lines: Number(doc.lines), accepted: Number(doc.accepted), refused: Number(doc.refused), duplicates: Number(doc.duplicates), alreadyPresent: Number(doc.alreadyPresent) }
 const rowsPerSec = round(counts.lines / importSeconds)
 console.log(`   ${counts.lines.toLocaleString()} lines in ${round(importSeconds)} s: ${rowsPerSec} lines/s; accepted ${counts.accepted}, refused ${counts.refused}, duplicates ${counts.duplicates}, already present ${counts.alreadyPresent}`)
-console.log(`   counts add up to the lines: ${counts.accepted + counts.refused + counts.duplicates + counts.alreadyPresent === counts.lines}; worker peak RSS ${workerPeakRssMb} MB (${round(rssBootMb)} MB after boot)`)
+console.log(
+  `   counts add up to the lines: ${counts.accepted + counts.refused + counts.duplicates + counts.alreadyPresent === counts.lines}; peak RSS: import process ${round(importProcessPeakMb)} MB, worker ${workerOnlyPeakMb} MB (${round(rssBootMb)} MB after boot)`,
+)
 
 // --- 2. Bare COPY of the same accepted rows into an identical table -----------------------------
 console.log(`\n2. bare COPY of the ${counts.accepted.toLocaleString()} accepted rows into an identical table (same indexes)`)
@@ -197,12 +245,13 @@ if (total[0].n < 1_000_000) {
   const missing = 1_000_000 - total[0].n
   await pool.query(
     `INSERT INTO sentences (text, language_id, normalized_hash, status, domain, source, licence, recording_count, shuffle)
-     SELECT 'ভরাট বাক্য ' || g || ' নদী সকাল গ্রাম।', $1, md5('fill' || g), 'pending', 'general', 'fill', 'CC0-1.0', 0, floor(random() * 2147483647)
+     SELECT ($3::text[])[1 + (g % 4000)] || ' ' || ($3::text[])[1 + ((g * 7) % 4000)] || ' ' || g || '।', $1, md5('fill' || g), 'pending', 'general', 'fill', 'CC0-1.0', 0, floor(random() * 2147483647)
        FROM generate_series(1, $2::int) g`,
-    [bnb.id, missing],
+    [bnb.id, missing, bengali],
   )
 }
-await pool.query('ANALYZE sentences')
+// What autovacuum does after a bulk load (visibility map for index-only counts, statistics).
+await pool.query('VACUUM ANALYZE sentences')
 const settings = readSettings()
 const app = createApp({ payload, config: booted.config, settings: { ...settings, rateLimitStore: 'memory' }, limiters: await createRateLimiters({ ...settings, rateLimitStore: 'memory' }) })
 const server = app.listen(0, '127.0.0.1')
@@ -220,10 +269,13 @@ const timed = async (url: string) => {
 }
 // As the admin list asks: first page of 10, newest first, the search box on the title field.
 const listUrl = (query: string) => `/api/sentences?depth=0&limit=10&page=1&sort=-createdAt&where[or][0][and][0][text][like]=${encodeURIComponent(query)}`
+// A curator looks for a word or two they have in mind: word forms drawn evenly from the vocabulary
+// (so mostly rarer words, as in real searches); the commonest words are timed apart below.
 const queries = Array.from({ length: SEARCHES }, (_, i) => {
   const words = i % 2 === 0 ? bengali : english
   return i % 4 < 2 ? pick(words) : `${pick(words)} ${pick(words)}`
 })
+const commonest = [...bengali.slice(0, 10), ...english.slice(0, 10)]
 console.log(`\n3. admin list search over ${(Math.max(total[0].n, 1_000_000)).toLocaleString()} sentences, ${SEARCHES} queries (half Bengali; one or two words)`)
 for (const query of queries.slice(0, 5)) await timed(listUrl(query)) // warm-up
 const latencies: number[] = []
@@ -236,7 +288,11 @@ for (const query of queries) {
 if (slow.length) console.log(`   slower than 300 ms: ${slow.join(', ')}`)
 const searchP95Ms = round(percentile(latencies, 95))
 console.log(`   p50 ${round(percentile(latencies, 50))} ms, p95 ${searchP95Ms} ms, max ${round(Math.max(...latencies))} ms`)
-const plan = await pool.query(`EXPLAIN ANALYZE SELECT id FROM sentences WHERE text ILIKE $1 ORDER BY created_at DESC LIMIT 10`, [`%${bengali[3]}%`])
+const common: number[] = []
+for (const query of commonest) common.push(await timed(listUrl(query)))
+const commonWordsP95Ms = round(percentile(common, 95))
+console.log(`   the 10 commonest words of each language (in a third to two thirds of all sentences): p50 ${round(percentile(common, 50))} ms, p95 ${commonWordsP95Ms} ms`)
+const plan = await pool.query(`EXPLAIN ANALYZE SELECT id FROM sentences WHERE text ILIKE $1 ORDER BY created_at DESC LIMIT 10`, [`%${bengali[300]}%`])
 fs.writeFileSync(path.join(out, 'search-plan.txt'), plan.rows.map((row) => row['QUERY PLAN']).join('\n'))
 
 const pages: Record<string, string> = {
@@ -261,10 +317,10 @@ server.closeAllConnections()
 server.close()
 
 const ratio = round((rowsPerSec / bareCopyRowsPerSec) * 100)
-console.log(`\nThe import runs at ${ratio} % of the bare COPY rate (target ≥ 25 %); worker peak RSS ${workerPeakRssMb} MB (target ≤ 300); search p95 ${searchP95Ms} ms (target ≤ 300); slowest list page ${slowestListPageMs} ms (target ≤ 500)`)
+console.log(`\nThe import runs at ${ratio} % of the bare COPY rate (target ≥ 25 %); peak RSS ${workerPeakRssMb} MB (target ≤ 300); search p95 ${searchP95Ms} ms (target ≤ 300); slowest list page ${slowestListPageMs} ms (target ≤ 500)`)
 console.log(ratio >= 25 && workerPeakRssMb <= 300 && searchP95Ms <= 300 && slowestListPageMs <= 500 ? 'all targets met' : 'MISSED a target')
 await jobs.stop(1000)
 await pool.end()
 await booted.close()
-console.log(JSON.stringify({ rowsPerSec, bareCopyRowsPerSec, peakRssMb: workerPeakRssMb, accepted: counts.accepted, refused: counts.refused, duplicates: counts.duplicates, alreadyPresent: counts.alreadyPresent, lines: counts.lines, searchP95Ms, slowestListPageMs }))
+console.log(JSON.stringify({ rowsPerSec, bareCopyRowsPerSec, peakRssMb: workerPeakRssMb, accepted: counts.accepted, refused: counts.refused, duplicates: counts.duplicates, alreadyPresent: counts.alreadyPresent, lines: counts.lines, searchP95Ms, commonWordsP95Ms, slowestListPageMs }))
 process.exit(0)
