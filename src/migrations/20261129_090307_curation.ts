@@ -118,7 +118,11 @@ export async function up({ db, payload, req }: MigrateUpArgs): Promise<void> {
   CREATE EXTENSION IF NOT EXISTS pg_trgm;
   CREATE INDEX IF NOT EXISTS "sentences_text_trgm_idx" ON "sentences" USING gin ("text" gin_trgm_ops);
   CREATE INDEX IF NOT EXISTS "sentences_language_created_at_idx" ON "sentences" USING btree ("language_id", "created_at");
-  CREATE INDEX IF NOT EXISTS "sentences_recording_count_idx" ON "sentences" USING btree ("recording_count");
+  -- The admin list sorts by a column, then by created_at descending (Payload's tie-break): one index per direction.
+  CREATE INDEX IF NOT EXISTS "sentences_recording_count_asc_idx" ON "sentences" USING btree ("recording_count" ASC, "created_at" DESC);
+  CREATE INDEX IF NOT EXISTS "sentences_recording_count_desc_idx" ON "sentences" USING btree ("recording_count" DESC, "created_at" DESC);
+  CREATE INDEX IF NOT EXISTS "sentences_status_asc_idx" ON "sentences" USING btree ("status" ASC, "created_at" DESC);
+  CREATE INDEX IF NOT EXISTS "sentences_status_desc_idx" ON "sentences" USING btree ("status" DESC, "created_at" DESC);
   CREATE INDEX IF NOT EXISTS "sentence_skips_open_reports_idx" ON "sentence_skips" USING btree ("sentence_id") WHERE "reason" <> 'skip' AND "resolution" IS NULL;`)
 
   // The import's staging table (src/curation/import.ts), written by SQL alone (outside Payload's schema).
@@ -156,7 +160,10 @@ export async function down({ db, payload, req }: MigrateDownArgs): Promise<void>
    DROP TABLE IF EXISTS "sentence_import_rows";
    DROP INDEX IF EXISTS "sentences_text_trgm_idx";
    DROP INDEX IF EXISTS "sentences_language_created_at_idx";
-   DROP INDEX IF EXISTS "sentences_recording_count_idx";
+   DROP INDEX IF EXISTS "sentences_recording_count_asc_idx";
+   DROP INDEX IF EXISTS "sentences_recording_count_desc_idx";
+   DROP INDEX IF EXISTS "sentences_status_asc_idx";
+   DROP INDEX IF EXISTS "sentences_status_desc_idx";
    DROP INDEX IF EXISTS "sentence_skips_open_reports_idx";
    ALTER TABLE "sentence_imports" DISABLE ROW LEVEL SECURITY;
   ALTER TABLE "sentence_reviews" DISABLE ROW LEVEL SECURITY;
