@@ -271,7 +271,7 @@ export const createApp = ({ payload, config, settings, limiters, nextHandler, is
     const token = req.headers.authorization ?? /(?:^|;\s*)[\w-]+-token=([^;]+)/.exec(req.headers.cookie ?? '')?.[1]
     return token ? `t:${createHash('sha256').update(token).digest('base64url').slice(0, 32)}` : `ip:${req.ip ?? 'unknown'}`
   }
-  const judgmentRoutes = ['/api/votes', '/api/transcriptions', '/api/consensus/skip', '/api/site/sentences/:id/skip']
+  const judgmentRoutes = ['/api/votes', '/api/transcriptions', '/api/consensus/skip', '/api/site/sentences/:id/skip', '/api/curation/sentences/:id/review']
   app.post(judgmentRoutes, rateLimit(limiters, 'judge'), rateLimit(limiters, 'judgeIdentity', contributorKey))
   app.get(
     ['/api/site/next-sentences', '/api/site/passage', '/api/consensus/next-validation', '/api/consensus/next-transcription'],
