@@ -11,6 +11,7 @@ import * as migration_20261129_084129_withdrawals_and_takeouts from './20261129_
 import * as migration_20261129_085359_merge_trust_export from './20261129_085359_merge_trust_export';
 import * as migration_20261129_085953_reviewer_reopens from './20261129_085953_reviewer_reopens';
 import * as migration_20261129_090307_curation from './20261129_090307_curation';
+import * as migration_20261129_102331_merge_curation from './20261129_102331_merge_curation';
 
 export const migrations = [
   {
@@ -76,6 +77,11 @@ export const migrations = [
   {
     up: migration_20261129_090307_curation.up,
     down: migration_20261129_090307_curation.down,
-    name: '20261129_090307_curation'
+    name: '20261129_090307_curation',
+  },
+  {
+    up: migration_20261129_102331_merge_curation.up,
+    down: migration_20261129_102331_merge_curation.down,
+    name: '20261129_102331_merge_curation'
   },
 ];
