@@ -22,13 +22,19 @@ import { createUsers } from './collections/Users'
 import { pruneFinishedJobs } from './src/jobs/coreJobs'
 import { createMedia } from './collections/Media'
 import { SentenceSkips } from './collections/SentenceSkips'
+import { createSentenceImports } from './collections/SentenceImports'
+import { SentenceReviews } from './collections/SentenceReviews'
+import { curationEndpoints } from './src/curation/endpoints'
+import { importSentencesJob } from './src/curation/jobs'
 import { SiteSettings } from './collections/SiteSettings'
 import { queuedEmailAdapter, sendEmailJob } from './src/email'
 import { jobEndpoints } from './src/jobs/endpoints'
 import { siteEndpoints } from './src/site/endpoints'
 import { buildTakeoutJob } from './src/site/takeout'
 import { purgeWithdrawalJob, withAccountDeletion, withdrawnAmong } from './src/site/withdrawal'
-import { constraintErrorsAreBadRequests } from './src/lib/databaseErrors'
+import { constraintErrorsAreBadRequests, databaseUnavailableIsServiceUnavailable } from './src/lib/databaseErrors'
+import { payloadLogDestination } from './src/lib/logger'
+import { storageFullIsInsufficientStorage } from './src/lib/diskSpace'
 import { judgeIdentity } from './src/access/contributor'
 import { malformedPayloadFieldIsBadRequest, removeRequestTempFiles } from './src/lib/uploadTempFiles'
 import { dataDir, isProduction, mediaDir, MULTIPART_OVERHEAD_BYTES, resolvePayloadSecret, settings } from './src/lib/env'
@@ -47,7 +53,8 @@ const config: Config = {
   csrf: [env.serverURL],
   cookiePrefix: 'shrutik',
   telemetry: false,
-  logger: { options: { level: env.logLevel } },
+  // Payload's pino logger writes through winston: one JSON format in one stream.
+  logger: { options: { level: env.logLevel }, destination: payloadLogDestination },
   // Refusals we raise on purpose (4xx with a message for the user) are not server errors.
   loggingLevels: { APIError: 'info', AuthenticationError: 'info', LockedAuth: 'info', QueryError: 'info', Forbidden: 'info' },
   admin: {
@@ -58,8 +65,9 @@ const config: Config = {
     components: {
       views: {
         jobs: { Component: '/admin/Jobs/JobsView#JobsView', path: '/jobs', exact: true },
+        coverage: { Component: '/admin/Curation/CoverageView#CoverageView', path: '/coverage', exact: true },
       },
-      afterNavLinks: ['/admin/Jobs/JobsNavLink#JobsNavLink'],
+      afterNavLinks: ['/admin/Jobs/JobsNavLink#JobsNavLink', '/admin/Curation/CoverageView#CoverageNavLink'],
     },
     importMap: {
       baseDir: dirname,
@@ -76,7 +84,8 @@ const config: Config = {
     push: false,
     migrationDir: path.resolve(dirname, 'src/migrations'),
     // Agenda and the rate limiter keep their own tables in this database.
-    tablesFilter: ['!agenda_*', '!rate_limits'],
+    // The import's staging table is written by SQL alone (src/curation/import.ts, created by a migration).
+    tablesFilter: ['!agenda_*', '!rate_limits', '!sentence_import_rows'],
   }),
   collections: [
     // Deleting an account withdraws its contributions first (src/site/withdrawal.ts).
@@ -95,6 +104,9 @@ const config: Config = {
     createRecordings({ staticDir: path.join(mediaDir(), 'recordings') }),
     createTranscriptions(),
     SentenceSkips,
+    // Sentence curation: bulk imports (run as jobs) and review votes (src/curation).
+    createSentenceImports({ staticDir: path.join(dataDir(), 'imports') }),
+    SentenceReviews,
     Contributors,
     Withdrawals,
     Takeouts,
@@ -105,8 +117,8 @@ const config: Config = {
   email: queuedEmailAdapter({ fromAddress: env.emailFrom, fromName: env.emailFromName }),
   // The admin in English or Bengali (Payload's own translations), chosen per user.
   i18n: { supportedLanguages: { en, 'bn-BD': bnBd }, fallbackLanguage: 'en' },
-  hooks: { afterError: [constraintErrorsAreBadRequests, malformedPayloadFieldIsBadRequest, removeRequestTempFiles] },
-  endpoints: [...jobEndpoints, ...siteEndpoints],
+  hooks: { afterError: [databaseUnavailableIsServiceUnavailable, storageFullIsInsufficientStorage, constraintErrorsAreBadRequests, malformedPayloadFieldIsBadRequest, removeRequestTempFiles] },
+  endpoints: [...jobEndpoints, ...siteEndpoints, ...curationEndpoints],
   // Abuse limits: no deep population, and GraphQL (which the platform does not use) is off.
   maxDepth: env.apiMaxDepth,
   defaultDepth: 1,
@@ -148,4 +160,4 @@ const config: Config = {
 }
 
 // Core jobs are registered the same way plugins register theirs (plugins/sdk).
-export default buildConfig(registerJobs(config, [pruneFinishedJobs, sendEmailJob, purgeWithdrawalJob, buildTakeoutJob]))
+export default buildConfig(registerJobs(config, [pruneFinishedJobs, sendEmailJob, purgeWithdrawalJob, buildTakeoutJob, importSentencesJob]))

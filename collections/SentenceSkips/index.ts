@@ -25,6 +25,9 @@ export const SentenceSkips: CollectionConfig = {
     { name: 'user', type: 'relationship', relationTo: 'users', maxDepth: 0, admin: { readOnly: true } },
     // Reviewers read reports, not who made them: an anonymous id is for admins only, as everywhere.
     { name: 'clientId', type: 'text', maxLength: 36, access: { read: fieldIsAdmin }, admin: { readOnly: true } },
+    // Set when a reviewer handles a report (src/curation/endpoints.ts): the sentence was kept or retired.
+    { name: 'resolution', type: 'select', options: ['kept', 'retired'], index: true, admin: { readOnly: true } },
+    { name: 'resolvedBy', type: 'relationship', relationTo: 'users', maxDepth: 0, access: { read: fieldIsAdmin }, admin: { readOnly: true } },
   ],
   timestamps: true,
 }

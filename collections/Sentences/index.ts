@@ -7,8 +7,9 @@ import { approvedOrReviewer, fieldIsAdmin, fieldNobody, isAdmin, isReviewerOrAdm
 import { sentencePools } from '../../src/site/sentencePool'
 import { checkSentenceRules, normalizeSentence, sentenceHash, type SentenceRules } from './normalize'
 
-export const SENTENCE_STATUSES = ['pending', 'approved', 'rejected', 'retired'] as const
-export const SENTENCE_LICENCES = ['CC0-1.0', 'CC-BY-4.0', 'CC-BY-SA-4.0', 'public-domain'] as const
+import { SENTENCE_LICENCES, SENTENCE_STATUSES } from './constants'
+
+export { SENTENCE_LICENCES, SENTENCE_STATUSES } from './constants'
 
 const invalid = (path: string, message: string): ValidationError =>
   new ValidationError({ collection: 'sentences', errors: [{ path, message }] })
@@ -130,6 +131,22 @@ export const Sentences: CollectionConfig = {
       admin: { hidden: true },
       hooks: { beforeChange: [({ operation, value }) => (operation === 'create' ? randomInt(0, 2 ** 31 - 1) : value)] },
     },
+    {
+      // Review votes so far (src/curation/review.ts); the status follows the consensus vote rule.
+      name: 'approvals',
+      type: 'number',
+      defaultValue: 0,
+      access: { create: fieldNobody, update: fieldNobody },
+      admin: { readOnly: true, position: 'sidebar' },
+    },
+    {
+      name: 'rejections',
+      type: 'number',
+      defaultValue: 0,
+      access: { create: fieldNobody, update: fieldNobody },
+      admin: { readOnly: true, position: 'sidebar' },
+    },
+    { name: 'rejectionReason', type: 'text', maxLength: 500, admin: { readOnly: true, position: 'sidebar' } },
     {
       name: 'createdBy',
       type: 'relationship',

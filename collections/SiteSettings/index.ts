@@ -34,5 +34,17 @@ export const SiteSettings: GlobalConfig = {
       defaultValue: 'en',
       options: LOCALES.filter((locale) => locale !== 'x-rtl').map((locale) => ({ label: locale, value: locale })),
     },
+    {
+      name: 'contributorsReviewSentences',
+      type: 'checkbox',
+      defaultValue: false,
+      admin: { description: 'Let contributors approve or reject pending sentences on the site ("Review sentences").' },
+    },
+    {
+      name: 'reviewersImportSentences',
+      type: 'checkbox',
+      defaultValue: false,
+      admin: { description: 'Let reviewers import sentence files (admins always can).' },
+    },
   ],
 }

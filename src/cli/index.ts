@@ -4,12 +4,13 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 
+import { buildState, currentStamp, writeBuildStamp } from '../lib/buildStamp'
 import { projectRoot } from '../lib/env'
 
 const HELP = `Usage: shrutik <command> [options]
 
 Commands:
-  start                         Build the web app if needed, then serve Shrutik on $PORT (default 3000)
+  start                         Build the web app if missing or older than the code, then serve Shrutik on $PORT (default 3000)
                                 and run jobs in the same process (SHRUTIK_ROLE=web|worker|all, default all)
   worker                        Run background jobs only (no web server); start as many as you need
   build                         Build the web app (Next.js) for production
@@ -35,6 +36,17 @@ Commands:
                                 archive, any other PATH a new folder; prints a one-line JSON summary;
                                 exit 65 when nothing matches, 73 when PATH cannot be written
 
+  sentences import FILE --language CODE [--source S] [--domain D] [--licence L]
+                    [--status pending|approved]
+                                Import sentences from a .txt (one a line), .csv or .tsv file (CSV/TSV:
+                                a header with a "sentence" column, optionally language, source, domain,
+                                licence); progress on a terminal; prints the report's counts as one
+                                JSON line and writes the full report next to the import (path on stderr);
+                                exit 65 when the file cannot be read or decoded (naming the line)
+  sentences export --language CODE --kind validated|unvalidated [--out FILE]
+                                Write validated_sentences.tsv or unvalidated_sentences.tsv (Common Voice
+                                columns) to FILE or stdout
+
 With no DATABASE_URL, every command uses the embedded PostgreSQL in ./data/postgres.
 Environment variables are listed in the README.`
 
@@ -54,16 +66,16 @@ const require = createRequire(import.meta.url)
 
 const nextBin = (): string => require.resolve('next/dist/bin/next')
 
-const buildExists = (): boolean => fs.existsSync(path.join(projectRoot(), '.next', 'BUILD_ID'))
-
-const runBuild = (): void => {
-  console.log('Building the web app (first start only; this takes a minute or two)...')
+const runBuild = (why = 'on request'): void => {
+  console.log(`Building the web app (${why}; this takes a minute or two)...`)
   const result = spawnSync(process.execPath, [nextBin(), 'build'], {
     cwd: projectRoot(),
     stdio: 'inherit',
     env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
   })
   if (result.status !== 0) throw new Error('The web app build failed; see the messages above.')
+  // Stamped after the build, so files the build itself writes (Payload's import map) count as built.
+  writeBuildStamp(projectRoot(), currentStamp(projectRoot()))
 }
 
 /** Runs a Local-API task with a booted Payload and exits (a Payload process never exits by itself). */
@@ -83,7 +95,11 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
     ;(process.env as Record<string, string>).NODE_ENV ??= 'production'
     const { processRole, startProcess } = await import('../server/start')
     const role = processRole()
-    if (role !== 'worker' && !buildExists()) runBuild()
+    // After an upgrade (git pull, npm ci) the old build would serve with the new server code.
+    if (role !== 'worker') {
+      const state = buildState(projectRoot())
+      if (!state.fresh) runBuild(state.reason)
+    }
     await startProcess(role)
   },
   async worker() {
@@ -320,6 +336,112 @@ commands.export = async (args) => {
     }
     console.log(JSON.stringify(summary))
   })
+}
+
+const sentenceCommands: Record<string, (args: string[]) => Promise<void>> = {
+  async import(args) {
+    const { values, positionals } = parseArgs({
+      args,
+      options: {
+        language: { type: 'string' },
+        source: { type: 'string' },
+        domain: { type: 'string' },
+        licence: { type: 'string' },
+        status: { type: 'string' },
+      },
+      allowPositionals: true,
+      strict: true,
+    })
+    const file = positionals[0]
+    if (!file || positionals.length > 1) throw new UsageError('sentences import needs exactly one FILE.')
+    if (!values.language) throw new UsageError('sentences import needs --language CODE (e.g. --language bn).')
+    if (!LANGUAGE_TAG.test(values.language)) throw new UsageError(`--language needs a language code such as bn, not "${values.language}".`)
+    const status = values.status ?? 'pending'
+    if (status !== 'pending' && status !== 'approved') throw new UsageError(`--status must be pending or approved, not "${values.status}".`)
+    const { SENTENCE_LICENCES } = await import('../../collections/Sentences')
+    if (values.licence !== undefined && !(SENTENCE_LICENCES as readonly string[]).includes(values.licence)) {
+      throw new UsageError(`--licence must be one of ${SENTENCE_LICENCES.join(', ')}, not "${values.licence}".`)
+    }
+    const absolute = path.resolve(file)
+    try {
+      const stat = await fs.promises.stat(absolute)
+      if (!stat.isFile()) throw new Error('not a regular file')
+      await fs.promises.access(absolute, fs.constants.R_OK)
+    } catch (error) {
+      throw new ExitError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, 65)
+    }
+    const { ImportInputError, runImport } = await import('../curation/import')
+    await withPayload(async ({ payload }) => {
+      const language = await payload.find({ collection: 'languages', where: { code: { equals: values.language } }, limit: 1, depth: 0 })
+      if (!language.docs[0]) throw new UsageError(`No language has the code "${values.language}"; add it in the admin (or run seed) first.`)
+      // The operator at the shell imports as the system (like users:create-admin); run here, not by a worker.
+      const created = await payload.create({
+        collection: 'sentence-imports',
+        data: {
+          language: language.docs[0].id,
+          source: values.source,
+          domain: values.domain ?? 'general',
+          licence: (values.licence ?? 'CC0-1.0') as (typeof SENTENCE_LICENCES)[number],
+          sentenceStatus: status,
+          sourcePath: absolute,
+          state: 'queued',
+        } as never,
+        context: { runInProcess: true },
+      })
+      const tty = process.stderr.isTTY
+      let counts
+      try {
+        counts = await runImport(payload, Number(created.id), {
+          onProgress: ({ bytesRead, totalBytes, lines, phase }) => {
+            if (!tty) return
+            const fraction = totalBytes ? bytesRead / totalBytes : 1
+            const width = 30
+            const filled = Math.round(fraction * width)
+            process.stderr.write(`\r${phase.padEnd(14)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${lines} lines   `)
+            if (phase === 'done') process.stderr.write('\n')
+          },
+        })
+      } catch (error) {
+        if (error instanceof ImportInputError) throw new ExitError(`${file}: ${error.message} Nothing was imported.`, 65)
+        throw error
+      }
+      const stored = (await payload.findByID({ collection: 'sentence-imports', id: created.id, depth: 0, showHiddenFields: true })) as { reportPath?: string }
+      console.error(`sentences import: report in ${stored.reportPath}`)
+      console.log(JSON.stringify(counts))
+    })
+  },
+  async export(args) {
+    const { values } = parseArgs({ args, options: { language: { type: 'string' }, kind: { type: 'string' }, out: { type: 'string' } }, strict: true })
+    if (!values.language || !values.kind) throw new UsageError('sentences export needs --language CODE and --kind validated|unvalidated.')
+    if (values.kind !== 'validated' && values.kind !== 'unvalidated') throw new UsageError(`--kind must be validated or unvalidated, not "${values.kind}".`)
+    const kind = values.kind
+    const { corpusTsv } = await import('../curation/coverage')
+    await withPayload(async ({ payload }) => {
+      const language = await payload.find({ collection: 'languages', where: { code: { equals: values.language } }, limit: 1, depth: 0 })
+      if (!language.docs[0]) throw new UsageError(`No language has the code "${values.language}".`)
+      const { Readable } = await import('node:stream')
+      const { pipeline } = await import('node:stream/promises')
+      const rows = Readable.from(corpusTsv(payload, Number(language.docs[0].id), kind))
+      if (!values.out) {
+        await pipeline(rows, process.stdout, { end: false })
+        return
+      }
+      const temporary = `${values.out}.tmp-${process.pid}`
+      try {
+        await pipeline(rows, fs.createWriteStream(temporary))
+        await fs.promises.rename(temporary, values.out)
+      } catch (error) {
+        await fs.promises.rm(temporary, { force: true })
+        throw new ExitError(`cannot write ${values.out}: ${(error as Error).message}`, 73)
+      }
+    })
+  },
+}
+
+commands.sentences = async ([subcommand, ...rest]) => {
+  const run = subcommand ? sentenceCommands[subcommand] : undefined
+  if (!run) throw new UsageError(`sentences needs a subcommand: ${Object.keys(sentenceCommands).join(', ')}.`)
+  await run(rest)
 }
 
 commands.consensus = async ([subcommand, ...rest]) => {

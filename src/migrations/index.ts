@@ -10,6 +10,8 @@ import * as migration_20261129_083146_export_plugin from './20261129_083146_expo
 import * as migration_20261129_084129_withdrawals_and_takeouts from './20261129_084129_withdrawals_and_takeouts';
 import * as migration_20261129_085359_merge_trust_export from './20261129_085359_merge_trust_export';
 import * as migration_20261129_085953_reviewer_reopens from './20261129_085953_reviewer_reopens';
+import * as migration_20261129_090307_curation from './20261129_090307_curation';
+import * as migration_20261129_102331_merge_curation from './20261129_102331_merge_curation';
 
 export const migrations = [
   {
@@ -70,6 +72,16 @@ export const migrations = [
   {
     up: migration_20261129_085953_reviewer_reopens.up,
     down: migration_20261129_085953_reviewer_reopens.down,
-    name: '20261129_085953_reviewer_reopens'
+    name: '20261129_085953_reviewer_reopens',
+  },
+  {
+    up: migration_20261129_090307_curation.up,
+    down: migration_20261129_090307_curation.down,
+    name: '20261129_090307_curation',
+  },
+  {
+    up: migration_20261129_102331_merge_curation.up,
+    down: migration_20261129_102331_merge_curation.down,
+    name: '20261129_102331_merge_curation'
   },
 ];

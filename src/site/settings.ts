@@ -10,6 +10,8 @@ export interface SiteSettingsView {
   accentColor?: string
   logoUrl?: string
   defaultLocale: Locale
+  /** Contributors may review pending sentences ("Review sentences"); reviewers always may. */
+  contributorsReviewSentences: boolean
 }
 
 interface StoredSettings {
@@ -17,6 +19,7 @@ interface StoredSettings {
   theme?: string
   accentColor?: string | null
   defaultLocale?: string
+  contributorsReviewSentences?: boolean | null
   logo?: number | { url?: string; sizes?: { logo?: { url?: string | null } } } | null
 }
 
@@ -31,5 +34,6 @@ export const loadSiteSettings = async (): Promise<SiteSettingsView> => {
     accentColor: settings?.accentColor || undefined,
     logoUrl: logo?.sizes?.logo?.url || logo?.url || undefined,
     defaultLocale: isLocale(settings?.defaultLocale) ? settings.defaultLocale : DEFAULT_LOCALE,
+    contributorsReviewSentences: Boolean(settings?.contributorsReviewSentences),
   }
 }

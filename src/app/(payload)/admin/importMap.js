@@ -1,22 +1,30 @@
+import { TryRules as TryRules_02a99bfb407f5517e24e860d63e811bd } from '../../../../admin/Curation/TryRules'
 import { ReadOnlyJson as ReadOnlyJson_6ca27a12e930521b916c7ee89fdb7cbd } from '@shrutik/plugin-sdk/admin'
 import { AudioPanel as AudioPanel_e4f6ccb95e86da71c1cff13455910d2a } from '@shrutik/plugin-audio-processing/admin'
 import { SegmentsList as SegmentsList_e4f6ccb95e86da71c1cff13455910d2a } from '@shrutik/plugin-audio-processing/admin'
+import { ImportStatus as ImportStatus_d88361a797130f69231bf580779f60d7 } from '../../../../admin/Curation/ImportStatus'
 import { ExportProgress as ExportProgress_5070ccd7afa994281c64b27d3d3fd2c1 } from '@shrutik/plugin-export/admin'
 import { JobsNavLink as JobsNavLink_7775d56a1430b9b4b1bb2752eb20aaeb } from '../../../../admin/Jobs/JobsNavLink'
+import { CoverageNavLink as CoverageNavLink_d974a92dfe9d3c0da1ac272be11d98e3 } from '../../../../admin/Curation/CoverageView'
 import { ReviewNavLink as ReviewNavLink_983505dddb0796ee66f907cf5000f6d2 } from '@shrutik/plugin-consensus/admin'
 import { JobsView as JobsView_714d482e81fd97a17e89a5378c02d8c5 } from '../../../../admin/Jobs/JobsView'
+import { CoverageView as CoverageView_d974a92dfe9d3c0da1ac272be11d98e3 } from '../../../../admin/Curation/CoverageView'
 import { ReviewView as ReviewView_983505dddb0796ee66f907cf5000f6d2 } from '@shrutik/plugin-consensus/admin'
 import { CollectionCards as CollectionCards_f9c02e79a4aed9a3924487c0cd4cafb1 } from '@payloadcms/next/rsc'
 
 /** @type import('payload').ImportMap */
 export const importMap = {
+  "/admin/Curation/TryRules#TryRules": TryRules_02a99bfb407f5517e24e860d63e811bd,
   "@shrutik/plugin-sdk/admin#ReadOnlyJson": ReadOnlyJson_6ca27a12e930521b916c7ee89fdb7cbd,
   "@shrutik/plugin-audio-processing/admin#AudioPanel": AudioPanel_e4f6ccb95e86da71c1cff13455910d2a,
   "@shrutik/plugin-audio-processing/admin#SegmentsList": SegmentsList_e4f6ccb95e86da71c1cff13455910d2a,
+  "/admin/Curation/ImportStatus#ImportStatus": ImportStatus_d88361a797130f69231bf580779f60d7,
   "@shrutik/plugin-export/admin#ExportProgress": ExportProgress_5070ccd7afa994281c64b27d3d3fd2c1,
   "/admin/Jobs/JobsNavLink#JobsNavLink": JobsNavLink_7775d56a1430b9b4b1bb2752eb20aaeb,
+  "/admin/Curation/CoverageView#CoverageNavLink": CoverageNavLink_d974a92dfe9d3c0da1ac272be11d98e3,
   "@shrutik/plugin-consensus/admin#ReviewNavLink": ReviewNavLink_983505dddb0796ee66f907cf5000f6d2,
   "/admin/Jobs/JobsView#JobsView": JobsView_714d482e81fd97a17e89a5378c02d8c5,
+  "/admin/Curation/CoverageView#CoverageView": CoverageView_d974a92dfe9d3c0da1ac272be11d98e3,
   "@shrutik/plugin-consensus/admin#ReviewView": ReviewView_983505dddb0796ee66f907cf5000f6d2,
   "@payloadcms/next/rsc#CollectionCards": CollectionCards_f9c02e79a4aed9a3924487c0cd4cafb1
 }

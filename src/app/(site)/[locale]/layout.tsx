@@ -33,6 +33,7 @@ export default async function SiteLayout({ children, params }: { children: React
     { href: `/${locale}/speak/long`, label: t('nav.long') },
     { href: `/${locale}/listen`, label: t('nav.listen') },
     { href: `/${locale}/transcribe`, label: t('nav.transcribe') },
+    ...(settings.contributorsReviewSentences ? [{ href: `/${locale}/review`, label: t('nav.review') }] : []),
     { href: `/${locale}/profile`, label: t('nav.profile') },
   ].map((item) => ({ ...item, current: false }))
   const controls = (
