@@ -127,5 +127,6 @@ describe('PostgreSQL restarted under a running instance', () => {
       60_000,
       'every accepted upload to be processed',
     )
-  })
+    // A restart, a reconnect and five clips processed: longer than Jest's default minute on a busy machine.
+  }, 150_000)
 })

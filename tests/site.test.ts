@@ -168,6 +168,11 @@ describe('skip and report', () => {
 })
 
 test('a take sent twice (same uploadId) is stored once; the repeat gets 409', async () => {
+  const fs = await import('node:fs')
+  const path = await import('node:path')
+  const { mediaDir } = await import('../src/lib/env')
+  // Other suites share the media folder (some with a database of their own): look at new files only.
+  const before = new Set(fs.existsSync(path.join(mediaDir(), 'recordings')) ? fs.readdirSync(path.join(mediaDir(), 'recordings')) : [])
   const visitor = await cookieOf()
   const uploadId = randomUUID()
   const send = () => {
@@ -183,10 +188,7 @@ test('a take sent twice (same uploadId) is stored once; the repeat gets 409', as
   expect((await json(repeat)).errors[0].message).toMatch(/already received/)
   const stored = await server.payload.find({ collection: 'recordings', where: { uploadId: { equals: uploadId } } })
   expect(stored.totalDocs).toBe(1)
-  const fs = await import('node:fs')
-  const path = await import('node:path')
-  const { mediaDir } = await import('../src/lib/env')
-  const files = fs.readdirSync(path.join(mediaDir(), 'recordings'))
+  const files = fs.readdirSync(path.join(mediaDir(), 'recordings')).filter((name) => !before.has(name))
   const rows = await server.payload.find({ collection: 'recordings', limit: 1000, pagination: false, depth: 0 })
   const known = new Set(rows.docs.map((doc) => doc.filename))
   // No orphan file from the refused repeats.
