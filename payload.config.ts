@@ -32,7 +32,9 @@ import { jobEndpoints } from './src/jobs/endpoints'
 import { siteEndpoints } from './src/site/endpoints'
 import { buildTakeoutJob } from './src/site/takeout'
 import { purgeWithdrawalJob, withAccountDeletion, withdrawnAmong } from './src/site/withdrawal'
-import { constraintErrorsAreBadRequests } from './src/lib/databaseErrors'
+import { constraintErrorsAreBadRequests, databaseUnavailableIsServiceUnavailable } from './src/lib/databaseErrors'
+import { payloadLogDestination } from './src/lib/logger'
+import { storageFullIsInsufficientStorage } from './src/lib/diskSpace'
 import { judgeIdentity } from './src/access/contributor'
 import { malformedPayloadFieldIsBadRequest, removeRequestTempFiles } from './src/lib/uploadTempFiles'
 import { dataDir, isProduction, mediaDir, MULTIPART_OVERHEAD_BYTES, resolvePayloadSecret, settings } from './src/lib/env'
@@ -51,7 +53,8 @@ const config: Config = {
   csrf: [env.serverURL],
   cookiePrefix: 'shrutik',
   telemetry: false,
-  logger: { options: { level: env.logLevel } },
+  // Payload's pino logger writes through winston: one JSON format in one stream.
+  logger: { options: { level: env.logLevel }, destination: payloadLogDestination },
   // Refusals we raise on purpose (4xx with a message for the user) are not server errors.
   loggingLevels: { APIError: 'info', AuthenticationError: 'info', LockedAuth: 'info', QueryError: 'info', Forbidden: 'info' },
   admin: {
@@ -114,7 +117,7 @@ const config: Config = {
   email: queuedEmailAdapter({ fromAddress: env.emailFrom, fromName: env.emailFromName }),
   // The admin in English or Bengali (Payload's own translations), chosen per user.
   i18n: { supportedLanguages: { en, 'bn-BD': bnBd }, fallbackLanguage: 'en' },
-  hooks: { afterError: [constraintErrorsAreBadRequests, malformedPayloadFieldIsBadRequest, removeRequestTempFiles] },
+  hooks: { afterError: [databaseUnavailableIsServiceUnavailable, storageFullIsInsufficientStorage, constraintErrorsAreBadRequests, malformedPayloadFieldIsBadRequest, removeRequestTempFiles] },
   endpoints: [...jobEndpoints, ...siteEndpoints, ...curationEndpoints],
   // Abuse limits: no deep population, and GraphQL (which the platform does not use) is off.
   maxDepth: env.apiMaxDepth,

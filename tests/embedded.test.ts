@@ -1,10 +1,10 @@
 import fs from 'node:fs'
 import path from 'node:path'
 
-import { afterAll, beforeAll, expect, test } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import pg from 'pg'
 
-import { ensureDatabase } from '../src/db/embedded'
+import { EmbeddedDatabaseError, ensureDatabase, unreachableFolder } from '../src/db/embedded'
 
 const saved = { url: process.env.DATABASE_URL, dataDir: process.env.SHRUTIK_DATA_DIR }
 const dir = path.join(process.env.SHRUTIK_TEST_ROOT ?? 'tests/.tmp', 'embedded-data')
@@ -50,4 +50,38 @@ test('with no DATABASE_URL an embedded PostgreSQL is created in the data directo
   } finally {
     await restarted.stop()
   }
+})
+
+describe('as root, a project folder the postgres user cannot enter', () => {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
+  const locked = path.join(process.env.SHRUTIK_TEST_ROOT ?? 'tests/.tmp', 'root-home')
+
+  afterAll(() => fs.rmSync(locked, { recursive: true, force: true }))
+
+  test('the folder that blocks a user is found from the permission bits', () => {
+    fs.mkdirSync(path.join(locked, 'shrutik', 'data'), { recursive: true })
+    fs.chmodSync(locked, 0o700)
+    const stranger = { uid: 54_321, gid: 54_321 }
+    expect(unreachableFolder(path.join(locked, 'shrutik', 'data'), stranger)).toBe(locked)
+    // The owner may enter; so may others once the folder allows it.
+    expect(unreachableFolder(path.join(locked, 'shrutik', 'data'), { uid: fs.statSync(locked).uid, gid: -1 })).toBeUndefined()
+    fs.chmodSync(locked, 0o711)
+    expect(unreachableFolder(path.join(locked, 'shrutik', 'data'), stranger)).toBeUndefined()
+  })
+
+  // Needs root: that is the case being tested (CI runs as root on Debian).
+  ;(isRoot ? test : test.skip)('starting stops at once with one sentence that says what to do, never an unhandled EACCES', async () => {
+    fs.mkdirSync(path.join(locked, 'shrutik'), { recursive: true })
+    fs.chmodSync(locked, 0o700)
+    process.env.SHRUTIK_DATA_DIR = path.join(locked, 'shrutik', 'data')
+    try {
+      const attempt = ensureDatabase()
+      await expect(attempt).rejects.toThrow(EmbeddedDatabaseError)
+      await expect(attempt).rejects.toThrow(`cannot enter ${path.resolve(locked)} (only its owner may): move Shrutik to a folder others can enter`)
+      // Nothing was started or half-created.
+      expect(fs.existsSync(path.join(locked, 'shrutik', 'data', 'postgres'))).toBe(false)
+    } finally {
+      process.env.SHRUTIK_DATA_DIR = dir
+    }
+  })
 })

@@ -12,6 +12,8 @@ import { TERMS_VERSION } from '../../src/lib/terms'
 import { sentencePools } from '../../src/site/sentencePool'
 import { recountSentenceRecordings } from './recount'
 import { AUDIO_MIME_TYPES, detectAudio, UnsupportedAudioError } from './audioTypes'
+import { assertRoomFor } from '../../src/lib/diskSpace'
+import { streamStoredUpload } from '../../src/lib/serveUpload'
 
 export const RECORDING_STATUSES = ['uploaded', 'processing', 'ready', 'rejected', 'failed'] as const
 
@@ -61,6 +63,13 @@ const checkSentenceIsOpen = async (req: PayloadRequest, sentenceRef: unknown, la
  * cookie. The file is validated by content here; decoding checks (duration, silence, ...) belong
  * to the audio-processing plugin.
  */
+const safeDownloadHeaders = (headers: Headers): Headers => {
+  headers.set('Content-Disposition', 'attachment')
+  headers.set('X-Content-Type-Options', 'nosniff')
+  headers.set('Content-Security-Policy', "default-src 'none'; sandbox")
+  return headers
+}
+
 export const createRecordings = ({ staticDir }: RecordingsOptions): CollectionConfig => ({
   slug: 'recordings',
   admin: { defaultColumns: ['filename', 'language', 'mode', 'status', 'createdAt'], group: 'Contributions' },
@@ -81,17 +90,17 @@ export const createRecordings = ({ staticDir }: RecordingsOptions): CollectionCo
     filesRequiredOnCreate: true,
     displayPreview: false,
     // Never let a browser render an uploaded file inline as a page.
-    modifyResponseHeaders: ({ headers }) => {
-      headers.set('Content-Disposition', 'attachment')
-      headers.set('X-Content-Type-Options', 'nosniff')
-      headers.set('Content-Security-Policy', "default-src 'none'; sandbox")
-      return headers
-    },
+    modifyResponseHeaders: ({ headers }) => safeDownloadHeaders(headers),
+    // Served from a stream that closes its file when the client goes away (see serveUpload.ts).
+    handlers: [streamStoredUpload({ staticDir, modifyHeaders: safeDownloadHeaders })],
   },
   hooks: {
     beforeOperation: [
       async ({ operation, req, args }) => {
-        if (operation === 'create' || operation === 'update') await prepareUpload(req)
+        if (operation === 'create' || operation === 'update') {
+          await prepareUpload(req)
+          assertRoomFor(req, staticDir)
+        }
         return args
       },
     ],

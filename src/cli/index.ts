@@ -4,12 +4,13 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 
+import { buildState, currentStamp, writeBuildStamp } from '../lib/buildStamp'
 import { projectRoot } from '../lib/env'
 
 const HELP = `Usage: shrutik <command> [options]
 
 Commands:
-  start                         Build the web app if needed, then serve Shrutik on $PORT (default 3000)
+  start                         Build the web app if missing or older than the code, then serve Shrutik on $PORT (default 3000)
                                 and run jobs in the same process (SHRUTIK_ROLE=web|worker|all, default all)
   worker                        Run background jobs only (no web server); start as many as you need
   build                         Build the web app (Next.js) for production
@@ -65,16 +66,16 @@ const require = createRequire(import.meta.url)
 
 const nextBin = (): string => require.resolve('next/dist/bin/next')
 
-const buildExists = (): boolean => fs.existsSync(path.join(projectRoot(), '.next', 'BUILD_ID'))
-
-const runBuild = (): void => {
-  console.log('Building the web app (first start only; this takes a minute or two)...')
+const runBuild = (why = 'on request'): void => {
+  console.log(`Building the web app (${why}; this takes a minute or two)...`)
   const result = spawnSync(process.execPath, [nextBin(), 'build'], {
     cwd: projectRoot(),
     stdio: 'inherit',
     env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
   })
   if (result.status !== 0) throw new Error('The web app build failed; see the messages above.')
+  // Stamped after the build, so files the build itself writes (Payload's import map) count as built.
+  writeBuildStamp(projectRoot(), currentStamp(projectRoot()))
 }
 
 /** Runs a Local-API task with a booted Payload and exits (a Payload process never exits by itself). */
@@ -94,7 +95,11 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
     ;(process.env as Record<string, string>).NODE_ENV ??= 'production'
     const { processRole, startProcess } = await import('../server/start')
     const role = processRole()
-    if (role !== 'worker' && !buildExists()) runBuild()
+    // After an upgrade (git pull, npm ci) the old build would serve with the new server code.
+    if (role !== 'worker') {
+      const state = buildState(projectRoot())
+      if (!state.fresh) runBuild(state.reason)
+    }
     await startProcess(role)
   },
   async worker() {

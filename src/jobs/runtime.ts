@@ -6,8 +6,10 @@ import { Agenda, backoffStrategies, type Job } from 'agenda'
 import type { Payload } from 'payload'
 import pg from 'pg'
 
+import { guardPool } from '../db/pools'
 import { logger } from '../lib/logger'
 import { jobDuration, jobsFailed, jobsProcessed, registerQueueGauges } from './metrics'
+import { ResilientNotificationChannel } from './notificationChannel'
 import { createPostgresQueue, META_KEY, type JobMeta } from './queue'
 import { DEDUPE_TABLE, ensureJobSchema, JOBS_CHANNEL, JOBS_TABLE } from './schema'
 
@@ -51,7 +53,7 @@ interface Running {
 export const createJobRuntime = async (options: JobRuntimeOptions): Promise<JobRuntime> => {
   const { payload, jobs, role } = options
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: Number(process.env.JOBS_POOL_MAX ?? 10) })
-  pool.on('error', (error) => logger.warn('job database pool error', { error: error.message }))
+  guardPool(pool, 'jobs')
   await ensureJobSchema(pool)
 
   const definitions = new Map(jobs.map((job) => [job.name, job]))
@@ -71,8 +73,12 @@ export const createJobRuntime = async (options: JobRuntimeOptions): Promise<JobR
   }
 
   const running = new Map<string, Running>()
+  let refillAll = (): void => undefined
+  // Our own LISTEN channel: survives a terminated connection (see notificationChannel.ts).
+  const notificationChannel = new ResilientNotificationChannel({ pool, channelName: JOBS_CHANNEL, onReconnected: () => refillAll() })
   const agenda = new Agenda({
-    backend: new PostgresBackend({ pool, tableName: JOBS_TABLE, channelName: JOBS_CHANNEL, ensureSchema: false }),
+    backend: new PostgresBackend({ pool, tableName: JOBS_TABLE, channelName: JOBS_CHANNEL, ensureSchema: false, disableNotifications: true }),
+    notificationChannel,
     name: `${os.hostname()}:${process.pid}`,
     processEvery: options.processEveryMs ?? Number(process.env.JOBS_PROCESS_EVERY_MS ?? 5000),
     maxConcurrency: options.maxConcurrency ?? Number(process.env.JOBS_MAX_CONCURRENCY ?? 20),
@@ -81,6 +87,10 @@ export const createJobRuntime = async (options: JobRuntimeOptions): Promise<JobR
   agenda.on('error', (error) => logger.error('job runtime error', { error: error.message }))
 
   const refill = createRefiller(agenda)
+  // Jobs enqueued while the channel was down sent their wake-up to nobody: look for them at once.
+  refillAll = () => {
+    for (const definition of jobs) refill(definition.name)
+  }
   for (const definition of jobs) defineJob(agenda, definition, { payload, pool, running, refill })
 
   await agenda.start()
@@ -166,15 +176,24 @@ export const failUnknownJobs = async (pool: pg.Pool, known: string[]): Promise<v
   if (result.rowCount) logger.warn('failed queued jobs that no plugin handles', { count: result.rowCount })
 }
 
-/** Backoff: exponential up to `retries`; never for permanent errors (bad data, unknown job). */
+/** Set on an error after the job's last attempt: the one place that decides "no more retries". */
+const FINAL = Symbol('shrutik.final-attempt')
+
+/** True when this failure ends the job: a permanent error, or no retries left (runs cut short by a crash count). */
+const isFinalFailure = (definition: JobDefinition, error: unknown, attempt: number): boolean =>
+  (error as Error | undefined)?.name === 'PermanentJobError' || attempt > (definition.retries ?? DEFAULTS.retries)
+
+/** Backoff: exponential up to `retries`; never after the final attempt (see `isFinalFailure`). */
 const retryPolicy = (definition: JobDefinition) => {
   const exponential = backoffStrategies.exponential({
     delay: definition.backoffMs ?? DEFAULTS.backoffMs,
-    maxRetries: definition.retries ?? DEFAULTS.retries,
+    // The attempt count decides (FINAL); this cap only guards against a missing mark.
+    maxRetries: (definition.retries ?? DEFAULTS.retries) + 1,
     factor: 2,
     jitter: 0.1,
   })
-  return (context: Parameters<typeof exponential>[0]) => (context.error?.name === 'PermanentJobError' ? null : exponential(context))
+  return (context: Parameters<typeof exponential>[0]) =>
+    context.error?.name === 'PermanentJobError' || (context.error as { [FINAL]?: boolean } | undefined)?.[FINAL] ? null : exponential(context)
 }
 
 /** Counts the attempt and frees the dedupe key in one statement: from here on a new enqueue makes a new job. */
@@ -246,7 +265,17 @@ const defineJob = (
       } catch (error) {
         jobsFailed.inc({ name: definition.name })
         jobDuration.observe({ name: definition.name, outcome: 'failure' }, Number(process.hrtime.bigint() - started) / 1e9)
-        logger.warn('job attempt failed', { job: definition.name, jobId, attempt, error: (error as Error).message })
+        const final = isFinalFailure(definition, error, attempt)
+        logger.warn(final ? 'job failed for good' : 'job attempt failed', { job: definition.name, jobId, attempt, error: (error as Error).message })
+        // Duck-typed: errors from Node's core (fs, child processes) may come from another realm.
+        if (final && typeof error === 'object' && error !== null) {
+          ;(error as Error & { [FINAL]?: boolean })[FINAL] = true
+          if (definition.onFailed) {
+            await definition
+              .onFailed({ data: data as never, payload, error: error as Error, attempts: attempt, jobId, log })
+              .catch((problem: Error) => logger.error('job failure handler failed', { job: definition.name, jobId, error: problem.message }))
+          }
+        }
         throw error
       } finally {
         clearInterval(heartbeat)

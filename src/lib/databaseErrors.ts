@@ -27,3 +27,27 @@ export const constraintErrorsAreBadRequests: AfterErrorHook = ({ error }) => {
       return undefined
   }
 }
+
+/** SQLSTATEs and socket errors that mean "the database is not reachable right now", not "this request is wrong". */
+const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND'])
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed|the database system is (starting up|shutting down|in recovery)|terminating connection due to administrator command|connect ECONNREFUSED/i
+
+/** True when `error` (or an error it wraps) says PostgreSQL is down or restarting. */
+export const isDatabaseUnavailable = (error: unknown): boolean => {
+  let current = error as { code?: unknown; cause?: unknown; message?: unknown; errors?: unknown } | undefined
+  for (let depth = 0; current && depth < 6; depth++) {
+    if (typeof current.code === 'string' && (UNAVAILABLE_CODES.has(current.code) || current.code.startsWith('08'))) return true
+    if (typeof current.message === 'string' && UNAVAILABLE_MESSAGES.test(current.message)) return true
+    // AggregateError (a connect to several addresses) keeps the real errors in `errors`.
+    if (Array.isArray(current.errors) && current.errors.some((inner) => isDatabaseUnavailable(inner))) return true
+    current = current.cause as typeof current
+  }
+  return false
+}
+
+export const DATABASE_UNAVAILABLE_MESSAGE = 'The database is unavailable at the moment (restarting or unreachable). Nothing was saved; please try again in a minute.'
+
+/** A request that failed because PostgreSQL is down answers 503 (try again), not 500. */
+export const databaseUnavailableIsServiceUnavailable: AfterErrorHook = ({ error }) =>
+  isDatabaseUnavailable(error) ? { status: 503, response: { errors: [{ message: DATABASE_UNAVAILABLE_MESSAGE }] } } : undefined

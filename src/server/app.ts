@@ -9,6 +9,7 @@ import { hasAnyUser, isLiveSetupToken, SETUP_COOKIE, SETUP_COOKIE_MAX_AGE_SECOND
 import { logger, requestContext } from '../lib/logger'
 import { httpRequestDuration, registry, routeLabel } from '../lib/metrics'
 import { checkReadiness } from '../db/readiness'
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../lib/databaseErrors'
 import { fetchHeaders, sendFetchResponse, toFetchRequest } from './fetchBridge'
 import { createMultipartGuard, MultipartRefusal, type MultipartGuard } from './multipartGuard'
 import { rateLimit, type RateLimiters } from './rateLimits'
@@ -357,6 +358,15 @@ export const createApp = ({ payload, config, settings, limiters, nextHandler, is
   }
 
   app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
+    if (isDatabaseUnavailable(error)) {
+      logger.warn('request failed: the database is unavailable', { error: error.message })
+      if (res.headersSent) {
+        res.end()
+        return
+      }
+      res.status(503).set('Retry-After', '10').json({ errors: [{ message: DATABASE_UNAVAILABLE_MESSAGE }] })
+      return
+    }
     logger.error('unhandled request error', { error: error.message, stack: error.stack })
     if (res.headersSent) {
       res.end()

@@ -4,7 +4,7 @@ import { ensureDatabase, type DatabaseHandle } from '../db/embedded'
 import { runMigrations } from '../db/migrate'
 import type { PostgresAdapter } from '@payloadcms/db-postgres'
 
-import { logger } from '../lib/logger'
+import { guardPool } from '../db/pools'
 
 export interface Booted {
   payload: Payload
@@ -13,9 +13,6 @@ export interface Booted {
   /** Closes Payload's pool and stops the embedded database if this process started it. */
   close: () => Promise<void>
 }
-
-/** getPayload returns one cached instance; its pool gets one listener however often we boot. */
-const guardedPools = new WeakSet<object>()
 
 const withTimeout = (promise: Promise<unknown>, ms: number): Promise<unknown> =>
   Promise.race([promise, new Promise((resolve) => setTimeout(resolve, ms).unref())])
@@ -29,13 +26,9 @@ export const bootPayload = async (): Promise<Booted> => {
   process.env.DATABASE_URL = database.url
   const { default: config } = await import('../../payload.config')
   const payload = await getPayload({ config })
-  // A database restart makes pooled connections error; without a listener that would crash the
-  // process instead of letting the pool reconnect (and /readyz report the outage).
-  const pool = (payload.db as unknown as PostgresAdapter).pool
-  if (!guardedPools.has(pool)) {
-    guardedPools.add(pool)
-    pool.on('error', (error) => logger.warn('database connection lost', { error: error.message }))
-  }
+  // A database restart makes pooled connections error; without listeners that would crash the
+  // process instead of letting the pool reconnect (and requests answer 503 meanwhile).
+  guardPool((payload.db as unknown as PostgresAdapter).pool, 'payload')
   await runMigrations(payload)
   return {
     payload,

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
 
 import type { Request as ExpressRequest, Response as ExpressResponse } from 'express'
@@ -75,6 +76,7 @@ export const toFetchRequest = (req: ExpressRequest, url: URL, inspectBody?: (chu
 /** Writes a Fetch `Response` to Express, streaming the body and keeping every Set-Cookie header. */
 export const sendFetchResponse = async (response: Response, res: ExpressResponse): Promise<void> => {
   res.status(response.status)
+  if (response.status === 503 && !response.headers.has('retry-after')) res.setHeader('Retry-After', '10')
   response.headers.forEach((value, name) => {
     if (name !== 'set-cookie') res.setHeader(name, value)
   })
@@ -84,10 +86,11 @@ export const sendFetchResponse = async (response: Response, res: ExpressResponse
     res.end()
     return
   }
-  await new Promise<void>((resolve, reject) => {
-    const body = Readable.fromWeb(response.body as unknown as NodeReadableStream)
-    body.on('error', reject)
-    res.on('close', resolve)
-    body.pipe(res)
-  })
+  // pipeline, not pipe: when the client goes away mid-download (an aborted range request), the
+  // source is destroyed too, so the file handle behind it is closed instead of leaking.
+  try {
+    await pipeline(Readable.fromWeb(response.body as unknown as NodeReadableStream), res)
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw error
+  }
 }

@@ -12,7 +12,7 @@ const runtime = await createJobRuntime({
   payload: booted.payload,
   databaseUrl: booted.database.url,
   role: 'worker',
-  processEveryMs: 200,
+  processEveryMs: Number(process.env.FIXTURE_PROCESS_EVERY_MS ?? 200),
   sweepUnknownJobs: false,
   jobs: [slowOutputJob(process.env.FIXTURE_JOB!, Number(process.env.FIXTURE_WORK_MS), Number(process.env.FIXTURE_LOCK_MS))],
 })

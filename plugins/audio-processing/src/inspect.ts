@@ -64,7 +64,7 @@ export const assessFile = async (
   try {
     analysis = await analyze(file, { timeoutMs, signal, outputs, normalizeLoudness, onStderr: (text) => onStderr?.('ffmpeg', text), maxDecodeSeconds: Math.ceil(options.maxDurationMs / 1000) })
   } catch (error) {
-    if ((error as Error).name === 'ToolTimeoutError' || signal?.aborted) throw error
+    if ((error as Error).name === 'ToolTimeoutError' || (error as Error).name === 'ToolKilledError' || signal?.aborted) throw error
     const checks = [...containerChecks, { code: 'corrupt', severity: 'error' as const, message: 'The file is damaged: its audio could not be decoded.' }]
     return { result: { ...verdict(checks), ...base, checks } }
   }

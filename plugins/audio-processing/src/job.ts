@@ -3,7 +3,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 
 import { sql, type PostgresAdapter } from '@payloadcms/db-postgres'
-import { idOf, type JobDefinition } from '@shrutik/plugin-sdk'
+import { idOf, PermanentJobError, type JobDefinition } from '@shrutik/plugin-sdk'
 import { commitTransaction, createLocalReq, initTransaction, killTransaction, type Payload } from 'payload'
 
 import { findPauses, planSegments, type Span } from './core'
@@ -16,7 +16,48 @@ export const PROCESS_RECORDING = 'audio-processing.process-recording'
 
 declare module '@shrutik/plugin-sdk' {
   interface JobDataMap {
-    'audio-processing.process-recording': { recordingId: number }
+    'audio-processing.process-recording': {
+      recordingId: number
+      /**
+       * An admin's confirmation that this run may delete judged segments (whose spans changed),
+       * taking up to this many judgments with them. Without it such a run changes nothing.
+       */
+      confirmDeleteJudgments?: number
+    }
+  }
+}
+
+/** Advisory-lock namespace of "one processing run per recording" (any constant; 'AP'). */
+const RECORDING_LOCK_CLASS = 0x4150
+
+/**
+ * Runs `work` holding a PostgreSQL advisory lock on the recording, so two runs of one recording
+ * (a reprocess while a run is going, a lock taken over from a stalled worker) never overlap: the
+ * second waits, then re-reads the state the first committed. The lock is a session lock on a
+ * connection held for the run, so it goes with a crashed process.
+ */
+const withRecordingLock = async <T>(
+  payload: Payload,
+  recordingId: number,
+  { signal, touch }: { signal: AbortSignal; touch: () => Promise<void> },
+  work: () => Promise<T>,
+): Promise<T> => {
+  const client = await (payload.db as unknown as PostgresAdapter).pool.connect()
+  let locked = false
+  try {
+    for (let waited = 0; ; waited++) {
+      const result = await client.query('SELECT pg_try_advisory_lock($1::int, $2::int) AS locked', [RECORDING_LOCK_CLASS, recordingId])
+      if (result.rows[0]?.locked) break
+      if (signal.aborted) throw signal.reason as Error
+      // Waiting counts as being alive: keep the job's own lock.
+      if (waited % 20 === 19) await touch()
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+    locked = true
+    return await work()
+  } finally {
+    if (locked) await client.query('SELECT pg_advisory_unlock($1::int, $2::int)', [RECORDING_LOCK_CLASS, recordingId]).catch(() => undefined)
+    client.release()
   }
 }
 
@@ -46,106 +87,127 @@ export const createProcessRecordingJob = (settings: SanitizedAudioOptions): JobD
   backoffMs: 5000,
   timeoutMs: settings.timeoutMs,
   lockLifetimeMs: 2 * 60_000,
-  validate: (data) =>
-    Number.isInteger((data as { recordingId?: unknown })?.recordingId) ? undefined : 'recordingId must be an integer',
-  async handler({ data, payload, signal, touch, log }) {
-    // Adapter-level reads and writes for the job's own bookkeeping: the system reads raw rows (no
-    // access rules or read hooks apply to it), and the full Local API would cost more CPU than a
-    // short clip's transcoding margin allows (bench:audio). Deletions still go through Payload, so
-    // every plugin's beforeDelete hook on segments runs.
-    const recording = (await payload.db.findOne({ collection: settings.recordingsSlug, where: { id: { equals: data.recordingId } } })) as Doc | null
-    if (!recording?.filename) {
-      log('recording is gone; nothing to process', { recordingId: data.recordingId })
+  validate: (data) => {
+    const { recordingId, confirmDeleteJudgments } = (data ?? {}) as { recordingId?: unknown; confirmDeleteJudgments?: unknown }
+    if (!Number.isInteger(recordingId)) return 'recordingId must be an integer'
+    if (confirmDeleteJudgments !== undefined && !(Number.isInteger(confirmDeleteJudgments) && (confirmDeleteJudgments as number) >= 0)) {
+      return 'confirmDeleteJudgments must be a whole number ≥ 0'
+    }
+    return undefined
+  },
+  onFailed: ({ data, payload, error, attempts, log }) => recordFailure(payload, settings, data.recordingId, error, attempts, log),
+  handler: ({ data, payload, signal, touch, log }) =>
+    withRecordingLock(payload, data.recordingId, { signal, touch: () => touch() }, () => processRecording(settings, { data, payload, signal, touch, log })),
+})
+
+type ProcessContext = Parameters<JobDefinition<typeof PROCESS_RECORDING>['handler']>[0]
+
+const processRecording = async (settings: SanitizedAudioOptions, { data, payload, signal, touch, log }: Pick<ProcessContext, 'data' | 'payload' | 'signal' | 'touch' | 'log'>) => {
+  // Adapter-level reads and writes for the job's own bookkeeping: the system reads raw rows (no
+  // access rules or read hooks apply to it), and the full Local API would cost more CPU than a
+  // short clip's transcoding margin allows (bench:audio). Deletions still go through Payload, so
+  // every plugin's beforeDelete hook on segments runs.
+  const recording = (await payload.db.findOne({ collection: settings.recordingsSlug, where: { id: { equals: data.recordingId } } })) as Doc | null
+  if (!recording?.filename) {
+    log('recording is gone; nothing to process', { recordingId: data.recordingId })
+    return
+  }
+  const staticDir = (payload.collections[settings.recordingsSlug as 'recordings'].config.upload as { staticDir: string }).staticDir
+  const input = path.join(staticDir, String(recording.filename))
+  await markProcessing(payload, settings, recording.id)
+
+  const recordingDir = path.join(settings.derivedDir, String(recording.id))
+  const run = randomUUID()
+  const runDir = path.join(recordingDir, run)
+  await fs.mkdir(runDir, { recursive: true })
+  const extension = settings.playbackCodec === 'opus' ? 'ogg' : 'mp3'
+  const playbackName = `playback.${extension}`
+  let segmentCount: number
+  let lastOutput: { tool: string; stderr: string } | undefined
+  try {
+    // One decoding pass measures the signal for the checks and writes the archive and playback
+    // copies; if the checks reject the file, those copies are thrown away with the run folder.
+    const { result, analysis } = await assessFile(input, {
+      options: settings.checks,
+      timeoutMs: settings.timeoutMs,
+      signal,
+      outputs: [
+        { path: path.join(runDir, 'archive.flac'), codec: 'flac' },
+        { path: path.join(runDir, playbackName), codec: settings.playbackCodec },
+      ],
+      normalizeLoudness: settings.normalizeLoudness,
+      onStderr: (tool, stderr) => {
+        lastOutput = { tool, stderr }
+        if (stderr.trim()) log(`${tool} output`, { stderr: tail(stderr) }, 'debug')
+      },
+    })
+    await touch(50)
+    const facts = {
+      durationMs: result.durationMs ?? null,
+      sampleRate: result.sampleRate ?? null,
+      channels: result.channels ?? null,
+      codec: result.codec ?? null,
+      container: result.container ?? null,
+      checks: result.checks,
+      loudnessLufs: analysis?.integratedLufs ?? null,
+      processedAt: new Date().toISOString(),
+    }
+    if (!result.ok || !analysis) {
+      await fs.rm(runDir, { recursive: true, force: true })
+      await swap(payload, settings, recording, [], { ...facts, status: 'rejected', failureReason: result.message, files: {} })
+      await removeOtherRuns(recordingDir)
+      log('recording rejected', { code: result.code })
       return
     }
-    const staticDir = (payload.collections[settings.recordingsSlug as 'recordings'].config.upload as { staticDir: string }).staticDir
-    const input = path.join(staticDir, String(recording.filename))
-    await markProcessing(payload, settings, recording.id)
 
-    const recordingDir = path.join(settings.derivedDir, String(recording.id))
-    const run = randomUUID()
-    const runDir = path.join(recordingDir, run)
-    await fs.mkdir(runDir, { recursive: true })
-    const extension = settings.playbackCodec === 'opus' ? 'ogg' : 'mp3'
-    const playbackName = `playback.${extension}`
-    let segmentCount: number
-    try {
-      // One decoding pass measures the signal for the checks and writes the archive and playback
-      // copies; if the checks reject the file, those copies are thrown away with the run folder.
-      const { result, analysis } = await assessFile(input, {
-        options: settings.checks,
-        timeoutMs: settings.timeoutMs,
-        signal,
-        outputs: [
-          { path: path.join(runDir, 'archive.flac'), codec: 'flac' },
-          { path: path.join(runDir, playbackName), codec: settings.playbackCodec },
-        ],
-        normalizeLoudness: settings.normalizeLoudness,
-        onStderr: (tool, stderr) => stderr.trim() && log(`${tool} output`, { stderr: tail(stderr) }, 'debug'),
-      })
-      await touch(50)
-      const facts = {
-        durationMs: result.durationMs ?? null,
-        sampleRate: result.sampleRate ?? null,
-        channels: result.channels ?? null,
-        codec: result.codec ?? null,
-        container: result.container ?? null,
-        checks: result.checks,
-        loudnessLufs: analysis?.integratedLufs ?? null,
-        processedAt: new Date().toISOString(),
-      }
-      if (!result.ok || !analysis) {
-        await fs.rm(runDir, { recursive: true, force: true })
-        await swap(payload, settings, recording, [], { ...facts, status: 'rejected', failureReason: result.message, files: {} })
-        await removeOtherRuns(recordingDir)
-        log('recording rejected', { code: result.code })
-        return
-      }
-
-      const spans: Span[] =
-        recording.mode === 'long'
-          ? planSegments(analysis.decodedDurationMs, findPauses(analysis.frameLevelsDbfs, analysis.frameMs, settings.segmentation), settings.segmentation)
-          : [{ startMs: 0, endMs: analysis.decodedDurationMs }]
-      // A prompt recording is its own single segment: it plays the playback copy, no second encode.
-      // A long one is cut from the archive copy (cheap to decode) in one more ffmpeg run.
-      const names =
-        recording.mode === 'long'
-          ? (
-              await cutSegments(path.join(runDir, 'archive.flac'), spans, runDir, {
-                codec: settings.playbackCodec,
-                timeoutMs: settings.timeoutMs,
-                signal,
-                onStderr: (stderr) => log('ffmpeg segments', { stderr: tail(stderr) }, 'debug'),
-              })
-            ).map((file) => path.basename(file))
-          : [playbackName]
-      await fs.writeFile(path.join(runDir, 'waveform.png'), await renderWaveform(analysis.peaks))
-      await touch(80)
-      const expectedText = recording.mode === 'long' ? null : await sentenceText(payload, settings, recording.sentence)
-      const segments = spans.map((span, index) => ({
-        index,
-        startMs: span.startMs,
-        endMs: span.endMs,
-        durationMs: span.endMs - span.startMs,
-        file: `${recording.id}/${run}/${names[index]}`,
-        expectedText,
-      }))
-      const files = {
-        archive: `${recording.id}/${run}/archive.flac`,
-        playback: `${recording.id}/${run}/${playbackName}`,
-        waveform: `${recording.id}/${run}/waveform.png`,
-      }
-      await swap(payload, settings, recording, segments, { ...facts, status: 'ready', failureReason: null, files })
-      segmentCount = segments.length
-    } catch (error) {
-      await fs.rm(runDir, { recursive: true, force: true })
-      throw error
+    const spans: Span[] =
+      recording.mode === 'long'
+        ? planSegments(analysis.decodedDurationMs, findPauses(analysis.frameLevelsDbfs, analysis.frameMs, settings.segmentation), settings.segmentation)
+        : [{ startMs: 0, endMs: analysis.decodedDurationMs }]
+    // A prompt recording is its own single segment: it plays the playback copy, no second encode.
+    // A long one is cut from the archive copy (cheap to decode) in one more ffmpeg run.
+    const names =
+      recording.mode === 'long'
+        ? (
+            await cutSegments(path.join(runDir, 'archive.flac'), spans, runDir, {
+              codec: settings.playbackCodec,
+              timeoutMs: settings.timeoutMs,
+              signal,
+              onStderr: (stderr) => {
+                lastOutput = { tool: 'ffmpeg', stderr }
+                log('ffmpeg segments', { stderr: tail(stderr) }, 'debug')
+              },
+            })
+          ).map((file) => path.basename(file))
+        : [playbackName]
+    await fs.writeFile(path.join(runDir, 'waveform.png'), await renderWaveform(analysis.peaks))
+    await touch(80)
+    const expectedText = recording.mode === 'long' ? null : await sentenceText(payload, settings, recording.sentence)
+    const segments = spans.map((span, index) => ({
+      index,
+      startMs: span.startMs,
+      endMs: span.endMs,
+      durationMs: span.endMs - span.startMs,
+      file: `${recording.id}/${run}/${names[index]}`,
+      expectedText,
+    }))
+    const files = {
+      archive: `${recording.id}/${run}/archive.flac`,
+      playback: `${recording.id}/${run}/${playbackName}`,
+      waveform: `${recording.id}/${run}/waveform.png`,
     }
-    // Committed: the previous run's files (and any crashed run's) can go.
-    await removeOtherRuns(recordingDir, run)
-    log('recording processed', { segments: segmentCount })
-  },
-})
+    await swap(payload, settings, recording, segments, { ...facts, status: 'ready', failureReason: null, files }, data.confirmDeleteJudgments)
+    segmentCount = segments.length
+  } catch (error) {
+    // A crashed, killed or hung tool: what it said last goes in the log with the failure.
+    if (lastOutput) log(`${lastOutput.tool} failed or was stopped`, { recordingId: data.recordingId, error: (error as Error).message, stderr: tail(lastOutput.stderr) || '(no output)' }, 'warn')
+    await fs.rm(runDir, { recursive: true, force: true })
+    throw error
+  }
+  // Committed: the previous run's files (and any crashed run's) can go.
+  await removeOtherRuns(recordingDir, run)
+  log('recording processed', { segments: segmentCount })
+}
 
 const sentenceText = async (payload: Payload, settings: SanitizedAudioOptions, ref: unknown): Promise<string | null> => {
   const id = idOf(ref)
@@ -154,22 +216,89 @@ const sentenceText = async (payload: Payload, settings: SanitizedAudioOptions, r
   return (sentence?.text as string | undefined) ?? null
 }
 
+const recordingsTable = (settings: SanitizedAudioOptions) => sql.identifier(settings.recordingsSlug.replace(/-/g, '_'))
+
 /**
  * Flags the recording as being processed: one column, written directly (a full Payload update with
- * its hooks costs more CPU than the rest of a short clip's bookkeeping). System write.
+ * its hooks costs more CPU than the rest of a short clip's bookkeeping). System write. A recording
+ * with a result (ready or rejected) keeps it while it is reprocessed: it stays served until the new
+ * result is committed, and stays as it was if the new run fails.
  */
 const markProcessing = async (payload: Payload, settings: SanitizedAudioOptions, id: number | string) => {
-  const table = settings.recordingsSlug.replace(/-/g, '_')
-  await (payload.db as unknown as PostgresAdapter).drizzle.execute(sql`UPDATE ${sql.identifier(table)} SET audio_status = 'processing' WHERE id = ${Number(id)}`)
+  await (payload.db as unknown as PostgresAdapter).drizzle.execute(
+    sql`UPDATE ${recordingsTable(settings)} SET audio_status = 'processing'
+         WHERE id = ${Number(id)} AND audio_status IS DISTINCT FROM 'ready' AND audio_status IS DISTINCT FROM 'rejected'`,
+  )
+}
+
+/**
+ * The job failed for good. A recording never processed before ends `failed` with the reason; one
+ * with a result (a failed *re*process) keeps that result, and the reason is noted beside it.
+ * System write.
+ */
+const recordFailure = async (
+  payload: Payload,
+  settings: SanitizedAudioOptions,
+  id: number,
+  error: Error,
+  attempts: number,
+  log: ProcessContext['log'],
+) => {
+  const refused = error instanceof PermanentJobError || error.name === 'PermanentJobError'
+  const reason = refused ? error.message : `Processing failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${error.message}`.slice(0, 2000)
+  const result = await (payload.db as unknown as PostgresAdapter).drizzle.execute(
+    sql`UPDATE ${recordingsTable(settings)}
+           SET audio_status = CASE WHEN audio_status IN ('ready', 'rejected') THEN audio_status ELSE 'failed' END,
+               audio_failure_reason = CASE WHEN audio_status IN ('ready', 'rejected')
+                                           THEN ${`Reprocessing did not complete; the previous result is kept. ${reason}`}
+                                           ELSE ${reason} END
+         WHERE id = ${id}
+     RETURNING audio_status AS status`,
+  )
+  const status = (result as unknown as { rows: { status: string }[] }).rows[0]?.status
+  log('recording processing failed for good', { recordingId: id, status, reason }, 'error')
+}
+
+/** What deleting these segments would take with it: judged segments and their judgments (votes, transcriptions). */
+const judgmentsOn = async (payload: Payload, settings: SanitizedAudioOptions, segments: Doc[], req: Parameters<Payload['db']['count']>[0]['req']) => {
+  if (segments.length === 0) return { segments: 0, judgments: 0 }
+  const transcriptions = (
+    await payload.db.find({
+      collection: settings.transcriptionsSlug as 'transcriptions',
+      where: { item: { in: segments.map((segment) => segment.id) } },
+      pagination: false,
+      limit: 0,
+      req,
+    })
+  ).docs as Doc[]
+  const transcribed = new Map<unknown, number>()
+  for (const row of transcriptions) transcribed.set(idOf(row.item), (transcribed.get(idOf(row.item)) ?? 0) + 1)
+  let judged = 0
+  let judgments = 0
+  for (const segment of segments) {
+    // `consensus.judgments` is the consensus plugin's documented count (votes or transcriptions), when installed.
+    const counted = Number((segment.consensus as { judgments?: unknown } | undefined)?.judgments ?? 0) || 0
+    const count = Math.max(counted, transcribed.get(segment.id) ?? 0)
+    if (count > 0 || (segment.status !== undefined && segment.status !== null && segment.status !== 'pending')) judged++
+    judgments += count
+  }
+  return { segments: judged, judgments }
 }
 
 /**
  * Replaces a recording's segments and audio state in one transaction. A segment whose span did not
  * change keeps its id, status and the judgments made on it (reprocessing with new thresholds must
  * not wipe validations); a changed or vanished one is deleted, and its judgments with it
- * (beforeDelete hooks on segments).
+ * (beforeDelete hooks on segments) — if it was judged, only with `confirmDeleteJudgments`.
  */
-const swap = async (payload: Payload, settings: SanitizedAudioOptions, recording: Doc, segments: Record<string, unknown>[], audio: Record<string, unknown>) => {
+const swap = async (
+  payload: Payload,
+  settings: SanitizedAudioOptions,
+  recording: Doc,
+  segments: Record<string, unknown>[],
+  audio: Record<string, unknown>,
+  confirmDeleteJudgments?: number,
+) => {
   const req = await createLocalReq({ context: { audioProcessing: true } }, payload)
   await initTransaction(req)
   try {
@@ -180,6 +309,14 @@ const swap = async (payload: Payload, settings: SanitizedAudioOptions, recording
       const next = segments[segment.index as number]
       return !next || next.startMs !== segment.startMs || next.endMs !== segment.endMs
     })
+    // Judged segments go only with an admin's confirmation covering every judgment they carry.
+    const judged = await judgmentsOn(payload, settings, stale, req)
+    if (judged.segments > 0 && !(confirmDeleteJudgments !== undefined && confirmDeleteJudgments >= judged.judgments)) {
+      throw new PermanentJobError(
+        `Reprocessing would delete ${judged.segments} judged segment${judged.segments === 1 ? '' : 's'} with ${judged.judgments} judgment${judged.judgments === 1 ? '' : 's'} ` +
+          `(votes, transcriptions), because their spans changed. Nothing was changed. To replace them, reprocess again confirming ${judged.judgments} judgment${judged.judgments === 1 ? '' : 's'} may be deleted.`,
+      )
+    }
     // System job: full access; through Payload (not the adapter) so other plugins' beforeDelete hooks run.
     if (stale.length) await payload.delete({ collection: segmentsSlug, where: { id: { in: stale.map((segment) => segment.id) } }, req })
     const staleIds = new Set(stale.map((segment) => segment.id))

@@ -143,7 +143,15 @@ const endpoints = (settings: SanitizedAudioOptions): Endpoint[] => [
       if (!Number.isInteger(id)) throw new APIError('The recording id must be a number.', 400, undefined, true)
       const recording = await req.payload.findByID({ collection: settings.recordingsSlug as 'recordings', id, depth: 0, user: req.user, overrideAccess: false }).catch(() => null)
       if (!recording) throw new APIError(`Recording ${id} does not exist.`, 404, undefined, true)
-      const queued = await getJobQueue().enqueue(PROCESS_RECORDING, { recordingId: id }, { dedupeKey: `recording-${id}` })
+      // Judged segments whose spans change are deleted only with `confirmDeleteJudgments` (the number
+      // of judgments the admin agrees to lose); without it such a run keeps everything and says how many.
+      const body = ((await req.json?.().catch(() => undefined)) ?? {}) as { confirmDeleteJudgments?: unknown }
+      const confirm = body.confirmDeleteJudgments
+      if (confirm !== undefined && !(Number.isInteger(confirm) && (confirm as number) >= 0)) {
+        throw new APIError('confirmDeleteJudgments must be the number of judgments you agree to delete (a whole number ≥ 0).', 400, undefined, true)
+      }
+      const data = confirm === undefined ? { recordingId: id } : { recordingId: id, confirmDeleteJudgments: confirm as number }
+      const queued = await getJobQueue().enqueue(PROCESS_RECORDING, data, { dedupeKey: confirm === undefined ? `recording-${id}` : `recording-${id}-confirm-${String(confirm)}` })
       return Response.json({ ok: true, jobId: queued.jobId, alreadyQueued: queued.deduplicated })
     },
   },

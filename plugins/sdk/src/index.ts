@@ -1,4 +1,4 @@
-export type { EnqueueOptions, EnqueueResult, JobContext, JobDataMap, JobDefinition, JobLogLevel, JobName, JobQueue } from './jobs'
+export type { EnqueueOptions, EnqueueResult, JobContext, JobDataMap, JobDefinition, JobFailureContext, JobLogLevel, JobName, JobQueue } from './jobs'
 export { JobValidationError, PermanentJobError } from './jobs'
 export { idOf } from './refs'
 export { getJobQueue, getRegisteredJobs, registerJobs, setJobQueue } from './registry'

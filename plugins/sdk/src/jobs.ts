@@ -56,6 +56,23 @@ export interface JobDefinition<Name extends JobName = JobName> {
   lockLifetimeMs?: number
   /** Hard limit: past it the job is failed and `signal` aborts (killing child processes). @default 3600000 */
   timeoutMs?: number
+  /**
+   * Called once when the job has failed for good (out of retries, or a permanent error), before it
+   * is marked failed: write a terminal state a person can see (e.g. `status: 'failed'` with the
+   * reason). Runs as the system. An error thrown here is logged, never retried.
+   */
+  onFailed?(context: JobFailureContext<JobDataMap[Name]>): Promise<void>
+}
+
+export interface JobFailureContext<Data> {
+  data: Data
+  payload: Payload
+  /** The last attempt's error. */
+  error: Error
+  /** How many attempts were made. */
+  attempts: number
+  jobId: string
+  log: JobContext<Data>['log']
 }
 
 export interface EnqueueOptions {

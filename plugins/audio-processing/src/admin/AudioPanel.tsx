@@ -65,8 +65,21 @@ export const AudioPanel = () => {
   const [requeued, setRequeued] = useState(false)
   if (id === undefined) return null
   const isAdmin = ((user as { roles?: string[] } | null)?.roles ?? []).includes('admin')
-  const reprocess = async () => {
-    const response = await fetch(`/api/audio-processing/recordings/${id}/reprocess`, { method: 'POST', credentials: 'include' })
+  // A reprocess refused because it would delete judged segments says how many judgments would go.
+  const judgmentsAtStake = Number(/with (\d+) judgments? \(votes, transcriptions\)/.exec(audio?.failureReason ?? '')?.[1] ?? NaN)
+  const reprocess = async (confirmDeleteJudgments?: number) => {
+    if (confirmDeleteJudgments !== undefined) {
+      const sure = window.confirm(
+        `Processing again will delete ${confirmDeleteJudgments} judgment${confirmDeleteJudgments === 1 ? '' : 's'} (votes and transcriptions) on segments whose spans changed. This cannot be undone. Continue?`,
+      )
+      if (!sure) return
+    }
+    const response = await fetch(`/api/audio-processing/recordings/${id}/reprocess`, {
+      method: 'POST',
+      credentials: 'include',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(confirmDeleteJudgments === undefined ? {} : { confirmDeleteJudgments }),
+    })
     const body = (await response.json().catch(() => ({}))) as { errors?: { message: string }[] }
     if (!response.ok) return toast.error(body.errors?.[0]?.message ?? 'Could not queue the recording again.')
     toast.success('Processing queued again.')
@@ -116,8 +129,13 @@ export const AudioPanel = () => {
         <p style={{ margin: 'calc(var(--base) / 2) 0 0' }}>All quality checks passed.</p>
       ) : null}
       {isAdmin ? (
-        <Button buttonStyle="secondary" size="small" disabled={requeued && status !== 'ready' && status !== 'rejected' && status !== 'failed'} onClick={reprocess}>
+        <Button buttonStyle="secondary" size="small" disabled={requeued && status !== 'ready' && status !== 'rejected' && status !== 'failed'} onClick={() => reprocess()}>
           Process again
+        </Button>
+      ) : null}
+      {isAdmin && Number.isInteger(judgmentsAtStake) ? (
+        <Button buttonStyle="error" size="small" onClick={() => reprocess(judgmentsAtStake)}>
+          {`Process again and delete ${judgmentsAtStake} judgment${judgmentsAtStake === 1 ? '' : 's'}`}
         </Button>
       ) : null}
     </section>

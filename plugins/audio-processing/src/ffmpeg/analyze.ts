@@ -1,5 +1,5 @@
 import { resolveBinaries } from './binaries'
-import { runTool, type RunOptions } from './run'
+import { runTool, ToolKilledError, type RunOptions } from './run'
 import { encoderArgs, type OutputSpec } from './transcode'
 
 export const ANALYSIS_SAMPLE_RATE = 16_000
@@ -124,6 +124,9 @@ export const analyze = async (file: string, options: AnalyzeOptions): Promise<An
     ],
     { ...options, onStdout },
   )
+  if (result.signal) {
+    throw new ToolKilledError(`ffmpeg was killed (${result.signal}) while decoding: ${result.stderr.trim().split('\n').slice(-2).join(' ') || 'no output'}`)
+  }
   if (result.code !== 0) {
     throw new Error(`ffmpeg could not decode the file: ${result.stderr.trim().split('\n').slice(-2).join(' ') || `exit ${result.code}`}`)
   }

@@ -40,6 +40,11 @@ export class ToolTimeoutError extends Error {
   override name = 'ToolTimeoutError'
 }
 
+/** The tool was killed by a signal from outside (the OOM killer, an operator): a server fault, worth a retry, not a verdict on the file. */
+export class ToolKilledError extends Error {
+  override name = 'ToolKilledError'
+}
+
 /**
  * Runs ffmpeg/ffprobe with a hard timeout; the child is killed on timeout or abort, never left
  * running. stderr is kept (bounded) for the job log and for parsing filter reports.
