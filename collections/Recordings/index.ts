@@ -113,7 +113,8 @@ export const createRecordings = ({ staticDir }: RecordingsOptions): CollectionCo
         if (contributor.userId !== undefined) {
           data.owner = contributor.userId
           data.clientId = null
-          // The account's demographics (a signed-out browser linked to the account counts as it). System read.
+          // The account's demographics (a signed-out browser linked to the account counts as it). System read
+          // (overrideAccess defaults to true): the identity was resolved above, and the field is the account's own.
           const account = req.user && Number(req.user.id) === contributor.userId ? req.user : await req.payload.findByID({ collection: 'users', id: contributor.userId, depth: 0, req }).catch(() => null)
           data.demographicsSnapshot = (account as { demographics?: unknown } | null)?.demographics ?? null
         } else {

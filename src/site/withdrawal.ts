@@ -117,6 +117,7 @@ export const purgeWithdrawalJob: JobDefinition<typeof PURGE_WITHDRAWAL> = {
   validate: (data) => (Number.isInteger((data as { withdrawalId?: unknown })?.withdrawalId) ? undefined : 'withdrawalId must be a whole number'),
   async handler({ data, payload, touch }) {
     for (;;) {
+      // System job: deletes what the withdrawal marked, whoever owned it (overrideAccess defaults to true).
       const batch = await payload.find({ collection: 'recordings', where: { withdrawal: { equals: data.withdrawalId } }, limit: BATCH, depth: 0, pagination: false })
       if (batch.docs.length === 0) break
       for (const doc of batch.docs) await payload.delete({ collection: 'recordings', id: doc.id })

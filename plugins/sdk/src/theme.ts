@@ -1,7 +1,7 @@
 import type { ComponentType, ReactNode } from 'react'
 
 /**
- * The theme contract (DESIGN §5). A theme is presentational only: CSS custom properties for light
+ * The theme contract. A theme is presentational only: CSS custom properties for light
  * and dark, optional layout slots, a preview image. It never fetches data or imports payload;
  * every string it shows comes in through props (the site's i18n). Switching theme changes the
  * look, never the behaviour: the recorder, data loading and routing belong to the site.
