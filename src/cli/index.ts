@@ -47,6 +47,13 @@ Commands:
                                 Write validated_sentences.tsv or unvalidated_sentences.tsv (Common Voice
                                 columns) to FILE or stdout
 
+  backup --out FILE             Write a consistent backup of the database and every media file to FILE (a .tar;
+                                .tar.gz to compress); safe while Shrutik runs; prints a JSON summary;
+                                exit 73 when FILE exists or cannot be written
+  restore FILE [--data-dir DIR] Restore a backup into an empty data folder (or the empty database in
+                                DATABASE_URL); checks every checksum before anything is kept;
+                                exit 65 for a damaged backup, 66 unreadable, 73 when the target is not empty
+
 With no DATABASE_URL, every command uses the embedded PostgreSQL in ./data/postgres.
 Environment variables are listed in the README.`
 
@@ -454,6 +461,90 @@ commands.audio = async ([subcommand, ...rest]) => {
   const run = subcommand ? audioCommands[subcommand] : undefined
   if (!run) throw new UsageError(`audio needs a subcommand: ${Object.keys(audioCommands).join(', ')}.`)
   await run(rest)
+}
+
+/** Progress of a backup or restore on stderr: redrawn on a terminal, a line per phase otherwise. */
+const opsProgress = (command: string) => {
+  const tty = process.stderr.isTTY
+  let lastPhase = ''
+  return (phase: string, text: string) => {
+    if (tty) process.stderr.write(`\r${command}: ${phase} ${text}`.padEnd(70) + (phase === 'done' ? '\n' : ''))
+    else if (phase !== lastPhase) console.error(`${command}: ${phase}${text ? ` ${text}` : ''}`)
+    lastPhase = phase
+  }
+}
+
+/** Turns a BackupError into the CLI's exit status. */
+const asExit = async <T>(task: () => Promise<T>): Promise<T> => {
+  const { BackupError } = await import('../backup/format')
+  try {
+    return await task()
+  } catch (error) {
+    if (error instanceof BackupError) throw new ExitError(error.message, error.status)
+    throw error
+  }
+}
+
+commands.backup = async (args) => {
+  const { values } = parseArgs({ args, options: { out: { type: 'string' } }, strict: true })
+  if (!values.out) throw new UsageError('backup needs --out FILE (for example --out /var/backups/shrutik-$(date +%F).tar).')
+  const { ensureDatabase } = await import('../db/embedded')
+  const { createBackup } = await import('../backup/backup')
+  const { packageVersion } = await import('../lib/buildStamp')
+  // A running instance's embedded PostgreSQL is reused; otherwise it is started for the backup.
+  const database = await ensureDatabase()
+  const show = opsProgress('backup')
+  try {
+    const result = await asExit(() =>
+      createBackup({
+        databaseUrl: database.url,
+        out: values.out!,
+        shrutikVersion: packageVersion(projectRoot()),
+        onProgress: ({ phase, done, total, current }) => show(phase, phase === 'done' ? '' : `${done}/${total}${current && process.stderr.isTTY ? ` ${current}` : ''}`),
+      }),
+    )
+    console.log(JSON.stringify(result))
+  } finally {
+    await database.stop()
+  }
+}
+
+commands.restore = async (args) => {
+  const { values, positionals } = parseArgs({ args, options: { 'data-dir': { type: 'string' } }, allowPositionals: true, strict: true })
+  if (positionals.length !== 1) throw new UsageError('restore needs one FILE (a backup written by "shrutik backup").')
+  if (values['data-dir']) process.env.SHRUTIK_DATA_DIR = path.resolve(values['data-dir'])
+  const { ensureDatabase } = await import('../db/embedded')
+  const { restoreBackup } = await import('../backup/restore')
+  const { expectedMigrationNames } = await import('../db/migrate')
+  if (!fs.existsSync(positionals[0])) throw new ExitError(`cannot read ${positionals[0]}: no such file`, 66)
+  const database = await ensureDatabase()
+  const show = opsProgress('restore')
+  try {
+    const result = await asExit(() =>
+      restoreBackup({
+        file: positionals[0],
+        databaseUrl: database.url,
+        knownMigrations: expectedMigrationNames(),
+        async prepareSchema(migrations) {
+          const { bootPayload } = await import('../server/boot')
+          const { ensureJobSchema } = await import('../jobs/schema')
+          const booted = await bootPayload({ migrations })
+          try {
+            const { pool } = booted.payload.db as unknown as { pool: import('pg').Pool }
+            await ensureJobSchema(pool)
+          } finally {
+            await booted.close()
+          }
+        },
+        onProgress: ({ phase, bytesRead, bytesTotal }) => show(phase, phase === 'done' ? '' : `${Math.round((bytesRead / Math.max(1, bytesTotal)) * 100)} %`),
+        onWarning: (message) => console.error(`restore: warning: ${message}`),
+      }),
+    )
+    console.log(JSON.stringify(result))
+    console.error('restore: done. Start Shrutik on this data folder; migrations newer than the backup run at start.')
+  } finally {
+    await database.stop()
+  }
 }
 
 const main = async (): Promise<void> => {

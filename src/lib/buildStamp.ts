@@ -46,7 +46,7 @@ export const sourceHash = (root: string): string => {
   return hash.digest('hex')
 }
 
-const packageVersion = (root: string): string => {
+export const packageVersion = (root: string): string => {
   try {
     return String((JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version?: unknown }).version ?? '0.0.0')
   } catch {

@@ -21,7 +21,7 @@ const withTimeout = (promise: Promise<unknown>, ms: number): Promise<unknown> =>
  * Database first (embedded unless DATABASE_URL is set), then Payload, then the committed
  * migrations. Every entry point (server, CLI, tests) boots through here.
  */
-export const bootPayload = async (): Promise<Booted> => {
+export const bootPayload = async ({ migrations }: { migrations?: string[] } = {}): Promise<Booted> => {
   const database = await ensureDatabase()
   process.env.DATABASE_URL = database.url
   const { default: config } = await import('../../payload.config')
@@ -29,7 +29,7 @@ export const bootPayload = async (): Promise<Booted> => {
   // A database restart makes pooled connections error; without listeners that would crash the
   // process instead of letting the pool reconnect (and requests answer 503 meanwhile).
   guardPool((payload.db as unknown as PostgresAdapter).pool, 'payload')
-  await runMigrations(payload)
+  await runMigrations(payload, migrations)
   return {
     payload,
     config,
