@@ -272,6 +272,10 @@ export const restoreBackup = async (options: RestoreOptions): Promise<RestoreRes
         written.set(name, { bytes: measured.bytes(), sha256: measured.digest() })
         progress('files')
       }
+    } catch (error) {
+      // A cut-short or corrupt archive surfaces as a stream error from tar or gzip ("Unexpected end of data").
+      if (error instanceof BackupError || (error as { severity?: string }).severity) throw error
+      throw new BackupError(`The backup ${archive} is damaged or cut short (${(error as Error).message}); nothing was restored.`, 65)
     } finally {
       await feeding
     }

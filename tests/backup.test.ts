@@ -1,0 +1,267 @@
+import { spawn } from 'node:child_process'
+import { createHash, randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { pipeline } from 'node:stream/promises'
+
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { getRegisteredJobs } from '@shrutik/plugin-sdk'
+import pg from 'pg'
+import tar from 'tar-stream'
+
+import { createJobRuntime, type JobRuntime } from '../src/jobs/runtime'
+import { mediaDir } from '../src/lib/env'
+import { sineWav } from './helpers/audio'
+import { root } from './helpers/cliServer'
+import { createUser, json, mintAnonymous, startTestServer, type TestServer } from './helpers/server'
+import { createLanguage, createSentence, eventually } from '../plugins/consensus/tests/fixtures'
+
+/**
+ * The restore drill on the real CLI: a running instance with processed uploads is backed up while
+ * it runs, restored into an empty database and a new data folder, and compared table by table and
+ * file by file; then the ways a restore must refuse (damaged, foreign, newer, into a non-empty target).
+ */
+
+const BIN = path.join(root, 'bin/shrutik.mjs')
+let server: TestServer
+let worker: JobRuntime
+let scratch: string
+let admin: pg.Client
+
+const cli = (args: string[], env: Record<string, string | undefined> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> =>
+  new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: root, env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'error', ...env } as NodeJS.ProcessEnv })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk) => (stdout += chunk))
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    child.on('exit', (status) => resolve({ status, stdout, stderr }))
+  })
+
+const databaseUrl = (name: string): string => {
+  const url = new URL(process.env.DATABASE_URL!)
+  url.pathname = `/${name}`
+  return url.toString()
+}
+
+const newDatabase = async (): Promise<string> => {
+  const name = `restore_${randomBytes(4).toString('hex')}`
+  await admin.query(`CREATE DATABASE ${name}`)
+  return name
+}
+
+const tableCounts = async (url: string, tables: string[]): Promise<Record<string, number>> => {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    const counts: Record<string, number> = {}
+    for (const table of tables) counts[table] = Number((await client.query(`SELECT count(*) AS n FROM "${table}"`)).rows[0].n)
+    return counts
+  } finally {
+    await client.end()
+  }
+}
+
+const tableNames = async (url: string): Promise<string[]> => {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    const result = await client.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`)
+    return result.rows.map((row) => row.tablename as string)
+  } finally {
+    await client.end()
+  }
+}
+
+const checksums = (folder: string): Record<string, string> => {
+  const out: Record<string, string> = {}
+  const walk = (dir: string, prefix: string) => {
+    if (!fs.existsSync(dir)) return
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const relative = prefix ? `${prefix}/${entry.name}` : entry.name
+      if (entry.isDirectory()) walk(path.join(dir, entry.name), relative)
+      else out[relative] = createHash('sha256').update(fs.readFileSync(path.join(dir, entry.name))).digest('hex')
+    }
+  }
+  walk(folder, '')
+  return out
+}
+
+/** Rewrites a backup archive entry by entry (to forge a newer or damaged one). */
+const rewrite = async (from: string, to: string, change: (name: string, content: Buffer) => Buffer | undefined): Promise<void> => {
+  const extract = tar.extract()
+  const pack = tar.pack()
+  const writing = pipeline(pack, fs.createWriteStream(to))
+  const reading = pipeline(fs.createReadStream(from), extract)
+  for await (const entry of extract) {
+    const chunks: Buffer[] = []
+    for await (const chunk of entry) chunks.push(chunk as Buffer)
+    const content = change(entry.header.name, Buffer.concat(chunks))
+    if (content) await new Promise<void>((resolve, reject) => pack.entry({ ...entry.header, size: content.length }, content, (error) => (error ? reject(error) : resolve())))
+  }
+  await reading
+  pack.finalize()
+  await writing
+}
+
+beforeAll(async () => {
+  scratch = fs.mkdtempSync(path.join(process.env.SHRUTIK_TEST_ROOT ?? root, 'backup-'))
+  server = await startTestServer()
+  worker = await createJobRuntime({
+    payload: server.payload,
+    databaseUrl: server.booted.database.url,
+    jobs: getRegisteredJobs(server.payload.config),
+    role: 'worker',
+    processEveryMs: 300,
+    sweepUnknownJobs: false,
+  })
+  admin = new pg.Client({ connectionString: databaseUrl('postgres') })
+  await admin.connect()
+})
+
+afterAll(async () => {
+  await admin?.end()
+  await worker?.stop(1000)
+  await server?.close()
+})
+
+describe('restore drill', () => {
+  let backupFile: string
+  let restoredUrl: string
+  let restoredData: string
+  let contributorCookie: Record<string, string>
+
+  test('a running instance is backed up, restored into a fresh folder and database, and matches', async () => {
+    // Something worth keeping: an account, an anonymous contributor and processed uploads.
+    const languageId = await createLanguage(server)
+    const sentence = await createSentence(server, languageId)
+    await createUser(server, 'reviewer', 'backup-reviewer')
+    const person = await mintAnonymous(server)
+    contributorCookie = person.headers
+    for (let take = 0; take < 2; take++) {
+      const form = new FormData()
+      form.append('file', new Blob([sineWav(2)], { type: 'audio/wav' }), 'take.wav')
+      form.append('_payload', JSON.stringify({ language: languageId, mode: 'prompt', sentence }))
+      const response = await fetch(`${server.url}/api/recordings?depth=0`, { method: 'POST', headers: person.headers, body: form })
+      expect(response.status).toBe(201)
+      const id = (await json(response)).doc.id as number
+      await eventually(
+        () => server.payload.findByID({ collection: 'recordings', id, depth: 0 }) as Promise<Record<string, any>>,
+        (doc) => doc.audio?.status === 'ready',
+        30_000,
+      )
+    }
+
+    backupFile = path.join(scratch, 'instance.tar')
+    const backup = await cli(['backup', '--out', backupFile])
+    expect(backup.stderr).toContain('backup: done')
+    expect(backup.status).toBe(0)
+    const summary = JSON.parse(backup.stdout.trim().split('\n').pop()!)
+    expect(summary).toMatchObject({ file: backupFile, tables: expect.any(Number), rows: expect.any(Number), files: expect.any(Number) })
+    expect(summary.files).toBeGreaterThanOrEqual(4) // two uploads, each with its processed copy
+    expect(summary.sha256).toBe(createHash('sha256').update(fs.readFileSync(backupFile)).digest('hex'))
+    expect(fs.statSync(backupFile).mode & 0o077).toBe(0) // the backup holds personal data: owner only
+
+    restoredData = path.join(scratch, 'restored')
+    restoredUrl = databaseUrl(await newDatabase())
+    const restore = await cli(['restore', backupFile, '--data-dir', restoredData], { DATABASE_URL: restoredUrl })
+    expect(restore.stderr).not.toContain('warning') // same PAYLOAD_SECRET in the environment
+    expect(restore.status).toBe(0)
+    const restored = JSON.parse(restore.stdout.trim().split('\n').pop()!)
+    expect(restored).toMatchObject({ tables: summary.tables, rows: summary.rows, files: summary.files })
+
+    // Every table has the same rows as the instance (nothing ran in between: no worker job was pending).
+    const tables = (await tableNames(process.env.DATABASE_URL!)).filter((table) => !['rate_limits', 'sentence_import_rows'].includes(table))
+    expect(await tableNames(restoredUrl)).toEqual(expect.arrayContaining(tables))
+    expect(await tableCounts(restoredUrl, tables)).toEqual(await tableCounts(process.env.DATABASE_URL!, tables))
+    // Every media file, byte for byte.
+    const original = checksums(mediaDir())
+    expect(Object.keys(original).length).toBeGreaterThanOrEqual(4)
+    expect(checksums(path.join(restoredData, 'media'))).toEqual(original)
+  }, 180_000)
+
+  test('the restored instance starts, keeps its accounts and recognises contributors from before', async () => {
+    // A fresh process on the restored folder and database: boots, runs any newer migrations, serves.
+    const check = await cli(['migrate'], { DATABASE_URL: restoredUrl, SHRUTIK_DATA_DIR: restoredData })
+    expect(check.stderr).toBe('')
+    expect(check.status).toBe(0)
+    const client = new pg.Client({ connectionString: restoredUrl })
+    await client.connect()
+    try {
+      // Sequences continue after the restored ids: a new row never collides with a restored one.
+      const next = await client.query(`SELECT nextval('recordings_id_seq') AS id, (SELECT max(id) FROM recordings) AS max`)
+      expect(Number(next.rows[0].id)).toBeGreaterThan(Number(next.rows[0].max))
+      // The contributor's signed browser id from before is still known there (same secret, same row).
+      const clientId = /shrutik_cid=v1\.([0-9a-f-]+)\./.exec(contributorCookie.Cookie)?.[1]
+      expect(clientId).toBeTruthy()
+      const known = await client.query('SELECT count(*)::int AS n FROM contributors WHERE client_id = $1', [clientId])
+      expect(known.rows[0].n).toBe(1)
+    } finally {
+      await client.end()
+    }
+  }, 120_000)
+
+  test('a backup is refused where it would overwrite, and without --out', async () => {
+    const again = await cli(['backup', '--out', backupFile])
+    expect(again.status).toBe(73)
+    expect(again.stderr).toMatch(/already exists/)
+    const usage = await cli(['backup'])
+    expect(usage.status).toBe(64)
+    expect(usage.stderr).toMatch(/--out FILE/)
+  }, 60_000)
+
+  test('a restore into a folder or database that is not empty is refused, and changes nothing', async () => {
+    const intoData = await cli(['restore', backupFile, '--data-dir', restoredData], { DATABASE_URL: databaseUrl(await newDatabase()) })
+    expect(intoData.status).toBe(73)
+    expect(intoData.stderr).toMatch(/already holds an instance/)
+    const intoDatabase = await cli(['restore', backupFile, '--data-dir', path.join(scratch, 'other')], { DATABASE_URL: restoredUrl })
+    expect(intoDatabase.status).toBe(73)
+    expect(intoDatabase.stderr).toMatch(/already has tables/)
+    expect(fs.existsSync(path.join(scratch, 'other', 'media'))).toBe(false)
+  }, 60_000)
+
+  test('a damaged, cut-short, foreign or newer backup is refused and leaves the target empty', async () => {
+    const cases: { name: string; make: (to: string) => Promise<void>; message: RegExp }[] = [
+      {
+        name: 'truncated',
+        make: async (to) => fs.writeFileSync(to, fs.readFileSync(backupFile).subarray(0, Math.floor(fs.statSync(backupFile).size * 0.8))),
+        message: /cut short|damaged|does not match|lacks/,
+      },
+      {
+        name: 'a flipped byte in a media file',
+        make: (to) =>
+          rewrite(backupFile, to, (name, content) => {
+            if (!name.startsWith('files/data/media/recordings/') || content.length === 0) return content
+            const copy = Buffer.from(content)
+            copy[copy.length - 1] ^= 0xff
+            return copy
+          }),
+        message: /does not match its checksum/,
+      },
+      {
+        name: 'a newer Shrutik',
+        make: (to) =>
+          rewrite(backupFile, to, (name, content) => {
+            if (name !== 'shrutik-backup.json') return content
+            const header = JSON.parse(content.toString())
+            header.migrations.push('29991231_000000_from_the_future')
+            return Buffer.from(JSON.stringify(header))
+          }),
+        message: /newer Shrutik/,
+      },
+      { name: 'not a backup', make: async (to) => fs.writeFileSync(to, 'just some text\n'.repeat(100)), message: /not a Shrutik backup|damaged/ },
+    ]
+    for (const { name, make, message } of cases) {
+      const file = path.join(scratch, `${name.replace(/\W+/g, '-')}.tar`)
+      await make(file)
+      const target = path.join(scratch, `target-${name.replace(/\W+/g, '-')}`)
+      const url = databaseUrl(await newDatabase())
+      const result = await cli(['restore', file, '--data-dir', target], { DATABASE_URL: url })
+      expect({ name, status: result.status }).toEqual({ name, status: 65 })
+      expect(result.stderr).toMatch(message)
+      // Nothing half-restored: no tables, no files; the same restore can simply be run again.
+      expect({ name, tables: await tableNames(url) }).toEqual({ name, tables: [] })
+      expect({ name, files: fs.existsSync(target) ? fs.readdirSync(target) : [] }).toEqual({ name, files: [] })
+    }
+  }, 240_000)
+})
