@@ -27,6 +27,8 @@ import { SentenceReviews } from './collections/SentenceReviews'
 import { curationEndpoints } from './src/curation/endpoints'
 import { importSentencesJob } from './src/curation/jobs'
 import { SiteSettings } from './collections/SiteSettings'
+import { Backups, BackupSettings } from './collections/Backups'
+import { createBackupJob, runBackupScheduleJob } from './src/backup/jobs'
 import { queuedEmailAdapter, sendEmailJob } from './src/email'
 import { jobEndpoints } from './src/jobs/endpoints'
 import { siteEndpoints } from './src/site/endpoints'
@@ -111,8 +113,9 @@ const config: Config = {
     Withdrawals,
     Takeouts,
     createMedia({ staticDir: path.join(mediaDir(), 'site') }),
+    Backups,
   ],
-  globals: [SiteSettings],
+  globals: [SiteSettings, BackupSettings],
   // Emails (password reset) are queued as jobs and sent by a worker through nodemailer (SMTP_URL).
   email: queuedEmailAdapter({ fromAddress: env.emailFrom, fromName: env.emailFromName }),
   // The admin in English or Bengali (Payload's own translations), chosen per user.
@@ -160,4 +163,4 @@ const config: Config = {
 }
 
 // Core jobs are registered the same way plugins register theirs (plugins/sdk).
-export default buildConfig(registerJobs(config, [pruneFinishedJobs, sendEmailJob, purgeWithdrawalJob, buildTakeoutJob, importSentencesJob]))
+export default buildConfig(registerJobs(config, [pruneFinishedJobs, sendEmailJob, purgeWithdrawalJob, buildTakeoutJob, importSentencesJob, createBackupJob, runBackupScheduleJob]))

@@ -14,7 +14,8 @@ import { mediaDir } from '../src/lib/env'
 import { sineWav } from './helpers/audio'
 import { root } from './helpers/cliServer'
 import { createUser, json, mintAnonymous, startTestServer, type TestServer } from './helpers/server'
-import { createLanguage, createSentence, eventually } from '../plugins/consensus/tests/fixtures'
+import { asUser, call, createLanguage, createSentence, eventually } from '../plugins/consensus/tests/fixtures'
+import { backupDir, lastScheduledSlot, runBackupScheduleJob } from '../src/backup/jobs'
 
 /**
  * The restore drill on the real CLI: a running instance with processed uploads is backed up while
@@ -264,4 +265,63 @@ describe('restore drill', () => {
       expect({ name, files: fs.existsSync(target) ? fs.readdirSync(target) : [] }).toEqual({ name, files: [] })
     }
   }, 240_000)
+})
+
+describe('backups from the admin', () => {
+  const waitDone = (id: number) =>
+    eventually(
+      () => server.payload.findByID({ collection: 'backups', id, depth: 0, overrideAccess: true }) as Promise<Record<string, any>>,
+      (doc) => doc.status === 'done' || doc.status === 'failed',
+      60_000,
+    )
+
+  test('an admin backs up now; reviewers and contributors can neither start nor see backups', async () => {
+    const [adminUser, reviewer] = await Promise.all([createUser(server, 'admin', 'backup-admin'), createUser(server, 'reviewer', 'backup-peer')])
+    expect((await call(server, 'POST', '/api/backups', asUser(reviewer), { note: 'mine' })).status).toBe(403)
+    expect((await call(server, 'POST', '/api/backups', undefined, {})).status).toBe(403)
+    const created = await call(server, 'POST', '/api/backups', asUser(adminUser), { note: 'before the upgrade', status: 'done', trigger: 'schedule', file: '../../etc/passwd' })
+    expect(created.status).toBe(201)
+    const doc = await waitDone((await json(created)).doc.id)
+    // What the admin may not set was ignored; the job wrote a real, complete backup.
+    expect(doc).toMatchObject({ status: 'done', trigger: 'manual', note: 'before the upgrade', progress: 100 })
+    expect(doc.file).toMatch(/^shrutik-backup-.*\.tar$/)
+    const file = path.join(backupDir(), doc.file)
+    expect(fs.statSync(file).size).toBe(Number(doc.bytes))
+    expect(createHash('sha256').update(fs.readFileSync(file)).digest('hex')).toBe(doc.sha256)
+    expect((await call(server, 'GET', `/api/backups/${doc.id}`, asUser(reviewer))).status).toBe(403)
+    expect((await call(server, 'GET', '/api/globals/backup-settings', asUser(reviewer))).status).toBe(403)
+    // Deleting the document deletes the file.
+    expect((await call(server, 'DELETE', `/api/backups/${doc.id}`, asUser(adminUser))).status).toBe(200)
+    expect(fs.existsSync(file)).toBe(false)
+  }, 120_000)
+
+  test('the schedule starts one backup per slot, and only the newest ones are kept', async () => {
+    const now = new Date()
+    await server.payload.updateGlobal({ slug: 'backup-settings', data: { schedule: 'daily', hour: now.getUTCHours(), keep: 2 }, overrideAccess: true })
+    const context = { payload: server.payload, log: () => undefined } as unknown as Parameters<typeof runBackupScheduleJob.handler>[0]
+    await runBackupScheduleJob.handler(context)
+    await runBackupScheduleJob.handler(context) // the same slot: no second backup
+    const scheduled = await server.payload.find({ collection: 'backups', where: { trigger: { equals: 'schedule' } }, depth: 0, overrideAccess: true })
+    expect(scheduled.totalDocs).toBe(1)
+    await waitDone(scheduled.docs[0].id as number)
+    // Two more by hand: three finished, two kept (the oldest deleted with its file).
+    for (let index = 0; index < 2; index++) {
+      const made = await server.payload.create({ collection: 'backups', data: { note: `manual ${index}` }, overrideAccess: true })
+      await waitDone(made.id as number)
+    }
+    const remaining = await server.payload.find({ collection: 'backups', where: { status: { equals: 'done' } }, sort: '-createdAt', depth: 0, overrideAccess: true })
+    expect(remaining.docs.map((doc) => doc.note)).toEqual(['manual 1', 'manual 0'])
+    expect(fs.readdirSync(backupDir()).filter((name) => name.endsWith('.tar')).sort()).toEqual(remaining.docs.map((doc) => doc.file).sort())
+    await server.payload.updateGlobal({ slug: 'backup-settings', data: { schedule: 'off' }, overrideAccess: true })
+  }, 180_000)
+
+  test('scheduled slots: daily and weekly, in UTC', () => {
+    const at = new Date('2026-11-29T10:30:00Z') // a Sunday
+    expect(lastScheduledSlot({ schedule: 'off' }, at)).toBeUndefined()
+    expect(lastScheduledSlot({ schedule: 'daily', hour: 3 }, at)?.toISOString()).toBe('2026-11-29T03:00:00.000Z')
+    expect(lastScheduledSlot({ schedule: 'daily', hour: 11 }, at)?.toISOString()).toBe('2026-11-28T11:00:00.000Z')
+    expect(lastScheduledSlot({ schedule: 'weekly', hour: 3, weekday: '1' }, at)?.toISOString()).toBe('2026-11-23T03:00:00.000Z')
+    expect(lastScheduledSlot({ schedule: 'weekly', hour: 3, weekday: '0' }, at)?.toISOString()).toBe('2026-11-29T03:00:00.000Z')
+    expect(lastScheduledSlot({ schedule: 'weekly', hour: 11, weekday: '0' }, at)?.toISOString()).toBe('2026-11-22T11:00:00.000Z')
+  })
 })

@@ -302,6 +302,10 @@ export const restoreBackup = async (options: RestoreOptions): Promise<RestoreRes
     // Jobs running when the backup was taken run again here: nobody holds their locks any more.
     const jobsTable = header.tables.some((table) => table.name === JOBS_TABLE)
     if (jobsTable) await client.query(`UPDATE ${JOBS_TABLE} SET locked_at = NULL WHERE locked_at IS NOT NULL`)
+    // Backups running when this one was taken never finish here; their files are not part of a backup.
+    if (header.tables.some((table) => table.name === 'backups')) {
+      await client.query(`UPDATE backups SET status = 'failed', error = 'Not finished when the backup that was restored was taken.' WHERE status IN ('queued', 'running')`)
+    }
     await client.query('COMMIT')
     inTransaction = false
 
