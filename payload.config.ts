@@ -31,6 +31,7 @@ import { Backups, BackupSettings } from './collections/Backups'
 import { createBackupJob, runBackupScheduleJob } from './src/backup/jobs'
 import { queuedEmailAdapter, sendEmailJob } from './src/email'
 import { jobEndpoints } from './src/jobs/endpoints'
+import { testEmailEndpoint } from './src/email/testEmail'
 import { siteEndpoints } from './src/site/endpoints'
 import { buildTakeoutJob } from './src/site/takeout'
 import { purgeWithdrawalJob, withAccountDeletion, withdrawnAmong } from './src/site/withdrawal'
@@ -121,7 +122,7 @@ const config: Config = {
   // The admin in English or Bengali (Payload's own translations), chosen per user.
   i18n: { supportedLanguages: { en, 'bn-BD': bnBd }, fallbackLanguage: 'en' },
   hooks: { afterError: [databaseUnavailableIsServiceUnavailable, storageFullIsInsufficientStorage, constraintErrorsAreBadRequests, malformedPayloadFieldIsBadRequest, removeRequestTempFiles] },
-  endpoints: [...jobEndpoints, ...siteEndpoints, ...curationEndpoints],
+  endpoints: [...jobEndpoints, ...siteEndpoints, ...curationEndpoints, testEmailEndpoint],
   // Abuse limits: no deep population, and GraphQL (which the platform does not use) is off.
   maxDepth: env.apiMaxDepth,
   defaultDepth: 1,

@@ -46,5 +46,7 @@ export const SiteSettings: GlobalConfig = {
       defaultValue: false,
       admin: { description: 'Let reviewers import sentence files (admins always can).' },
     },
+    // Checks SMTP_URL at once (POST /api/ops/test-email, admins only); stores nothing.
+    { name: 'testEmail', type: 'ui', admin: { position: 'sidebar', components: { Field: '/admin/Email/TestEmailButton#TestEmailButton' } } },
   ],
 }

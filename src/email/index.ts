@@ -97,7 +97,7 @@ let transporter: { url: string; transport: Transporter } | undefined
 const smtpTimeoutMs = (): number => Math.max(100, Number(process.env.SMTP_TIMEOUT_MS ?? 20_000))
 
 /** SMTP_URL (smtp://user:pass@host:587, smtps://...) or, when unset, the log: nothing leaves the server. */
-const transport = (): Transporter => {
+export const transport = (): Transporter => {
   const url = process.env.SMTP_URL ?? ''
   const key = `${url} ${smtpTimeoutMs()}`
   if (transporter?.url !== key) {

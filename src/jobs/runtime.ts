@@ -215,7 +215,9 @@ const defineJob = (
   definition: JobDefinition,
   { payload, pool, running, refill }: { payload: Payload; pool: pg.Pool; running: Map<string, Running>; refill: (name: string) => void },
 ): void => {
-  const lockLifetime = definition.lockLifetimeMs ?? DEFAULTS.lockLifetimeMs
+  // JOBS_LOCK_LIFETIME_MS caps every job's: how long a silent (killed) worker keeps its jobs before another takes them.
+  const lockCap = Number(process.env.JOBS_LOCK_LIFETIME_MS ?? 0)
+  const lockLifetime = Math.min(definition.lockLifetimeMs ?? DEFAULTS.lockLifetimeMs, lockCap > 0 ? lockCap : Infinity)
   const concurrency = definition.concurrency ?? DEFAULTS.concurrency
   const timeoutMs = definition.timeoutMs ?? DEFAULTS.timeoutMs
 

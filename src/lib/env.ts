@@ -60,8 +60,9 @@ export const settings = () => ({
   lockTimeMs: int('LOCK_TIME_MS', 10 * 60 * 1000),
   tokenExpirationSeconds: int('TOKEN_EXPIRATION_SECONDS', 2 * 60 * 60),
   shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000),
-  emailFrom: process.env.EMAIL_FROM ?? 'no-reply@localhost',
-  emailFromName: process.env.EMAIL_FROM_NAME ?? 'Shrutik',
+  // Empty counts as unset (compose passes unset variables through as empty strings).
+  emailFrom: process.env.EMAIL_FROM || 'no-reply@localhost',
+  emailFromName: process.env.EMAIL_FROM_NAME || 'Shrutik',
   rateLimitStore: (process.env.RATE_LIMIT_STORE ?? 'postgres') as 'postgres' | 'memory',
   rateLimits: {
     login: { points: int('RATE_LIMIT_LOGIN', 20), durationSec: int('RATE_LIMIT_LOGIN_WINDOW_SEC', 15 * 60) },

@@ -4,6 +4,7 @@ import { AudioPanel as AudioPanel_e4f6ccb95e86da71c1cff13455910d2a } from '@shru
 import { SegmentsList as SegmentsList_e4f6ccb95e86da71c1cff13455910d2a } from '@shrutik/plugin-audio-processing/admin'
 import { ImportStatus as ImportStatus_d88361a797130f69231bf580779f60d7 } from '../../../../admin/Curation/ImportStatus'
 import { ExportProgress as ExportProgress_5070ccd7afa994281c64b27d3d3fd2c1 } from '@shrutik/plugin-export/admin'
+import { TestEmailButton as TestEmailButton_d902b36990a61e59bd5c5a29f7588dae } from '../../../../admin/Email/TestEmailButton'
 import { JobsNavLink as JobsNavLink_7775d56a1430b9b4b1bb2752eb20aaeb } from '../../../../admin/Jobs/JobsNavLink'
 import { CoverageNavLink as CoverageNavLink_d974a92dfe9d3c0da1ac272be11d98e3 } from '../../../../admin/Curation/CoverageView'
 import { ReviewNavLink as ReviewNavLink_983505dddb0796ee66f907cf5000f6d2 } from '@shrutik/plugin-consensus/admin'
@@ -20,6 +21,7 @@ export const importMap = {
   "@shrutik/plugin-audio-processing/admin#SegmentsList": SegmentsList_e4f6ccb95e86da71c1cff13455910d2a,
   "/admin/Curation/ImportStatus#ImportStatus": ImportStatus_d88361a797130f69231bf580779f60d7,
   "@shrutik/plugin-export/admin#ExportProgress": ExportProgress_5070ccd7afa994281c64b27d3d3fd2c1,
+  "/admin/Email/TestEmailButton#TestEmailButton": TestEmailButton_d902b36990a61e59bd5c5a29f7588dae,
   "/admin/Jobs/JobsNavLink#JobsNavLink": JobsNavLink_7775d56a1430b9b4b1bb2752eb20aaeb,
   "/admin/Curation/CoverageView#CoverageNavLink": CoverageNavLink_d974a92dfe9d3c0da1ac272be11d98e3,
   "@shrutik/plugin-consensus/admin#ReviewNavLink": ReviewNavLink_983505dddb0796ee66f907cf5000f6d2,
