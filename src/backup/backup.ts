@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import zlib from 'node:zlib'
 
@@ -18,6 +17,7 @@ import {
   HEADER_ENTRY,
   isInside,
   MANIFEST_ENTRY,
+  meter,
   MEDIA_PREFIX,
   quoteIdent,
   SECRET_ENTRY,
@@ -89,20 +89,6 @@ interface DumpedTable {
   rows: number
   bytes: number
   sha256: string
-}
-
-/** Counts and hashes what passes through. */
-const meter = () => {
-  const hash = createHash('sha256')
-  let bytes = 0
-  const stream = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk)
-      bytes += chunk.length
-      callback(null, chunk)
-    },
-  })
-  return { stream, digest: () => hash.digest('hex'), bytes: () => bytes }
 }
 
 /**

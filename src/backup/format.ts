@@ -1,5 +1,6 @@
 import { createHash, createHmac } from 'node:crypto'
 import path from 'node:path'
+import { Transform } from 'node:stream'
 
 /**
  * The backup archive: a plain tar (gzipped as a whole only when the name ends in `.gz`) whose
@@ -77,8 +78,6 @@ export interface BackupManifest {
 
 export const secretFingerprint = (secret: string): string => createHmac('sha256', secret).update('shrutik-backup-fingerprint').digest('hex').slice(0, 16)
 
-export const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex')
-
 /** Whether `candidate` is `parent` or lies inside it. */
 export const isInside = (parent: string, candidate: string): boolean => {
   const relative = path.relative(parent, candidate)
@@ -101,3 +100,17 @@ export class BackupError extends Error {
 }
 
 export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`
+
+/** A pass-through that counts and hashes (SHA-256) what flows through it. */
+export const meter = () => {
+  const hash = createHash('sha256')
+  let bytes = 0
+  const stream = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk)
+      bytes += chunk.length
+      callback(null, chunk)
+    },
+  })
+  return { stream, digest: () => hash.digest('hex'), bytes: () => bytes }
+}

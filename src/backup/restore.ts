@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { Transform } from 'node:stream'
@@ -19,6 +18,7 @@ import {
   HEADER_ENTRY,
   isInside,
   MANIFEST_ENTRY,
+  meter,
   MEDIA_PREFIX,
   quoteIdent,
   safeRelative,
@@ -83,19 +83,6 @@ const drain = async (stream: AsyncIterable<unknown>): Promise<Buffer> => {
   const chunks: Buffer[] = []
   for await (const chunk of stream) chunks.push(chunk as Buffer)
   return Buffer.concat(chunks)
-}
-
-const hashing = () => {
-  const hash = createHash('sha256')
-  let bytes = 0
-  const stream = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk)
-      bytes += chunk.length
-      callback(null, chunk)
-    },
-  })
-  return { stream, digest: () => hash.digest('hex'), bytes: () => bytes }
 }
 
 /**
@@ -243,7 +230,7 @@ export const restoreBackup = async (options: RestoreOptions): Promise<RestoreRes
           const tableName = name.slice(3, -'.copy.gz'.length)
           const table = header.tables.find((candidate) => candidate.name === tableName)
           if (!table) throw new BackupError(`The backup holds rows for ${tableName}, a table its header does not list: the archive is damaged.`, 65)
-          const measured = hashing()
+          const measured = meter()
           const sink = client.query(copyFrom(`COPY ${quoteIdent(table.name)} (${table.columns.map(quoteIdent).join(', ')}) FROM STDIN`))
           try {
             await pipeline(entry, measured.stream, zlib.createGunzip(), sink)
@@ -267,7 +254,7 @@ export const restoreBackup = async (options: RestoreOptions): Promise<RestoreRes
         await ensureSchema(header)
         const target = path.join(staging, prefix, relative)
         await fs.promises.mkdir(path.dirname(target), { recursive: true })
-        const measured = hashing()
+        const measured = meter()
         await pipeline(entry, measured.stream, fs.createWriteStream(target, { mode: 0o644 }))
         written.set(name, { bytes: measured.bytes(), sha256: measured.digest() })
         progress('files')

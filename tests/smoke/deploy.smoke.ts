@@ -186,7 +186,9 @@ test('login rate limits hold across both web processes', { skip }, async () => {
   for (let attempt = 0; attempt < 6; attempt++) {
     const response = await fetch(proxied('/api/users/login'), {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      // A client address of its own (nginx appends the real hop; the app trusts only loopback
+      // proxies), so the other tests' sign-ins from this machine are not the ones limited.
+      headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': '203.0.113.7' },
       body: JSON.stringify({ email: 'nobody@deploy.shrutik.local', password: `wrong ${attempt}` }),
     })
     statuses.push(response.status)
@@ -254,6 +256,12 @@ test('the admin UI signs in and saves through nginx on a non-default port (serve
       if (response.request().headers()['next-action']) actions.push({ status: response.status(), url: response.url() })
     })
     await page.goto(proxied('/admin/login'), { waitUntil: 'networkidle' })
+    await page
+      .locator('input[name="email"]')
+      .waitFor({ timeout: 30_000 })
+      .catch(async (error: Error) => {
+        throw new Error(`${error.message}\n${page.url()}\n${(await page.content()).slice(0, 3000)}`)
+      })
     await page.fill('input[name="email"]', admin.email)
     await page.fill('input[name="password"]', admin.password)
     await page.click('button[type="submit"]')
