@@ -54,9 +54,10 @@ export const keepUnsavedJobStates = ({
   const save = writer.saveJobState.bind(writer)
   let timer: NodeJS.Timeout | undefined
   let flushing: Promise<void> | undefined
+  let stopped = false
 
   const schedule = () => {
-    if (timer || unsaved.size === 0) return
+    if (stopped || timer || unsaved.size === 0) return
     timer = setTimeout(() => {
       timer = undefined
       void flush().finally(schedule)
@@ -123,6 +124,7 @@ export const keepUnsavedJobStates = ({
     },
     flush,
     stop: () => {
+      stopped = true
       clearTimeout(timer)
       timer = undefined
     },
