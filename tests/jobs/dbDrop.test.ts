@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 
@@ -8,6 +9,7 @@ import pg from 'pg'
 
 import { freePort, loadEmbeddedPostgres, placeCluster, type EmbeddedPostgresClass } from '../../src/db/embedded'
 import { createJobRuntime, type JobRuntime } from '../../src/jobs/runtime'
+import { keepUnsavedJobStates, type JobStateWriter } from '../../src/jobs/unsavedStates'
 
 /**
  * Jobs that end while the database is away (their end cannot be written) are written once it is
@@ -125,3 +127,49 @@ test('a job that ends while PostgreSQL is down is written (done, or retried afte
   const failed = await row(fails)
   expect(failed.failed_at).not.toBeNull()
 }, 90_000)
+
+test('an unwritten end is written again only while the row is still locked by this worker from before the failure', async () => {
+  // The agenda_jobs table exists: the runtime above created it.
+  const insert = async (owner: string) => {
+    const id = randomUUID()
+    await db.query(
+      `INSERT INTO agenda_jobs (id, name, priority, next_run_at, type, data, locked_at, last_modified_by)
+       VALUES ($1, 'drop-test.direct', 0, now(), 'normal', '{}'::jsonb, now() - interval '1 second', $2)`,
+      [id, owner],
+    )
+    return id
+  }
+  const written: string[] = []
+  let away = true
+  const writer: JobStateWriter = {
+    async saveJobState(attrs) {
+      if (away) throw new Error('connect ECONNREFUSED')
+      written.push(String(attrs._id))
+    },
+  }
+  const unsaved = keepUnsavedJobStates({ writer, pool: db, owner: 'this-worker', retryMs: 60_000 })
+  try {
+    const ours = await insert('this-worker')
+    const takenOver = await insert('this-worker')
+    const heartbeat = await insert('this-worker')
+    for (const id of [ours, takenOver]) await expect(writer.saveJobState({ _id: id, name: 'drop-test.direct', lockedAt: undefined })).rejects.toThrow('ECONNREFUSED')
+    // A failed heartbeat (the lock kept) is not an end: the next heartbeat writes it.
+    await expect(writer.saveJobState({ _id: heartbeat, name: 'drop-test.direct', lockedAt: new Date() })).rejects.toThrow('ECONNREFUSED')
+    expect([...unsaved.pending].sort()).toEqual([ours, takenOver].sort())
+
+    // Still away: nothing is lost.
+    await unsaved.flush()
+    expect(written).toEqual([])
+    expect(unsaved.pending.size).toBe(2)
+
+    // Back, but meanwhile another worker took one over (its lock had expired).
+    away = false
+    await db.query(`UPDATE agenda_jobs SET last_modified_by = 'another-worker', locked_at = now() WHERE id = $1`, [takenOver])
+    await unsaved.flush()
+    expect(written).toEqual([ours])
+    expect(unsaved.pending.size).toBe(0)
+  } finally {
+    unsaved.stop()
+    await db.query(`DELETE FROM agenda_jobs WHERE name = 'drop-test.direct'`)
+  }
+})
