@@ -233,7 +233,7 @@ const reachableRuntime = (resolveFrom: string): string | undefined => {
   for (const name of fs.readdirSync(home)) {
     const other = path.join(home, name)
     if (!name.startsWith(prefix) || other === runtime || name.includes('.partial-')) continue
-    const source = fs.readFileSync(path.join(other, 'source.txt'), 'utf8').trim()
+    const source = fs.existsSync(path.join(other, 'source.txt')) ? fs.readFileSync(path.join(other, 'source.txt'), 'utf8').trim() : undefined
     if (source === embedded) fs.rmSync(other, { recursive: true, force: true })
   }
   return entry
