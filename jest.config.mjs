@@ -21,7 +21,7 @@ export default {
   },
   testMatch: ['<rootDir>/tests/**/*.test.ts', '<rootDir>/plugins/*/tests/**/*.test.ts', '<rootDir>/themes/*/tests/**/*.test.ts'],
   testTimeout: 60_000,
-  globalSetup: '<rootDir>/tests/setup/globalSetup.mjs',
+  globalSetup: '<rootDir>/tests/setup/globalSetup.ts',
   globalTeardown: '<rootDir>/tests/setup/globalTeardown.mjs',
   // Payload keeps a database client checked out for the life of the process.
   forceExit: true,

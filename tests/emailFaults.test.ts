@@ -86,13 +86,17 @@ test('SMTP down: the request answers at once, the job retries with back-off, and
 test('SMTP slower than the job timeout: the attempt is aborted and retried, and the email arrives exactly once', async () => {
   const received: string[] = []
   let connections = 0
+  let firstConnectionAt = 0
   smtp = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     // The first connection gets its greeting only after the job's time is up.
     onConnect(_session, callback) {
       connections++
-      if (connections === 1) setTimeout(() => callback(), 2500)
+      if (connections === 1) {
+        firstConnectionAt = Date.now()
+        setTimeout(() => callback(), 2500)
+      }
       else callback()
     },
     onData(stream, session, callback) {
@@ -111,8 +115,8 @@ test('SMTP slower than the job timeout: the attempt is aborted and retried, and 
   expect(status).toBe(200)
   expect(ms).toBeLessThan(2000)
   await waitFor(async () => received.includes(email), 20_000, 'the email to arrive')
-  // Long enough for the first, slow connection to have delivered too, had it not been aborted.
-  await new Promise((resolve) => setTimeout(resolve, 3500))
+  // Until the first, slow connection would have delivered too (greeting at 2.5 s), had it not been aborted.
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, firstConnectionAt + 3000 - Date.now())))
   expect(received.filter((to) => to === email)).toHaveLength(1)
   expect(connections).toBeGreaterThanOrEqual(2)
 })

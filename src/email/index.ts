@@ -69,8 +69,8 @@ export const openMessage = (secret: string, to: string, sealed: string): SealedM
 
 /**
  * Payload's email adapter for Shrutik: nothing is sent inside the request. The message is sealed
- * and queued as a job (in the request's transaction when there is one) and a worker sends it with
- * nodemailer, retrying while the mail server is unreachable.
+ * and queued as a job (its own transaction: Payload's adapter is not given the request) before the
+ * request answers, and a worker sends it with nodemailer, retrying while the mail server is unreachable.
  */
 export const queuedEmailAdapter =
   ({ fromAddress, fromName }: { fromAddress: string; fromName: string }): EmailAdapter =>

@@ -12,6 +12,7 @@ import { jobDuration, jobsFailed, jobsProcessed, registerQueueGauges } from './m
 import { ResilientNotificationChannel } from './notificationChannel'
 import { createPostgresQueue, META_KEY, type JobMeta } from './queue'
 import { DEDUPE_TABLE, ensureJobSchema, JOBS_CHANNEL, JOBS_TABLE } from './schema'
+import { keepUnsavedJobStates, type JobStateWriter } from './unsavedStates'
 
 export type ProcessRole = 'web' | 'worker' | 'all'
 
@@ -74,12 +75,22 @@ export const createJobRuntime = async (options: JobRuntimeOptions): Promise<JobR
 
   const running = new Map<string, Running>()
   let refillAll = (): void => undefined
+  const name = `${os.hostname()}:${process.pid}`
+  const backend = new PostgresBackend({ pool, tableName: JOBS_TABLE, channelName: JOBS_CHANNEL, ensureSchema: false, disableNotifications: true })
+  // How a run ended, when the database was away at that moment, is written once it is back (not after the lock expires).
+  const unsaved = keepUnsavedJobStates({ writer: backend.repository as unknown as JobStateWriter, pool, owner: name })
   // Our own LISTEN channel: survives a terminated connection (see notificationChannel.ts).
-  const notificationChannel = new ResilientNotificationChannel({ pool, channelName: JOBS_CHANNEL, onReconnected: () => refillAll() })
+  const notificationChannel = new ResilientNotificationChannel({
+    pool,
+    channelName: JOBS_CHANNEL,
+    onReconnected: () => {
+      void unsaved.flush().finally(() => refillAll())
+    },
+  })
   const agenda = new Agenda({
-    backend: new PostgresBackend({ pool, tableName: JOBS_TABLE, channelName: JOBS_CHANNEL, ensureSchema: false, disableNotifications: true }),
+    backend,
     notificationChannel,
-    name: `${os.hostname()}:${process.pid}`,
+    name,
     processEvery: options.processEveryMs ?? Number(process.env.JOBS_PROCESS_EVERY_MS ?? 5000),
     maxConcurrency: options.maxConcurrency ?? Number(process.env.JOBS_MAX_CONCURRENCY ?? 20),
     defaultLockLifetime: DEFAULTS.lockLifetimeMs,
@@ -121,6 +132,8 @@ export const createJobRuntime = async (options: JobRuntimeOptions): Promise<JobR
         await pool.query(`UPDATE ${JOBS_TABLE} SET locked_at = NULL, next_run_at = COALESCE(next_run_at, now()) WHERE id = ANY($1::uuid[])`, [ids])
       }
       await agenda.stop()
+      await unsaved.flush()
+      unsaved.stop()
       setJobQueue(undefined)
       await pool.end()
       logger.info('job worker stopped', { completedWhileDraining: result.completed, released: result.running })

@@ -32,6 +32,12 @@ export const projectRoot = (): string => process.env.SHRUTIK_ROOT ?? process.cwd
 // turbopackIgnore: these are runtime paths, not files for the bundler to trace.
 export const dataDir = (): string => path.resolve(/*turbopackIgnore: true*/ projectRoot(), process.env.SHRUTIK_DATA_DIR ?? 'data')
 
+/**
+ * Where the embedded PostgreSQL keeps its cluster and a copy of its binaries when Shrutik runs as
+ * root and the `postgres` user cannot reach the project folder (a checkout in /root).
+ */
+export const postgresHome = (): string => path.resolve(/*turbopackIgnore: true*/ process.env.SHRUTIK_POSTGRES_HOME ?? '/var/lib/shrutik')
+
 export const mediaDir = (): string => path.resolve(/*turbopackIgnore: true*/ process.env.MEDIA_DIR ?? path.join(dataDir(), 'media'))
 
 export const isProduction = (): boolean => process.env.NODE_ENV === 'production'

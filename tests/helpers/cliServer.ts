@@ -1,11 +1,25 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
 import net from 'node:net'
+import os from 'node:os'
 import path from 'node:path'
 
 /** The real `shrutik start` as an NGO runs it, for the smoke and browser suites. */
 
 export const root = path.resolve(import.meta.dirname, '../..')
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+/**
+ * As root with the repository in a folder the postgres user cannot enter (/root/...), a server keeps
+ * its cluster under SHRUTIK_POSTGRES_HOME (default /var/lib/shrutik): here a throwaway folder,
+ * removed when this test process exits.
+ */
+const postgresHome = (() => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shrutik-cli-pg-'))
+  fs.chmodSync(dir, 0o755)
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }))
+  return path.join(dir, 'home')
+})()
 
 export const freePort = () =>
   new Promise<number>((resolve) => {
@@ -23,7 +37,7 @@ export interface CliServer {
 
 /** Starts `bin/shrutik.mjs start` on a fresh data directory and waits for /readyz (building first if needed). */
 export const startCliServer = async ({ port, dataDir, env = {} }: { port: number; dataDir: string; env?: Record<string, string> }): Promise<CliServer> => {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), SHRUTIK_DATA_DIR: dataDir, SERVER_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'warn', ...env }
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), SHRUTIK_DATA_DIR: dataDir, SHRUTIK_POSTGRES_HOME: postgresHome, SERVER_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'warn', ...env }
   delete childEnv.DATABASE_URL
   delete childEnv.PAYLOAD_SECRET
   delete childEnv.NODE_OPTIONS

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 
 import { sql, type PostgresAdapter } from '@payloadcms/db-postgres'
-import { idOf, PermanentJobError, type JobDefinition } from '@shrutik/plugin-sdk'
+import { getJudgmentCounters, idOf, PermanentJobError, type JobDefinition } from '@shrutik/plugin-sdk'
 import { commitTransaction, createLocalReq, initTransaction, killTransaction, type Payload } from 'payload'
 
 import { findPauses, planSegments, type Span } from './core'
@@ -259,26 +259,33 @@ const recordFailure = async (
   log('recording processing failed for good', { recordingId: id, status, reason }, 'error')
 }
 
-/** What deleting these segments would take with it: judged segments and their judgments (votes, transcriptions). */
+/**
+ * What deleting these segments would take with it: judged segments and their judgments, counted
+ * now inside the swap's transaction: transcriptions (a core collection) here, and whatever other
+ * plugins hold (the consensus plugin's votes) through the counters they register with the SDK.
+ */
 const judgmentsOn = async (payload: Payload, settings: SanitizedAudioOptions, segments: Doc[], req: Parameters<Payload['db']['count']>[0]['req']) => {
   if (segments.length === 0) return { segments: 0, judgments: 0 }
+  const segmentIds = segments.map((segment) => segment.id as number | string)
   const transcriptions = (
     await payload.db.find({
       collection: settings.transcriptionsSlug as 'transcriptions',
-      where: { item: { in: segments.map((segment) => segment.id) } },
+      where: { item: { in: segmentIds } },
       pagination: false,
       limit: 0,
       req,
     })
   ).docs as Doc[]
-  const transcribed = new Map<unknown, number>()
-  for (const row of transcriptions) transcribed.set(idOf(row.item), (transcribed.get(idOf(row.item)) ?? 0) + 1)
+  const counted = new Map<unknown, number>()
+  const add = (id: unknown, n: number) => counted.set(id, (counted.get(id) ?? 0) + n)
+  for (const row of transcriptions) add(idOf(row.item), 1)
+  for (const counter of getJudgmentCounters(payload.config)) {
+    for (const [id, n] of await counter.count({ payload, segmentIds, req })) add(idOf(id), n)
+  }
   let judged = 0
   let judgments = 0
   for (const segment of segments) {
-    // `consensus.judgments` is the consensus plugin's documented count (votes or transcriptions), when installed.
-    const counted = Number((segment.consensus as { judgments?: unknown } | undefined)?.judgments ?? 0) || 0
-    const count = Math.max(counted, transcribed.get(segment.id) ?? 0)
+    const count = counted.get(idOf(segment.id)) ?? 0
     if (count > 0 || (segment.status !== undefined && segment.status !== null && segment.status !== 'pending')) judged++
     judgments += count
   }

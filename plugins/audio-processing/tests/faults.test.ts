@@ -179,6 +179,14 @@ describe('reprocessing and judged segments', () => {
       body: JSON.stringify({ item: segment.id, language: languageId, text: 'what I heard' }),
     })
     expect(heard.status).toBe(201)
+    // A vote cast just before the reprocess counts too, though the consensus job has not yet
+    // counted it into the segment's `consensus.judgments` (the count is taken from the votes).
+    const voted = await fetch(`${server.url}/api/votes`, {
+      method: 'POST',
+      headers: { ...admin.headers, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ segment: segment.id, valid: true }),
+    })
+    expect(voted.status).toBe(201)
     // The stored span differs from what processing finds now (as after a change of thresholds).
     await server.payload.db.updateOne({ collection: 'segments', id: segment.id, data: { endMs: segment.endMs + 40 } })
 
@@ -189,14 +197,23 @@ describe('reprocessing and judged segments', () => {
       return doc.audio.failureReason ? doc : undefined
     }, 'the reprocess to be refused')
     expect(refused.audio.status).toBe('ready')
-    expect(refused.audio.failureReason).toMatch(/would delete 1 judged segment with 1 judgment .*Nothing was changed/)
+    expect(refused.audio.failureReason).toMatch(/would delete 1 judged segment with 2 judgments .*Nothing was changed/)
     expect(refused.audio.files).toEqual(first.audio.files)
     const kept = await segmentsOf(id)
     expect(kept.map((row) => row.id)).toEqual([segment.id])
     expect((await server.payload.find({ collection: 'transcriptions', where: { item: { equals: segment.id } } })).totalDocs).toBe(1)
 
-    // Confirmed: the segment is replaced, its judgment goes with it.
-    expect((await reprocess(id, { confirmDeleteJudgments: 1 })).status).toBe(200)
+    expect((await server.payload.find({ collection: 'votes', where: { segment: { equals: segment.id } } })).totalDocs).toBe(1)
+
+    // Confirming fewer than there are changes nothing either.
+    const underConfirmed = await reprocess(id, { confirmDeleteJudgments: 1 })
+    expect(underConfirmed.status).toBe(200)
+    const { jobId } = (await json(underConfirmed)) as { jobId: string }
+    await waitFor(async () => (await jobRows([jobId]))[0]?.failed_at, 'the under-confirmed reprocess to be refused')
+    expect((await recording(id)).audio.failureReason).toMatch(/with 2 judgments .*Nothing was changed/)
+    expect((await segmentsOf(id)).map((row) => row.id)).toEqual([segment.id])
+    // Confirmed: the segment is replaced, its judgments go with it.
+    expect((await reprocess(id, { confirmDeleteJudgments: 2 })).status).toBe(200)
     const replaced = await waitFor(async () => {
       const doc = await recording(id)
       return doc.audio.processedAt !== first.audio.processedAt && doc.audio.status === 'ready' ? doc : undefined
@@ -206,5 +223,6 @@ describe('reprocessing and judged segments', () => {
     expect(after).toHaveLength(1)
     expect(after[0].id).not.toBe(segment.id)
     expect((await server.payload.find({ collection: 'transcriptions', where: { item: { equals: segment.id } } })).totalDocs).toBe(0)
+    expect((await server.payload.find({ collection: 'votes', where: { segment: { equals: segment.id } } })).totalDocs).toBe(0)
   })
 })

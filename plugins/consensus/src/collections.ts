@@ -1,4 +1,4 @@
-import { getJobQueue } from '@shrutik/plugin-sdk'
+import { getJobQueue, type JudgmentCounter } from '@shrutik/plugin-sdk'
 import {
   APIError,
   ValidationError,
@@ -337,6 +337,27 @@ export const deleteJudgmentsOf: CollectionBeforeDeleteHook = async ({ id, req })
   for (const collection of [VOTES, SKIPS]) {
     await req.payload.delete({ collection: collection as 'votes', where: { segment: { equals: id } }, req, context: { [CASCADE]: true } })
   }
+}
+
+/**
+ * The votes on segments, counted from the votes themselves at the moment of asking (not the
+ * `consensus.judgments` field, which the evaluate job fills a little later): what a reprocess that
+ * deletes these segments would take with it (`registerJudgmentCounter`). Transcriptions are a core
+ * collection; their owner counts them.
+ */
+export const voteCounter: JudgmentCounter = {
+  name: 'consensus',
+  count: async ({ payload, segmentIds, req }) => {
+    const counts = new Map<number | string, number>()
+    if (segmentIds.length === 0) return counts
+    // System read inside the caller's transaction.
+    const { docs } = await payload.db.find({ collection: VOTES as 'votes', where: { segment: { in: segmentIds } }, pagination: false, limit: 0, req })
+    for (const vote of docs as { segment?: unknown }[]) {
+      const segment = idOf(vote.segment)
+      if (segment !== undefined) counts.set(segment, (counts.get(segment) ?? 0) + 1)
+    }
+    return counts
+  },
 }
 
 /** Transcriptions (core) get the own-recording check always, and re-evaluation when enabled. */

@@ -1,7 +1,7 @@
-import { registerContributorHandlers, registerJobs } from '@shrutik/plugin-sdk'
+import { registerContributorHandlers, registerJobs, registerJudgmentCounter } from '@shrutik/plugin-sdk'
 import type { CollectionConfig, Config } from 'payload'
 
-import { decisionsCollection, extendSegments, extendTranscriptions, ownRecordingIsForbidden, reliabilityCollection, skipsCollection, votesCollection } from './collections'
+import { decisionsCollection, extendSegments, extendTranscriptions, ownRecordingIsForbidden, reliabilityCollection, skipsCollection, voteCounter, votesCollection } from './collections'
 import { consensusContributorHandlers } from './contributors'
 import { consensusEndpoints } from './endpoints'
 import { createEstimateReliabilityJob, createEvaluateSegmentJob } from './jobs'
@@ -45,8 +45,9 @@ export const consensusPlugin =
       // The database trigger's refusal of judging one's own recording is a 403, wherever it surfaces.
       hooks: { ...config.hooks, afterError: [...(config.hooks?.afterError ?? []), ownRecordingIsForbidden] },
     }
-    // Claims and withdrawals reach votes, skips and reliability even when deciding is off.
-    const withHandlers = registerContributorHandlers(withSchema, consensusContributorHandlers(settings))
+    // Claims and withdrawals reach votes, skips and reliability even when deciding is off; so does
+    // the count of votes a reprocess would delete with their segments.
+    const withHandlers = registerJudgmentCounter(registerContributorHandlers(withSchema, consensusContributorHandlers(settings)), voteCounter)
     if (!settings.enabled) return withHandlers
     return registerJobs(
       {

@@ -9,3 +9,4 @@ export {
   type ContributorHandlers,
   type SqlExecutor,
 } from './contributors'
+export { getJudgmentCounters, registerJudgmentCounter, type JudgmentCounter } from './judgments'

