@@ -14,7 +14,7 @@ export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
  * its cluster under SHRUTIK_POSTGRES_HOME (default /var/lib/shrutik): here a throwaway folder,
  * removed when this test process exits.
  */
-const postgresHome = (() => {
+export const postgresHome = (() => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shrutik-cli-pg-'))
   fs.chmodSync(dir, 0o755)
   process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }))

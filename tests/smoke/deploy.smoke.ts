@@ -15,7 +15,7 @@ import { after, before, test } from 'node:test'
 
 import pg from 'pg'
 
-import { chromiumPath, freePort, root } from '../helpers/cliServer'
+import { chromiumPath, freePort, postgresHome, root } from '../helpers/cliServer'
 
 const nginxBinary = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((candidate) => fs.existsSync(candidate))
 const skip = !nginxBinary && !process.env.CI ? 'no nginx here (apt-get install nginx)' : false
@@ -115,6 +115,8 @@ before(async () => {
   fs.mkdirSync(dataDir, { recursive: true })
   // One PostgreSQL for all four processes: the embedded server, started as Shrutik starts it.
   process.env.SHRUTIK_DATA_DIR = path.join(workDir, 'pg')
+  // As root in /root, the cluster goes to a throwaway home the postgres user can enter.
+  process.env.SHRUTIK_POSTGRES_HOME = postgresHome
   const { ensureDatabase } = await import('../../src/db/embedded')
   database = await ensureDatabase()
   delete process.env.SHRUTIK_DATA_DIR
