@@ -50,37 +50,9 @@ const pool = new pg.Pool({ connectionString: booted.database.url, max: 10, optio
 pool.on('error', () => undefined)
 
 // --- Data (kept between runs: seeding a million rows takes a while) --------------------------
-const language = await payload.find({ collection: 'languages', where: { code: { equals: 'bnb' } }, limit: 1 })
-let languageId = language.docs[0]?.id as number | undefined
+const { ensureSiteBenchData } = await import('./siteData')
 const contributors = Array.from({ length: CONTRIBUTORS }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`)
-const { rows: counted } = await pool.query('SELECT count(*)::int AS n FROM sentences WHERE language_id = $1', [languageId ?? -1])
-if (!languageId || counted[0].n < SENTENCES) {
-  console.log(`seeding ${SENTENCES.toLocaleString()} sentences and ${RECORDINGS.toLocaleString()} recordings (once; kept in ${out})...`)
-  if (!languageId) languageId = (await payload.create({ collection: 'languages', data: { code: 'bnb', name: 'Bench Bengali', nativeName: 'বেঞ্চ' } })).id as number
-  const started = performance.now()
-  await pool.query('DELETE FROM recordings WHERE language_id = $1', [languageId])
-  await pool.query('DELETE FROM sentences WHERE language_id = $1', [languageId])
-  await pool.query(
-    `INSERT INTO sentences (text, language_id, normalized_hash, status, recording_count, shuffle)
-     SELECT 'বাক্য নম্বর ' || g || ' পড়ার জন্য একটি উদাহরণ।', $1, md5(g::text), 'approved', 0, floor(random() * 2147483647)
-     FROM generate_series(1, $2::int) g`,
-    [languageId, SENTENCES],
-  )
-  // Recordings by contributors (cookie ids), on random sentences, weighted to the low ids.
-  await pool.query(
-    `INSERT INTO recordings (client_id, language_id, mode, sentence_id, status, filename, mime_type, filesize, consent_version)
-     SELECT ($3::text[])[1 + floor(random() * $5::int)::int], $1, 'prompt', base.lo + floor(power(random(), 2) * ($4::int - 1))::int,
-       'uploaded', 'bench-' || g || '.webm', 'audio/webm', 20000, 'bench'
-     FROM generate_series(1, $2::int) g, (SELECT min(id) AS lo FROM sentences WHERE language_id = $1) base`,
-    [languageId, RECORDINGS, contributors, SENTENCES, CONTRIBUTORS],
-  )
-  await pool.query(
-    `UPDATE sentences s SET recording_count = c.n FROM (SELECT sentence_id, count(*) AS n FROM recordings WHERE language_id = $1 GROUP BY sentence_id) c WHERE c.sentence_id = s.id`,
-    [languageId],
-  )
-  await pool.query('ANALYZE sentences; ANALYZE recordings; ANALYZE sentence_skips')
-  console.log(`   seeded in ${round((performance.now() - started) / 1000)} s`)
-}
+const languageId = await ensureSiteBenchData({ payload, pool, sentences: SENTENCES, recordings: RECORDINGS, contributors, out })
 
 // --- 1. The real endpoint ----------------------------------------------------------------------
 const settings = readSettings()
