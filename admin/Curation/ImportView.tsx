@@ -1,0 +1,34 @@
+import { DefaultTemplate } from '@payloadcms/next/templates'
+import { Gutter, SetStepNav } from '@payloadcms/ui'
+import { redirect } from 'next/navigation'
+import type { AdminViewServerProps } from 'payload'
+
+import { hasRole, type RoleHolder } from '../../src/access/roles'
+import { SentenceImporter } from './SentenceImporter'
+
+import { IMPORT_VIEW_PATH } from './importPaths'
+
+/**
+ * Admin → Sentences → Import (admins; reviewers when Site settings allow it): the importer, with a
+ * preview of the file and its column mapping. The import itself is a `sentence-imports` document,
+ * created through the REST API with the same access checks.
+ */
+export const ImportView = async ({ initPageResult, params, searchParams }: AdminViewServerProps) => {
+  const { req, permissions, visibleEntities, locale } = initPageResult
+  const template = { i18n: req.i18n, locale, params, payload: req.payload, permissions, searchParams, user: req.user ?? undefined, visibleEntities }
+  if (!req.user) redirect(`/admin/login?redirect=${encodeURIComponent(`/admin${IMPORT_VIEW_PATH}`)}`)
+  if (!permissions?.collections?.['sentence-imports']?.create) redirect('/admin/unauthorized')
+  const languages = await req.payload.find({ collection: 'languages', depth: 0, limit: 500, sort: 'name', overrideAccess: false, user: req.user, req })
+  return (
+    <DefaultTemplate {...template}>
+      <SetStepNav nav={[{ label: 'Sentences', url: '/admin/collections/sentences' }, { label: 'Import' }]} />
+      <Gutter>
+        <h1>Import sentences</h1>
+        <SentenceImporter
+          languages={languages.docs.map((doc) => ({ id: Number(doc.id), code: String(doc.code), name: String(doc.name) }))}
+          mayApprove={hasRole(req.user as unknown as RoleHolder, 'admin')}
+        />
+      </Gutter>
+    </DefaultTemplate>
+  )
+}
