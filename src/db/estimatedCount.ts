@@ -18,7 +18,7 @@ export interface EstimatedCountOptions {
   collections: string[]
   /**
    * Estimates at or above this are returned as they are; below it the rows are counted.
-   * @default 50000
+   * @default 10000
    */
   minRows?: number
 }
@@ -53,7 +53,7 @@ export const plannedRows = async (db: unknown, table: unknown, where: SQL | unde
 type AdapterWithCounts = BaseDatabaseAdapter & { countDistinct: CountDistinct; tables: Record<string, unknown> }
 
 /** Wraps a Postgres adapter (`postgresAdapter({...})`) so that long lists of the given collections get estimated counts. */
-export const withEstimatedCounts = (adapterObj: DatabaseAdapterObj, { collections, minRows = 50_000 }: EstimatedCountOptions): DatabaseAdapterObj => ({
+export const withEstimatedCounts = (adapterObj: DatabaseAdapterObj, { collections, minRows = 10_000 }: EstimatedCountOptions): DatabaseAdapterObj => ({
   ...adapterObj,
   init: (args) => {
     const adapter = adapterObj.init(args) as AdapterWithCounts

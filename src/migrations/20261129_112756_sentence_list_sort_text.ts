@@ -1,7 +1,12 @@
 import { MigrateDownArgs, MigrateUpArgs, sql } from '@payloadcms/db-postgres'
 
 /**
- * Written by hand: the admin's sentence list sorted by text. Payload orders by
+ * Written by hand. 1. Finer statistics on the sentence text: the planner estimates how many
+ * sentences a search (`ILIKE '%word%'`) matches from a sample of texts, and with the default 100
+ * its estimates are off by up to 100× for rarer words — enough to walk the whole newest-first index
+ * for a word in a few hundred sentences (3 s at 1,000,000 instead of 4 ms). The estimates also
+ * decide when the admin list shows "about N" (src/db/estimatedCount.ts).
+ * 2. The admin's sentence list sorted by text. Payload orders by
  * `text ASC, created_at DESC` (its tie-break); this index gives that order as it is, and the
  * descending order by a backward scan plus an incremental sort of equal texts (which are rare).
  * Sentences are at most 800 UTF-16 code units (collections/Sentences/constants.ts), under 2,400
@@ -9,6 +14,7 @@ import { MigrateDownArgs, MigrateUpArgs, sql } from '@payloadcms/db-postgres'
  * keeps working without the index (and says so).
  */
 export async function up({ db }: MigrateUpArgs): Promise<void> {
+  await db.execute(sql`ALTER TABLE "sentences" ALTER COLUMN "text" SET STATISTICS 1000;`)
   await db.execute(sql`
   DO $$
   BEGIN
@@ -22,4 +28,5 @@ export async function up({ db }: MigrateUpArgs): Promise<void> {
 
 export async function down({ db }: MigrateDownArgs): Promise<void> {
   await db.execute(sql`DROP INDEX IF EXISTS "sentences_text_created_at_idx";`)
+  await db.execute(sql`ALTER TABLE "sentences" ALTER COLUMN "text" SET STATISTICS -1;`)
 }
