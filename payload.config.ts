@@ -67,8 +67,7 @@ const config: Config = {
       views: {
         jobs: { Component: '/admin/Jobs/JobsView#JobsView', path: '/jobs', exact: true },
         coverage: { Component: '/admin/Curation/CoverageView#CoverageView', path: '/coverage', exact: true },
-        // Sentence curation (admin/Curation): the importer, the review and report queues.
-        sentenceImport: { Component: '/admin/Curation/ImportView#ImportView', path: '/collections/sentences/import', exact: true },
+        // Sentence curation (admin/Curation): the review and report queues (the importer is a view of Sentences).
         sentenceReview: { Component: '/admin/Curation/QueueViews#ReviewView', path: '/sentence-review', exact: true },
         sentenceReports: { Component: '/admin/Curation/QueueViews#ReportsView', path: '/sentence-reports', exact: true },
       },

@@ -1,4 +1,3 @@
-import { DefaultTemplate } from '@payloadcms/next/templates'
 import { Gutter, SetStepNav } from '@payloadcms/ui'
 import { redirect } from 'next/navigation'
 import type { AdminViewServerProps } from 'payload'
@@ -13,14 +12,14 @@ import { IMPORT_VIEW_PATH } from './importPaths'
  * preview of the file and its column mapping. The import itself is a `sentence-imports` document,
  * created through the REST API with the same access checks.
  */
-export const ImportView = async ({ initPageResult, params, searchParams }: AdminViewServerProps) => {
-  const { req, permissions, visibleEntities, locale } = initPageResult
-  const template = { i18n: req.i18n, locale, params, payload: req.payload, permissions, searchParams, user: req.user ?? undefined, visibleEntities }
+export const ImportView = async ({ initPageResult }: AdminViewServerProps) => {
+  // A view of the Sentences collection: Payload renders the admin's frame (navigation) around it.
+  const { req, permissions } = initPageResult
   if (!req.user) redirect(`/admin/login?redirect=${encodeURIComponent(`/admin${IMPORT_VIEW_PATH}`)}`)
   if (!permissions?.collections?.['sentence-imports']?.create) redirect('/admin/unauthorized')
   const languages = await req.payload.find({ collection: 'languages', depth: 0, limit: 500, sort: 'name', overrideAccess: false, user: req.user, req })
   return (
-    <DefaultTemplate {...template}>
+    <>
       <SetStepNav nav={[{ label: 'Sentences', url: '/admin/collections/sentences' }, { label: 'Import' }]} />
       <Gutter>
         <h1>Import sentences</h1>
@@ -29,6 +28,6 @@ export const ImportView = async ({ initPageResult, params, searchParams }: Admin
           mayApprove={hasRole(req.user as unknown as RoleHolder, 'admin')}
         />
       </Gutter>
-    </DefaultTemplate>
+    </>
   )
 }

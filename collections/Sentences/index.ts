@@ -21,7 +21,11 @@ export const Sentences: CollectionConfig = {
     defaultColumns: ['text', 'language', 'status', 'recordingCount'],
     group: 'Corpus',
     // Import, the review and report queues, and "about N" for estimated counts (admin/Curation).
-    components: { beforeListTable: ['/admin/Curation/SentenceListTools#SentenceListTools'] },
+    components: {
+      beforeListTable: ['/admin/Curation/SentenceListTools#SentenceListTools'],
+      // Sentences → Import (/admin/collections/sentences/import).
+      views: { import: { Component: '/admin/Curation/ImportView#ImportView', path: '/import', exact: true } },
+    },
   },
   access: {
     read: approvedOrReviewer,

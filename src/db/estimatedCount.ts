@@ -11,14 +11,15 @@ import type { BaseDatabaseAdapter, DatabaseAdapterObj, PaginatedDocs } from 'pay
  * estimated from the query plan (`EXPLAIN`, from the table's statistics — no rows read): when the
  * estimate is at least `minRows`, it is the answer and the result says so with
  * `totalDocsEstimated: true` (the admin list then says "about N"); below that, the count is exact,
- * as before. Counts through `payload.count()` stay exact.
+ * as before. Counts through `payload.count()` stay exact. Paging never trusts the estimate: a full
+ * page has a next one and a short page is the last, so loops over every page see every row.
  */
 export interface EstimatedCountOptions {
   /** Collections whose paginated lists may give an estimated count. */
   collections: string[]
   /**
    * Estimates at or above this are returned as they are; below it the rows are counted.
-   * @default 10000
+   * @default 1000
    */
   minRows?: number
 }
@@ -53,7 +54,7 @@ export const plannedRows = async (db: unknown, table: unknown, where: SQL | unde
 type AdapterWithCounts = BaseDatabaseAdapter & { countDistinct: CountDistinct; tables: Record<string, unknown> }
 
 /** Wraps a Postgres adapter (`postgresAdapter({...})`) so that long lists of the given collections get estimated counts. */
-export const withEstimatedCounts = (adapterObj: DatabaseAdapterObj, { collections, minRows = 10_000 }: EstimatedCountOptions): DatabaseAdapterObj => ({
+export const withEstimatedCounts = (adapterObj: DatabaseAdapterObj, { collections, minRows = 1000 }: EstimatedCountOptions): DatabaseAdapterObj => ({
   ...adapterObj,
   init: (args) => {
     const adapter = adapterObj.init(args) as AdapterWithCounts
@@ -77,7 +78,16 @@ export const withEstimatedCounts = (adapterObj: DatabaseAdapterObj, { collection
       if (!collections.includes(findArgs.collection) || findArgs.pagination === false) return find.call<AdapterWithCounts, [typeof findArgs], Promise<PaginatedDocs<T>>>(this, findArgs)
       const scope: FindScope = {}
       const result = await findScope.run(scope, () => find.call<AdapterWithCounts, [typeof findArgs], Promise<PaginatedDocs<T>>>(this, findArgs))
-      return scope.estimated === undefined ? result : { ...result, totalDocsEstimated: true }
+      if (scope.estimated === undefined) return result
+      // Paging must not trust an estimate: a full page has a next one, a short page is the last
+      // (so a loop over every page sees every row whichever way the estimate errs).
+      const page = Number(result.page ?? findArgs.page ?? 1)
+      const limit = Number(findArgs.limit ?? result.limit)
+      const full = limit > 0 && result.docs.length === limit
+      const seen = (page - 1) * limit + result.docs.length
+      if (!full) return { ...result, totalDocs: seen, totalPages: page, hasNextPage: false, nextPage: null }
+      const totalDocs = Math.max(scope.estimated, seen + 1)
+      return { ...result, totalDocs, totalPages: Math.max(Math.ceil(totalDocs / limit), page + 1), hasNextPage: true, nextPage: page + 1, totalDocsEstimated: true }
     }
 
     return adapter
