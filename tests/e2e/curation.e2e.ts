@@ -45,7 +45,7 @@ const api = async (method: string, pathname: string, body?: unknown) => {
 }
 
 const signedInPage = async (): Promise<{ page: Page; problems: string[] }> => {
-  const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } })
+  const page = await browser!.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true })
   const problems: string[] = []
   page.on('pageerror', (error) => problems.push(error.message))
   await page.goto(url('/admin/login'))
@@ -122,7 +122,7 @@ test('Sentences → Import: a TSV is previewed, its columns mapped, imported wit
 
   // Without a sentence column the import does not start.
   await page.locator('#start-import').click()
-  assert.match(await page.getByRole('alert').innerText(), /column that holds the sentences/)
+  assert.match(await page.locator('#sentence-importer [role=alert]').innerText(), /column that holds the sentences/)
   await choose(page, 'column-sentence', 'বাক্য')
   await choose(page, 'column-source', 'where from')
   await page.fill('#field-default-domain input, input#field-default-domain', 'e2e')
@@ -149,13 +149,13 @@ test('Sentences → Import: a TSV is previewed, its columns mapped, imported wit
       ['5', 'refused', 'digits'],
     ],
   )
-  // The TSV download, for the whole file.
-  const href = await page.locator('#download-report').getAttribute('href')
-  assert.match(href ?? '', /^\/api\/curation\/imports\/\d+\/report$/)
-  const download = await page.request.get(url(href!))
-  assert.equal(download.status(), 200)
-  assert.match(download.headers()['content-type'] ?? '', /tab-separated-values/)
-  assert.equal((await download.text()).trimEnd().split('\n').length, 6, 'a header and one row per line')
+  // The TSV download, for the whole file, as the browser saves it.
+  assert.match((await page.locator('#download-report').getAttribute('href')) ?? '', /^\/api\/curation\/imports\/\d+\/report$/)
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#download-report').click()])
+  assert.match(download.suggestedFilename(), /^import-\d+-report\.tsv$/)
+  const saved = fs.readFileSync((await download.path())!, 'utf8').trimEnd().split('\n')
+  assert.equal(saved.length, 6, 'a header and one row per line')
+  assert.deepEqual(saved.map((line) => line.split('\t')[1]), ['outcome', 'accepted', 'accepted', 'duplicate', 'refused', 'accepted'])
 
   // What was imported: sources and domain from the mapping, the language from its column, pending.
   const imported = (await api('GET', '/api/sentences?depth=0&limit=10&where[domain][equals]=e2e&sort=createdAt')).body.docs as Record<string, any>[]
@@ -197,16 +197,18 @@ test('the report queue: a reviewer retires one reported sentence and keeps anoth
   assert.equal((await api('GET', `/api/sentences/${sentences[1]}?depth=0`)).body.status, 'approved')
   assert.deepEqual((await api('GET', '/api/curation/reports?language=enx')).body.sentences, [])
 
-  // Review: the English sentence imported above (pending) is approved from the admin.
+  // Review: a pending sentence is approved from the admin.
+  const created = await api('POST', '/api/sentences', { text: 'A reviewer reads this sentence first.', language, status: 'pending' })
+  assert.equal(created.status, 201)
+  const id = created.body.doc.id as number
   await page.goto(url('/admin/sentence-review'), { waitUntil: 'networkidle' })
   await choose(page, 'review-language', 'English (e2e)')
-  const pending = page.locator('#sentence-review li[data-sentence]').first()
+  const pending = page.locator(`#sentence-review li[data-sentence="${id}"]`)
   await pending.waitFor()
-  const id = Number(await pending.getAttribute('data-sentence'))
-  assert.match(await pending.innerText(), /The river runs past the old mill\./)
+  assert.match(await pending.innerText(), /A reviewer reads this sentence first\./)
   // Rejecting needs a reason.
   await page.getByRole('button', { name: `Reject sentence ${id}` }).click()
-  assert.match(await page.getByRole('alert').innerText(), /Say why/)
+  assert.match(await page.locator('#sentence-review [role=alert]').innerText(), /Say why/)
   await page.getByRole('button', { name: `Approve sentence ${id}` }).click()
   await page.locator(`#sentence-review li[data-sentence="${id}"]`).waitFor({ state: 'detached' })
   assert.equal((await api('GET', `/api/sentences/${id}?depth=0`)).body.approvals, 1)
