@@ -104,7 +104,7 @@ export const ReportQueue = ({ languages }: { languages: ImporterLanguage[] }) =>
                 <td style={{ padding: '6px 8px' }}>{sentence.recordingCount}</td>
                 <td style={{ padding: '6px 8px' }}>{sentence.status}</td>
                 <td style={{ padding: '6px 8px', whiteSpace: 'nowrap' }}>
-                  <Button buttonStyle="error" size="small" margin={false} onClick={() => void decide(sentence, 'retire')} aria-label={`Retire sentence ${sentence.id}`}>
+                  <Button buttonStyle="secondary" size="small" margin={false} onClick={() => void decide(sentence, 'retire')} aria-label={`Retire sentence ${sentence.id}`}>
                     Retire
                   </Button>{' '}
                   <Button buttonStyle="secondary" size="small" margin={false} onClick={() => void decide(sentence, 'keep')} aria-label={`Keep sentence ${sentence.id}`}>

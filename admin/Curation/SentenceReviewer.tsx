@@ -101,7 +101,7 @@ export const SentenceReviewer = ({ languages, approvalsNeeded }: { languages: Im
                     onChange={(event: React.ChangeEvent<HTMLInputElement>) => setReasons({ ...reasons, [sentence.id]: event.target.value })}
                   />
                 </div>
-                <Button buttonStyle="error" size="small" margin={false} onClick={() => void vote(sentence, false)} aria-label={`Reject sentence ${sentence.id}`}>
+                <Button buttonStyle="secondary" size="small" margin={false} onClick={() => void vote(sentence, false)} aria-label={`Reject sentence ${sentence.id}`}>
                   Reject
                 </Button>
               </div>
