@@ -216,6 +216,44 @@ test('the report queue: a reviewer retires one reported sentence and keeps anoth
   await page.close()
 })
 
+test('a long sentence list says "about N" (an estimated count) instead of counting every row; a short search is counted', { skip }, async () => {
+  // The server's own embedded PostgreSQL (reused, not started twice), to add 3,000 sentences at once.
+  process.env.SHRUTIK_DATA_DIR = dataDir
+  const { ensureDatabase } = await import('../../src/db/embedded')
+  const pg = (await import('pg')).default
+  const database = new pg.Client({ connectionString: (await ensureDatabase()).url })
+  await database.connect()
+  const language = (await api('GET', '/api/languages?depth=0&where[code][equals]=enx')).body.docs[0].id
+  try {
+    await database.query(
+      `INSERT INTO sentences (text, language_id, normalized_hash, status, domain, licence, recording_count, shuffle)
+       SELECT 'Filler sentence number ' || g || (CASE WHEN g <= 3 THEN ' with a zebra' ELSE '' END) || '.', $1, md5('estimate-e2e' || g), 'approved', 'estimate-e2e', 'CC0-1.0', 0, g
+         FROM generate_series(1, 3000) g`,
+      [language],
+    )
+    await database.query('ANALYZE sentences')
+    const { page, problems } = await signedInPage()
+    await page.goto(url('/admin/collections/sentences'), { waitUntil: 'networkidle' })
+    const banner = page.locator('#sentences-estimated-count')
+    await banner.waitFor()
+    assert.match(await banner.innerText(), /Showing 1–10 of about [\d,]+ sentences \(an estimate/)
+    const about = Number(/of about ([\d,]+)/.exec(await banner.innerText())![1].replaceAll(',', ''))
+    const { rows } = await database.query('SELECT count(*)::int AS n FROM sentences')
+    assert.ok(Math.abs(about - rows[0].n) / rows[0].n < 0.1, `about ${about}, exactly ${rows[0].n}`)
+    // The list's own "1-10 of N" is hidden while N is an estimate.
+    assert.equal(await page.locator('.page-controls__page-info').isVisible(), false)
+    // A search matching three sentences is counted exactly, as the list always did.
+    await page.goto(url('/admin/collections/sentences?search=zebra'), { waitUntil: 'networkidle' })
+    await page.locator('.page-controls__page-info', { hasText: 'of 3' }).waitFor()
+    assert.equal(await banner.count(), 0)
+    assert.deepEqual(problems, [])
+    await page.close()
+  } finally {
+    await database.query(`DELETE FROM sentences WHERE domain = 'estimate-e2e'`)
+    await database.end()
+  }
+})
+
 test('an exporter (who may use the admin) cannot open the curation screens', { skip }, async () => {
   const email = `exporter-${randomBytes(3).toString('hex')}@curation-e2e.shrutik.local`
   const password = 'an exporter password'
