@@ -19,6 +19,7 @@ import { createRecordings } from './collections/Recordings'
 import { Sentences } from './collections/Sentences'
 import { createTranscriptions } from './collections/Transcriptions'
 import { createUsers } from './collections/Users'
+import { withEstimatedCounts } from './src/db/estimatedCount'
 import { pruneFinishedJobs } from './src/jobs/coreJobs'
 import { createMedia } from './collections/Media'
 import { SentenceSkips } from './collections/SentenceSkips'
@@ -69,15 +70,20 @@ const config: Config = {
       views: {
         jobs: { Component: '/admin/Jobs/JobsView#JobsView', path: '/jobs', exact: true },
         coverage: { Component: '/admin/Curation/CoverageView#CoverageView', path: '/coverage', exact: true },
+        // Sentence curation (admin/Curation): the review and report queues (the importer is a view of Sentences).
+        sentenceReview: { Component: '/admin/Curation/QueueViews#ReviewView', path: '/sentence-review', exact: true },
+        sentenceReports: { Component: '/admin/Curation/QueueViews#ReportsView', path: '/sentence-reports', exact: true },
       },
-      afterNavLinks: ['/admin/Jobs/JobsNavLink#JobsNavLink', '/admin/Curation/CoverageView#CoverageNavLink'],
+      afterNavLinks: ['/admin/Jobs/JobsNavLink#JobsNavLink', '/admin/Curation/CoverageView#CoverageNavLink', '/admin/Curation/QueueViews#CurationNavLinks'],
     },
     importMap: {
       baseDir: dirname,
       importMapFile: path.resolve(dirname, 'src/app/(payload)/admin/importMap.js'),
     },
   },
-  db: postgresAdapter({
+  // Long sentence lists (a search for a common word over a million sentences) get an estimated
+  // count from the query plan instead of counting every match (src/db/estimatedCount.ts).
+  db: withEstimatedCounts(postgresAdapter({
     pool: {
       // Set by src/db/embedded.ts when no DATABASE_URL is given; a build never connects.
       connectionString: process.env.DATABASE_URL ?? 'postgres://localhost:5432/shrutik',
@@ -89,7 +95,7 @@ const config: Config = {
     // Agenda and the rate limiter keep their own tables in this database.
     // The import's staging table is written by SQL alone (src/curation/import.ts, created by a migration).
     tablesFilter: ['!agenda_*', '!rate_limits', '!sentence_import_rows'],
-  }),
+  }), { collections: ['sentences'] }),
   collections: [
     // Deleting an account withdraws its contributions first (src/site/withdrawal.ts).
     withAccountDeletion(

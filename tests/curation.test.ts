@@ -187,6 +187,28 @@ describe('import', () => {
     expect((await server.payload.count({ collection: 'sentences', where: { text: { equals: 'A fine first line.' } } })).totalDocs).toBe(0)
   })
 
+  test('a sentence longer than 800 characters is refused, by the import (naming the rule) and through the API; 800 Bengali characters fit the text sort index', async () => {
+    const lax = Number((await server.payload.create({ collection: 'languages', data: { code: 'qlx', name: 'Long sentences', nativeName: 'দীর্ঘ', sentenceRules: { maxWords: 1000, maxCharacters: 5000 } } })).id)
+    // 800 UTF-16 code units of Bengali (2,400 bytes of UTF-8): the longest sentence there may be.
+    const longest = `${'কথা '.repeat(199)}শেষ।`
+    const tooLong = `${'বলা '.repeat(200)}শেষ।`
+    expect([longest.length, tooLong.length]).toEqual([800, 804])
+    const response = await startImport(admin, { language: lax, pastedText: `${longest}\n${tooLong}\n` })
+    expect(response.status).toBe(201)
+    const id = (await json(response)).doc.id
+    expect(countsOf(await runJob(id))).toEqual({ lines: 2, accepted: 1, refused: 1, duplicates: 0, alreadyPresent: 0 })
+    expect((await report(id)).map((row) => [row.outcome, row.rule, row.message])).toEqual([
+      ['accepted', '', ''],
+      ['refused', 'max-characters', 'The sentence is longer than 800 characters.'],
+    ])
+    const viaApi = await fetch(`${server.url}/api/sentences`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...admin.headers },
+      body: JSON.stringify({ text: `${'শোনা '.repeat(200)}শেষ।`, language: lax }),
+    })
+    expect(viaApi.status).toBe(400)
+  })
+
   test('a killed worker mid-import: the re-run starts over and nothing is duplicated', async () => {
     const many = Array.from({ length: 12_000 }, (_, i) => `Sentence number ${['one', 'two', 'three', 'four', 'five', 'six'][i % 6]} of batch ${'abcdefghij'[Math.floor(i / 6) % 10]}${'klmnopqrst'[Math.floor(i / 60) % 10]}${'uvwxyzabcd'[Math.floor(i / 600) % 10]} ${'efghijklmn'[Math.floor(i / 6000) % 10]}.`)
     const file = path.join(dir, 'many.txt')

@@ -7,16 +7,26 @@ import { approvedOrReviewer, fieldIsAdmin, fieldNobody, isAdmin, isReviewerOrAdm
 import { sentencePools } from '../../src/site/sentencePool'
 import { checkSentenceRules, normalizeSentence, sentenceHash, type SentenceRules } from './normalize'
 
-import { SENTENCE_LICENCES, SENTENCE_STATUSES } from './constants'
+import { SENTENCE_LICENCES, SENTENCE_MAX_CHARACTERS, SENTENCE_STATUSES } from './constants'
 
-export { SENTENCE_LICENCES, SENTENCE_STATUSES } from './constants'
+export { SENTENCE_LICENCES, SENTENCE_MAX_CHARACTERS, SENTENCE_STATUSES } from './constants'
 
 const invalid = (path: string, message: string): ValidationError =>
   new ValidationError({ collection: 'sentences', errors: [{ path, message }] })
 
 export const Sentences: CollectionConfig = {
   slug: 'sentences',
-  admin: { useAsTitle: 'text', defaultColumns: ['text', 'language', 'status', 'recordingCount'], group: 'Corpus' },
+  admin: {
+    useAsTitle: 'text',
+    defaultColumns: ['text', 'language', 'status', 'recordingCount'],
+    group: 'Corpus',
+    // Import, the review and report queues, and "about N" for estimated counts (admin/Curation).
+    components: {
+      beforeListTable: ['/admin/Curation/SentenceListTools#SentenceListTools'],
+      // Sentences → Import (/admin/collections/sentences/import).
+      views: { import: { Component: '/admin/Curation/ImportView#ImportView', path: '/import', exact: true } },
+    },
+  },
   access: {
     read: approvedOrReviewer,
     create: isReviewerOrAdmin,
@@ -81,7 +91,7 @@ export const Sentences: CollectionConfig = {
       name: 'text',
       type: 'textarea',
       required: true,
-      maxLength: 1000,
+      maxLength: SENTENCE_MAX_CHARACTERS,
       admin: { description: 'Stored in Unicode NFC with whitespace collapsed.' },
     },
     { name: 'language', type: 'relationship', relationTo: 'languages', required: true, index: true, maxDepth: 1 },

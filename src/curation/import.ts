@@ -8,7 +8,7 @@ import type { Payload } from 'payload'
 import type pg from 'pg'
 
 import { sentenceHash } from '../../collections/Sentences/normalize'
-import { SENTENCE_LICENCES } from '../../collections/Sentences/constants'
+import { SENTENCE_LICENCES, SENTENCE_MAX_CHARACTERS } from '../../collections/Sentences/constants'
 import { dataDir } from '../lib/env'
 import { firstRuleFailure, normalizeSentence, type SentenceRules } from './core'
 
@@ -412,7 +412,7 @@ const stageAndInsert = async (
     let failure: { rule: string; message: string } | undefined
     if (!language) failure = { rule: 'language', message: record.language ? `No language has the code "${record.language}".` : 'No language given for this line.' }
     else if (!licences.has(licence)) failure = { rule: 'licence', message: `"${licence}" is not one of the licences ${[...licences].join(', ')}.` }
-    else if (normalized.length > 1000) failure = { rule: 'max-characters', message: 'The sentence is longer than 1000 characters.' }
+    else if (normalized.length > SENTENCE_MAX_CHARACTERS) failure = { rule: 'max-characters', message: `The sentence is longer than ${SENTENCE_MAX_CHARACTERS} characters.` }
     else failure = firstRuleFailure(normalized, language.rules)
     batch.line.push(record.line)
     batch.text.push(normalized || record.sentence)

@@ -1,4 +1,6 @@
 import { TryRules as TryRules_02a99bfb407f5517e24e860d63e811bd } from '../../../../admin/Curation/TryRules'
+import { SentenceListTools as SentenceListTools_651d6eb55e92b2cff6933cdf10ad6ece } from '../../../../admin/Curation/SentenceListTools'
+import { ImportView as ImportView_e608f98910ddc53d4f63a1060b10c3e5 } from '../../../../admin/Curation/ImportView'
 import { ReadOnlyJson as ReadOnlyJson_6ca27a12e930521b916c7ee89fdb7cbd } from '@shrutik/plugin-sdk/admin'
 import { AudioPanel as AudioPanel_e4f6ccb95e86da71c1cff13455910d2a } from '@shrutik/plugin-audio-processing/admin'
 import { SegmentsList as SegmentsList_e4f6ccb95e86da71c1cff13455910d2a } from '@shrutik/plugin-audio-processing/admin'
@@ -7,15 +9,20 @@ import { ExportProgress as ExportProgress_5070ccd7afa994281c64b27d3d3fd2c1 } fro
 import { TestEmailButton as TestEmailButton_d902b36990a61e59bd5c5a29f7588dae } from '../../../../admin/Email/TestEmailButton'
 import { JobsNavLink as JobsNavLink_7775d56a1430b9b4b1bb2752eb20aaeb } from '../../../../admin/Jobs/JobsNavLink'
 import { CoverageNavLink as CoverageNavLink_d974a92dfe9d3c0da1ac272be11d98e3 } from '../../../../admin/Curation/CoverageView'
+import { CurationNavLinks as CurationNavLinks_6f871cfcf42861e1437a873304bdfa11 } from '../../../../admin/Curation/QueueViews'
 import { ReviewNavLink as ReviewNavLink_983505dddb0796ee66f907cf5000f6d2 } from '@shrutik/plugin-consensus/admin'
 import { JobsView as JobsView_714d482e81fd97a17e89a5378c02d8c5 } from '../../../../admin/Jobs/JobsView'
 import { CoverageView as CoverageView_d974a92dfe9d3c0da1ac272be11d98e3 } from '../../../../admin/Curation/CoverageView'
+import { ReviewView as ReviewView_6f871cfcf42861e1437a873304bdfa11 } from '../../../../admin/Curation/QueueViews'
+import { ReportsView as ReportsView_6f871cfcf42861e1437a873304bdfa11 } from '../../../../admin/Curation/QueueViews'
 import { ReviewView as ReviewView_983505dddb0796ee66f907cf5000f6d2 } from '@shrutik/plugin-consensus/admin'
 import { CollectionCards as CollectionCards_f9c02e79a4aed9a3924487c0cd4cafb1 } from '@payloadcms/next/rsc'
 
 /** @type import('payload').ImportMap */
 export const importMap = {
   "/admin/Curation/TryRules#TryRules": TryRules_02a99bfb407f5517e24e860d63e811bd,
+  "/admin/Curation/SentenceListTools#SentenceListTools": SentenceListTools_651d6eb55e92b2cff6933cdf10ad6ece,
+  "/admin/Curation/ImportView#ImportView": ImportView_e608f98910ddc53d4f63a1060b10c3e5,
   "@shrutik/plugin-sdk/admin#ReadOnlyJson": ReadOnlyJson_6ca27a12e930521b916c7ee89fdb7cbd,
   "@shrutik/plugin-audio-processing/admin#AudioPanel": AudioPanel_e4f6ccb95e86da71c1cff13455910d2a,
   "@shrutik/plugin-audio-processing/admin#SegmentsList": SegmentsList_e4f6ccb95e86da71c1cff13455910d2a,
@@ -24,9 +31,12 @@ export const importMap = {
   "/admin/Email/TestEmailButton#TestEmailButton": TestEmailButton_d902b36990a61e59bd5c5a29f7588dae,
   "/admin/Jobs/JobsNavLink#JobsNavLink": JobsNavLink_7775d56a1430b9b4b1bb2752eb20aaeb,
   "/admin/Curation/CoverageView#CoverageNavLink": CoverageNavLink_d974a92dfe9d3c0da1ac272be11d98e3,
+  "/admin/Curation/QueueViews#CurationNavLinks": CurationNavLinks_6f871cfcf42861e1437a873304bdfa11,
   "@shrutik/plugin-consensus/admin#ReviewNavLink": ReviewNavLink_983505dddb0796ee66f907cf5000f6d2,
   "/admin/Jobs/JobsView#JobsView": JobsView_714d482e81fd97a17e89a5378c02d8c5,
   "/admin/Curation/CoverageView#CoverageView": CoverageView_d974a92dfe9d3c0da1ac272be11d98e3,
+  "/admin/Curation/QueueViews#ReviewView": ReviewView_6f871cfcf42861e1437a873304bdfa11,
+  "/admin/Curation/QueueViews#ReportsView": ReportsView_6f871cfcf42861e1437a873304bdfa11,
   "@shrutik/plugin-consensus/admin#ReviewView": ReviewView_983505dddb0796ee66f907cf5000f6d2,
   "@payloadcms/next/rsc#CollectionCards": CollectionCards_f9c02e79a4aed9a3924487c0cd4cafb1
 }
