@@ -126,8 +126,9 @@ describe('PostgreSQL restarted under a running instance', () => {
       },
       // A job that was running when the database went away is written (retried) as soon as the
       // database is back (src/jobs/unsavedStates.ts), not after its 2-minute lock expires.
-      45_000,
+      // Seconds on a quiet machine; the deadline leaves room for a loaded one (it returns as soon as all are ready).
+      120_000,
       'every accepted upload to be processed',
     )
-  }, 120_000)
+  }, 240_000)
 })

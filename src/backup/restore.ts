@@ -128,6 +128,7 @@ export const restoreBackup = async (options: RestoreOptions): Promise<RestoreRes
   const secretFile = path.join(data, 'payload-secret')
   const secretExisted = fs.existsSync(secretFile)
   let schemaCreated = false
+  let deferredIndexes: { name: string; definition: string }[] = []
   let inTransaction = false
   try {
     const tables = await client.query(
@@ -184,6 +185,17 @@ export const restoreBackup = async (options: RestoreOptions): Promise<RestoreRes
       // The migrations may have written rows of their own (their bookkeeping); the backup's replace them.
       const names = current.tables.map((table) => quoteIdent(table.name)).join(', ')
       if (names) await client.query(`TRUNCATE ${names} CASCADE`)
+      // Like pg_restore: indexes are built once after the load, not row by row during it (a
+      // million sentences load several times faster). Indexes behind constraints stay.
+      const indexes = await client.query(
+        `SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS definition
+           FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+          WHERE n.nspname = 'public' AND t.relname = ANY($1::text[])
+            AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)`,
+        [current.tables.map((table) => table.name)],
+      )
+      deferredIndexes = indexes.rows as { name: string; definition: string }[]
+      for (const index of deferredIndexes) await client.query(`DROP INDEX ${index.name}`)
     }
 
     try {
@@ -283,6 +295,8 @@ export const restoreBackup = async (options: RestoreOptions): Promise<RestoreRes
         throw new BackupError(`${file.path} is missing from the backup or does not match its checksum; nothing was restored.`, 65)
       }
     }
+    await client.query(`SET LOCAL maintenance_work_mem = '256MB'`)
+    for (const index of deferredIndexes) await client.query(index.definition)
     for (const sequence of header.sequences) {
       await client.query('SELECT setval($1::regclass, $2::bigint, true)', [quoteIdent(sequence.name), sequence.value])
     }
