@@ -12,6 +12,7 @@ import * as migration_20261129_085359_merge_trust_export from './20261129_085359
 import * as migration_20261129_085953_reviewer_reopens from './20261129_085953_reviewer_reopens';
 import * as migration_20261129_090307_curation from './20261129_090307_curation';
 import * as migration_20261129_102331_merge_curation from './20261129_102331_merge_curation';
+import * as migration_20261129_113101_export_plan_rows from './20261129_113101_export_plan_rows';
 
 export const migrations = [
   {
@@ -82,6 +83,11 @@ export const migrations = [
   {
     up: migration_20261129_102331_merge_curation.up,
     down: migration_20261129_102331_merge_curation.down,
-    name: '20261129_102331_merge_curation'
+    name: '20261129_102331_merge_curation',
+  },
+  {
+    up: migration_20261129_113101_export_plan_rows.up,
+    down: migration_20261129_113101_export_plan_rows.down,
+    name: '20261129_113101_export_plan_rows'
   },
 ];

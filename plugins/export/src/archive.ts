@@ -7,24 +7,8 @@ import zlib from 'node:zlib'
 
 import tar from 'tar-stream'
 
-import { compareC } from './core'
-
-/** Every file under `root`, as `/`-separated relative paths in C order. */
-export const listFiles = async (root: string): Promise<string[]> => {
-  const out: string[] = []
-  const walk = async (dir: string, prefix: string) => {
-    for (const entry of await fs.promises.readdir(dir, { withFileTypes: true })) {
-      const relative = prefix ? `${prefix}/${entry.name}` : entry.name
-      if (entry.isDirectory()) await walk(path.join(dir, entry.name), relative)
-      else if (entry.isFile()) out.push(relative)
-    }
-  }
-  await walk(root, '')
-  return out.sort(compareC)
-}
-
 /** Files up to this size are read whole (one syscall, no stream set-up); larger ones are streamed. */
-const SMALL_FILE = 4 * 1024 * 1024
+const SMALL_FILE = 1024 * 1024
 
 export const sha256File = async (file: string): Promise<string> => {
   const { size } = await fs.promises.stat(file)
@@ -34,23 +18,24 @@ export const sha256File = async (file: string): Promise<string> => {
   return hash.digest('hex')
 }
 
-/** `sha256sum -c` format over every file in `root` but SHA256SUMS itself; written into `root`. */
-export const writeChecksums = async (root: string): Promise<string> => {
-  const files = (await listFiles(root)).filter((file) => file !== 'SHA256SUMS')
-  const lines: string[] = []
-  for (const file of files) lines.push(`${await sha256File(path.join(root, file))}  ${file}\n`)
-  const content = lines.join('')
-  await fs.promises.writeFile(path.join(root, 'SHA256SUMS'), content)
-  return content
-}
+/** Files read ahead of the one being packed (reads overlap with tar and gzip). */
+const READ_AHEAD = 8
 
 /**
- * A tar (optionally gzipped) of every file in `root` under the folder name `top`: entries in C
- * order, mtime 0, uid/gid 0, no user names, mode 0644; gzip without a name or time. The same
- * files give the same bytes. Returns the archive's SHA-256 (computed while writing).
+ * A tar (optionally gzipped) of the files `entries` lists (relative to `root`, in the order given:
+ * C order) under the folder name `top`: mtime 0, uid/gid 0, no user names, mode 0644; gzip
+ * without a name or time. The same files give the same bytes. Small files are read a few ahead of
+ * the one being packed; at most READ_AHEAD are held. Returns the archive's SHA-256 (computed
+ * while writing).
  */
-export const writeArchive = async (root: string, top: string, output: string, gzip: boolean, signal?: AbortSignal): Promise<{ sha256: string; bytes: number }> => {
-  const files = await listFiles(root)
+export const writeArchive = async (
+  root: string,
+  entries: AsyncIterable<string>,
+  top: string,
+  output: string,
+  gzip: boolean,
+  signal?: AbortSignal,
+): Promise<{ sha256: string; bytes: number }> => {
   const pack = tar.pack()
   const hash = createHash('sha256')
   let bytes = 0
@@ -63,22 +48,43 @@ export const writeArchive = async (root: string, top: string, output: string, gz
   })
   const stages = gzip ? [pack, zlib.createGzip({ level: 6 }), counting, fs.createWriteStream(output)] : [pack, counting, fs.createWriteStream(output)]
   const done = pipeline(stages as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], { signal })
+  const load = async (file: string) => {
+    const full = path.join(root, file)
+    const { size } = await fs.promises.stat(full)
+    return { file, full, size, content: size <= SMALL_FILE ? await fs.promises.readFile(full) : undefined }
+  }
   const feed = async () => {
-    for (const file of files) {
+    const pending: Promise<Awaited<ReturnType<typeof load>>>[] = []
+    const iterator = entries[Symbol.asyncIterator]()
+    let exhausted = false
+    const fill = async () => {
+      while (!exhausted && pending.length < READ_AHEAD) {
+        const next = await iterator.next()
+        if (next.done) exhausted = true
+        else {
+          const loading = load(next.value)
+          loading.catch(() => undefined)
+          pending.push(loading)
+        }
+      }
+    }
+    await fill()
+    while (pending.length > 0) {
       signal?.throwIfAborted()
-      const full = path.join(root, file)
-      const { size } = await fs.promises.stat(full)
+      const { file, full, size, content } = await pending.shift()!
+      await fill()
       const header = { name: `${top}/${file}`, size, mtime: new Date(0), mode: 0o644, uid: 0, gid: 0, uname: '', gname: '', type: 'file' as const }
-      if (size <= SMALL_FILE) {
-        const content = await fs.promises.readFile(full)
-        await new Promise<void>((resolve, reject) => pack.entry(header, content, (error) => (error ? reject(error) : resolve())))
-      } else await pipeline(fs.createReadStream(full), pack.entry(header))
+      if (content) await new Promise<void>((resolve, reject) => pack.entry(header, content, (error) => (error ? reject(error) : resolve())))
+      else await pipeline(fs.createReadStream(full), pack.entry(header))
     }
     pack.finalize()
   }
-  await Promise.all([feed().catch((error) => {
-    pack.destroy(error)
-    throw error
-  }), done])
+  await Promise.all([
+    feed().catch((error) => {
+      pack.destroy(error)
+      throw error
+    }),
+    done,
+  ])
   return { sha256: hash.digest('hex'), bytes }
 }

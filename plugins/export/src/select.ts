@@ -32,7 +32,10 @@ export interface ExportRequest {
 }
 
 export interface Selection {
+  /** The clips, when no `onClips` took them batch by batch. */
   clips: ExportClip[]
+  /** How many clips were selected. */
+  selected: number
   /** Clips left out because `withdrawnRecordings` said their recording's consent was withdrawn. */
   withdrawn: number
   language: { id: number; code: string; name: string }
@@ -77,7 +80,16 @@ export const selectClips = async (
   payload: Payload,
   settings: SanitizedExportOptions,
   request: ExportRequest,
-  { batchSize = 1000, onBatch }: { batchSize?: number; onBatch?: (selected: number) => void | Promise<void> } = {},
+  {
+    batchSize = 1000,
+    onBatch,
+    onClips,
+  }: {
+    batchSize?: number
+    onBatch?: (selected: number) => void | Promise<void>
+    /** Takes each batch as it is selected (then nothing is kept in memory, and `clips` stays empty). */
+    onClips?: (clips: ExportClip[]) => Promise<void>
+  } = {},
 ): Promise<Selection> => {
   const languages = await payload.find({ collection: settings.languagesSlug as 'languages', where: { code: { equals: request.language } }, limit: 1, depth: 0 })
   const language = languages.docs[0] as Doc | undefined
@@ -88,6 +100,7 @@ export const selectClips = async (
   const domains = request.domains?.length ? new Set(request.domains) : undefined
   const processed = path.join(settings.mediaDir, 'processed')
   const clips: ExportClip[] = []
+  let selected = 0
   let withdrawn = 0
   let lastId = 0
   for (;;) {
@@ -122,6 +135,7 @@ export const selectClips = async (
     const segmentIds = segments.map((segment) => Number(segment.id))
     const votes = await findAll(payload, settings.votesSlug, { segment: { in: segmentIds } }, ['segment', 'valid'])
     const tally = new Map<number, { up: number; down: number }>()
+    const batchClips: ExportClip[] = []
     for (const vote of votes) {
       const entry = tally.get(idOf(vote.segment)!) ?? { up: 0, down: 0 }
       if (vote.valid) entry.up++
@@ -145,7 +159,7 @@ export const selectClips = async (
       const speakerKey = idOf(recording.owner) !== undefined ? `u:${idOf(recording.owner)}` : recording.clientId ? `c:${recording.clientId}` : `r:${recording.id}`
       const votesOf = tally.get(Number(segment.id)) ?? { up: 0, down: 0 }
       const archive = recording.audio?.files?.archive as string | undefined
-      clips.push({
+      batchClips.push({
         id: Number(segment.id),
         recordingId: Number(recording.id),
         speakerKey,
@@ -173,8 +187,56 @@ export const selectClips = async (
         },
       })
     }
-    await onBatch?.(clips.length)
+    selected += batchClips.length
+    if (onClips) await onClips(batchClips)
+    else clips.push(...batchClips)
+    await onBatch?.(selected)
     if (segments.length < batchSize) break
   }
-  return { clips, withdrawn, language: { id: Number(language.id), code: String(language.code), name: String(language.name ?? language.code) } }
+  return { clips, selected, withdrawn, language: { id: Number(language.id), code: String(language.code), name: String(language.name ?? language.code) } }
+}
+
+/** Reasons that make a skip a report (a plain `skip` is not one). */
+const NOT_A_REPORT = 'skip'
+
+/**
+ * Sentences of the language that contributors reported (skips with a reason), streamed by id a
+ * batch at a time: the sentence's text and the reason, never who reported it. Reads the
+ * `reportsSlug` collection's documented fields (`sentence`, `reason`); nothing when the host has
+ * no such collection.
+ */
+export const selectReports = async (
+  payload: Payload,
+  settings: SanitizedExportOptions,
+  language: { id: number; code: string },
+  onReports: (reports: { id: number; text: string; reason: string }[]) => Promise<void>,
+  batchSize = 1000,
+): Promise<void> => {
+  if (!payload.collections[settings.reportsSlug as 'sentence-skips']) return
+  let lastId = 0
+  for (;;) {
+    // System read: reports are exported without their authors.
+    const batch = (
+      await payload.find({
+        collection: settings.reportsSlug as 'sentence-skips',
+        where: { and: [{ id: { greater_than: lastId } }, { reason: { not_equals: NOT_A_REPORT } }, { 'sentence.language': { equals: language.id } }] },
+        sort: 'id',
+        limit: batchSize,
+        pagination: false,
+        depth: 0,
+        select: { sentence: true, reason: true } as never,
+      })
+    ).docs as Doc[]
+    if (batch.length === 0) return
+    lastId = Number(batch.at(-1)!.id)
+    const sentenceIds = [...new Set(batch.map((report) => idOf(report.sentence)).filter((id): id is number => id !== undefined))]
+    const sentences = byId(sentenceIds.length ? await findAll(payload, settings.sentencesSlug, { id: { in: sentenceIds } }, ['text']) : [])
+    await onReports(
+      batch.flatMap((report) => {
+        const sentence = sentences.get(idOf(report.sentence) ?? -1)
+        return sentence ? [{ id: Number(report.id), text: String(sentence.text), reason: String(report.reason) }] : []
+      }),
+    )
+    if (batch.length < batchSize) return
+  }
 }
