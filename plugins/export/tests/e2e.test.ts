@@ -423,8 +423,9 @@ describe('long recordings', () => {
   test('segments cut from a long recording, transcribed by three people, are exported cut from the archival copy with their agreed text', async () => {
     const longLanguageId = await createLanguage(server)
     const code = ((await server.payload.findByID({ collection: 'languages', id: longLanguageId })) as Record<string, any>).code
-    const layout: { seconds: number; pause?: boolean }[] = [{ seconds: 0.3, pause: true }]
-    for (let index = 0; index < 3; index++) layout.push({ seconds: 2.5 }, { seconds: 1, pause: true })
+    // As the audio plugin's own test: pauses between stretches long enough to make segments of their own.
+    const layout: { seconds: number; pause?: boolean }[] = []
+    for (let index = 0; index < 3; index++) layout.push({ seconds: 7 }, { seconds: 0.8, pause: true })
     const form = new FormData()
     form.append('file', new Blob([new Uint8Array(wav(speechLike(layout, { seed: 77 })))], { type: 'audio/wav' }), 'passage.wav')
     form.append('_payload', JSON.stringify({ language: longLanguageId, mode: 'long', scriptText: 'একটি লম্বা অনুচ্ছেদ।', consentVersion: '2026-11' }))
