@@ -8,8 +8,9 @@
  *     concurrency;
  *   - copy: `runExport` with `--audio copy` vs. bare `tar` of the same files;
  *   - the FLAC export again into another folder: byte-identical or not;
- *   - peak RSS of the exporting process (each export runs in its own process, like the CLI, which
- *     boots Payload: ~250 MB of it is Payload itself), for `--audio copy` at ½×, 1× and 2× the clips.
+ *   - peak RSS of the exporting process (each export runs in its own process, like the CLI's, which
+ *     boots Payload — most of it is Payload itself — with the CLI's heap cap, EXPORT_HEAP_MB,
+ *     default 160 MB), for `--audio copy` at ½×, 1× and 2× the clips.
  * BENCH_EXPORT_SKIP_REENCODE=1 leaves out the (slow) FLAC runs, for a quick look at copy and memory.
  * The last line is one JSON object with the figures.
  */
@@ -108,7 +109,8 @@ interface ChildResult {
 const exportInChild = (request: Record<string, unknown>, target: string) =>
   new Promise<ChildResult>((resolve, reject) => {
     fs.mkdirSync(path.dirname(target), { recursive: true })
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench', 'exportChild.ts'), JSON.stringify({ request, out: target })], {
+    // The heap cap `shrutik export` gives its export process (EXPORT_HEAP_MB, default 160).
+    const child = spawn(process.execPath, [`--max-old-space-size=${Number(process.env.EXPORT_HEAP_MB ?? 160)}`, '--import', 'tsx', path.join(root, 'bench', 'exportChild.ts'), JSON.stringify({ request, out: target })], {
       env: { ...process.env, DATABASE_URL: booted.database.url, NODE_OPTIONS: '' },
       stdio: ['ignore', 'pipe', 'inherit'],
     })

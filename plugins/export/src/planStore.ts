@@ -69,6 +69,11 @@ export const deletePlan = async (payload: Payload, which: { runId: string } | { 
   await query(payload, 'runId' in which ? sql`DELETE FROM dataset_export_rows WHERE run = ${which.runId}` : sql`DELETE FROM dataset_export_rows WHERE export_id = ${which.exportId}`)
 }
 
+/** Fresh statistics after the bulk insert, so the planner joins the plan's rows by hash, not row by row. */
+export const analyzePlan = async (payload: Payload): Promise<void> => {
+  await query(payload, sql`ANALYZE dataset_export_rows`)
+}
+
 /** Validated clips per speaker (by seeded rank): one entry per speaker. */
 export const speakerCounts = (payload: Payload, runId: string) =>
   query<{ rank: string; clips: number }>(
@@ -94,9 +99,9 @@ export const writeSpeakerSplits = async (payload: Payload, runId: string, speake
 export const holdOutRepeatedSentences = async (payload: Payload, runId: string): Promise<number> => {
   const [row] = await query<{ held: number }>(
     payload,
-    sql`WITH counts AS (
+    sql`WITH counts AS MATERIALIZED (
           SELECT sentence_hash, split, count(*) AS clips FROM dataset_export_rows WHERE run = ${runId} AND bucket = 'validated' AND split IS NOT NULL GROUP BY sentence_hash, split
-        ), owners AS (
+        ), owners AS MATERIALIZED (
           SELECT DISTINCT ON (sentence_hash) sentence_hash, split FROM counts
           ORDER BY sentence_hash, clips DESC, CASE split WHEN 'train' THEN 0 WHEN 'dev' THEN 1 ELSE 2 END
         ), held AS (
@@ -162,10 +167,13 @@ export async function* scanPlan(
   }
 }
 
-/** Sets each row's audio path (rows without one are not written); `paths` maps row id → path. */
-export const writeAudioPaths = async (payload: Payload, paths: { id: number; path: string }[]): Promise<void> => {
+/** Sets the audio path and shard of each row written (rows without one are not written). */
+export const writeAudioPaths = async (payload: Payload, paths: { id: number; path: string; shard: number }[]): Promise<void> => {
   if (paths.length === 0) return
-  await query(payload, sql`UPDATE dataset_export_rows r SET audio_path = v.path FROM jsonb_to_recordset(${JSON.stringify(paths)}::jsonb) AS v(id int, path text) WHERE r.id = v.id`)
+  await query(
+    payload,
+    sql`UPDATE dataset_export_rows r SET audio_path = v.path, shard = v.shard FROM jsonb_to_recordset(${JSON.stringify(paths)}::jsonb) AS v(id int, path text, shard int) WHERE r.id = v.id`,
+  )
 }
 
 export const writtenCount = async (payload: Payload, runId: string): Promise<number> =>
@@ -186,20 +194,6 @@ export const rareDemographics = async (payload: Payload, runId: string, k: numbe
   for (const entry of found) if (entry.speakers < k) blanked[entry.col].push(entry.value)
   for (const column of DEMOGRAPHIC_COLUMNS) blanked[column].sort(compareC)
   return blanked
-}
-
-/** Numbers the written rows into shards of `shardSize` in name order; returns the number of shards. */
-export const assignShards = async (payload: Payload, runId: string, shardSize: number): Promise<number> => {
-  const [row] = await query<{ shards: number }>(
-    payload,
-    sql`WITH numbered AS (
-          SELECT id, (row_number() OVER (ORDER BY name COLLATE "C") - 1) / ${shardSize} AS shard FROM dataset_export_rows WHERE run = ${runId} AND audio_path IS NOT NULL
-        ), updated AS (
-          UPDATE dataset_export_rows r SET shard = n.shard FROM numbered n WHERE r.id = n.id RETURNING n.shard
-        )
-        SELECT COALESCE(max(shard) + 1, 0)::int AS shards FROM updated`,
-  )
-  return row.shards
 }
 
 /** Stores the SHA-256 of each written clip (computed as it was written), for SHA256SUMS. */

@@ -26,8 +26,8 @@ import {
 import type { ExportFormat } from './formats'
 import { exportSettings, type SanitizedExportOptions } from './options'
 import {
+  analyzePlan,
   assignPlanSplits,
-  assignShards,
   audioFiles,
   deletePlan,
   insertPlanRows,
@@ -127,6 +127,11 @@ export const planExport = async (
   const format = formatOf(settings, request.format)
   const target = audioTargetOf(format, request)
   const seed = request.seed ?? 0
+  let stepStarted = performance.now()
+  const step = (name: string) => {
+    payload.logger.debug({ msg: 'export plan step', step: name, ms: Math.round(performance.now() - stepStarted), runId })
+    stepStarted = performance.now()
+  }
   await deletePlan(payload, { runId })
   const selection = await selectClips(payload, settings, request, {
     onBatch: (count) => onProgress?.({ phase: 'selecting', done: count, total: 0 }),
@@ -145,6 +150,7 @@ export const planExport = async (
       await insertPlanRows(payload, runId, exportId, entries)
     },
   })
+  step('selection')
   await selectReports(payload, settings, selection.language, async (reports) => {
     const entries = reports.map((report) => {
       const reported: ReportedSentence = { sentenceHash: sentenceHashOf(report.text), text: report.text, locale: selection.language.code, reason: report.reason }
@@ -152,29 +158,38 @@ export const planExport = async (
     })
     await insertPlanRows(payload, runId, exportId, entries)
   })
+  await analyzePlan(payload)
+  step('reports')
   // Splits: per-speaker counts (small) in memory, then sentence ownership by SQL.
   const { heldOut } = await assignPlanSplits(payload, runId, { seed, sentenceDisjoint: request.sentenceDisjoint ?? true })
+  step('splits')
   // Which rows this format writes, and where their audio goes.
-  let paths: { id: number; path: string }[] = []
+  // Shards are numbered on the way: consecutive written rows in name order, shardSize each.
+  let paths: { id: number; path: string; shard: number }[] = []
+  let written = 0
   for await (const stored of scanPlan(payload, runId)) {
     const audioPath = format.audioPath({ ...stored.row, split: stored.split ?? null })
-    if (audioPath !== null) paths.push({ id: stored.id, path: audioPath })
+    if (audioPath !== null) paths.push({ id: stored.id, path: audioPath, shard: Math.floor(written++ / settings.shardSize) })
     if (paths.length >= PLAN_BATCH) {
       await writeAudioPaths(payload, paths)
       paths = []
     }
   }
   await writeAudioPaths(payload, paths)
+  step('audio paths')
   const clips = await writtenCount(payload, runId)
   if (clips === 0) {
     throw new NothingToExportError(
       `Nothing to export: no ${request.include === 'all' ? '' : 'accepted '}clip of ${selection.language.name} (${request.language}) matches this selection${request.format === 'cv' || request.include === 'all' ? '' : ' in a split'}.`,
     )
   }
+  step('count')
   const blanked = await rareDemographics(payload, runId, settings.k)
+  step('rare demographics')
   const refusal = await format.check?.(planSource(payload, runId, blanked))
   if (refusal) throw new ExportRefusedError(refusal)
-  const shards = await assignShards(payload, runId, settings.shardSize)
+  step('check')
+  const shards = Math.ceil(clips / settings.shardSize)
   return {
     runId,
     target,
@@ -315,7 +330,17 @@ export const writeManifests = async (payload: Payload, settings: SanitizedExport
   })
   const context = { language: { code: header.language.code, name: header.language.name }, datasheet, stats, licence: settings.licence, title }
   const manifests: { path: string; sha256: string }[] = []
-  for await (const file of format.files(source, context)) manifests.push({ path: file.path, sha256: await writeHashed(path.join(filesDir, file.path), file.content) })
+  // A few files are written at once (each its own read of the plan), so database round trips overlap.
+  const writing = new Set<Promise<void>>()
+  for await (const file of format.files(source, context)) {
+    const done: Promise<void> = writeHashed(path.join(filesDir, file.path), file.content).then((sha256) => {
+      manifests.push({ path: file.path, sha256 })
+      writing.delete(done)
+    })
+    writing.add(done)
+    if (writing.size >= 3) await Promise.race(writing)
+  }
+  await Promise.all(writing)
   manifests.push({ path: 'README.md', sha256: await writeHashed(path.join(filesDir, 'README.md'), format.readme ? format.readme(context) : datasheet) })
   manifests.sort((a, b) => compareC(a.path, b.path))
   const sumLines = async function* () {

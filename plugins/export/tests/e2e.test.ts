@@ -530,7 +530,7 @@ describe('the plan in PostgreSQL', () => {
         const stored: { id: number; name: string; split: string | null }[] = []
         for await (const row of scanPlan(server.payload, runId)) stored.push({ id: row.id, name: row.name, split: row.split })
         expect(stored.map((row) => [row.name, row.split])).toEqual(pure.rows.map((row) => [row.name, row.split]))
-        await writeAudioPaths(server.payload, stored.map((row) => ({ id: row.id, path: `clips/${row.name}.flac` })))
+        await writeAudioPaths(server.payload, stored.map((row, index) => ({ id: row.id, path: `clips/${row.name}.flac`, shard: Math.floor(index / 1000) })))
         const blanked = await rareDemographics(server.payload, runId, 5)
         const expected = findRareDemographics(pure.rows, 5).blanked
         for (const column of ['age', 'gender', 'accents', 'variant'] as const) expect(blanked[column]).toEqual([...expected[column]].sort())
