@@ -43,6 +43,8 @@ const markFailedIfLast = async (payload: Payload, id: number, attempt: number, r
     sql`UPDATE dataset_exports SET status = 'failed', phase = NULL, error = ${`The export failed after ${attempt} attempts: ${(error as Error).message}`}, finished_at = now(), updated_at = now()
         WHERE id = ${id} AND status IN ('queued', 'running') RETURNING id`,
   ).catch(() => undefined)
+  // A failed export's plan is of no further use (a new attempt plans afresh).
+  await deletePlan(payload, { exportId: id }).catch(() => undefined)
 }
 
 /** Runs a handler body; on its last attempt a failure also marks the export failed. */
