@@ -13,7 +13,9 @@ import * as migration_20261129_085953_reviewer_reopens from './20261129_085953_r
 import * as migration_20261129_090307_curation from './20261129_090307_curation';
 import * as migration_20261129_102331_merge_curation from './20261129_102331_merge_curation';
 import * as migration_20261129_112756_sentence_list_sort_text from './20261129_112756_sentence_list_sort_text';
+import * as migration_20261129_113101_export_plan_rows from './20261129_113101_export_plan_rows';
 import * as migration_20261129_113938_backups from './20261129_113938_backups';
+import * as migration_20261129_130155_merge_export_backups from './20261129_130155_merge_export_backups';
 
 export const migrations = [
   {
@@ -89,11 +91,21 @@ export const migrations = [
   {
     up: migration_20261129_112756_sentence_list_sort_text.up,
     down: migration_20261129_112756_sentence_list_sort_text.down,
-    name: '20261129_112756_sentence_list_sort_text'
+    name: '20261129_112756_sentence_list_sort_text',
+  },
+  {
+    up: migration_20261129_113101_export_plan_rows.up,
+    down: migration_20261129_113101_export_plan_rows.down,
+    name: '20261129_113101_export_plan_rows',
   },
   {
     up: migration_20261129_113938_backups.up,
     down: migration_20261129_113938_backups.down,
-    name: '20261129_113938_backups'
+    name: '20261129_113938_backups',
+  },
+  {
+    up: migration_20261129_130155_merge_export_backups.up,
+    down: migration_20261129_130155_merge_export_backups.down,
+    name: '20261129_130155_merge_export_backups'
   },
 ];

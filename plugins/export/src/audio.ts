@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto'
+import fsSync from 'node:fs'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 
 import { resolveBinaries, runTool } from '@shrutik/plugin-audio-processing/ffmpeg'
 
+import { sha256File } from './archive'
 import type { ClipAudioSource } from './core'
 import type { AudioCodec } from './formats'
 
@@ -63,7 +65,8 @@ export const encodeArgs = (source: ClipAudioSource, target: Exclude<AudioTarget[
 /**
  * Writes one clip's audio to `output` (temp name, then rename, so a file that exists is whole).
  * No re-encode when nothing would change: `copy` copies the stored segment; FLAC 16 kHz of a whole
- * prompt recording copies its archival FLAC (already 16 kHz mono 16-bit).
+ * prompt recording copies its archival FLAC (already 16 kHz mono 16-bit). Returns the file's
+ * SHA-256 (read once, right after it is written, while it is in the page cache).
  */
 export const writeClipAudio = async (
   source: ClipAudioSource,
@@ -76,24 +79,37 @@ export const writeClipAudio = async (
     /** A file copied as is may be hard-linked (only into a work folder that is archived, then removed: nobody edits it). */
     link?: boolean
   },
-): Promise<'copied' | 'encoded'> => {
+): Promise<{ how: 'copied' | 'encoded'; sha256: string }> => {
   // A unique temp name outside the export's folder: an ffmpeg orphaned by a killed worker can
   // neither collide with the retry nor leave a partial file among the outputs.
   const temporary = path.join(options.tempDir, `${path.basename(output)}.${randomBytes(4).toString('hex')}.part`)
-  await fs.mkdir(path.dirname(output), { recursive: true })
-  await fs.mkdir(options.tempDir, { recursive: true })
+  // Metadata calls on a local disk take microseconds: done synchronously, they skip libuv's thread
+  // pool, whose queue is what made copying thousands of clips slow on a busy machine.
+  fsSync.mkdirSync(path.dirname(output), { recursive: true })
+  fsSync.mkdirSync(options.tempDir, { recursive: true })
   try {
     if (target.codec === 'copy' || (target.codec === 'flac' && target.sampleRate === 16_000 && source.archive && source.wholeRecording)) {
       const from = target.codec === 'copy' ? source.segmentFile : source.archive!
       // A hard link costs no copy; across file systems (or where links are refused) the bytes are copied.
-      if (!options.link || !(await fs.link(from, temporary).then(() => true, () => false))) await fs.copyFile(from, temporary)
-      await fs.rename(temporary, output)
-      return 'copied'
+      let linked = false
+      if (options.link) {
+        try {
+          fsSync.linkSync(from, temporary)
+          linked = true
+        } catch {
+          linked = false
+        }
+      }
+      if (!linked) await fs.copyFile(from, temporary)
+      const sha256 = await sha256File(temporary)
+      fsSync.renameSync(temporary, output)
+      return { how: 'copied', sha256 }
     }
     const result = await runTool(resolveBinaries().ffmpeg, encodeArgs(source, target.codec, target.sampleRate, temporary), { timeoutMs: options.timeoutMs, signal: options.signal })
     if (result.code !== 0) throw new Error(`ffmpeg could not encode ${path.basename(output)}: ${result.stderr.trim().split('\n').slice(-2).join(' ')}`)
+    const sha256 = await sha256File(temporary)
     await fs.rename(temporary, output)
-    return 'encoded'
+    return { how: 'encoded', sha256 }
   } catch (error) {
     await fs.rm(temporary, { force: true })
     throw error

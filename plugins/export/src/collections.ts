@@ -8,6 +8,7 @@ import { adminsOnly, exportersOnly, nobody } from './access'
 import { BUILD_DATASET } from './jobNames'
 import { DOWNLOADS, EXPORTS, type SanitizedExportOptions } from './options'
 import { freshSalt, type ExportRequest } from './run'
+import { deletePlan } from './planStore'
 import { publishedDirOf, removeWorkDirs } from './workDir'
 
 export const EXPORT_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const
@@ -21,10 +22,14 @@ const hidden = { read: nobody, create: nobody, update: nobody }
 
 /** The export request a document describes (the language as its code). */
 export const requestOf = async (payload: Payload, settings: SanitizedExportOptions, doc: Doc): Promise<ExportRequest> => {
-  const language = await payload.findByID({ collection: settings.languagesSlug as 'languages', id: idOf(doc.language)!, depth: 0 })
+  // The language's code as it was when the export was made: a deleted language leaves it (and the selection then finds nothing).
+  const languageId = idOf(doc.language)
+  const language = languageId !== undefined ? ((await payload.findByID({ collection: settings.languagesSlug as 'languages', id: languageId, depth: 0 }).catch(() => null)) as Doc | null) : null
+  const code = language?.code ?? doc.languageCode
+  if (!code) throw new Error(`Export ${doc.id} has no language.`)
   const number = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined)
   return {
-    language: String((language as Doc).code),
+    language: String(code),
     format: doc.format,
     include: doc.include ?? 'accepted',
     minConfidence: number(doc.minConfidence),
@@ -40,6 +45,18 @@ export const requestOf = async (payload: Payload, settings: SanitizedExportOptio
     sentenceDisjoint: doc.sentenceDisjoint ?? true,
   }
 }
+
+/** The language's code is kept on the export, so an export outlives its language (the relation is then empty). */
+const snapshotLanguageCode =
+  (settings: SanitizedExportOptions): CollectionBeforeChangeHook =>
+  async ({ data, originalDoc, req }) => {
+    const languageId = idOf(data.language)
+    if (languageId === undefined || languageId === idOf(originalDoc?.language)) return data
+    // System read of the language the caller picked (the relationship itself was access-checked).
+    const language = (await req.payload.findByID({ collection: settings.languagesSlug as 'languages', id: languageId, depth: 0, req }).catch(() => null)) as Doc | null
+    if (language) data.languageCode = language.code
+    return data
+  }
 
 const prepare: CollectionBeforeChangeHook = ({ data, operation, req }) => {
   if (operation !== 'create') return data
@@ -60,9 +77,10 @@ const enqueueBuild: CollectionAfterChangeHook = async ({ doc, operation, req }) 
 
 const removeFiles =
   (settings: SanitizedExportOptions): CollectionAfterDeleteHook =>
-  async ({ id }) => {
+  async ({ id, req }) => {
     await fs.promises.rm(publishedDirOf(settings, Number(id)), { recursive: true, force: true })
     await removeWorkDirs(settings, Number(id))
+    await deletePlan(req.payload, { exportId: Number(id) })
   }
 
 const progressPanel: Field = {
@@ -76,9 +94,20 @@ export const exportsCollection = (settings: SanitizedExportOptions): CollectionC
   labels: { singular: 'Dataset export', plural: 'Dataset exports' },
   admin: { useAsTitle: 'format', defaultColumns: ['id', 'language', 'format', 'status', 'clipsDone', 'createdAt'], group: 'Datasets' },
   access: { create: exportersOnly, read: exportersOnly, update: exportersOnly, delete: exportersOnly },
-  hooks: settings.enabled ? { beforeChange: [prepare], afterChange: [enqueueBuild], afterDelete: [removeFiles(settings)] } : { beforeChange: [prepare] },
+  hooks: settings.enabled
+    ? { beforeChange: [prepare, snapshotLanguageCode(settings)], afterChange: [enqueueBuild], afterDelete: [removeFiles(settings)] }
+    : { beforeChange: [prepare, snapshotLanguageCode(settings)] },
   fields: [
-    { name: 'language', type: 'relationship', relationTo: settings.languagesSlug as 'languages', required: true, maxDepth: 0 },
+    {
+      name: 'language',
+      type: 'relationship',
+      relationTo: settings.languagesSlug as 'languages',
+      maxDepth: 0,
+      // Required when an export is made; empty later if the language is deleted (ON DELETE SET NULL), when `languageCode` still says which it was.
+      validate: (value: unknown, { operation }: { operation?: string }) => (operation === 'create' && (value === null || value === undefined || value === '') ? 'Choose a language.' : true),
+      admin: { description: 'Empty when the language was deleted after this export; see the language code.' },
+    },
+    { name: 'languageCode', type: 'text', access: systemOnly, admin: { readOnly: true, description: 'The language code when the export was made.' } },
     { name: 'format', type: 'select', required: true, defaultValue: 'cv', options: [...settings.formats.values()].map((format) => ({ label: `${format.name} — ${format.description}`, value: format.name })) },
     {
       name: 'include',

@@ -8,6 +8,7 @@ import { APIError, type Endpoint, type PayloadRequest } from 'payload'
 
 import { refusal } from './access'
 import { DOWNLOADS, EXPORTS, type SanitizedExportOptions } from './options'
+import { deletePlan } from './planStore'
 import { publishedDirOf, removeWorkDirs } from './workDir'
 
 
@@ -91,6 +92,7 @@ export const exportEndpoints = (settings: SanitizedExportOptions): Endpoint[] =>
       )) as unknown as { rows: unknown[] }
       if (result.rows.length === 0) fail(`Export ${doc.id} is ${doc.status === 'queued' || doc.status === 'running' ? 'already finished' : doc.status}; only a queued or running export can be cancelled.`, 409)
       await removeWorkDirs(settings, Number(doc.id))
+      await deletePlan(req.payload, { exportId: Number(doc.id) })
       return Response.json({ ok: true, status: 'cancelled' })
     },
   },

@@ -11,7 +11,8 @@ import { writeArchive } from './archive'
 import { requestOf } from './collections'
 import { BUILD_DATASET, ENCODE_SHARD, FINALIZE_DATASET, RUN_SCHEDULES } from './jobNames'
 import { EXPORTS, type SanitizedExportOptions } from './options'
-import { encodeRange, ExportRefusedError, instanceSalt, planExport, summaryOf, writeManifests } from './run'
+import { deletePlan } from './planStore'
+import { encodeShard, ExportRefusedError, instanceSalt, planExport, summaryOf, writeManifests } from './run'
 import { NothingToExportError } from './select'
 import { publishedDirOf, readPlan, removeWorkDirs, workDirOf, writePlan } from './workDir'
 
@@ -42,6 +43,8 @@ const markFailedIfLast = async (payload: Payload, id: number, attempt: number, r
     sql`UPDATE dataset_exports SET status = 'failed', phase = NULL, error = ${`The export failed after ${attempt} attempts: ${(error as Error).message}`}, finished_at = now(), updated_at = now()
         WHERE id = ${id} AND status IN ('queued', 'running') RETURNING id`,
   ).catch(() => undefined)
+  // A failed export's plan is of no further use (a new attempt plans afresh).
+  await deletePlan(payload, { exportId: id }).catch(() => undefined)
 }
 
 /** Runs a handler body; on its last attempt a failure also marks the export failed. */
@@ -79,15 +82,20 @@ export const createBuildDatasetJob = (settings: SanitizedExportOptions): JobDefi
           WHERE id = ${doc.id} AND status IN ('queued', 'running') RETURNING id`,
     )
     if (started.length === 0) return
+    // Earlier runs' plans go (a killed attempt is redone from scratch).
+    await deletePlan(payload, { exportId: doc.id })
     let planned
     try {
       planned = await planExport(payload, await requestOf(payload, settings, doc), {
         salt: doc.salt || instanceSalt(payload),
         saltRotated: Boolean(doc.salt),
+        runId,
+        exportId: doc.id,
         onProgress: () => touch(),
       })
     } catch (error) {
       if (error instanceof NothingToExportError || error instanceof ExportRefusedError) {
+        await deletePlan(payload, { runId })
         await rows(
           payload,
           sql`UPDATE dataset_exports SET status = 'failed', phase = NULL, error = ${error.message}, finished_at = now(), updated_at = now()
@@ -100,14 +108,15 @@ export const createBuildDatasetJob = (settings: SanitizedExportOptions): JobDefi
     }
     const work = workDirOf(settings, doc.id, runId)
     await fs.promises.mkdir(path.join(work, 'files'), { recursive: true })
-    const shards = await writePlan(work, planned, settings.shardSize)
+    await writePlan(work, planned)
+    const shards = planned.shards
     const current = await load(payload, doc.id)
     if (current?.runId !== runId || current.status !== 'running') return
-    await save(payload, doc.id, { phase: 'encoding', clipsTotal: planned.rows.length, shardsTotal: shards })
+    await save(payload, doc.id, { phase: 'encoding', clipsTotal: planned.clips, shardsTotal: shards })
     for (let shard = 0; shard < shards; shard++) {
       await getJobQueue().enqueue(ENCODE_SHARD, { exportId: doc.id, runId, shard }, { dedupeKey: `export-${doc.id}-${runId}-${shard}` })
     }
-    log('export planned', { clips: planned.rows.length, shards })
+    log('export planned', { clips: planned.clips, shards })
   },
 })
 
@@ -148,20 +157,21 @@ export const createEncodeShardJob = (settings: SanitizedExportOptions): JobDefin
   async handler({ data, payload, signal, touch, log }) {
     const doc = await load(payload, data.exportId)
     if (!doc || doc.runId !== data.runId || doc.status !== 'running') return
-    const planned = await readPlan(workDirOf(settings, doc.id, data.runId), data.shard)
+    const header = await readPlan(workDirOf(settings, doc.id, data.runId))
     const stop = new AbortController()
     const abort = () => stop.abort(signal.reason)
     signal.addEventListener('abort', abort, { once: true })
     let done = 0
+    let clips: number
     let lastReport = 0
     try {
-      await encodeRange(settings, planned, path.join(workDirOf(settings, doc.id, data.runId), 'files'), {
+      clips = await encodeShard(payload, settings, header, data.shard, path.join(workDirOf(settings, doc.id, data.runId), 'files'), {
         signal: stop.signal,
         tempDir: path.join(workDirOf(settings, doc.id, data.runId), 'tmp'),
         link: true,
         onClip: async () => {
           done++
-          if (Date.now() - lastReport < 500 && done < planned.rows.length) return
+          if (Date.now() - lastReport < 500) return
           lastReport = Date.now()
           await touch()
           const status = await recordProgress(payload, doc.id, data.runId, data.shard, done)
@@ -176,8 +186,8 @@ export const createEncodeShardJob = (settings: SanitizedExportOptions): JobDefin
     } finally {
       signal.removeEventListener('abort', abort)
     }
-    await recordProgress(payload, doc.id, data.runId, data.shard, planned.rows.length)
-    log('shard encoded', { exportId: doc.id, shard: data.shard, clips: planned.rows.length, pid: process.pid })
+    await recordProgress(payload, doc.id, data.runId, data.shard, clips)
+    log('shard encoded', { exportId: doc.id, shard: data.shard, clips, pid: process.pid })
     if (await markShardDone(payload, doc.id, data.runId, data.shard)) {
       await getJobQueue().enqueue(FINALIZE_DATASET, { exportId: doc.id, runId: data.runId }, { dedupeKey: `export-${doc.id}-${data.runId}-final` })
     }
@@ -204,12 +214,12 @@ export const createFinalizeDatasetJob = (settings: SanitizedExportOptions): JobD
     const filesDir = path.join(work, 'files')
     await save(payload, doc.id, { phase: 'writing' })
     const planned = await readPlan(work)
-    const { stats, datasheet } = await writeManifests(settings, planned, filesDir)
+    const { stats, datasheet, files } = await writeManifests(payload, settings, planned, filesDir)
     await save(payload, doc.id, { phase: 'archiving' })
     // Named after what it holds, not the export's id: the same request gives the same bytes.
     const name = `shrutik-${planned.language.code}-${planned.request.format}-seed${planned.request.seed ?? 0}`
     const temporary = path.join(work, 'archive.tar.gz')
-    const { sha256, bytes } = await writeArchive(filesDir, name, temporary, true, signal)
+    const { sha256, bytes } = await writeArchive(filesDir, files(), name, temporary, true, signal)
     const published = publishedDirOf(settings, doc.id)
     const archive = path.join(published, `${name}.tar.gz`)
     await fs.promises.mkdir(published, { recursive: true })
@@ -220,12 +230,13 @@ export const createFinalizeDatasetJob = (settings: SanitizedExportOptions): JobD
     const marked = await rows(
       payload,
       sql`UPDATE dataset_exports SET status = 'done', phase = 'done', archive_file = ${`${name}.tar.gz`}, archive_bytes = ${bytes}, sha256 = ${sha256},
-            summary = ${JSON.stringify(summary)}::jsonb, datasheet = ${datasheet}, clips_done = ${planned.rows.length}, finished_at = now(), updated_at = now()
+            summary = ${JSON.stringify(summary)}::jsonb, datasheet = ${datasheet}, clips_done = ${planned.clips}, finished_at = now(), updated_at = now()
           WHERE id = ${doc.id} AND run_id = ${data.runId} AND status = 'running' RETURNING id`,
     )
     if (marked.length === 0) await fs.promises.rm(archive, { force: true })
     await fs.promises.rm(work, { recursive: true, force: true })
-    log('export published', { clips: planned.rows.length, bytes })
+    await deletePlan(payload, { runId: data.runId })
+    log('export published', { clips: planned.clips, bytes })
   },
 })
 
@@ -259,6 +270,10 @@ export const runDueSchedules = async (payload: Payload, log: (message: string, m
       sql`UPDATE dataset_exports SET next_run_at = ${new Date(now.getTime() + interval).toISOString()} WHERE id = ${template.id} AND next_run_at = ${new Date(template.nextRunAt).toISOString()} RETURNING id`,
     )
     if (claimed.length === 0) continue
+    if (!template.language) {
+      log('scheduled export skipped: its language was deleted', { template: template.id, languageCode: template.languageCode })
+      continue
+    }
     const fields = ['language', 'format', 'include', 'minConfidence', 'recordedFrom', 'recordedBefore', 'domains', 'minDurationMs', 'maxDurationMs', 'audio', 'sampleRate', 'speaker', 'sentenceDisjoint', 'seed', 'rotateSalt']
     const data = Object.fromEntries(fields.map((field) => [field, template[field] ?? undefined]))
     const copy = await payload.create({ collection: EXPORTS as 'dataset-exports', data: { ...data, schedule: 'none' } as never, depth: 0 })

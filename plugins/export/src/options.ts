@@ -25,6 +25,8 @@ export interface ExportOptions {
   votesSlug?: string
   /** @default 'users' */
   usersSlug?: string
+  /** Sentence skips and reports (`sentence`, `reason`; reason `skip` is not a report): reported.tsv. Absent: reported.tsv has its header only. @default 'sentence-skips' */
+  reportsSlug?: string
   /** Extra formats (or replacements, by name) besides cv, hf, kaldi, nemo and ljspeech. */
   formats?: ExportFormat[]
   /** Demographic values shared by fewer speakers are blanked. @default 5 */
@@ -85,6 +87,7 @@ export const sanitizeOptions = (options: ExportOptions, cpus = 2): SanitizedExpo
     languagesSlug: options.languagesSlug ?? 'languages',
     votesSlug: options.votesSlug ?? 'votes',
     usersSlug: options.usersSlug ?? 'users',
+    reportsSlug: options.reportsSlug ?? 'sentence-skips',
     formats,
     k,
     shardSize,

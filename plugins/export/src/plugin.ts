@@ -7,11 +7,13 @@ import { downloadsCollection, exportsCollection } from './collections'
 import { exportEndpoints } from './endpoints'
 import { exportJobs } from './jobs'
 import { sanitizeOptions, SETTINGS_KEY, type ExportOptions } from './options'
+import { planRowsCollection } from './planStore'
 
 /**
  * `exportPlugin(options)`: the `dataset-exports` and `dataset-export-downloads` collections, the
  * build/shard/finalize/schedule jobs, and the download and cancel endpoints under
- * `/api/export/`. Needs the audio-processing and consensus plugins before it (segments, their
+ * `/api/export/` (and a hidden `dataset-export-rows` table: the plans of running exports).
+ * Needs the audio-processing and consensus plugins before it (segments, their
  * `consensus` group, votes). With `enabled: false` only the schema stays.
  */
 export const exportPlugin =
@@ -27,7 +29,7 @@ export const exportPlugin =
     const withSchema: Config = {
       ...config,
       custom: { ...config.custom, [SETTINGS_KEY]: settings },
-      collections: [...collections, exportsCollection(settings), downloadsCollection(settings)],
+      collections: [...collections, exportsCollection(settings), downloadsCollection(settings), planRowsCollection()],
     }
     if (!settings.enabled) return withSchema
     return registerJobs({ ...withSchema, endpoints: [...(withSchema.endpoints ?? []), ...exportEndpoints(settings)] }, exportJobs(settings))

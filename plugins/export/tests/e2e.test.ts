@@ -11,7 +11,7 @@ import { runJobHandler } from '@shrutik/plugin-sdk/testing'
 import { speechLike, wav } from '../../audio-processing/tests/audio'
 import { createJobRuntime, type JobRuntime } from '../../../src/jobs/runtime'
 import { createUser, mintAnonymous, json, startTestServer, type TestServer, type TestUser } from '../../../tests/helpers/server'
-import { call, createLanguage, eventually, vote } from '../../consensus/tests/fixtures'
+import { call, createLanguage, eventually, transcribe, vote } from '../../consensus/tests/fixtures'
 import { CV_CLIP_COLUMNS } from '../src/formats'
 import { runDueSchedules } from '../src/jobs'
 import { exportSettings } from '../src/options'
@@ -182,6 +182,11 @@ beforeAll(async () => {
   for (const [index, segment] of segments.entries()) {
     await eventually(() => status(segment), (value) => value === (index === segments.length - 1 ? 'rejected' : 'accepted'), 30_000)
   }
+  // Two reports of one sentence (reported.tsv) and a plain skip of another (not a report).
+  const skip = (user: TestUser, sentence: number, reason: string) => call(server, 'POST', `/api/site/sentences/${sentence}/skip`, { headers: user.headers }, { reason })
+  expect((await skip(voters[0], sentenceIds[2], 'offensive')).status).toBe(200)
+  expect((await skip(voters[1], sentenceIds[2], 'grammar-spelling')).status).toBe(200)
+  expect((await skip(voters[0], sentenceIds[3], 'skip')).status).toBe(200)
 }, 240_000)
 
 afterAll(async () => {
@@ -248,6 +253,15 @@ describe('exports on the real runtime', () => {
     expect(probe.stdout.trim()).toBe('flac,16000,1')
     const splitClips = ['train.tsv', 'dev.tsv', 'test.tsv'].flatMap((file) => rows(file).map((row) => row[0]))
     expect(splitClips.length).toBeGreaterThan(0)
+    // reported.tsv: the two reports (not the plain skip), with the same sentence id the clip files use.
+    expect(fs.readFileSync(path.join(root, 'reported.tsv'), 'utf8').split('\n')[0]).toBe('sentence_id\tsentence\tlocale\treason')
+    const reported = rows('reported.tsv')
+    expect(reported.map((row) => row.slice(1))).toEqual([
+      [SENTENCES[2], languageCode, 'grammar-spelling'],
+      [SENTENCES[2], languageCode, 'offensive'],
+    ])
+    const idOfText = new Map(rows('validated.tsv').map((row) => [row[3], row[2]]))
+    expect(reported.every((row) => row[0] === idOfText.get(SENTENCES[2]))).toBe(true)
   })
 
   test('kaldi: every split dir is sorted and consistent (validate_data_dir.sh --no-feats checks)', () => {
@@ -402,6 +416,128 @@ describe('failures', () => {
     const failed = (await server.payload.findByID({ collection: 'dataset-exports', id, depth: 0 })) as Record<string, any>
     expect(failed.status).toBe('failed')
     expect(failed.error).toMatch(/^The export failed after 4 attempts: /)
+  })
+})
+
+describe('long recordings', () => {
+  test('segments cut from a long recording, transcribed by three people, are exported cut from the archival copy with their agreed text', async () => {
+    const longLanguageId = await createLanguage(server)
+    const code = ((await server.payload.findByID({ collection: 'languages', id: longLanguageId })) as Record<string, any>).code
+    // As the audio plugin's own test: pauses between stretches long enough to make segments of their own.
+    const layout: { seconds: number; pause?: boolean }[] = []
+    for (let index = 0; index < 3; index++) layout.push({ seconds: 7 }, { seconds: 0.8, pause: true })
+    const form = new FormData()
+    form.append('file', new Blob([new Uint8Array(wav(speechLike(layout, { seed: 77 })))], { type: 'audio/wav' }), 'passage.wav')
+    form.append('_payload', JSON.stringify({ language: longLanguageId, mode: 'long', scriptText: 'একটি লম্বা অনুচ্ছেদ।', consentVersion: '2026-11' }))
+    const response = await fetch(`${server.url}/api/recordings`, { method: 'POST', headers: speakers[0].headers, body: form })
+    expect(response.status).toBe(201)
+    const recordingId = (await json(response)).doc.id as number
+    await eventually(
+      () => server.payload.findByID({ collection: 'recordings', id: recordingId, depth: 0 }) as Promise<Record<string, any>>,
+      (doc) => ['ready', 'rejected', 'failed'].includes(doc.audio?.status),
+      60_000,
+    )
+    const segments = (await server.payload.find({ collection: 'segments', where: { recording: { equals: recordingId } }, sort: 'index', depth: 0 })).docs as Record<string, any>[]
+    expect(segments.length).toBeGreaterThanOrEqual(2)
+    const textOf = (index: number) => `অনুচ্ছেদের অংশ ${index + 1}`
+    for (const [index, segment] of segments.entries()) {
+      for (const transcriber of [speakers[1], voters[0], voters[1]]) {
+        expect((await transcribe(server, { headers: transcriber.headers }, segment.id, longLanguageId, textOf(index))).status).toBe(201)
+      }
+    }
+    for (const segment of segments) await eventually(() => status(segment.id), (value) => value === 'accepted', 30_000)
+    const id = (await json(await call(server, 'POST', '/api/dataset-exports', { headers: admin.headers }, { language: longLanguageId, format: 'cv', seed: 5 }))).doc.id as number
+    const done = await finished(id)
+    expect(done.status).toBe('done')
+    expect(done.summary).toMatchObject({ clips: segments.length, speakers: 1 })
+    const root = unpack((await download(id, admin.headers)).bytes, 'long')
+    verifySums(root)
+    const lines = fs.readFileSync(path.join(root, 'validated.tsv'), 'utf8').split('\n').slice(1, -1).map((line) => line.split('\t'))
+    expect(lines).toHaveLength(segments.length)
+    expect(lines.map((line) => line[3]).sort()).toEqual(segments.map((_, index) => textOf(index)).sort())
+    const durations = new Map(fs.readFileSync(path.join(root, 'clip_durations.tsv'), 'utf8').split('\n').slice(1, -1).map((line) => line.split('\t') as [string, string]))
+    for (const line of lines) {
+      const segmentId = Number(line[1].split('-')[1].split('.')[0])
+      const segment = segments.find((candidate) => candidate.id === segmentId)!
+      expect(line[11]).toBe(code)
+      expect(Number(durations.get(line[1]))).toBe(segment.durationMs)
+      // Cut sample-accurately from the archival FLAC: the clip lasts what the segment says.
+      const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,sample_rate,channels:format=duration', '-of', 'json', path.join(root, 'clips', line[1])], { encoding: 'utf8' })
+      const facts = JSON.parse(probe.stdout)
+      expect(facts.streams[0]).toMatchObject({ codec_name: 'flac', sample_rate: '16000', channels: 1 })
+      expect(Math.abs(Number(facts.format.duration) * 1000 - segment.durationMs)).toBeLessThan(30)
+    }
+  }, 180_000)
+})
+
+describe('deleting a language that has exports', () => {
+  test('the language goes; its exports stay, with the language code they were made for', async () => {
+    const doomedId = await createLanguage(server)
+    const code = ((await server.payload.findByID({ collection: 'languages', id: doomedId })) as Record<string, any>).code
+    const id = (await json(await call(server, 'POST', '/api/dataset-exports', { headers: admin.headers }, { language: doomedId, format: 'cv', seed: 1 }))).doc.id as number
+    const failed = await finished(id)
+    expect(failed.status).toBe('failed')
+    expect(failed.languageCode).toBe(code)
+    expect((await call(server, 'DELETE', `/api/languages/${doomedId}`, { headers: admin.headers })).status).toBe(200)
+    const kept = (await server.payload.findByID({ collection: 'dataset-exports', id, depth: 0 })) as Record<string, any>
+    expect(kept.language ?? null).toBeNull()
+    expect(kept.languageCode).toBe(code)
+    // The admin can still open and edit it; a new export still needs a language.
+    expect((await call(server, 'GET', `/api/dataset-exports/${id}`, { headers: admin.headers })).status).toBe(200)
+    expect((await call(server, 'PATCH', `/api/dataset-exports/${id}`, { headers: admin.headers }, { seed: 2 })).status).toBe(200)
+    const missing = await call(server, 'POST', '/api/dataset-exports', { headers: admin.headers }, { format: 'cv', seed: 1 })
+    expect(missing.status).toBe(400)
+    expect(JSON.stringify(await json(missing))).toMatch(/Choose a language/)
+  })
+})
+
+describe('the plan in PostgreSQL', () => {
+  test('splits, held-out sentences, rare demographics and order equal the in-memory rules on random data', async () => {
+    const { assignPlanSplits, deletePlan, insertPlanRows, rareDemographics, scanPlan, writeAudioPaths } = await import('../src/planStore')
+    const { bucketOf, clipName, findRareDemographics, planRows, seededRank, sentenceHashOf, speakerIdOf } = await import('../src/core')
+    const { clip, random } = await import('./fixtures')
+    const ages = ['teens', 'twenties', 'thirties', 'forties', '']
+    for (const caseSeed of [1, 2, 3, 4]) {
+      const next = random(caseSeed)
+      const speakerCount = 5 + Math.floor(next() * 40)
+      const clips = Array.from({ length: 150 + Math.floor(next() * 250) }, (_, index) => {
+        const speaker = Math.floor(next() * speakerCount)
+        const statuses = ['accepted', 'accepted', 'accepted', 'rejected', 'pending'] as const
+        return clip(index + 1, `u:${speaker}`, `বাক্য ${Math.floor(next() * 60)}`, {
+          status: statuses[Math.floor(next() * statuses.length)],
+          demographics: { age: ages[speaker % ages.length], gender: speaker % 7 === 0 ? 'male' : 'female', accents: '', variant: '' },
+        })
+      })
+      const salt = `salt-${caseSeed}`
+      const seed = caseSeed * 11
+      const sentenceDisjoint = caseSeed !== 4
+      const pure = planRows(clips, { salt, split: { seed, sentenceDisjoint }, extensionOf: () => 'flac' })
+      const runId = randomUUID()
+      await insertPlanRows(
+        server.payload,
+        runId,
+        null,
+        clips.map((each) => {
+          const speakerId = speakerIdOf(salt, each.speakerKey)
+          const name = clipName(speakerId, each.id)
+          const bucket = bucketOf(each.status)
+          return { name, speakerRank: seededRank(seed, each.speakerKey), speakerId, sentenceHash: sentenceHashOf(each.text), bucket, row: { ...each, speakerKey: '', speakerId, name, bucket, sentenceHash: sentenceHashOf(each.text), split: null, extension: 'flac' } }
+        }),
+      )
+      try {
+        const { heldOut } = await assignPlanSplits(server.payload, runId, { seed, sentenceDisjoint })
+        expect(heldOut).toBe(pure.heldOut)
+        const stored: { id: number; name: string; split: string | null }[] = []
+        for await (const row of scanPlan(server.payload, runId)) stored.push({ id: row.id, name: row.name, split: row.split })
+        expect(stored.map((row) => [row.name, row.split])).toEqual(pure.rows.map((row) => [row.name, row.split]))
+        await writeAudioPaths(server.payload, stored.map((row, index) => ({ id: row.id, path: `clips/${row.name}.flac`, shard: Math.floor(index / 1000) })))
+        const blanked = await rareDemographics(server.payload, runId, 5)
+        const expected = findRareDemographics(pure.rows, 5).blanked
+        for (const column of ['age', 'gender', 'accents', 'variant'] as const) expect(blanked[column]).toEqual([...expected[column]].sort())
+      } finally {
+        await deletePlan(server.payload, { runId })
+      }
+    }
   })
 })
 

@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url'
 
 import { describe, expect, test } from '@jest/globals'
 
-import { flattenText, renderDatasheet, summarize, suppressRows, type ExportRow } from '../src/core'
-import { BUILT_IN_FORMATS, CV_CLIP_COLUMNS, type ExportFormat, type FormatContext } from '../src/formats'
+import { arraySource, collectText, flattenText, renderDatasheet, sentenceHashOf, summarize, suppressRows, type ExportRow, type ReportedSentence } from '../src/core'
+import { BUILT_IN_FORMATS, CV_CLIP_COLUMNS, kaldiDataDir, type ExportFormat, type FormatContext } from '../src/formats'
 import { fixtureClips, fixtureRows } from './fixtures'
 import { validateKaldiDir } from './kaldiCheck'
 
@@ -33,10 +33,11 @@ const contextFor = (rows: ExportRow[]): FormatContext => {
 }
 
 /** Everything a format writes for the fixture, as path → text (audio as the list of paths). */
-const render = (format: ExportFormat, rows: ExportRow[]): Record<string, string> => {
+const render = async (format: ExportFormat, rows: ExportRow[], reported: ReportedSentence[] = []): Promise<Record<string, string>> => {
   const context = contextFor(rows)
   const included = rows.filter((row) => format.audioPath(row) !== null)
-  const files = Object.fromEntries(format.files(included, context).map((file) => [file.path, file.content]))
+  const files: Record<string, string> = {}
+  for await (const file of format.files(arraySource(included, reported), context)) files[file.path] = await collectText(file.content)
   files['AUDIO'] = included.map((row) => `${format.audioPath(row)}\n`).join('')
   if (format.readme) files['README.md'] = format.readme(context)
   return files
@@ -75,10 +76,10 @@ const parseCsv = (text: string): string[][] => {
 describe('golden files per format (small Bengali fixture)', () => {
   const rows = fixtureRows()
 
-  test.each(['cv', 'hf', 'kaldi', 'nemo', 'ljspeech'])('%s matches its golden files', (name) => {
+  test.each(['cv', 'hf', 'kaldi', 'nemo', 'ljspeech'])('%s matches its golden files', async (name) => {
     const format = byName(name)
     const formatRows = name === 'ljspeech' ? rows.filter((row) => row.speakerId === rows.find((first) => first.id === 1)!.speakerId) : rows
-    const files = render(format, formatRows)
+    const files = await render(format, formatRows)
     const dir = path.join(GOLDEN, name)
     if (process.env.UPDATE_GOLDEN) {
       fs.rmSync(dir, { recursive: true, force: true })
@@ -93,8 +94,8 @@ describe('golden files per format (small Bengali fixture)', () => {
     for (const [file, content] of Object.entries(files)) expect(content).toBe(fs.readFileSync(path.join(dir, file), 'utf8'))
   })
 
-  test('cv: exact header; Bengali text with tabs and quotes round-trips through a tab split', () => {
-    const files = render(byName('cv'), rows)
+  test('cv: exact header; Bengali text with tabs and quotes round-trips through a tab split', async () => {
+    const files = await render(byName('cv'), rows)
     for (const file of ['validated.tsv', 'invalidated.tsv', 'other.tsv', 'train.tsv', 'dev.tsv', 'test.tsv']) {
       expect(files[file].split('\n')[0]).toBe('client_id\tpath\tsentence_id\tsentence\tsentence_domain\tup_votes\tdown_votes\tage\tgender\taccents\tvariant\tlocale\tsegment')
       for (const line of files[file].split('\n').slice(1, -1)) expect(line.split('\t')).toHaveLength(CV_CLIP_COLUMNS.length)
@@ -112,8 +113,8 @@ describe('golden files per format (small Bengali fixture)', () => {
     expect(new Set(inSplits).size).toBe(inSplits.length)
   })
 
-  test('hf: metadata.csv starts with file_name and round-trips quotes and commas; the card has YAML front matter', () => {
-    const files = render(byName('hf'), rows)
+  test('hf: metadata.csv starts with file_name and round-trips quotes and commas; the card has YAML front matter', async () => {
+    const files = await render(byName('hf'), rows)
     const all = ['train', 'validation', 'test'].flatMap((split) => parseCsv(files[`${split}/metadata.csv`]))
     const headers = all.filter((fields) => fields[0] === 'file_name')
     expect(headers).toHaveLength(3)
@@ -124,8 +125,8 @@ describe('golden files per format (small Bengali fixture)', () => {
     expect(files['README.md']).toContain('- split: validation')
   })
 
-  test('kaldi: every split passes the validate_data_dir.sh --no-feats checks', () => {
-    const files = render(byName('kaldi'), rows)
+  test('kaldi: every split passes the validate_data_dir.sh --no-feats checks', async () => {
+    const files = await render(byName('kaldi'), rows)
     const splits = ['train', 'dev', 'test'].filter((split) => files[`${split}/utt2spk`] !== undefined)
     expect(splits.length).toBeGreaterThanOrEqual(2)
     for (const split of splits) {
@@ -143,8 +144,33 @@ describe('golden files per format (small Bengali fixture)', () => {
     expect(validateKaldiDir({ ...good, utt2spk: 'a-1 b\na-2 a\n', spk2utt: 'a a-2\nb a-1\n' })).toContain('utt2spk: not in sorted order when sorted first on speaker id')
   })
 
-  test('nemo: JSON lines with relative paths and flattened text', () => {
-    const files = render(byName('nemo'), rows)
+  test('cv: reported.tsv lists each report (sentence id, flattened text, locale, reason) in sentence-id order, never who reported', async () => {
+    const reported: ReportedSentence[] = [
+      { sentenceHash: sentenceHashOf('খারাপ\tকথা'), text: 'খারাপ\tকথা', locale: 'bn', reason: 'offensive' },
+      { sentenceHash: sentenceHashOf('ভুল বানান "এখানে"'), text: 'ভুল বানান "এখানে"', locale: 'bn', reason: 'grammar-spelling' },
+      { sentenceHash: sentenceHashOf('খারাপ\tকথা'), text: 'খারাপ\tকথা', locale: 'bn', reason: 'different-language' },
+    ]
+    const lines = (await render(byName('cv'), rows, reported))['reported.tsv'].split('\n').slice(0, -1)
+    expect(lines[0]).toBe('sentence_id\tsentence\tlocale\treason')
+    const expected = [...reported]
+      .sort((a, b) => (a.sentenceHash < b.sentenceHash ? -1 : a.sentenceHash > b.sentenceHash ? 1 : a.reason < b.reason ? -1 : 1))
+      .map((report) => [report.sentenceHash, flattenText(report.text), 'bn', report.reason].join('\t'))
+    expect(lines.slice(1)).toEqual(expected)
+  })
+
+  test('kaldi: the streamed data dir equals sorting every file in C locale', async () => {
+    const validated = rows.filter((row) => row.split === 'train')
+    const dir = await kaldiDataDir(validated)
+    for (const [name, content] of Object.entries(dir)) {
+      const lines = content.split('\n').slice(0, -1)
+      expect(lines).toEqual([...lines].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))))
+      expect(lines.length).toBeGreaterThan(0)
+      expect(name).toMatch(/^(wav\.scp|text|utt2spk|spk2utt|utt2dur|spk2gender)$/)
+    }
+  })
+
+  test('nemo: JSON lines with relative paths and flattened text', async () => {
+    const files = await render(byName('nemo'), rows)
     const entries = ['train', 'dev', 'test'].flatMap((split) => files[`${split}_manifest.json`].split('\n').filter(Boolean).map((line) => JSON.parse(line)))
     expect(entries.length).toBe(rows.filter((row) => row.split).length)
     for (const entry of entries) {
@@ -154,13 +180,13 @@ describe('golden files per format (small Bengali fixture)', () => {
     expect(entries.map((entry) => entry.text)).toContain('এক দুই তিন')
   })
 
-  test('ljspeech: refuses several speakers; one speaker gives id|text|normalized with pipes removed', () => {
+  test('ljspeech: refuses several speakers; one speaker gives id|text|normalized with pipes removed', async () => {
     const format = byName('ljspeech')
-    expect(format.check!(rows)).toMatch(/LJSpeech holds one voice, but this selection has \d+ speakers/)
+    expect(await format.check!(arraySource(rows))).toMatch(/LJSpeech holds one voice, but this selection has \d+ speakers/)
     const speaker = rows.find((row) => row.id === 4)!.speakerId
     const one = rows.filter((row) => row.speakerId === speaker)
-    expect(format.check!(one)).toBeUndefined()
-    const [line] = render(format, one)['metadata.csv'].split('\n')
+    expect(await format.check!(arraySource(one))).toBeUndefined()
+    const [line] = (await render(format, one))['metadata.csv'].split('\n')
     expect(line.split('|')).toEqual([one[0].name, 'কলকাতা ঢাকা', 'কলকাতা ঢাকা'])
     expect(format.audioPath(one[0])).toBe(`wavs/${one[0].name}.wav`)
   })

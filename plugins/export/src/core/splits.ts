@@ -67,25 +67,57 @@ export interface SplitAssignment {
  * the data); the rest is train. Sentence-disjoint: a sentence read in several splits stays in the
  * split holding most of its clips (ties: train, dev, test) and its clips elsewhere are held out.
  */
-export const assignSplits = (items: SplitItem[], policy: SplitPolicy): SplitAssignment => {
+export interface SpeakerClips {
+  /** The speaker's identity for ordering and lookup (any stable string). */
+  speaker: string
+  /** `seededRank(seed, internal speaker identity)`: the order speakers are drawn in. */
+  rank: string
+  /** Validated clips of this speaker. */
+  clips: number
+}
+
+/**
+ * The speaker half of `assignSplits`, on per-speaker counts only (small: one entry per speaker,
+ * whatever the number of clips), so the export job can run it on aggregates read from its plan
+ * table. Speakers are taken in rank order; each fills test, then dev, while the clip budget allows
+ * (an empty split takes one speaker even over budget, as long as that speaker has at most a third
+ * of the data); the rest is train.
+ */
+export const assignSpeakerSplits = (speakerClips: SpeakerClips[], policy: SplitPolicy): { speakerSplit: Map<string, Split>; target: number } => {
   const settings = { ...DEFAULT_SPLIT_POLICY, ...policy }
-  const total = items.length
+  const total = speakerClips.reduce((sum, entry) => sum + entry.clips, 0)
   const target = heldOutTarget(total, settings)
-  const clipsPerSpeaker = new Map<string, number>()
-  for (const item of items) clipsPerSpeaker.set(item.speaker, (clipsPerSpeaker.get(item.speaker) ?? 0) + 1)
-  const speakers = [...clipsPerSpeaker.keys()]
-    .map((speaker) => ({ speaker, rank: seededRank(settings.seed, speaker) }))
-    .sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : a.speaker < b.speaker ? -1 : 1))
+  const speakers = [...speakerClips].sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : a.speaker < b.speaker ? -1 : a.speaker > b.speaker ? 1 : 0))
   const speakerSplit = new Map<string, Split>()
   const filled: Record<Split, number> = { train: 0, dev: 0, test: 0 }
-  for (const { speaker } of speakers) {
-    const count = clipsPerSpeaker.get(speaker)!
+  for (const { speaker, clips: count } of speakers) {
     const remainingSpeakers = speakers.length - speakerSplit.size
     const fits = (split: 'dev' | 'test') => filled[split] + count <= target || (filled[split] === 0 && count * 3 <= total && remainingSpeakers > 1)
     const split: Split = filled.test < target && fits('test') ? 'test' : filled.dev < target && fits('dev') ? 'dev' : 'train'
     speakerSplit.set(speaker, split)
     filled[split] += count
   }
+  return { speakerSplit, target }
+}
+
+/** Sentence-disjoint owner of a sentence: the split holding most of its clips (ties: train, dev, test). */
+export const ownerSplit = (counts: Record<Split, number>): Split => (['train', 'dev', 'test'] as const).reduce((best, split) => (counts[split] > counts[best] ? split : best), 'train' as Split)
+
+/**
+ * Speaker-disjoint, seeded, deterministic train/dev/test assignment. Speakers are taken in the
+ * order of a seeded hash of their identity (so the result depends only on the set of clips and
+ * the seed, never on row order), as `assignSpeakerSplits` says. Sentence-disjoint: a sentence read
+ * in several splits stays in the split holding most of its clips (ties: train, dev, test) and its
+ * clips elsewhere are held out.
+ */
+export const assignSplits = (items: SplitItem[], policy: SplitPolicy): SplitAssignment => {
+  const settings = { ...DEFAULT_SPLIT_POLICY, ...policy }
+  const clipsPerSpeaker = new Map<string, number>()
+  for (const item of items) clipsPerSpeaker.set(item.speaker, (clipsPerSpeaker.get(item.speaker) ?? 0) + 1)
+  const { speakerSplit, target } = assignSpeakerSplits(
+    [...clipsPerSpeaker].map(([speaker, clips]) => ({ speaker, clips, rank: seededRank(settings.seed, speaker) })),
+    settings,
+  )
   const splitOf = new Map<number, Split | null>()
   for (const item of items) splitOf.set(item.id, speakerSplit.get(item.speaker)!)
   let heldOut = 0
@@ -97,9 +129,7 @@ export const assignSplits = (items: SplitItem[], policy: SplitPolicy): SplitAssi
       perSentence.set(item.sentence, counts)
     }
     const owner = new Map<string, Split>()
-    for (const [sentence, counts] of perSentence) {
-      owner.set(sentence, (['train', 'dev', 'test'] as const).reduce((best, split) => (counts[split] > counts[best] ? split : best), 'train' as Split))
-    }
+    for (const [sentence, counts] of perSentence) owner.set(sentence, ownerSplit(counts))
     for (const item of items) {
       if (splitOf.get(item.id) !== owner.get(item.sentence)) {
         splitOf.set(item.id, null)

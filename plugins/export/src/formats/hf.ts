@@ -3,13 +3,12 @@ import type { ExportFormat, FormatContext } from './types'
 
 const FOLDERS = { train: 'train', dev: 'validation', test: 'test' } as const
 
-const metadata = (rows: ExportRow[]) =>
-  csvLine(['file_name', 'transcription', 'speaker_id', 'duration', 'age', 'gender', 'accents', 'variant']) +
-  rows
-    .map((row) =>
-      csvLine([`${row.name}.${row.extension}`, row.text, row.speakerId, (row.durationMs / 1000).toFixed(3), row.demographics.age, row.demographics.gender, row.demographics.accents, row.demographics.variant]),
-    )
-    .join('')
+async function* metadata(rows: AsyncIterable<ExportRow>) {
+  yield csvLine(['file_name', 'transcription', 'speaker_id', 'duration', 'age', 'gender', 'accents', 'variant'])
+  for await (const row of rows) {
+    yield csvLine([`${row.name}.${row.extension}`, row.text, row.speakerId, (row.durationMs / 1000).toFixed(3), row.demographics.age, row.demographics.gender, row.demographics.accents, row.demographics.variant])
+  }
+}
 
 const yamlString = (value: string) => JSON.stringify(value)
 
@@ -18,8 +17,7 @@ export const huggingFaceFormat: ExportFormat = {
   name: 'hf',
   description: 'Hugging Face audiofolder (train/ validation/ test/ with metadata.csv and a dataset card): for `datasets.load_dataset`.',
   audioPath: (row) => (row.split ? `${FOLDERS[row.split]}/${row.name}.${row.extension}` : null),
-  files: (rows) =>
-    (['train', 'dev', 'test'] as const).map((split) => ({ path: `${FOLDERS[split]}/metadata.csv`, content: metadata(rows.filter((row) => row.split === split)) })),
+  files: (source) => (['train', 'dev', 'test'] as const).map((split) => ({ path: `${FOLDERS[split]}/metadata.csv`, content: metadata(source.rows({ split })) })),
   readme(context: FormatContext) {
     const { stats } = context
     const front = [
