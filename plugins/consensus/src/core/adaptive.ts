@@ -61,6 +61,8 @@ export const DEFAULT_ADAPTIVE_OPTIONS: AdaptiveOptions = { seed: 1, decision: {}
 export interface AdaptiveConsensus extends TranscriptConsensus {
   /** The plugin's verdict when collection stopped: `accepted`, `needs-review` (cap reached), or `pending` (the item ran out of transcriptions). */
   status: ConsensusStatus
+  /** The workers whose transcriptions were revealed, in the order they arrived. */
+  workers: string[]
 }
 
 export interface AdaptiveSimulation {
@@ -127,6 +129,7 @@ export const simulateAdaptiveCollection = (transcripts: readonly TranscriptInput
       confidence: verdict?.confidence ?? 0,
       judgments: revealed.length,
       status: verdict?.status ?? 'pending',
+      workers: revealed.map((row) => row.worker),
     })
   }
   const items = [...byItem.keys()].map((item) => results.get(item)!)
