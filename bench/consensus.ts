@@ -141,7 +141,7 @@ console.log(`total ${((performance.now() - started) / 1000).toFixed(2)} s; the e
 // core/adaptive.ts), at the default settings and along a few confidence thresholds.
 const ADAPTIVE_SEED = 1
 const defaults = DEFAULT_DECISION_SETTINGS
-const thresholds = [...new Set([0.5, 0.65, 0.75, 0.85, defaults.transcriptConfidenceThreshold])].sort((a, b) => a - b)
+const thresholds = [...new Set([0.5, 0.6, 0.7, 0.8, 0.9, defaults.transcriptConfidenceThreshold])].sort((a, b) => a - b)
 interface AdaptivePoint {
   meanWer: number
   judgmentsPerItem: number
@@ -176,12 +176,12 @@ console.log('')
 console.log(
   `Adaptive collection (seed ${ADAPTIVE_SEED}; min ${defaults.minTranscriptions}, max ${defaults.maxTranscriptions} transcriptions, decay ${defaults.transcriptConfidenceDecay}; * = default threshold): mean judgments per item, mean WER %, share sent to review at the cap`,
 )
-console.log(`${pad('confidence threshold', 24)}${pad('dev-clean judgments', 21)}${pad('WER', 8)}${pad('review', 10)}${pad('dev-other judgments', 21)}${pad('WER', 8)}${pad('review', 10)}seconds`)
+console.log(`${pad('confidence threshold', 28)}${pad('dev-clean judgments', 21)}${pad('WER', 8)}${pad('review', 10)}${pad('dev-other judgments', 21)}${pad('WER', 8)}${pad('review', 10)}seconds`)
 for (const [label, bySplit] of curve) {
   const clean = bySplit.get('dev-clean')!
   const other = bySplit.get('dev-other')!
   console.log(
-    `${pad(label, 24)}${pad(clean.judgmentsPerItem.toFixed(2), 21)}${pad(figure(clean.meanWer), 8)}${pad(`${(100 * clean.review).toFixed(1)} %`, 10)}${pad(other.judgmentsPerItem.toFixed(2), 21)}${pad(figure(other.meanWer), 8)}${pad(`${(100 * other.review).toFixed(1)} %`, 10)}${(clean.seconds + other.seconds).toFixed(1)}`,
+    `${pad(label, 28)}${pad(clean.judgmentsPerItem.toFixed(2), 21)}${pad(figure(clean.meanWer), 8)}${pad(`${(100 * clean.review).toFixed(1)} %`, 10)}${pad(other.judgmentsPerItem.toFixed(2), 21)}${pad(figure(other.meanWer), 8)}${pad(`${(100 * other.review).toFixed(1)} %`, 10)}${(clean.seconds + other.seconds).toFixed(1)}`,
   )
 }
 for (const [label, name] of [
@@ -189,7 +189,7 @@ for (const [label, name] of [
   ['all (~7), plain ROVER', 'ROVER'],
 ]) {
   const wer = (split: string) => figure(results.get(name)?.get(split)?.meanWer)
-  console.log(`${pad(label, 24)}${pad('7', 21)}${pad(wer('dev-clean'), 8)}${pad('', 10)}${pad('7', 21)}${pad(wer('dev-other'), 8)}`)
+  console.log(`${pad(label, 28)}${pad('7', 21)}${pad(wer('dev-clean'), 8)}${pad('', 10)}${pad('7', 21)}${pad(wer('dev-other'), 8)}`)
 }
 const atDefault = curve.get(`${defaults.transcriptConfidenceThreshold} *`)!
 

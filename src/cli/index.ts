@@ -248,6 +248,10 @@ const consensusCommands: Record<string, (args: string[]) => Promise<void>> = {
     if (!Object.hasOwn(core.TRANSCRIPT_STRATEGIES, strategyName)) {
       throw new UsageError(`--strategy must be one of ${Object.keys(core.TRANSCRIPT_STRATEGIES).join(', ')}, not "${strategyName}".`)
     }
+    const adaptiveDefaults = core.DEFAULT_DECISION_SETTINGS
+    if ((minJudgments ?? adaptiveDefaults.minTranscriptions) > (maxJudgments ?? adaptiveDefaults.maxTranscriptions)) {
+      throw new UsageError(`--min (${minJudgments ?? adaptiveDefaults.minTranscriptions}) must not exceed --max (${maxJudgments ?? adaptiveDefaults.maxTranscriptions}).`)
+    }
     const started = performance.now()
     let input: string
     try {
@@ -272,9 +276,6 @@ const consensusCommands: Record<string, (args: string[]) => Promise<void>> = {
         transcriptConfidenceThreshold: threshold,
       }
       const chosen = core.withDefaults(core.DEFAULT_DECISION_SETTINGS, decision)
-      if (chosen.minTranscriptions > chosen.maxTranscriptions) {
-        throw new UsageError(`--min (${chosen.minTranscriptions}) must not exceed --max (${chosen.maxTranscriptions}).`)
-      }
       const simulation = core.simulateAdaptiveCollection(transcripts, { seed, decision, normalize })
       items = simulation.items
       const review = simulation.items.filter((item) => item.status === 'needs-review').length

@@ -141,7 +141,8 @@ describe('consensus aggregate', () => {
       [['--seed', '1'], /--seed only applies with --adaptive/],
       [['--adaptive', '--min', '0'], /--min needs a whole number ≥ 1, not "0"/],
       [['--adaptive', '--max', 'many'], /--max needs a whole number ≥ 1, not "many"/],
-      [['--adaptive', '--seed', '-3'], /--seed needs a whole number ≥ 0/],
+      [['--adaptive', '--seed=-3'], /--seed needs a whole number ≥ 0, not "-3"/],
+      [['--adaptive', '--max', '1'], /--min \(2\) must not exceed --max \(1\)/],
       [['--adaptive', '--min', '5', '--max', '3'], /--min \(5\) must not exceed --max \(3\)/],
       [['--adaptive', '--threshold', '1.5'], /--threshold needs a confidence in \(0, 1\]/],
     ])('usage error %j → exit 64', (args, message) => {
