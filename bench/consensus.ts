@@ -1,7 +1,9 @@
 /**
  * npm run bench:consensus — transcript consensus on the CrowdSpeech development splits: our
  * engine against plain ROVER and the medoid, measured in the same run, next to the reference
- * figures from the data set's README. The last line is one JSON object with the figures.
+ * figures from the data set's README; then adaptive collection replayed with the plugin's live rule
+ * (judgments per item against WER along the confidence threshold). The last line is one JSON
+ * object with the figures.
  *
  * Data: $CROWDSPEECH_DIR if set, else ../shared/data/crowdspeech-dev beside the repository, else
  * /work/shared/data/crowdspeech-dev.
@@ -10,12 +12,15 @@ import fs from 'node:fs'
 import path from 'node:path'
 
 import {
+  DEFAULT_DECISION_SETTINGS,
   editDistance,
   medoidStrategy,
   parseTsv,
   reliabilityStrategy,
   roverStrategy,
+  simulateAdaptiveCollection,
   transcriptsFromTable,
+  type TranscriptInput,
   type TranscriptStrategy,
 } from '../plugins/consensus/src/core/index.ts'
 
@@ -98,9 +103,11 @@ const methods: Method[] = [
 ]
 const splits = ['dev-clean', 'dev-other']
 const results = new Map<string, Map<string, Score>>()
+const loaded = new Map<string, { crowd: TranscriptInput[]; truth: Map<string, string[]> }>()
 const started = performance.now()
 for (const split of splits) {
   const { crowd, truth } = loadSplit(split)
+  loaded.set(split, { crowd, truth })
   console.log(`${split}: ${crowd.length} transcriptions of ${truth.size} items by ${new Set(crowd.map((row) => row.worker)).size} workers`)
   for (const { name, strategy, spokenForm } of methods) {
     const begin = performance.now()
@@ -130,6 +137,62 @@ for (const [name, bySplit] of Object.entries(REFERENCE)) {
 const engineSeconds = [...(results.get('engine (reliability)')?.values() ?? [])].reduce((sum, entry) => sum + entry.seconds, 0)
 console.log(`total ${((performance.now() - started) / 1000).toFixed(2)} s; the engine took ${engineSeconds.toFixed(2)} s for both splits (${(engineSeconds / 2).toFixed(2)} s per ~20,000 rows)`)
 
+// Adaptive redundancy: the collection replayed item by item with the plugin's live rule (see
+// core/adaptive.ts), at the default settings and along a few confidence thresholds.
+const ADAPTIVE_SEED = 1
+const defaults = DEFAULT_DECISION_SETTINGS
+const thresholds = [...new Set([0.5, 0.6, 0.7, 0.8, 0.9, defaults.transcriptConfidenceThreshold])].sort((a, b) => a - b)
+interface AdaptivePoint {
+  meanWer: number
+  judgmentsPerItem: number
+  review: number
+  seconds: number
+}
+// The rule before issue 17 (a flat 0.8 from 3 transcriptions on), for comparison.
+const PREVIOUS_RULE = { transcriptConfidenceThreshold: 0.8, transcriptConfidenceDecay: 0, minTranscriptions: 3 }
+const curve = new Map<string, Map<string, AdaptivePoint>>()
+for (const [label, decision] of [
+  ...thresholds.map((threshold): [string, Partial<typeof defaults>] => [
+    `${threshold}${threshold === defaults.transcriptConfidenceThreshold ? ' *' : ''}`,
+    { transcriptConfidenceThreshold: threshold },
+  ]),
+  ['flat 0.8 from 3 (before)', PREVIOUS_RULE] as [string, Partial<typeof defaults>],
+]) {
+  const bySplit = new Map<string, AdaptivePoint>()
+  for (const split of splits) {
+    const { crowd, truth } = loaded.get(split)!
+    const begin = performance.now()
+    const simulation = simulateAdaptiveCollection(crowd, { seed: ADAPTIVE_SEED, decision, normalize: { language: 'en' } })
+    bySplit.set(split, {
+      meanWer: score(new Map(simulation.items.map((result) => [result.item, result.text])), truth).meanWer,
+      judgmentsPerItem: simulation.revealed / simulation.items.length,
+      review: simulation.items.filter((result) => result.status === 'needs-review').length / simulation.items.length,
+      seconds: (performance.now() - begin) / 1000,
+    })
+  }
+  curve.set(label, bySplit)
+}
+console.log('')
+console.log(
+  `Adaptive collection (seed ${ADAPTIVE_SEED}; min ${defaults.minTranscriptions}, max ${defaults.maxTranscriptions} transcriptions, decay ${defaults.transcriptConfidenceDecay}; * = default threshold): mean judgments per item, mean WER %, share sent to review at the cap`,
+)
+console.log(`${pad('confidence threshold', 28)}${pad('dev-clean judgments', 21)}${pad('WER', 8)}${pad('review', 10)}${pad('dev-other judgments', 21)}${pad('WER', 8)}${pad('review', 10)}seconds`)
+for (const [label, bySplit] of curve) {
+  const clean = bySplit.get('dev-clean')!
+  const other = bySplit.get('dev-other')!
+  console.log(
+    `${pad(label, 28)}${pad(clean.judgmentsPerItem.toFixed(2), 21)}${pad(figure(clean.meanWer), 8)}${pad(`${(100 * clean.review).toFixed(1)} %`, 10)}${pad(other.judgmentsPerItem.toFixed(2), 21)}${pad(figure(other.meanWer), 8)}${pad(`${(100 * other.review).toFixed(1)} %`, 10)}${(clean.seconds + other.seconds).toFixed(1)}`,
+  )
+}
+for (const [label, name] of [
+  ['all (~7), engine', 'engine (reliability)'],
+  ['all (~7), plain ROVER', 'ROVER'],
+]) {
+  const wer = (split: string) => figure(results.get(name)?.get(split)?.meanWer)
+  console.log(`${pad(label, 28)}${pad('7', 21)}${pad(wer('dev-clean'), 8)}${pad('', 10)}${pad('7', 21)}${pad(wer('dev-other'), 8)}`)
+}
+const atDefault = curve.get(`${defaults.transcriptConfidenceThreshold} *`)!
+
 const mean = (name: string, split: string) => Number((results.get(name)?.get(split)?.meanWer ?? NaN).toFixed(2))
 console.log(
   JSON.stringify({
@@ -140,5 +203,9 @@ console.log(
     medoidDevCleanWer: mean('medoid', 'dev-clean'),
     medoidDevOtherWer: mean('medoid', 'dev-other'),
     seconds: Number(engineSeconds.toFixed(2)),
+    adaptiveDevCleanWer: Number(atDefault.get('dev-clean')!.meanWer.toFixed(2)),
+    adaptiveDevOtherWer: Number(atDefault.get('dev-other')!.meanWer.toFixed(2)),
+    judgmentsPerItemClean: Number(atDefault.get('dev-clean')!.judgmentsPerItem.toFixed(2)),
+    judgmentsPerItemOther: Number(atDefault.get('dev-other')!.judgmentsPerItem.toFixed(2)),
   }),
 )

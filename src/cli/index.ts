@@ -25,9 +25,13 @@ Commands:
                                 prints their list as JSON
   consensus aggregate --in FILE.tsv --out FILE.tsv [--item-col NAME] [--worker-col NAME]
                     [--text-col NAME] [--lang CODE] [--strategy reliability|rover|medoid]
+                    [--adaptive [--min N] [--max N] [--threshold X] [--seed N]]
                                 Agree on one text per item from many people's transcriptions (a TSV
                                 with a header; columns item, worker, text by default); writes
-                                item, text, confidence; exit 65 on malformed input, 66 unreadable
+                                item, text, confidence; exit 65 on malformed input, 66 unreadable.
+                                --adaptive replays collection: each item's transcriptions are read
+                                one at a time (seeded order) until the plugin's live rule stops;
+                                adds a judgments column (how many were read)
 
   export --language CODE --format cv|hf|kaldi|nemo|ljspeech --out PATH [--seed N]
          [--min-confidence X] [--include accepted|all] [--audio flac|wav|opus|copy]
@@ -215,15 +219,38 @@ const consensusCommands: Record<string, (args: string[]) => Promise<void>> = {
         'text-col': { type: 'string' },
         lang: { type: 'string' },
         strategy: { type: 'string' },
+        adaptive: { type: 'boolean' },
+        min: { type: 'string' },
+        max: { type: 'string' },
+        seed: { type: 'string' },
+        threshold: { type: 'string' },
       },
       strict: true,
     })
     if (!values.in || !values.out) throw new UsageError('consensus aggregate needs --in FILE.tsv and --out FILE.tsv.')
+    for (const name of ['min', 'max', 'seed', 'threshold'] as const) {
+      if (values[name] !== undefined && !values.adaptive) throw new UsageError(`--${name} only applies with --adaptive.`)
+    }
+    const integer = (name: 'min' | 'max' | 'seed', lowest: number) => {
+      const raw = values[name]
+      if (raw === undefined) return undefined
+      if (!/^\d+$/.test(raw) || Number(raw) < lowest || !Number.isSafeInteger(Number(raw))) throw new UsageError(`--${name} needs a whole number ≥ ${lowest}, not "${raw}".`)
+      return Number(raw)
+    }
+    const minJudgments = integer('min', 1)
+    const maxJudgments = integer('max', 1)
+    const seed = integer('seed', 0)
+    const threshold = values.threshold === undefined ? undefined : Number(values.threshold)
+    if (threshold !== undefined && !(threshold > 0 && threshold <= 1)) throw new UsageError(`--threshold needs a confidence in (0, 1], not "${values.threshold}".`)
     if (values.lang !== undefined && !LANGUAGE_TAG.test(values.lang)) throw new UsageError(`--lang needs a language code such as bn, en or en-GB, not "${values.lang}".`)
     const core = await import('@shrutik/plugin-consensus/core')
     const strategyName = values.strategy ?? 'reliability'
     if (!Object.hasOwn(core.TRANSCRIPT_STRATEGIES, strategyName)) {
       throw new UsageError(`--strategy must be one of ${Object.keys(core.TRANSCRIPT_STRATEGIES).join(', ')}, not "${strategyName}".`)
+    }
+    const adaptiveDefaults = core.DEFAULT_DECISION_SETTINGS
+    if ((minJudgments ?? adaptiveDefaults.minTranscriptions) > (maxJudgments ?? adaptiveDefaults.maxTranscriptions)) {
+      throw new UsageError(`--min (${minJudgments ?? adaptiveDefaults.minTranscriptions}) must not exceed --max (${maxJudgments ?? adaptiveDefaults.maxTranscriptions}).`)
     }
     const started = performance.now()
     let input: string
@@ -238,11 +265,28 @@ const consensusCommands: Record<string, (args: string[]) => Promise<void>> = {
     } catch (error) {
       throw new ExitError(`${values.in}: ${(error as Error).message}`, 65)
     }
-    const { items } = core.transcriptStrategy(strategyName).aggregate(transcripts, values.lang ? { normalize: { language: values.lang } } : {})
+    const normalize = values.lang ? { language: values.lang } : {}
+    let items: { item: string; text: string; confidence: number; judgments: number }[]
+    let adaptiveSummary = ''
+    if (values.adaptive) {
+      const decision = {
+        transcriptStrategy: strategyName,
+        minTranscriptions: minJudgments,
+        maxTranscriptions: maxJudgments,
+        transcriptConfidenceThreshold: threshold,
+      }
+      const chosen = core.withDefaults(core.DEFAULT_DECISION_SETTINGS, decision)
+      const simulation = core.simulateAdaptiveCollection(transcripts, { seed, decision, normalize })
+      items = simulation.items
+      const review = simulation.items.filter((item) => item.status === 'needs-review').length
+      adaptiveSummary = `; adaptive (seed ${seed ?? core.DEFAULT_ADAPTIVE_OPTIONS.seed}, min ${chosen.minTranscriptions}, max ${chosen.maxTranscriptions}, threshold ${chosen.transcriptConfidenceThreshold}): read ${simulation.revealed} of ${simulation.available}, ${(simulation.revealed / Math.max(items.length, 1)).toFixed(2)} per item, ${review} would go to review`
+    } else {
+      items = core.transcriptStrategy(strategyName).aggregate(transcripts, { normalize }).items
+    }
     // Written next to the target, then renamed: a failed run never leaves half a file.
     const temporary = `${values.out}.tmp-${process.pid}`
     try {
-      await fs.promises.writeFile(temporary, core.formatConsensusTsv(items))
+      await fs.promises.writeFile(temporary, core.formatConsensusTsv(items, { judgments: values.adaptive === true }))
       await fs.promises.rename(temporary, values.out)
     } catch (error) {
       await fs.promises.rm(temporary, { force: true })
@@ -252,7 +296,7 @@ const consensusCommands: Record<string, (args: string[]) => Promise<void>> = {
     const meanConfidence = items.length ? items.reduce((sum, item) => sum + item.confidence, 0) / items.length : 0
     const seconds = ((performance.now() - started) / 1000).toFixed(1)
     console.error(
-      `consensus aggregate: ${transcripts.length} transcriptions of ${items.length} items by ${workers} workers → ${values.out} (${strategyName}, mean confidence ${meanConfidence.toFixed(3)}, ${seconds} s)`,
+      `consensus aggregate: ${transcripts.length} transcriptions of ${items.length} items by ${workers} workers → ${values.out} (${strategyName}, mean confidence ${meanConfidence.toFixed(3)}${adaptiveSummary}, ${seconds} s)`,
     )
   },
 }

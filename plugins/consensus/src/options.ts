@@ -50,13 +50,22 @@ export interface ConsensusOptions {
   transcriptStrategy?: string
   /** Dawid–Skene: accept at P(valid) ≥ this, reject at ≤ 1 − this. @default 0.95 */
   posteriorThreshold?: number
-  /** Accept a transcription when the agreed text's confidence reaches this. @default 0.8 */
+  /**
+   * Where the confidence a transcription needs settles: unanimity at `minTranscriptions`, then the
+   * bar falls towards this (see `transcriptConfidenceDecay`). Higher: better texts, more transcriptions
+   * per segment (the curve is in the README). @default 0.7
+   */
   transcriptConfidenceThreshold?: number
+  /**
+   * Bar = threshold + (1 − threshold) · decay^(transcriptions − minTranscriptions); `0`: the plain
+   * threshold from the minimum on. @default 0.7
+   */
+  transcriptConfidenceDecay?: number
   /** Votes before a clip can be decided (also Common Voice's votes-on-one-side). @default 2 */
   minVotes?: number
   /** Votes after which an undecided clip goes to the review queue. @default 4 */
   maxVotes?: number
-  /** Transcriptions before a segment can be decided. @default 3 */
+  /** Transcriptions before a segment can be decided. @default 2 */
   minTranscriptions?: number
   /** Transcriptions after which an undecided segment goes to the review queue. @default 7 */
   maxTranscriptions?: number
@@ -114,6 +123,7 @@ export const sanitizeOptions = (options: ConsensusOptions): SanitizedConsensusOp
     transcriptStrategy: pick('transcriptStrategy', options.transcriptStrategy),
     posteriorThreshold: pick('posteriorThreshold', options.posteriorThreshold),
     transcriptConfidenceThreshold: pick('transcriptConfidenceThreshold', options.transcriptConfidenceThreshold),
+    transcriptConfidenceDecay: pick('transcriptConfidenceDecay', options.transcriptConfidenceDecay),
     minVotes: pick('minVotes', options.minVotes),
     maxVotes: pick('maxVotes', options.maxVotes),
     minTranscriptions: pick('minTranscriptions', options.minTranscriptions),
@@ -126,6 +136,7 @@ export const sanitizeOptions = (options: ConsensusOptions): SanitizedConsensusOp
   check(Object.hasOwn(TRANSCRIPT_STRATEGIES, decision.transcriptStrategy), `transcriptStrategy must be one of ${Object.keys(TRANSCRIPT_STRATEGIES).join(', ')}.`)
   check(decision.posteriorThreshold > 0.5 && decision.posteriorThreshold < 1, 'posteriorThreshold must be between 0.5 and 1 (exclusive).')
   check(decision.transcriptConfidenceThreshold > 0 && decision.transcriptConfidenceThreshold <= 1, 'transcriptConfidenceThreshold must be in (0, 1].')
+  check(decision.transcriptConfidenceDecay >= 0 && decision.transcriptConfidenceDecay < 1, 'transcriptConfidenceDecay must be in [0, 1).')
   for (const key of ['minVotes', 'maxVotes', 'minTranscriptions', 'maxTranscriptions', 'reportsForReview', 'calibrationVotes'] as const) {
     check(isCount(decision[key]), `${key} must be a whole number ≥ 1.`)
   }

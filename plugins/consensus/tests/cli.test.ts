@@ -103,4 +103,52 @@ describe('consensus aggregate', () => {
     expect(result.stderr).toMatch(/20000 transcriptions of 4000 items/)
     expect(result.ms).toBeLessThanOrEqual(10_000)
   }, 30_000)
+
+  describe('--adaptive', () => {
+    // Six items: three where everybody agrees, three where nobody does.
+    const crowdTsv = () => {
+      const lines = ['item\tworker\ttext']
+      for (let item = 0; item < 3; item++) for (let worker = 0; worker < 7; worker++) lines.push(`easy${item}\tw${worker}\tthe cat sat on the mat number ${item}`)
+      for (let item = 0; item < 3; item++) for (let worker = 0; worker < 7; worker++) lines.push(`hard${item}\tw${worker}\tword${worker} other${worker + item} thing${worker * 2}`)
+      return file('crowd.tsv', lines.join('\n') + '\n')
+    }
+
+    test('replays collection with the live rule: a judgments column, easy items stop early, hard ones at --max; same seed, same file', () => {
+      const input = crowdTsv()
+      const first = path.join(dir, 'adaptive-1.tsv')
+      const result = shrutik('--in', input, '--out', first, '--adaptive', '--min', '2', '--max', '5', '--seed', '9')
+      expect(result.status).toBe(0)
+      const lines = fs.readFileSync(first, 'utf8').trim().split('\n')
+      expect(lines[0]).toBe('item\ttext\tconfidence\tjudgments')
+      const judgments = Object.fromEntries(lines.slice(1).map((line) => [line.split('\t')[0], Number(line.split('\t')[3])]))
+      expect(judgments).toEqual({ easy0: 2, easy1: 2, easy2: 2, hard0: 5, hard1: 5, hard2: 5 })
+      expect(lines[1]).toBe('easy0\tthe cat sat on the mat number 0\t1.0000\t2')
+      expect(result.stderr).toMatch(/adaptive \(seed 9, min 2, max 5, threshold 0\.\d+\): read 21 of 42, 3\.50 per item, 3 would go to review/)
+      const second = path.join(dir, 'adaptive-2.tsv')
+      expect(shrutik('--in', input, '--out', second, '--adaptive', '--min', '2', '--max', '5', '--seed', '9').status).toBe(0)
+      expect(fs.readFileSync(second, 'utf8')).toBe(fs.readFileSync(first, 'utf8'))
+      // --max 3 caps every item; without --adaptive the output has no judgments column.
+      const capped = path.join(dir, 'adaptive-3.tsv')
+      expect(shrutik('--in', input, '--out', capped, '--adaptive', '--max', '3', '--min', '3').status).toBe(0)
+      expect(fs.readFileSync(capped, 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t')[3])).toEqual(['3', '3', '3', '3', '3', '3'])
+      const plain = path.join(dir, 'plain.tsv')
+      expect(shrutik('--in', input, '--out', plain).status).toBe(0)
+      expect(fs.readFileSync(plain, 'utf8').split('\n')[0]).toBe('item\ttext\tconfidence')
+    })
+
+    test.each([
+      [['--min', '2'], /--min only applies with --adaptive/],
+      [['--seed', '1'], /--seed only applies with --adaptive/],
+      [['--adaptive', '--min', '0'], /--min needs a whole number ≥ 1, not "0"/],
+      [['--adaptive', '--max', 'many'], /--max needs a whole number ≥ 1, not "many"/],
+      [['--adaptive', '--seed=-3'], /--seed needs a whole number ≥ 0, not "-3"/],
+      [['--adaptive', '--max', '1'], /--min \(2\) must not exceed --max \(1\)/],
+      [['--adaptive', '--min', '5', '--max', '3'], /--min \(5\) must not exceed --max \(3\)/],
+      [['--adaptive', '--threshold', '1.5'], /--threshold needs a confidence in \(0, 1\]/],
+    ])('usage error %j → exit 64', (args, message) => {
+      const result = shrutik('--in', 'x.tsv', '--out', 'y.tsv', ...args)
+      expect(result.status).toBe(64)
+      expect(result.stderr).toMatch(message)
+    })
+  })
 })

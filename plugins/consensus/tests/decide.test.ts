@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals'
 
 import {
   decideTranscription,
+  transcriptConfidenceBar,
   decideValidation,
   estimatePopulation,
   reliabilityStrategy,
@@ -95,9 +96,37 @@ describe('transcription verdicts', () => {
   const rows = (...texts: string[]) => texts.map((text, index) => ({ worker: `w${index}`, text }))
 
   test('accepted once enough people agree; provisional text before that', () => {
-    const two = decideTranscription(rows('The cat sat.', 'the cat sat'), {})
-    expect(two).toMatchObject({ status: 'pending', agreedText: 'the cat sat', confidence: 1, judgments: 2 })
-    expect(decideTranscription(rows('The cat sat.', 'the cat sat', 'the cat sat!'), {})).toMatchObject({ status: 'accepted', agreedText: 'the cat sat' })
+    const one = decideTranscription(rows('The cat sat.'), {})
+    expect(one).toMatchObject({ status: 'pending', agreedText: 'the cat sat', confidence: 1, judgments: 1 })
+    expect(decideTranscription(rows('The cat sat.', 'the cat sat'), {})).toMatchObject({ status: 'accepted', agreedText: 'the cat sat', judgments: 2 })
+    expect(decideTranscription(rows('The cat sat.', 'the cat sat'), {}, { minTranscriptions: 3 })).toMatchObject({ status: 'pending' })
+    expect(decideTranscription(rows('The cat sat.', 'the cat sat', 'the cat sat!'), {}, { minTranscriptions: 3 })).toMatchObject({ status: 'accepted', agreedText: 'the cat sat' })
+  })
+
+  test.each([
+    // weight, threshold, decay, minimum → bar
+    [2, 0.75, 0.7, 2, 1],
+    [3, 0.75, 0.7, 2, 0.925],
+    [4, 0.75, 0.7, 2, 0.8725],
+    [7, 0.75, 0.7, 2, 0.75 + 0.25 * 0.7 ** 5],
+    [1, 0.75, 0.7, 2, 1],
+    [3, 0.8, 0, 3, 0.8],
+    [5, 0.8, 0, 3, 0.8],
+    [2.5, 0.75, 0.5, 2, 0.75 + 0.25 * 0.5 ** 0.5],
+  ])('transcriptConfidenceBar(%f) with threshold %f, decay %f, minimum %i = %f', (weight, threshold, decay, minTranscriptions, bar) => {
+    expect(transcriptConfidenceBar(weight, { transcriptConfidenceThreshold: threshold, transcriptConfidenceDecay: decay, minTranscriptions })).toBeCloseTo(bar, 10)
+  })
+
+  test('the bar (threshold 0.75, decay 0.7): two who differ in a word are not enough, three where two agree can be; decay 0 is the plain threshold', () => {
+    const settings = { transcriptConfidenceThreshold: 0.75, transcriptConfidenceDecay: 0.7 }
+    const differ = rows('the cat sat on the mat today', 'the cat sat on a mat today')
+    const verdict = decideTranscription(differ, {}, settings)
+    expect(verdict.confidence).toBeGreaterThan(0.9)
+    expect(verdict.status).toBe('pending')
+    expect(decideTranscription(differ, {}, { transcriptConfidenceDecay: 0, transcriptConfidenceThreshold: 0.9 }).status).toBe('accepted')
+    const three = decideTranscription(rows('the cat sat on the mat today', 'the cat sat on a mat today', 'the cat sat on the mat today'), {}, settings)
+    expect(three.confidence).toBeGreaterThanOrEqual(0.925)
+    expect(three).toMatchObject({ status: 'accepted', agreedText: 'the cat sat on the mat today' })
   })
 
   test('disagreement asks for more transcriptions, and at the cap for a reviewer', () => {

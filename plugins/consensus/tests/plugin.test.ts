@@ -72,7 +72,7 @@ describe('options', () => {
   test('defaults', () => {
     const settings = sanitizeOptions({ mediaDir: '/m' })
     expect(settings).toMatchObject({ enabled: true, maxPerSpeaker: 2, maxBatch: 20, reliabilitySchedule: '1 hour' })
-    expect(settings.decision).toMatchObject({ voteStrategy: 'dawid-skene', transcriptStrategy: 'reliability', posteriorThreshold: 0.95, minVotes: 2, maxVotes: 4, minTranscriptions: 3, maxTranscriptions: 7 })
+    expect(settings.decision).toMatchObject({ voteStrategy: 'dawid-skene', transcriptStrategy: 'reliability', posteriorThreshold: 0.95, minVotes: 2, maxVotes: 4, minTranscriptions: 2, maxTranscriptions: 7, transcriptConfidenceThreshold: 0.7, transcriptConfidenceDecay: 0.8 })
     expect(settings.slugs).toEqual({ segments: 'segments', recordings: 'recordings', transcriptions: 'transcriptions', users: 'users', languages: 'languages' })
   })
 
@@ -83,6 +83,8 @@ describe('options', () => {
     [{ posteriorThreshold: 0.4 }, /posteriorThreshold/],
     [{ posteriorThreshold: 1 }, /posteriorThreshold/],
     [{ transcriptConfidenceThreshold: 0 }, /transcriptConfidenceThreshold/],
+    [{ transcriptConfidenceDecay: 1 }, /transcriptConfidenceDecay must be in \[0, 1\)/],
+    [{ transcriptConfidenceDecay: -0.1 }, /transcriptConfidenceDecay must be in \[0, 1\)/],
     [{ minVotes: 0 }, /minVotes must be a whole number/],
     [{ maxTranscriptions: 2.5 }, /maxTranscriptions must be a whole number/],
     [{ minVotes: 5, maxVotes: 3 }, /minVotes must not exceed maxVotes/],

@@ -21,13 +21,23 @@ export interface DecisionSettings {
   transcriptStrategy: string
   /** Dawid–Skene: accept at P(valid) ≥ this, reject at ≤ 1 − this. @default 0.95 */
   posteriorThreshold: number
-  /** Accept a transcription once the agreed text's confidence reaches this. @default 0.8 */
+  /**
+   * Accept a transcription once the agreed text's confidence reaches the bar: unanimity at
+   * `minTranscriptions`, then, with each further transcription, `transcriptConfidenceDecay` of
+   * what is left above this threshold (see `transcriptConfidenceBar`). @default 0.7
+   */
   transcriptConfidenceThreshold: number
+  /**
+   * How fast the bar falls from unanimity to `transcriptConfidenceThreshold`: bar = threshold +
+   * (1 − threshold) · decay^(transcriptions − minTranscriptions). `0` switches the start off (the
+   * threshold from the minimum on). @default 0.8
+   */
+  transcriptConfidenceDecay: number
   /** Votes needed before a clip can be decided (also Common Voice's "votes on one side"). @default 2 */
   minVotes: number
   /** Votes after which an undecided clip goes to a reviewer instead of more voters. @default 4 */
   maxVotes: number
-  /** Transcriptions needed before a segment can be decided. @default 3 */
+  /** Transcriptions needed before a segment can be decided. @default 2 */
   minTranscriptions: number
   /** Transcriptions after which an undecided segment goes to a reviewer. @default 7 */
   maxTranscriptions: number
@@ -53,10 +63,11 @@ export const DEFAULT_DECISION_SETTINGS: DecisionSettings = {
   voteStrategy: 'dawid-skene',
   transcriptStrategy: 'reliability',
   posteriorThreshold: 0.95,
-  transcriptConfidenceThreshold: 0.8,
+  transcriptConfidenceThreshold: 0.7,
+  transcriptConfidenceDecay: 0.8,
   minVotes: 2,
   maxVotes: 4,
-  minTranscriptions: 3,
+  minTranscriptions: 2,
   maxTranscriptions: 7,
   reportsForReview: 2,
   calibrationVotes: 5,
@@ -170,9 +181,24 @@ export const decideValidation = (
 }
 
 /**
+ * The confidence a transcription needs with `weight` transcriptions (trusted ones count 1): unanimity
+ * at `minTranscriptions`, falling towards `transcriptConfidenceThreshold` by `transcriptConfidenceDecay`
+ * per further transcription. Few transcriptions that agree only mostly are weak evidence (two people
+ * disagreeing on a word is a coin toss); many that mostly agree are not.
+ */
+export const transcriptConfidenceBar = (
+  weight: number,
+  settings: Pick<DecisionSettings, 'transcriptConfidenceThreshold' | 'transcriptConfidenceDecay' | 'minTranscriptions'>,
+): number => {
+  const { transcriptConfidenceThreshold: threshold, transcriptConfidenceDecay: decay, minTranscriptions } = settings
+  if (decay <= 0) return threshold
+  return threshold + (1 - threshold) * decay ** Math.max(0, weight - minTranscriptions)
+}
+
+/**
  * A segment of a long recording from its transcriptions: the chosen strategy with the stored
- * error rates as weights. Accepted at `transcriptConfidenceThreshold` with at least
- * `minTranscriptions`; at `maxTranscriptions` still below it, a reviewer decides.
+ * error rates as weights. Accepted with at least `minTranscriptions` once the confidence reaches
+ * `transcriptConfidenceBar`; at `maxTranscriptions` still below it, a reviewer decides.
  */
 export const decideTranscription = (
   transcripts: readonly Pick<TranscriptInput, 'worker' | 'text'>[],
@@ -202,7 +228,8 @@ export const decideTranscription = (
     { normalize: context.normalize ?? {}, rounds: 1, errorRates },
   ).items
   // Adaptive redundancy: confident enough with enough people → decided; else ask more, up to the cap.
-  const decided = weight >= settings.minTranscriptions && result.confidence >= settings.transcriptConfidenceThreshold ? 'accepted' : undefined
+  // (1e-9: a unanimous vote's confidence is 1 up to rounding of the weight sums.)
+  const decided = weight >= settings.minTranscriptions && result.confidence >= transcriptConfidenceBar(weight, settings) - 1e-9 ? 'accepted' : undefined
   const status = settle(decided, weight, settings.maxTranscriptions, context.reports ?? 0, settings.reportsForReview)
   return { status, agreedText: result.text, confidence: result.confidence, judgments: counted.length, method: strategy.name }
 }

@@ -123,9 +123,17 @@ export const transcriptsFromTable = (table: TsvTable, columns: Partial<TsvColumn
 
 const quoteIfNeeded = (value: string) => (/[\t\r\n"]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value)
 
-/** `item\ttext\tconfidence` with a header; confidence with 4 decimals. */
-export const formatConsensusTsv = (items: readonly TranscriptConsensus[]): string =>
-  ['item\ttext\tconfidence', ...items.map((result) => `${quoteIfNeeded(result.item)}\t${quoteIfNeeded(result.text)}\t${result.confidence.toFixed(4)}`)].join('\n') + '\n'
+/**
+ * `item\ttext\tconfidence` with a header; confidence with 4 decimals. With `judgments: true` a
+ * fourth column says how many transcriptions each decision used (the adaptive replay).
+ */
+export const formatConsensusTsv = (items: readonly Pick<TranscriptConsensus, 'item' | 'text' | 'confidence' | 'judgments'>[], options: { judgments?: boolean } = {}): string =>
+  [
+    options.judgments ? 'item\ttext\tconfidence\tjudgments' : 'item\ttext\tconfidence',
+    ...items.map(
+      (result) => `${quoteIfNeeded(result.item)}\t${quoteIfNeeded(result.text)}\t${result.confidence.toFixed(4)}${options.judgments ? `\t${result.judgments}` : ''}`,
+    ),
+  ].join('\n') + '\n'
 
 export interface AggregateTsvOptions extends TsvColumns, TranscriptOptions {
   /** A strategy or its name (`reliability`, `rover`, `medoid`). @default 'reliability' */
