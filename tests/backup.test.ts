@@ -237,6 +237,17 @@ describe('restore drill', () => {
         message: /cut short|damaged|does not match|lacks/,
       },
       {
+        // Right after a file's 512-byte header: the archive ends where that file's bytes should be.
+        name: 'cut after a file header',
+        make: async (to) => {
+          const whole = fs.readFileSync(backupFile)
+          const header = whole.indexOf('files/data/media/recordings/')
+          expect(header % 512).toBe(0)
+          fs.writeFileSync(to, whole.subarray(0, header + 512))
+        },
+        message: /damaged or cut short/,
+      },
+      {
         name: 'a flipped byte in a media file',
         make: (to) =>
           rewrite(backupFile, to, (name, content) => {

@@ -154,9 +154,18 @@ export const restoreBackup = async (options: RestoreOptions): Promise<RestoreRes
     })
     const extract = tar.extract()
     const source = fs.createReadStream(archive)
+    // An archive that ends inside an entry must also end the read of that entry: the entry's own
+    // stream is not always told (seen with an archive cut right after a file's header), and the
+    // restore would wait for bytes that never come. Every read of an entry races this.
+    let abort: (error: Error) => void = () => undefined
+    const aborted = new Promise<never>((_resolve, reject) => (abort = reject))
+    aborted.catch(() => undefined)
+    const reading = <T>(work: Promise<T>): Promise<T> => Promise.race([work, aborted])
     const feeding = pipeline([source, counter, ...(isGzip ? [zlib.createGunzip()] : []), extract] as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream]).catch(
       (error: Error) => {
-        extract.destroy(new BackupError(`The backup ${archive} is damaged or not a tar archive: ${error.message}`, 65))
+        const damaged = new BackupError(`The backup ${archive} is damaged or cut short (${error.message}); nothing was restored.`, 65)
+        abort(damaged)
+        extract.destroy(damaged)
       },
     )
 
@@ -203,7 +212,7 @@ export const restoreBackup = async (options: RestoreOptions): Promise<RestoreRes
         const name = entry.header.name
         if (!header) {
           if (name !== HEADER_ENTRY) throw new BackupError(`${archive} is not a Shrutik backup (its first entry is "${name}").`, 65)
-          header = JSON.parse((await drain(entry)).toString('utf8')) as BackupHeader
+          header = JSON.parse((await reading(drain(entry))).toString('utf8')) as BackupHeader
           if (header.format !== FORMAT || typeof header.formatVersion !== 'number') throw new BackupError(`${archive} is not a Shrutik backup.`, 65)
           if (header.formatVersion > FORMAT_VERSION) {
             throw new BackupError(`This backup uses format ${header.formatVersion}, newer than this Shrutik understands (${FORMAT_VERSION}); upgrade Shrutik first.`, 65)
@@ -226,7 +235,7 @@ export const restoreBackup = async (options: RestoreOptions): Promise<RestoreRes
           continue
         }
         if (name === SECRET_ENTRY) {
-          const secret = (await drain(entry)).toString('utf8').trim()
+          const secret = (await reading(drain(entry))).toString('utf8').trim()
           if (process.env.PAYLOAD_SECRET !== undefined && secretFingerprint(process.env.PAYLOAD_SECRET) !== secretFingerprint(secret)) {
             options.onWarning?.('PAYLOAD_SECRET is set and differs from the secret in the backup; the restored instance will use PAYLOAD_SECRET, so contributors\' browser ids from before will be refused.')
           }
@@ -245,7 +254,7 @@ export const restoreBackup = async (options: RestoreOptions): Promise<RestoreRes
           const measured = meter()
           const sink = client.query(copyFrom(`COPY ${quoteIdent(table.name)} (${table.columns.map(quoteIdent).join(', ')}) FROM STDIN`))
           try {
-            await pipeline(entry, measured.stream, zlib.createGunzip(), sink)
+            await reading(pipeline(entry, measured.stream, zlib.createGunzip(), sink))
           } catch (error) {
             if (error instanceof BackupError) throw error
             throw new BackupError(`Loading table ${table.name} failed: ${(error as Error).message}`, 65)
@@ -255,7 +264,7 @@ export const restoreBackup = async (options: RestoreOptions): Promise<RestoreRes
           continue
         }
         if (name === MANIFEST_ENTRY) {
-          manifest = JSON.parse((await drain(entry)).toString('utf8')) as BackupManifest
+          manifest = JSON.parse((await reading(drain(entry))).toString('utf8')) as BackupManifest
           continue
         }
         const prefix = name.startsWith(DATA_PREFIX) ? 'data' : name.startsWith(MEDIA_PREFIX) ? 'media' : undefined
@@ -267,7 +276,7 @@ export const restoreBackup = async (options: RestoreOptions): Promise<RestoreRes
         const target = path.join(staging, prefix, relative)
         await fs.promises.mkdir(path.dirname(target), { recursive: true })
         const measured = meter()
-        await pipeline(entry, measured.stream, fs.createWriteStream(target, { mode: 0o644 }))
+        await reading(pipeline(entry, measured.stream, fs.createWriteStream(target, { mode: 0o644 })))
         written.set(name, { bytes: measured.bytes(), sha256: measured.digest() })
         progress('files')
       }
