@@ -14,7 +14,7 @@ import pg from 'pg'
 
 import { speechLike, wav } from '../../plugins/audio-processing/tests/audio'
 import { TERMS_VERSION } from '../../src/site/terms'
-import { chromiumPath, freePort, root, setupTokenFrom, startCliServer, stopCliServer } from '../helpers/cliServer'
+import { chromiumPath, freePort, registerFirstAdmin, root, startCliServer, stopCliServer } from '../helpers/cliServer'
 
 if (!fs.existsSync(chromiumPath)) {
   const message = `Chromium is missing at ${chromiumPath}: install it (apt-get install -y chromium) or set CHROMIUM_PATH. The browser suite cannot run without it.`
@@ -64,14 +64,7 @@ before(async () => {
   port = await freePort()
   const started = await startCliServer({ port, dataDir })
   server = started.child
-  const firstRegister = await fetch(url('/api/users/first-register'), {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Setup-Token': setupTokenFrom(started.output()) },
-    body: JSON.stringify({ ...admin, 'confirm-password': admin.password }),
-  })
-  assert.equal(firstRegister.status, 200)
-  adminToken = (await (await fetch(url('/api/users/login'), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(admin) })).json()).token
-  assert.equal((await api('POST', '/api/site/consent', adminToken, { termsVersion: TERMS_VERSION })).status, 200)
+  adminToken = await registerFirstAdmin(url(''), started.output(), admin)
 
   // The admin records a sentence; it is processed into one segment.
   const sentence = (await api('GET', '/api/sentences?limit=1&depth=0&where[language.code][equals]=en', adminToken)).body.docs[0]

@@ -13,8 +13,7 @@ import { after, before, test } from 'node:test'
 
 import type { Browser, Page } from 'playwright-core'
 
-import { TERMS_VERSION } from '../../src/site/terms'
-import { chromiumPath, freePort, root, setupTokenFrom, startCliServer, stopCliServer } from '../helpers/cliServer'
+import { chromiumPath, freePort, registerFirstAdmin, root, startCliServer, stopCliServer } from '../helpers/cliServer'
 
 if (!fs.existsSync(chromiumPath)) {
   const message = `Chromium is missing at ${chromiumPath}: install it (apt-get install -y chromium) or set CHROMIUM_PATH. The browser suite cannot run without it.`
@@ -82,14 +81,7 @@ before(async () => {
   port = await freePort()
   const started = await startCliServer({ port, dataDir })
   server = started.child
-  const firstRegister = await fetch(url('/api/users/first-register'), {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Setup-Token': setupTokenFrom(started.output()) },
-    body: JSON.stringify({ ...admin, 'confirm-password': admin.password }),
-  })
-  assert.equal(firstRegister.status, 200)
-  token = (await api('POST', '/api/users/login', admin)).body.token
-  assert.equal((await api('POST', '/api/site/consent', { termsVersion: TERMS_VERSION })).status, 200)
+  token = await registerFirstAdmin(url(''), started.output(), admin)
   for (const language of [bengali, english]) assert.equal((await api('POST', '/api/languages', language)).status, 201)
   const { chromium } = await import('playwright-core')
   browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] })

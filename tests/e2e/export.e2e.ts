@@ -14,7 +14,7 @@ import { after, before, test } from 'node:test'
 
 import { speechLike, wav } from '../../plugins/audio-processing/tests/audio'
 import { TERMS_VERSION } from '../../src/site/terms'
-import { chromiumPath, freePort, root, setupTokenFrom, startCliServer, stopCliServer } from '../helpers/cliServer'
+import { chromiumPath, freePort, registerFirstAdmin, root, startCliServer, stopCliServer } from '../helpers/cliServer'
 
 if (!fs.existsSync(chromiumPath)) {
   const message = `Chromium is missing at ${chromiumPath}: install it (apt-get install -y chromium) or set CHROMIUM_PATH. The browser suite cannot run without it.`
@@ -46,14 +46,7 @@ before(async () => {
   port = await freePort()
   const started = await startCliServer({ port, dataDir })
   server = started.child
-  const firstRegister = await fetch(url('/api/users/first-register'), {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Setup-Token': setupTokenFrom(started.output()) },
-    body: JSON.stringify({ ...admin, 'confirm-password': admin.password }),
-  })
-  assert.equal(firstRegister.status, 200)
-  token = (await api('POST', '/api/users/login', admin)).body.token
-  assert.equal((await api('POST', '/api/site/consent', { termsVersion: TERMS_VERSION })).status, 200)
+  token = await registerFirstAdmin(url(''), started.output(), admin)
   // A language of its own with two prompt recordings, processed by the real audio job (they stay
   // undecided: "All" exports them into other.tsv).
   const language = await api('POST', '/api/languages', { code: 'qx', name: 'Export Test', nativeName: 'Export Test' })

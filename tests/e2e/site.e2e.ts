@@ -14,7 +14,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 
 import { constant, speechLike, wav } from '../../plugins/audio-processing/tests/audio'
 import { TERMS_VERSION } from '../../src/site/terms'
-import { chromiumPath, freePort, root, setupTokenFrom, startCliServer, stopCliServer } from '../helpers/cliServer'
+import { chromiumPath, freePort, registerFirstAdmin, root, startCliServer, stopCliServer } from '../helpers/cliServer'
 
 if (!fs.existsSync(chromiumPath)) {
   const message = `Chromium is missing at ${chromiumPath}: install it (apt-get install -y chromium) or set CHROMIUM_PATH. The browser suite cannot run without it.`
@@ -126,16 +126,8 @@ before(async () => {
   port = await freePort()
   const started = await startCliServer({ port, dataDir, env: { SITE_PSEUDO_LOCALES: 'true', RATE_LIMIT_NEW_IDENTITY: '1000' } })
   server = started.child
-  // The first admin, with the one-time setup token the server printed at start.
-  const firstRegister = await fetch(url('/api/users/first-register'), {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Setup-Token': setupTokenFrom(started.output()) },
-    body: JSON.stringify({ ...admin, 'confirm-password': admin.password }),
-  })
-  assert.equal(firstRegister.status, 200)
-  token = (await api('POST', '/api/users/login', admin)).body.token
-  // The admin uploads in some tests: as everyone, only after accepting the terms.
-  assert.equal((await api('POST', '/api/site/consent', { termsVersion: TERMS_VERSION })).status, 200)
+  // The first admin (with the setup token the server printed); it uploads in some tests, so it consents.
+  token = await registerFirstAdmin(url(''), started.output(), admin)
 })
 
 after(async () => {

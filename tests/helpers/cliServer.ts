@@ -72,3 +72,24 @@ export const stopCliServer = (child: ChildProcess): Promise<number | null> =>
     child.once('exit', (code) => resolve(code))
     child.kill('SIGTERM')
   })
+
+/**
+ * The first admin of a freshly started server, made with the one-time setup token it printed, then
+ * signed in and (like everyone who uploads) consenting to the current terms. Returns the session token.
+ */
+export const registerFirstAdmin = async (origin: string, output: string, admin: { email: string; password: string }): Promise<string> => {
+  const json = { 'Content-Type': 'application/json' }
+  const registered = await fetch(`${origin}/api/users/first-register`, {
+    method: 'POST',
+    headers: { ...json, 'X-Setup-Token': setupTokenFrom(output) },
+    body: JSON.stringify({ ...admin, 'confirm-password': admin.password }),
+  })
+  if (registered.status !== 200) throw new Error(`first-register answered ${registered.status}: ${await registered.text()}`)
+  const login = await fetch(`${origin}/api/users/login`, { method: 'POST', headers: json, body: JSON.stringify(admin) })
+  const token = ((await login.json()) as { token?: string }).token
+  if (!token) throw new Error(`the first admin could not sign in (${login.status})`)
+  const { TERMS_VERSION } = await import('../../src/lib/terms')
+  const consent = await fetch(`${origin}/api/site/consent`, { method: 'POST', headers: { ...json, Authorization: `JWT ${token}` }, body: JSON.stringify({ termsVersion: TERMS_VERSION }) })
+  if (consent.status !== 200) throw new Error(`the first admin's consent answered ${consent.status}`)
+  return token
+}
