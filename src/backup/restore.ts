@@ -322,7 +322,7 @@ export const restoreBackup = async (options: RestoreOptions): Promise<RestoreRes
     // Files into place: the data folder held no instance (checked first), so nothing is replaced.
     const stagedData = path.join(staging, 'data')
     if (fs.existsSync(stagedData)) {
-      for (const entry of fs.readdirSync(stagedData)) fs.renameSync(path.join(stagedData, entry), path.join(data, entry))
+      for (const entry of fs.readdirSync(stagedData)) await moveAcross(path.join(stagedData, entry), path.join(data, entry))
     }
     const stagedMedia = path.join(staging, 'media')
     if (fs.existsSync(stagedMedia)) {
@@ -355,8 +355,17 @@ export const restoreBackup = async (options: RestoreOptions): Promise<RestoreRes
   }
 }
 
-/** Rename, or copy then delete when the media folder is on another file system. */
+/**
+ * Rename, or copy then delete when the media folder is on another file system. A folder that
+ * already exists (made empty by the boot that ran the migrations) is merged into; an existing
+ * file is never replaced.
+ */
 const moveAcross = async (from: string, to: string): Promise<void> => {
+  if (fs.existsSync(to)) {
+    if (!fs.statSync(to).isDirectory() || !fs.statSync(from).isDirectory()) throw new BackupError(`${to} appeared during the restore; nothing there was replaced.`, 73)
+    for (const entry of fs.readdirSync(from)) await moveAcross(path.join(from, entry), path.join(to, entry))
+    return
+  }
   try {
     fs.renameSync(from, to)
   } catch (error) {
