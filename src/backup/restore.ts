@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { Transform } from 'node:stream'
+import { Transform, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import zlib from 'node:zlib'
 
@@ -49,6 +49,8 @@ export interface RestoreOptions {
 }
 
 export interface RestoreResult {
+  /** Tables in the backup that the migrations do not make; their rows were not restored. */
+  skippedTables: string[]
   tables: number
   rows: number
   files: number
@@ -129,6 +131,7 @@ export const restoreBackup = async (options: RestoreOptions): Promise<RestoreRes
   const secretExisted = fs.existsSync(secretFile)
   let schemaCreated = false
   let deferredIndexes: { name: string; definition: string }[] = []
+  const foreign = new Set<string>()
   let inTransaction = false
   try {
     const tables = await client.query(
@@ -191,8 +194,21 @@ export const restoreBackup = async (options: RestoreOptions): Promise<RestoreRes
       } catch (error) {
         throw new BackupError(`Restore needs a database superuser (to load tables without re-running triggers): ${(error as Error).message}`, 77)
       }
+      // Tables the migrations do not make (someone's own table beside Shrutik's) cannot be
+      // recreated from a logical copy: their rows are left out, and the operator is told.
+      const existing = new Set(
+        (await client.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`)).rows.map((row) => row.tablename as string),
+      )
+      for (const table of current.tables) {
+        if (existing.has(table.name)) continue
+        foreign.add(table.name)
+        options.onWarning?.(`Table ${table.name} is not part of Shrutik's schema; its rows were not restored.`)
+      }
       // The migrations may have written rows of their own (their bookkeeping); the backup's replace them.
-      const names = current.tables.map((table) => quoteIdent(table.name)).join(', ')
+      const names = current.tables
+        .filter((table) => !foreign.has(table.name))
+        .map((table) => quoteIdent(table.name))
+        .join(', ')
       if (names) await client.query(`TRUNCATE ${names} CASCADE`)
       // Like pg_restore: indexes are built once after the load, not row by row during it (a
       // million sentences load several times faster). Indexes behind constraints stay.
@@ -251,6 +267,12 @@ export const restoreBackup = async (options: RestoreOptions): Promise<RestoreRes
           const tableName = name.slice(3, -'.copy.gz'.length)
           const table = header.tables.find((candidate) => candidate.name === tableName)
           if (!table) throw new BackupError(`The backup holds rows for ${tableName}, a table its header does not list: the archive is damaged.`, 65)
+          if (foreign.has(table.name)) {
+            const measured = meter()
+            await reading(pipeline(entry, measured.stream, new Writable({ write: (_chunk, _encoding, callback) => callback() })))
+            loaded.set(table.name, { rows: -1, sha256: measured.digest() })
+            continue
+          }
           const measured = meter()
           const sink = client.query(copyFrom(`COPY ${quoteIdent(table.name)} (${table.columns.map(quoteIdent).join(', ')}) FROM STDIN`))
           try {
@@ -294,7 +316,7 @@ export const restoreBackup = async (options: RestoreOptions): Promise<RestoreRes
     for (const [table, expected] of Object.entries(manifest.tables)) {
       const got = loaded.get(table)
       if (!got) throw new BackupError(`The backup lacks the rows of ${table}; nothing was restored.`, 65)
-      if (got.sha256 !== expected.sha256 || got.rows !== expected.rows) {
+      if (got.sha256 !== expected.sha256 || (got.rows !== expected.rows && !foreign.has(table))) {
         throw new BackupError(`Table ${table} does not match the manifest (${got.rows} rows loaded, ${expected.rows} expected, or a checksum differs); nothing was restored.`, 65)
       }
     }
@@ -307,7 +329,8 @@ export const restoreBackup = async (options: RestoreOptions): Promise<RestoreRes
     await client.query(`SET LOCAL maintenance_work_mem = '256MB'`)
     for (const index of deferredIndexes) await client.query(index.definition)
     for (const sequence of header.sequences) {
-      await client.query('SELECT setval($1::regclass, $2::bigint, true)', [quoteIdent(sequence.name), sequence.value])
+      // A sequence of a table that was not restored (not Shrutik's) does not exist here.
+      await client.query('SELECT setval(to_regclass($1), $2::bigint, true) WHERE to_regclass($1) IS NOT NULL', [quoteIdent(sequence.name), sequence.value])
     }
     // Jobs running when the backup was taken run again here: nobody holds their locks any more.
     const jobsTable = header.tables.some((table) => table.name === JOBS_TABLE)
@@ -333,6 +356,7 @@ export const restoreBackup = async (options: RestoreOptions): Promise<RestoreRes
     return {
       tables: Object.keys(manifest.tables).length,
       rows: manifest.totals.rows,
+      skippedTables: [...foreign].sort(),
       files: manifest.files.length,
       fileBytes: manifest.totals.fileBytes,
       migrations: header.migrations.length,
