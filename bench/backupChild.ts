@@ -9,19 +9,13 @@ if (mode === 'backup') {
   const { createBackup } = await import('../src/backup/backup')
   summary = await createBackup({ databaseUrl: process.env.DATABASE_URL!, out: file, shrutikVersion: 'bench' })
 } else {
-  const { restoreBackup } = await import('../src/backup/restore')
+  const { prepareSchemaWithPayload, restoreBackup } = await import('../src/backup/restore')
   const { expectedMigrationNames } = await import('../src/db/migrate')
   summary = await restoreBackup({
     file,
     databaseUrl: process.env.DATABASE_URL!,
     knownMigrations: expectedMigrationNames(),
-    async prepareSchema(migrations) {
-      const { bootPayload } = await import('../src/server/boot')
-      const { ensureJobSchema } = await import('../src/jobs/schema')
-      const booted = await bootPayload({ migrations })
-      await ensureJobSchema((booted.payload.db as unknown as { pool: import('pg').Pool }).pool)
-      await booted.close()
-    },
+    prepareSchema: prepareSchemaWithPayload,
   })
 }
 console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024, summary }))

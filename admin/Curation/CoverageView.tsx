@@ -40,6 +40,7 @@ export const CoverageView = async ({ initPageResult, params, searchParams }: Adm
   const template = { i18n: req.i18n, locale, params, payload: req.payload, permissions, searchParams, user: req.user ?? undefined, visibleEntities }
   if (!req.user) redirect(`/admin/login?redirect=${encodeURIComponent('/admin/coverage')}`)
   if (!hasRole(req.user as unknown as RoleHolder, 'admin', 'reviewer')) redirect('/admin/unauthorized')
+  // Languages are public data; the view itself is for admins and reviewers only (checked above).
   const languages = await req.payload.find({ collection: 'languages', depth: 0, limit: 100, sort: 'name', req })
   const wanted = typeof searchParams?.language === 'string' ? searchParams.language : String(languages.docs[0]?.code ?? '')
   const language = languages.docs.find((doc) => doc.code === wanted) ?? languages.docs[0]

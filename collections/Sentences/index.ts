@@ -65,6 +65,7 @@ export const Sentences: CollectionConfig = {
         const ruleCheck = checkSentenceRules(normalized, languageDoc.sentenceRules as SentenceRules)
         if (ruleCheck !== true) throw invalid('text', ruleCheck)
 
+        // System read (default overrideAccess): the duplicate check must see every sentence, whatever the caller may read.
         const duplicate = await req.payload.find({
           collection: 'sentences',
           where: {

@@ -398,3 +398,18 @@ const moveAcross = async (from: string, to: string): Promise<void> => {
     await fs.promises.rm(from, { recursive: true, force: true })
   }
 }
+
+/**
+ * The schema step of a restore as the CLI runs it: boots Payload applying exactly `migrations`,
+ * adds the job tables (not made by migrations), and closes again.
+ */
+export const prepareSchemaWithPayload = async (migrations: string[]): Promise<void> => {
+  const { bootPayload } = await import('../server/boot')
+  const { ensureJobSchema } = await import('../jobs/schema')
+  const booted = await bootPayload({ migrations })
+  try {
+    await ensureJobSchema((booted.payload.db as unknown as { pool: pg.Pool }).pool)
+  } finally {
+    await booted.close()
+  }
+}

@@ -160,6 +160,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
     const email = values.email.trim().toLowerCase()
     await withPayload(async ({ payload }) => {
       // Run as the system: this is the operator bootstrapping the first admin.
+      // The operator at the shell: system calls with the default overrideAccess.
       const existing = await payload.find({ collection: 'users', where: { email: { equals: email } }, limit: 1, depth: 0 })
       if (existing.docs[0]) {
         await payload.update({
@@ -571,7 +572,7 @@ commands.restore = async (args) => {
   if (positionals.length !== 1) throw new UsageError('restore needs one FILE (a backup written by "shrutik backup").')
   if (values['data-dir']) process.env.SHRUTIK_DATA_DIR = path.resolve(values['data-dir'])
   const { ensureDatabase } = await import('../db/embedded')
-  const { restoreBackup } = await import('../backup/restore')
+  const { prepareSchemaWithPayload, restoreBackup } = await import('../backup/restore')
   const { expectedMigrationNames } = await import('../db/migrate')
   if (!fs.existsSync(positionals[0])) throw new ExitError(`cannot read ${positionals[0]}: no such file`, 66)
   const database = await ensureDatabase()
@@ -582,17 +583,7 @@ commands.restore = async (args) => {
         file: positionals[0],
         databaseUrl: database.url,
         knownMigrations: expectedMigrationNames(),
-        async prepareSchema(migrations) {
-          const { bootPayload } = await import('../server/boot')
-          const { ensureJobSchema } = await import('../jobs/schema')
-          const booted = await bootPayload({ migrations })
-          try {
-            const { pool } = booted.payload.db as unknown as { pool: import('pg').Pool }
-            await ensureJobSchema(pool)
-          } finally {
-            await booted.close()
-          }
-        },
+        prepareSchema: prepareSchemaWithPayload,
         onProgress: ({ phase, bytesRead, bytesTotal }) => show(phase, phase === 'done' ? '' : `${Math.round((bytesRead / Math.max(1, bytesTotal)) * 100)} %`),
         onWarning: (message) => console.error(`restore: warning: ${message}`),
       }),

@@ -325,6 +325,7 @@ const swap = async (
       )
     }
     // System job: full access; through Payload (not the adapter) so other plugins' beforeDelete hooks run.
+    // System job: Local API with the default overrideAccess, so the cascade hooks run for every stale segment.
     if (stale.length) await payload.delete({ collection: segmentsSlug, where: { id: { in: stale.map((segment) => segment.id) } }, req })
     const staleIds = new Set(stale.map((segment) => segment.id))
     for (const segment of segments) {

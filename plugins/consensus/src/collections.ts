@@ -335,6 +335,7 @@ export const consensusGroup: Field = {
 export const deleteJudgmentsOf: CollectionBeforeDeleteHook = async ({ id, req }) => {
   // System cleanup inside the delete's transaction.
   for (const collection of [VOTES, SKIPS]) {
+    // Cascade after an allowed delete: a system call (default overrideAccess) inside the same transaction.
     await req.payload.delete({ collection: collection as 'votes', where: { segment: { equals: id } }, req, context: { [CASCADE]: true } })
   }
 }

@@ -19,11 +19,11 @@ const systemOnly = { create: nobody, update: nobody }
 /** Never leaves the server, not even to admins. */
 const hidden = { read: nobody, create: nobody, update: nobody }
 
-
 /** The export request a document describes (the language as its code). */
 export const requestOf = async (payload: Payload, settings: SanitizedExportOptions, doc: Doc): Promise<ExportRequest> => {
   // The language's code as it was when the export was made: a deleted language leaves it (and the selection then finds nothing).
   const languageId = idOf(doc.language)
+  // System read (default overrideAccess): languages are public, and jobs call this too.
   const language = languageId !== undefined ? ((await payload.findByID({ collection: settings.languagesSlug as 'languages', id: languageId, depth: 0 }).catch(() => null)) as Doc | null) : null
   const code = language?.code ?? doc.languageCode
   if (!code) throw new Error(`Export ${doc.id} has no language.`)
@@ -53,6 +53,7 @@ const snapshotLanguageCode =
     const languageId = idOf(data.language)
     if (languageId === undefined || languageId === idOf(originalDoc?.language)) return data
     // System read of the language the caller picked (the relationship itself was access-checked).
+    // Languages are public; the hook only copies the code (system read, default overrideAccess).
     const language = (await req.payload.findByID({ collection: settings.languagesSlug as 'languages', id: languageId, depth: 0, req }).catch(() => null)) as Doc | null
     if (language) data.languageCode = language.code
     return data

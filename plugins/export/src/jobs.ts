@@ -21,6 +21,7 @@ const rows = async <Row>(payload: Payload, query: ReturnType<typeof sql>): Promi
   ((await (payload.db as unknown as PostgresAdapter).drizzle.execute(query)) as unknown as { rows: Row[] }).rows
 
 /** System read of an export (jobs act for the admin who asked). */
+// Export jobs run as the system: their Local API calls keep the default overrideAccess.
 const load = (payload: Payload, id: number) => payload.findByID({ collection: EXPORTS as 'dataset-exports', id, depth: 0, showHiddenFields: true }).catch(() => null) as Promise<Doc | null>
 
 const save = (payload: Payload, id: number, data: Doc) => payload.update({ collection: EXPORTS as 'dataset-exports', id, data, depth: 0 })

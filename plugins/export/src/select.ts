@@ -100,6 +100,7 @@ export const selectClips = async (
     onClips?: (clips: ExportClip[]) => Promise<void>
   } = {},
 ): Promise<Selection> => {
+  // System read (default overrideAccess) from a job or the CLI; languages are public.
   const languages = await payload.find({ collection: settings.languagesSlug as 'languages', where: { code: { equals: request.language } }, limit: 1, depth: 0 })
   const language = languages.docs[0] as Doc | undefined
   if (!language) throw new NothingToExportError(`There is no language with the code "${request.language}".`)
