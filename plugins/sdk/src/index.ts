@@ -10,3 +10,15 @@ export {
   type SqlExecutor,
 } from './contributors'
 export { getJudgmentCounters, registerJudgmentCounter, type JudgmentCounter } from './judgments'
+export {
+  emit,
+  getEventListeners,
+  listen,
+  listenerJobName,
+  type EmitOptions,
+  type EventContext,
+  type EventDelivery,
+  type EventListener,
+  type EventMap,
+  type EventName,
+} from './events'
