@@ -2,9 +2,10 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 
-import { getJobQueue, registerJobs } from '@shrutik/plugin-sdk'
+import { getJobQueue, registerCommands, registerJobs } from '@shrutik/plugin-sdk'
 import { APIError, type Access, type CollectionAfterChangeHook, type CollectionAfterDeleteHook, type CollectionBeforeDeleteHook, type CollectionConfig, type Config, type Endpoint, type Field, type PayloadRequest, type Where } from 'payload'
 
+import { inspectCommand, segmentCommand } from './cli'
 import { createProcessRecordingJob, PROCESS_RECORDING } from './job'
 import { sanitizeOptions, type AudioProcessingOptions, type SanitizedAudioOptions } from './options'
 
@@ -215,6 +216,8 @@ export const audioProcessingPlugin =
         segmentsCollection(settings, recordings),
       ],
     }
-    if (!settings.enabled) return withSchema
-    return registerJobs({ ...withSchema, endpoints: [...(withSchema.endpoints ?? []), ...endpoints(settings)] }, [createProcessRecordingJob(settings)])
+    // `shrutik audio inspect|segment`: the checks and the cutter on a file, offline.
+    const withCommands = registerCommands(withSchema, 'audio', [inspectCommand, segmentCommand])
+    if (!settings.enabled) return withCommands
+    return registerJobs({ ...withCommands, endpoints: [...(withCommands.endpoints ?? []), ...endpoints(settings)] }, [createProcessRecordingJob(settings)])
   }

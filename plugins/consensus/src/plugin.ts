@@ -1,7 +1,8 @@
-import { registerContributorHandlers, registerJobs, registerJudgmentCounter } from '@shrutik/plugin-sdk'
+import { registerCommands, registerContributorHandlers, registerJobs, registerJudgmentCounter } from '@shrutik/plugin-sdk'
 import type { CollectionConfig, Config } from 'payload'
 
 import { decisionsCollection, extendSegments, extendTranscriptions, ownRecordingIsForbidden, reliabilityCollection, skipsCollection, voteCounter, votesCollection } from './collections'
+import { aggregateCommand } from './cli'
 import { consensusContributorHandlers } from './contributors'
 import { consensusEndpoints } from './endpoints'
 import { createEstimateReliabilityJob, createEvaluateSegmentJob } from './jobs'
@@ -47,7 +48,12 @@ export const consensusPlugin =
     }
     // Claims and withdrawals reach votes, skips and reliability even when deciding is off; so does
     // the count of votes a reprocess would delete with their segments.
-    const withHandlers = registerJudgmentCounter(registerContributorHandlers(withSchema, consensusContributorHandlers(settings)), voteCounter)
+    // `shrutik consensus aggregate` (offline, on a TSV) works whether deciding is on or off.
+    const withHandlers = registerCommands(
+      registerJudgmentCounter(registerContributorHandlers(withSchema, consensusContributorHandlers(settings)), voteCounter),
+      'consensus',
+      [aggregateCommand],
+    )
     if (!settings.enabled) return withHandlers
     return registerJobs(
       {

@@ -22,3 +22,4 @@ export {
   type EventMap,
   type EventName,
 } from './events'
+export { CommandError, getRegisteredCommands, registerCommands, type CommandContext, type PluginCommand, type RegisteredCommands } from './commands'
