@@ -15,7 +15,9 @@ Commands:
   worker                        Run background jobs only (no web server); start as many as you need
   build                         Build the web app (Next.js) for production
   migrate                       Apply pending database migrations
-  migrate:create [name]         (developers) Write a migration for schema changes in the collections
+  migrate:create [NAME] [--plugin SLUG]
+                                (developers) Write the host's next migration from its schema changes, or
+                                with --plugin that plugin's (into the plugin's own migrations folder)
   seed                          Load the starter languages and sentences (safe to run again)
   users:create-admin --email E --password P [--name N]
                                 Create an admin account, or make an existing account admin
@@ -156,19 +158,18 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
     await withPayload(async () => console.log('Database schema is up to date.'))
   },
   async 'migrate:create'(args) {
-    const { ensureDatabase } = await import('../db/embedded')
-    const database = await ensureDatabase()
-    try {
-      const payloadBin = path.join(projectRoot(), 'node_modules', 'payload', 'bin.js')
-      const result = spawnSync(process.execPath, [payloadBin, 'migrate:create', ...args], {
-        cwd: projectRoot(),
-        stdio: 'inherit',
-        env: { ...process.env, DATABASE_URL: database.url },
-      })
-      if (result.status !== 0) throw new Error('payload migrate:create failed; see the messages above.')
-    } finally {
-      await database.stop()
-    }
+    const { values, positionals } = parseArgs({ args, options: { plugin: { type: 'string' } }, allowPositionals: true, strict: true })
+    if (positionals.length > 1) throw new UsageError('migrate:create takes one NAME (lower-case letters, digits, underscores).')
+    await withPayload(async ({ payload }) => {
+      const { createMigration, MigrationRequestError } = await import('../db/createMigration')
+      try {
+        const created = await createMigration({ payload, name: positionals[0] ?? 'migration', plugin: values.plugin })
+        console.log(`Wrote ${path.relative(process.cwd(), created.file)} (${created.statements} statement${created.statements === 1 ? '' : 's'}) and its snapshot.`)
+      } catch (error) {
+        if (error instanceof MigrationRequestError) throw new UsageError(error.message)
+        throw error
+      }
+    })
   },
   async seed() {
     const { seed } = await import('../seed')
@@ -471,13 +472,14 @@ commands.restore = async (args) => {
   const { expectedMigrationNames } = await import('../db/migrate')
   if (!fs.existsSync(positionals[0])) throw new ExitError(`cannot read ${positionals[0]}: no such file`, 66)
   const database = await ensureDatabase()
+  const knownMigrations = await expectedMigrationNames()
   const show = opsProgress('restore')
   try {
     const result = await asExit(() =>
       restoreBackup({
         file: positionals[0],
         databaseUrl: database.url,
-        knownMigrations: expectedMigrationNames(),
+        knownMigrations,
         prepareSchema: prepareSchemaWithPayload,
         onProgress: ({ phase, bytesRead, bytesTotal }) => show(phase, phase === 'done' ? '' : `${Math.round((bytesRead / Math.max(1, bytesTotal)) * 100)} %`),
         onWarning: (message) => console.error(`restore: warning: ${message}`),

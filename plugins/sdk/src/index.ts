@@ -23,3 +23,13 @@ export {
   type EventName,
 } from './events'
 export { CommandError, getRegisteredCommands, registerCommands, type CommandContext, type PluginCommand, type RegisteredCommands } from './commands'
+export {
+  getRegisteredMigrations,
+  pluginMigrationName,
+  registerMigrations,
+  type MigrationArgs,
+  type PluginMigration,
+  type RegisteredMigrations,
+  type SchemaOwnership,
+} from './migrations'
+export { folderOf } from './paths'
