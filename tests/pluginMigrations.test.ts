@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { migrations as audioMigrations } from '@shrutik/plugin-audio-processing/migrations'
 import { migrations as consensusMigrations } from '@shrutik/plugin-consensus/migrations'
 import { migrations as exportMigrations } from '@shrutik/plugin-export/migrations'
+import { migrations as webhookMigrations } from '@shrutik/plugin-webhooks/migrations'
 import { getRegisteredMigrations, registerMigrations, type PluginMigration } from '@shrutik/plugin-sdk'
 import { drizzle } from '@payloadcms/db-postgres/drizzle/node-postgres'
 import type { Config } from 'payload'
@@ -32,6 +33,7 @@ const PLUGINS: [string, PluginMigration[]][] = [
   ['audio-processing', audioMigrations as PluginMigration[]],
   ['consensus', consensusMigrations as PluginMigration[]],
   ['export', exportMigrations as PluginMigration[]],
+  ['webhooks', webhookMigrations as PluginMigration[]],
 ]
 
 const urlOf = (name: string): string => {
@@ -87,7 +89,7 @@ afterAll(async () => {
 describe('plugin migrations', () => {
   test('every plugin registers its migrations and what it owns; the host applied them and /readyz counts them', async () => {
     const registered = getRegisteredMigrations(booted.payload.config)
-    expect(registered.map((entry) => entry.plugin)).toEqual(['audio-processing', 'consensus', 'export'])
+    expect(registered.map((entry) => entry.plugin)).toEqual(['audio-processing', 'consensus', 'export', 'webhooks'])
     for (const entry of registered) expect(entry.migrations.length).toBeGreaterThan(0)
     const applied = (await admin.query('SELECT name FROM payload_migrations')).rows.map((row: { name: string }) => row.name)
     for (const [plugin, list] of PLUGINS) for (const migration of list) expect(applied).toContain(`${plugin}:${migration.name}`)
@@ -105,6 +107,8 @@ describe('plugin migrations', () => {
     const { pool, run } = await scratch()
     try {
       await run(coreMigrations)
+      // The host's history made the first three plugins' schema; the webhooks plugin is newer than that.
+      await run(PLUGINS[3][1])
       const before = await signature(pool)
       for (const [, list] of PLUGINS) await run(list)
       expect(await signature(pool)).toEqual(before)
@@ -117,11 +121,12 @@ describe('plugin migrations', () => {
     const { pool, run, down } = await scratch()
     try {
       await run(coreMigrations)
+      await run(PLUGINS[3][1])
       const full = await signature(pool)
       // Take every plugin's schema away, last plugin first: what is left is the host's alone.
       for (const [, list] of [...PLUGINS].reverse()) await down(list)
       const hostOnly = await signature(pool)
-      for (const table of ['segments', 'votes', 'consensus_skips', 'dataset_exports', 'dataset_export_rows']) {
+      for (const table of ['segments', 'votes', 'consensus_skips', 'dataset_exports', 'dataset_export_rows', 'webhook_deliveries']) {
         expect(hostOnly.some((line) => line.startsWith(`column ${table}.`))).toBe(false)
       }
       expect(hostOnly.some((line) => line.startsWith('column recordings.audio_'))).toBe(false)
@@ -169,7 +174,7 @@ describe('shrutik migrate:create', () => {
     await expect(createMigration({ payload: booted.payload, name: 'nothing' })).rejects.toThrow(/No schema changes in the host/)
     await expect(createMigration({ payload: booted.payload, name: 'nothing', plugin: 'consensus' })).rejects.toThrow(/No schema changes in plugin "consensus"/)
     await expect(createMigration({ payload: booted.payload, name: 'x', plugin: 'nope' })).rejects.toThrow(MigrationRequestError)
-    await expect(createMigration({ payload: booted.payload, name: 'x', plugin: 'nope' })).rejects.toThrow(/these do: audio-processing, consensus, export/)
+    await expect(createMigration({ payload: booted.payload, name: 'x', plugin: 'nope' })).rejects.toThrow(/these do: audio-processing, consensus, export, webhooks/)
     await expect(createMigration({ payload: booted.payload, name: 'Bad Name' })).rejects.toThrow(/lower-case/)
   })
 
