@@ -39,6 +39,10 @@ Commands:
                                 Write validated_sentences.tsv or unvalidated_sentences.tsv (Common Voice
                                 columns) to FILE or stdout
 
+  plugin:new NAME [--dir DIR]   (developers) Start a plugin in plugins/NAME (or DIR): options, a collection, an
+                                event listener, a job, an endpoint, an admin component, a CLI command, a
+                                migrations folder and tests that pass; exit 73 when the folder exists
+
   backup --out FILE             Write a consistent backup of the database and every media file to FILE (a .tar;
                                 .tar.gz to compress); safe while Shrutik runs; prints a JSON summary;
                                 exit 73 when FILE exists or cannot be written
@@ -460,6 +464,23 @@ commands.backup = async (args) => {
     console.log(JSON.stringify(result))
   } finally {
     await database.stop()
+  }
+}
+
+commands['plugin:new'] = async (args) => {
+  const { values, positionals } = parseArgs({ args, options: { dir: { type: 'string' } }, allowPositionals: true, strict: true })
+  if (positionals.length !== 1) throw new UsageError('plugin:new needs one NAME, e.g. "shrutik plugin:new speaking-rate".')
+  const { PluginNewError, scaffoldPlugin } = await import('./pluginNew')
+  const name = positionals[0]
+  const dir = path.resolve(values.dir ?? path.join(projectRoot(), 'plugins', name))
+  const version = (pkg: string) => (JSON.parse(fs.readFileSync(path.join(projectRoot(), 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version
+  try {
+    const written = scaffoldPlugin({ name, dir, sdkVersion: version('@shrutik/plugin-sdk'), payloadVersion: version('payload') })
+    console.log(`Wrote ${written.length} files in ${path.relative(process.cwd(), dir) || '.'}:\n${written.map((file) => `  ${file}`).join('\n')}`)
+    console.log(`Next: add it to payload.config.ts, run "npm install", then "npx shrutik migrate:create initial --plugin ${name}". Guide: plugins/README.md`)
+  } catch (error) {
+    if (error instanceof PluginNewError) throw new ExitError(error.message, error.status)
+    throw error
   }
 }
 

@@ -4,6 +4,7 @@ import {
   CommandError,
   folderOf,
   getJobQueue,
+  hasRole,
   listen,
   PermanentJobError,
   registerCommands,
@@ -48,10 +49,10 @@ const deliveriesCollection: CollectionConfig = {
     description: 'Webhook deliveries: each event sent to each configured receiver, with its outcome. Written by the webhooks plugin.',
   },
   access: {
-    read: ({ req }) => Boolean((req.user as { roles?: string[] } | null)?.roles?.includes('admin')),
+    read: ({ req }) => hasRole(req.user, 'admin'),
     create: () => false,
     update: () => false,
-    delete: ({ req }) => Boolean((req.user as { roles?: string[] } | null)?.roles?.includes('admin')),
+    delete: ({ req }) => hasRole(req.user, 'admin'),
   },
   fields: [
     { name: 'deliveryId', type: 'text', required: true, unique: true, admin: { description: 'Sent as X-Shrutik-Delivery; the same on every attempt.' } },

@@ -33,3 +33,4 @@ export {
   type SchemaOwnership,
 } from './migrations'
 export { folderOf } from './paths'
+export { hasRole, ROLES, type Role, type RoleHolder } from './roles'
