@@ -391,6 +391,8 @@ commands.restore = async (args) => {
   const database = await ensureDatabase()
   // Listing the installed plugins' migrations loads the config, which would write a new session
   // secret into the empty data folder: a throwaway one (never written) stands in until the backup's is restored.
+  // The config reads DATABASE_URL when it loads (as bootPayload arranges).
+  process.env.DATABASE_URL = database.url
   const ownSecret = process.env.PAYLOAD_SECRET
   process.env.PAYLOAD_SECRET ??= randomBytes(32).toString('hex')
   const knownMigrations = await expectedMigrationNames()
