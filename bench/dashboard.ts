@@ -40,6 +40,7 @@ const { settings: readSettings } = await import('../src/lib/env')
 const { ensureSiteBenchData } = await import('./siteData')
 const { refreshDashboardRollup } = await import('../src/dashboard/rollup')
 const { dashboardData } = await import('../src/dashboard/data')
+const { ensureJobSchema } = await import('../src/jobs/schema')
 
 const round = (value: number, digits = 1) => Number(value.toFixed(digits))
 const percentile = (values: number[], p: number) => {
@@ -61,6 +62,8 @@ const booted = await bootPayload()
 const { payload } = booted
 const pool = new pg.Pool({ connectionString: booted.database.url, max: 4 })
 pool.on('error', () => undefined)
+// The job table, as every process creates it at boot (no job runtime runs here).
+await ensureJobSchema(pool)
 
 // --- Data (kept between runs) -----------------------------------------------------------------
 const contributors = Array.from({ length: CONTRIBUTORS }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`)
@@ -106,6 +109,11 @@ if (enriched[0].n === 0) {
      SELECT $1, 'done', jsonb_build_object('clips', 1000 * g, 'hours', 1.5 * g), now() - (10 - g) * interval '1 month', 0, now() - (10 - g) * interval '1 month' FROM generate_series(1, 9) g`,
     [languageId],
   )
+  await pool.query('ANALYZE recordings; ANALYZE segments; ANALYZE votes; ANALYZE consensus_decisions; ANALYZE dataset_exports')
+  console.log(`   added in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+}
+const { rows: jobRows } = await pool.query('SELECT count(*)::int AS n FROM agenda_jobs')
+if (jobRows[0].n < 100_000) {
   // Two weeks of finished jobs (what pruning keeps), a queue, retries and failures.
   await pool.query(
     `INSERT INTO agenda_jobs (name, next_run_at, type, locked_at, last_run_at, last_finished_at, failed_at, fail_count, created_at)
@@ -116,8 +124,7 @@ if (enriched[0].n === 0) {
             now() - (g % 20160) * interval '1 minute'
        FROM generate_series(1, 100000) g`,
   )
-  await pool.query('ANALYZE recordings; ANALYZE segments; ANALYZE votes; ANALYZE consensus_decisions; ANALYZE agenda_jobs; ANALYZE dataset_exports')
-  console.log(`   added in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+  await pool.query('ANALYZE agenda_jobs')
 }
 const { rows: sizes } = await pool.query(
   `SELECT (SELECT count(*) FROM sentences)::int AS sentences, (SELECT count(*) FROM recordings)::int AS recordings, (SELECT count(*) FROM segments)::int AS segments,

@@ -104,7 +104,7 @@ export const DashboardPanel = ({ initial, language: uiLanguage, languages }: { i
   return (
     <section aria-labelledby="dashboard-title" id="shrutik-dashboard" style={{ marginBottom: 40 }}>
       <h1 id="dashboard-title">{t.title}</h1>
-      <p style={{ opacity: 0.75 }}>{data.refreshedAt ? fill(t.updated, { time: new Date(data.refreshedAt).toLocaleString(locale, { timeZone: 'UTC' }) + ' UTC' }) : t.notYet}</p>
+      <p style={{ opacity: 0.75 }}>{data.refreshedAt ? fill(t.updated, { time: `${data.refreshedAt.slice(0, 10)} ${data.refreshedAt.slice(11, 16)} UTC` }) : t.notYet}</p>
       {data.totals.pendingAudio > 0 ? <p>{fill(t.pendingAudio, { count: number(data.totals.pendingAudio) })}</p> : null}
       {error ? <p role="alert">{error}</p> : null}
 
