@@ -166,7 +166,8 @@ export const refreshDashboardRollup = async (payload: Payload, { full: forceFull
       return undefined
     }
     const has = await installedSources(client)
-    const { rows: stateRows } = await client.query('SELECT watermark, full_at, now() AS now FROM dashboard_state WHERE id = 1')
+    const { rows: stateRows } = await client.query('SELECT watermark, full_at FROM dashboard_state WHERE id = 1')
+    // The next run looks back from this run's start (the transaction's now()).
     const { rows: clock } = await client.query('SELECT now() AS now')
     const state = stateRows[0] as { watermark: Date | null; full_at: Date | null } | undefined
     const full = forceFull || !state?.watermark || !state.full_at || Date.now() - state.full_at.getTime() > FULL_REBUILD_HOURS * 3_600_000
