@@ -27,6 +27,8 @@ import { SentenceSkips } from './collections/SentenceSkips'
 import { createSentenceImports } from './collections/SentenceImports'
 import { SentenceReviews } from './collections/SentenceReviews'
 import { curationEndpoints } from './src/curation/endpoints'
+import { dashboardEndpoints } from './src/dashboard/endpoints'
+import { refreshDashboardRollupJob } from './src/dashboard/rollup'
 import { importSentencesJob } from './src/curation/jobs'
 import { SiteSettings } from './collections/SiteSettings'
 import { Backups, BackupSettings } from './collections/Backups'
@@ -68,6 +70,8 @@ const config: Config = {
     avatar: 'default',
     meta: { titleSuffix: ' — Shrutik' },
     components: {
+      // The campaign dashboard above Payload's collection cards, for admins and reviewers (admin/Dashboard).
+      beforeDashboard: ['/admin/Dashboard/Dashboard#Dashboard'],
       views: {
         jobs: { Component: '/admin/Jobs/JobsView#JobsView', path: '/jobs', exact: true },
         coverage: { Component: '/admin/Curation/CoverageView#CoverageView', path: '/coverage', exact: true },
@@ -95,7 +99,7 @@ const config: Config = {
     migrationDir: path.resolve(dirname, 'src/migrations'),
     // Agenda and the rate limiter keep their own tables in this database.
     // The import's staging table is written by SQL alone (src/curation/import.ts, created by a migration).
-    tablesFilter: ['!agenda_*', '!rate_limits', '!sentence_import_rows'],
+    tablesFilter: ['!agenda_*', '!rate_limits', '!sentence_import_rows', '!dashboard_*'],
   }), { collections: ['sentences'] }),
   collections: [
     // Deleting an account withdraws its contributions first (src/site/withdrawal.ts).
@@ -129,7 +133,7 @@ const config: Config = {
   // The admin in English or Bengali (Payload's own translations), chosen per user.
   i18n: { supportedLanguages: { en, 'bn-BD': bnBd }, fallbackLanguage: 'en' },
   hooks: { afterError: [databaseUnavailableIsServiceUnavailable, storageFullIsInsufficientStorage, constraintErrorsAreBadRequests, malformedPayloadFieldIsBadRequest, removeRequestTempFiles] },
-  endpoints: [...jobEndpoints, ...siteEndpoints, ...curationEndpoints, testEmailEndpoint],
+  endpoints: [...jobEndpoints, ...siteEndpoints, ...curationEndpoints, ...dashboardEndpoints, testEmailEndpoint],
   // Abuse limits: no deep population, and GraphQL (which the platform does not use) is off.
   maxDepth: env.apiMaxDepth,
   defaultDepth: 1,
@@ -173,4 +177,4 @@ const config: Config = {
 }
 
 // Core jobs are registered the same way plugins register theirs (plugins/sdk).
-export default buildConfig(registerJobs(config, [pruneFinishedJobs, sendEmailJob, purgeWithdrawalJob, buildTakeoutJob, importSentencesJob, createBackupJob, runBackupScheduleJob]))
+export default buildConfig(registerJobs(config, [pruneFinishedJobs, sendEmailJob, purgeWithdrawalJob, buildTakeoutJob, importSentencesJob, createBackupJob, runBackupScheduleJob, refreshDashboardRollupJob]))

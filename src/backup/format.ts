@@ -27,8 +27,11 @@ export const DATA_PREFIX = 'files/data/'
 export const MEDIA_PREFIX = 'files/media/'
 export const tableEntry = (table: string): string => `db/${table}.copy.gz`
 
-/** Tables never backed up: counters that mean nothing after a restore and staging rows of a running import. */
-export const SKIPPED_TABLES = new Set(['rate_limits', 'sentence_import_rows'])
+/**
+ * Tables never backed up: counters that mean nothing after a restore, staging rows of a running
+ * import, and the dashboard's rollup (derived; rebuilt in full by its job after a restore).
+ */
+export const SKIPPED_TABLES = new Set(['rate_limits', 'sentence_import_rows', 'dashboard_daily', 'dashboard_weekly', 'dashboard_rejections', 'dashboard_state'])
 
 /** Folders of the data folder that are not backed up (relative, first segment). */
 export const SKIPPED_DATA_FOLDERS = new Set(['postgres', 'tmp', 'backups'])

@@ -26,6 +26,8 @@ export const ensureJobSchema = async (pool: pg.Pool): Promise<void> => {
       created_at timestamptz NOT NULL DEFAULT now()
     )`)
     await client.query(`CREATE INDEX IF NOT EXISTS ${DEDUPE_TABLE}_job_id_idx ON ${DEDUPE_TABLE} (job_id)`)
+    // The admin dashboard counts failures by job name without reading the finished rows.
+    await client.query(`CREATE INDEX IF NOT EXISTS ${JOBS_TABLE}_failed_at_idx ON ${JOBS_TABLE} (failed_at) WHERE failed_at IS NOT NULL`)
   } finally {
     await client.query('SELECT pg_advisory_unlock(727002)').catch(() => undefined)
     client.release()
