@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 
-import { assertValidKey, FileNotFoundError, type FileStore } from '@shrutik/plugin-sdk'
+import { assertValidKey, assertValidPrefix, FileNotFoundError, type FileStore } from '@shrutik/plugin-sdk'
 
 /** A temp name for a file being written beside its final name; never listed, never served. */
 const isPartial = (name: string): boolean => name.startsWith('.') && name.endsWith('.part')
@@ -109,6 +109,7 @@ export const createLocalFileStore = ({ root, scratchRoot }: { root: string; scra
     },
     async *list(prefix) {
       // The deepest folder the prefix names, walked, then filtered by the prefix's last part.
+      assertValidPrefix(prefix)
       const cut = prefix.lastIndexOf('/')
       const folder = cut < 0 ? '' : prefix.slice(0, cut)
       const files: { key: string; bytes: number }[] = []

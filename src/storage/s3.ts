@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises'
 
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
-import { assertValidKey, FileNotFoundError, type FileStore } from '@shrutik/plugin-sdk'
+import { assertValidKey, assertValidPrefix, FileNotFoundError, type FileStore } from '@shrutik/plugin-sdk'
 
 import type { S3Settings } from '../lib/env'
 
@@ -40,6 +40,19 @@ const counter = () => {
   return { stream, bytes: () => bytes }
 }
 
+/** Skips `skip` bytes, passes the next `take`, drops the rest. */
+const slice = (skip: number, take: number): Transform => {
+  let position = 0
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      const start = Math.max(0, skip - position)
+      const end = Math.min(chunk.length, skip + take - position)
+      position += chunk.length
+      callback(null, end > start ? chunk.subarray(start, end) : undefined)
+    },
+  })
+}
+
 /**
  * Media in a bucket on S3-compatible storage: key `a/b/c` is the object `<prefix>/a/b/c`, the same
  * layout as the local folder, so `recordings/<file>` is where Payload's S3 adapter puts an upload.
@@ -48,9 +61,13 @@ const counter = () => {
 export const createS3FileStore = (settings: S3Settings, { scratchRoot, client }: { scratchRoot: string; client?: S3Client }): FileStore => {
   const s3 = client ?? new S3Client(s3ClientConfig(settings))
   const Bucket = settings.bucket
-  const objectKey = (key: string, allowEmpty = false): string => {
-    assertValidKey(key, { allowEmpty })
+  const objectKey = (key: string): string => {
+    assertValidKey(key)
     return settings.prefix ? `${settings.prefix}/${key}` : key
+  }
+  const objectPrefix = (prefix: string): string => {
+    assertValidPrefix(prefix)
+    return settings.prefix ? `${settings.prefix}/${prefix}` : prefix
   }
   const fromObjectKey = (name: string): string => (settings.prefix ? name.slice(settings.prefix.length + 1) : name)
 
@@ -61,7 +78,7 @@ export const createS3FileStore = (settings: S3Settings, { scratchRoot, client }:
 
   const list = async function* (prefix: string): AsyncIterable<{ key: string; bytes: number }> {
     let ContinuationToken: string | undefined
-    const Prefix = objectKey(prefix, true)
+    const Prefix = objectPrefix(prefix)
     do {
       const page = await s3.send(new ListObjectsV2Command({ Bucket, Prefix: Prefix || undefined, ContinuationToken }))
       for (const object of page.Contents ?? []) {
@@ -95,7 +112,24 @@ export const createS3FileStore = (settings: S3Settings, { scratchRoot, client }:
     async get(key, range) {
       try {
         const result = await s3.send(new GetObjectCommand({ Bucket, Key: objectKey(key), Range: range ? `bytes=${range.start}-${range.end}` : undefined }))
-        return result.Body as Readable
+        const body = result.Body as Readable
+        if (!range) return body
+        // Some S3-compatible servers answer a range with more than was asked (the whole object,
+        // or `0-0` read as "from 0 on"): exactly the asked bytes are handed on.
+        const served = /^bytes (\d+)-(\d+)\/(\d+)/.exec(result.ContentRange ?? '')
+        const from = served ? Number(served[1]) : 0
+        const to = served ? Number(served[2]) : Number(result.ContentLength ?? 0) - 1
+        const last = Math.min(range.end, served ? Number(served[3]) - 1 : to)
+        if (from === range.start && to === last) return body
+        if (from > range.start || to < last) {
+          body.destroy()
+          throw new Error(`${key}: the server answered bytes ${from}-${to} for the range ${range.start}-${range.end}.`)
+        }
+        const sliced = slice(range.start - from, last - range.start + 1)
+        body.on('error', (error) => sliced.destroy(error))
+        // A reader that stops early (a client gone) ends the download too.
+        sliced.on('close', () => body.destroy())
+        return body.pipe(sliced)
       } catch (error) {
         if (isNotFound(error)) throw new FileNotFoundError(key)
         throw error

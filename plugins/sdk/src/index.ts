@@ -3,7 +3,7 @@ export { JobValidationError, PermanentJobError } from './jobs'
 export { idOf } from './refs'
 export { getFileStore, getJobQueue, getRegisteredJobs, registerJobs, setFileStore, setJobQueue } from './registry'
 export { parseByteRange, serveStoredFile, type ServeStoredFileOptions } from './serveFile'
-export { assertValidKey, FileNotFoundError, joinKey, type FileStore } from './storage'
+export { assertValidKey, assertValidPrefix, FileNotFoundError, joinKey, type FileStore } from './storage'
 export {
   getContributorHandlers,
   registerContributorHandlers,

@@ -62,6 +62,12 @@ export const assertValidKey = (key: string, { allowEmpty = false }: { allowEmpty
   }
 }
 
+/** A `list` prefix: `''`, a key, or a key followed by `/` (a folder's contents). */
+export const assertValidPrefix = (prefix: string): void => {
+  if (prefix === '') return
+  assertValidKey(prefix.endsWith('/') ? prefix.slice(0, -1) : prefix)
+}
+
 /** Joins key segments with `/` (each validated). */
 export const joinKey = (...parts: (string | number)[]): string => {
   const key = parts.map(String).filter((part) => part !== '').join('/')
