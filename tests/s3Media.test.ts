@@ -271,6 +271,31 @@ describe('media on S3', () => {
     }, 300_000)
   })
 
+  test('media:copy-to-s3 copies a media folder into the bucket, and a second run copies nothing', async () => {
+    const prefix = `copied-${randomBytes(3).toString('hex')}`
+    const marker = path.join(mediaDir(), 'site', `copy-${randomBytes(3).toString('hex')}.png`)
+    fs.mkdirSync(path.dirname(marker), { recursive: true })
+    fs.writeFileSync(marker, randomBytes(5000))
+    try {
+      const first = await cli(['media:copy-to-s3'], { S3_PREFIX: prefix })
+      expect({ status: first.status, stderr: first.status === 0 ? '' : first.stderr.slice(-2000) }).toEqual({ status: 0, stderr: '' })
+      const summary = JSON.parse(first.stdout.trim().split('\n').pop()!)
+      const copied = await objects(prefix)
+      const key = `site/${path.basename(marker)}`
+      expect(copied[key]).toBe(createHash('sha256').update(fs.readFileSync(marker)).digest('hex'))
+      expect(summary).toMatchObject({ copied: Object.keys(copied).length, skipped: 0 })
+      const second = await cli(['media:copy-to-s3'], { S3_PREFIX: prefix })
+      expect(JSON.parse(second.stdout.trim().split('\n').pop()!)).toMatchObject({ copied: 0, skipped: Object.keys(copied).length, bytes: 0 })
+      expect(fs.existsSync(marker)).toBe(true)
+      // Without S3 settings there is nowhere to copy to: a usage error.
+      const without = await cli(['media:copy-to-s3'], { S3_BUCKET: '', S3_ENDPOINT: '', S3_ACCESS_KEY_ID: '', S3_SECRET_ACCESS_KEY: '', S3_PREFIX: '', S3_REGION: '' })
+      expect(without.status).toBe(64)
+      expect(without.stderr).toMatch(/S3_BUCKET/)
+    } finally {
+      fs.rmSync(marker, { force: true })
+    }
+  }, 120_000)
+
   test('deleting the recording removes its upload and processed files from the bucket', async () => {
     await server.payload.delete({ collection: 'recordings', id: recordingId }) // system delete, as an admin's would be
     const left = Object.keys(await objects(PREFIX)).filter((key) => key === `recordings/${filename}` || key.startsWith(`processed/${recordingId}/`))
