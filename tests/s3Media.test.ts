@@ -1,16 +1,19 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
+import { inflateRawSync } from 'node:zlib'
 
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { getFileStore, getRegisteredJobs, type FileStore } from '@shrutik/plugin-sdk'
 import pg from 'pg'
+import sharp from 'sharp'
 import tar from 'tar-stream'
 
 import { createJobRuntime, type JobRuntime } from '../src/jobs/runtime'
 import { mediaDir } from '../src/lib/env'
+import { buildTakeout } from '../src/site/takeout'
 import { createS3FileStore } from '../src/storage'
 import { sineWav } from './helpers/audio'
 import { root } from './helpers/cliServer'
@@ -76,6 +79,25 @@ const objects = async (prefix: string): Promise<Record<string, string>> => {
     const hash = createHash('sha256')
     for await (const chunk of await bucket.get(object.key)) hash.update(chunk as Buffer)
     out[object.key] = hash.digest('hex')
+  }
+  return out
+}
+
+/** Every entry of a zip, read through its central directory. */
+const zipEntries = (zip: Buffer): Record<string, Buffer> => {
+  const end = zip.lastIndexOf(Buffer.from('PK\x05\x06', 'latin1'))
+  const count = zip.readUInt16LE(end + 10)
+  const out: Record<string, Buffer> = {}
+  for (let at = zip.readUInt32LE(end + 16), index = 0; index < count; index++) {
+    const method = zip.readUInt16LE(at + 10)
+    const compressed = zip.readUInt32LE(at + 20)
+    const nameLength = zip.readUInt16LE(at + 28)
+    const name = zip.subarray(at + 46, at + 46 + nameLength).toString()
+    const local = zip.readUInt32LE(at + 42)
+    const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28)
+    const data = zip.subarray(start, start + compressed)
+    out[name] = method === 8 ? inflateRawSync(data) : data
+    at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32)
   }
   return out
 }
@@ -270,6 +292,56 @@ describe('media on S3', () => {
       expect(again.stderr).toMatch(/already holds media/)
     }, 300_000)
   })
+
+  test('a take sent twice is stored once: the refused repeat leaves no object behind', async () => {
+    const sentence = await createSentence(server, languageId)
+    const uploadId = randomUUID()
+    const send = () => {
+      const form = new FormData()
+      form.append('file', new Blob([sineWav(1)], { type: 'audio/wav' }), 'take.wav')
+      form.append('_payload', JSON.stringify({ language: languageId, mode: 'prompt', sentence, uploadId }))
+      return fetch(`${server.url}/api/recordings?depth=0`, { method: 'POST', headers: person.headers, body: form })
+    }
+    expect((await send()).status).toBe(201)
+    const before = Object.keys(await objects(PREFIX)).filter((key) => key.startsWith('recordings/'))
+    expect((await send()).status).toBe(409)
+    const after = Object.keys(await objects(PREFIX)).filter((key) => key.startsWith('recordings/'))
+    expect(after).toEqual(before)
+    const stored = await server.payload.find({ collection: 'recordings', where: { uploadId: { equals: uploadId } }, depth: 0 })
+    expect(stored.totalDocs).toBe(1)
+    await eventually(
+      () => server.payload.findByID({ collection: 'recordings', id: stored.docs[0].id, depth: 0 }) as Promise<Record<string, any>>,
+      (doc) => ['ready', 'rejected', 'failed'].includes(doc.audio?.status),
+      60_000,
+    )
+    await server.payload.delete({ collection: 'recordings', id: stored.docs[0].id }) // system clean-up
+  }, 90_000)
+
+  test('a contributor\'s takeout carries their recording, read from the bucket', async () => {
+    const target = path.join(work, 'takeout.zip')
+    await buildTakeout(server.payload, { clientIds: [person.clientId] }, target)
+    const entries = zipEntries(fs.readFileSync(target))
+    expect(Object.keys(entries)).toContain(`recordings/${recordingId}-${filename}`)
+    expect(entries[`recordings/${recordingId}-${filename}`].equals(await read(`recordings/${filename}`))).toBe(true)
+  }, 60_000)
+
+  test('site images go to the bucket through Payload\'s S3 adapter and are served from it', async () => {
+    const png = await sharp({ create: { width: 200, height: 120, channels: 3, background: '#3366cc' } }).png().toBuffer()
+    const form = new FormData()
+    form.append('file', new Blob([new Uint8Array(png)], { type: 'image/png' }), 'logo.png')
+    form.append('_payload', JSON.stringify({ alt: 'Logo' }))
+    const response = await fetch(`${server.url}/api/media`, { method: 'POST', headers: admin.headers, body: form })
+    const body = await json(response)
+    expect({ status: response.status, body: response.status === 201 ? undefined : body }).toEqual({ status: 201, body: undefined })
+    const keys = Object.keys(await objects(PREFIX)).filter((key) => key.startsWith('site/'))
+    expect(keys).toEqual(expect.arrayContaining([`site/${body.doc.filename}`, `site/${body.doc.sizes.logo.filename}`]))
+    const url = new URL(body.doc.url)
+    const served = await fetch(`${server.url}${url.pathname}${url.search}`)
+    expect(served.status).toBe(200)
+    expect(Buffer.from(await served.arrayBuffer()).equals(png)).toBe(true)
+    await server.payload.delete({ collection: 'media', id: body.doc.id }) // system clean-up
+    expect(Object.keys(await objects(PREFIX)).filter((key) => key.startsWith('site/'))).toEqual([])
+  }, 60_000)
 
   test('media:copy-to-s3 copies a media folder into the bucket, and a second run copies nothing', async () => {
     const prefix = `copied-${randomBytes(3).toString('hex')}`
