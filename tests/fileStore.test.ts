@@ -7,7 +7,7 @@ import { Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { FileNotFoundError, serveStoredFile, type FileStore } from '@shrutik/plugin-sdk'
 
-import { createLocalFileStore, createS3FileStore } from '../src/storage'
+import { createLocalFileStore, createS3FileStore, sweepScratch } from '../src/storage'
 import { startTestS3, type TestS3 } from './helpers/s3'
 
 /**
@@ -152,4 +152,20 @@ test('the S3 store keeps its objects under the prefix', async () => {
   const head = await client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: 'tenant/media/recordings/a.wav' }))
   expect(head.ContentLength).toBe(17)
   client.destroy()
+})
+
+test('work folders a killed process left behind are swept; fresh ones and other files stay', async () => {
+  const root = path.join(work, 'sweep')
+  const scratch = createLocalFileStore({ root: path.join(work, 'media'), scratchRoot: root })
+  const old = await scratch.scratchDir()
+  const fresh = await scratch.scratchDir()
+  fs.writeFileSync(path.join(old, 'archive.flac'), 'x')
+  fs.writeFileSync(path.join(root, 'work-note.txt'), 'not a folder')
+  const dayAgo = new Date(Date.now() - 25 * 60 * 60_000)
+  fs.utimesSync(old, dayAgo, dayAgo)
+  expect(await sweepScratch(root)).toBe(1)
+  expect(fs.existsSync(old)).toBe(false)
+  expect(fs.existsSync(fresh)).toBe(true)
+  expect(fs.existsSync(path.join(root, 'work-note.txt'))).toBe(true)
+  expect(await sweepScratch(path.join(work, 'no-such-folder'))).toBe(0)
 })
