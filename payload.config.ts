@@ -6,6 +6,7 @@ import { s3Storage } from '@payloadcms/storage-s3'
 import { audioProcessingPlugin } from '@shrutik/plugin-audio-processing'
 import { consensusPlugin } from '@shrutik/plugin-consensus'
 import { exportPlugin } from '@shrutik/plugin-export'
+import { webhooksPlugin, type WebhookEvent } from '@shrutik/plugin-webhooks'
 import { registerJobs, setFileStore } from '@shrutik/plugin-sdk'
 import { buildConfig, type Config } from 'payload'
 import { bnBd } from '@payloadcms/translations/languages/bnBd'
@@ -170,6 +171,8 @@ const config: Config = {
       // Withdrawn consent reaches every later export (src/site/withdrawal.ts).
       withdrawnRecordings: withdrawnAmong,
     }),
+    // Signed POSTs to other systems when segments are decided (WEBHOOK_URLS; the example plugin in examples/webhooks).
+    webhooksPlugin({ ...env.webhooks, events: env.webhooks.events as WebhookEvent[] }),
     // Uploads to S3 with the official adapter, under the keys the file store reads
     // (`<S3_PREFIX>/recordings/<file>`). Always listed, enabled only with S3_BUCKET, so the schema
     // (its `prefix` and `_objectKey` columns) is the same with either store.
