@@ -7,7 +7,8 @@ import { Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { FileNotFoundError, serveStoredFile, type FileStore } from '@shrutik/plugin-sdk'
 
-import { createLocalFileStore, createS3FileStore, sweepScratch } from '../src/storage'
+import { createLocalFileStore, createS3FileStore } from '../src/storage'
+import { sweepScratch } from '../src/storage/sweep'
 import { startTestS3, type TestS3 } from './helpers/s3'
 
 /**
