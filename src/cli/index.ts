@@ -1,4 +1,5 @@
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
@@ -21,13 +22,6 @@ Commands:
   seed                          Load the starter languages and sentences (safe to run again)
   users:create-admin --email E --password P [--name N]
                                 Create an admin account, or make an existing account admin
-  export --language CODE --format cv|hf|kaldi|nemo|ljspeech --out PATH [--seed N]
-         [--min-confidence X] [--include accepted|all] [--audio flac|wav|opus|copy]
-         [--sample-rate HZ] [--speaker ID]
-                                Write a training-ready dataset: PATH ending in .tar or .tar.gz is an
-                                archive, any other PATH a new folder; prints a one-line JSON summary;
-                                exit 65 when nothing matches, 73 when PATH cannot be written
-
   sentences import FILE --language CODE [--source S] [--domain D] [--licence L]
                     [--status pending|approved]
                                 Import sentences from a .txt (one a line), .csv or .tsv file (CSV/TSV:
@@ -67,17 +61,20 @@ const pluginHelp = async (): Promise<string> => {
   const lines = groups.flatMap(({ plugin, commands: list }) =>
     list.flatMap((command) => {
       const [usage, ...rest] = command.help.split('\n')
-      return [`  ${plugin} ${command.name} ${usage}`, ...rest.map((line) => `    ${line}`)]
+      return [`  ${plugin} ${command.default ? `[${command.name}]` : command.name} ${usage}`, ...rest.map((line) => `    ${line}`)]
     }),
   )
   return lines.length ? `\nPlugin commands:\n${lines.join('\n')}` : ''
 }
 
-/** `shrutik <plugin> <command> ...`: a command a plugin registered. */
-const runPluginCommand = async (group: string, [name, ...args]: string[]): Promise<boolean> => {
+/** `shrutik <plugin> <command> ...`: a command a plugin registered (its default one when options come first). */
+const runPluginCommand = async (group: string, words: string[]): Promise<boolean> => {
   const found = (await pluginCommands()).find((entry) => entry.plugin === group)
   if (!found) return false
-  const command = found.commands.find((entry) => entry.name === name)
+  const fallback = found.commands.find((entry) => entry.default)
+  const named = found.commands.find((entry) => entry.name === words[0])
+  const command = named ?? (fallback && (words.length === 0 || words[0].startsWith('-')) ? fallback : undefined)
+  const args = named ? words.slice(1) : words
   if (!command) throw new UsageError(`${group} needs a subcommand: ${found.commands.map((entry) => entry.name).join(', ')}.`)
   const { CommandError } = await import('@shrutik/plugin-sdk')
   let booted: Awaited<ReturnType<typeof import('../server/boot').bootPayload>> | undefined
@@ -215,107 +212,6 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
 }
 
 const LANGUAGE_TAG = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/
-
-/** Progress on stderr: a redrawn bar on a terminal, plain lines (each phase, every 10 %) otherwise. */
-const progressPrinter = () => {
-  const tty = process.stderr.isTTY
-  let lastPhase = ''
-  let lastTenth = -1
-  return ({ phase, done, total }: { phase: string; done: number; total: number }) => {
-    const fraction = total > 0 ? done / total : 0
-    if (tty) {
-      const width = 30
-      const filled = Math.round(fraction * width)
-      process.stderr.write(`\r${phase.padEnd(9)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total || '?'}   `)
-      if (phase === 'archiving' || (phase === 'writing' && done === total)) process.stderr.write('\n')
-      return
-    }
-    const tenth = Math.floor(fraction * 10)
-    if (phase !== lastPhase || (phase === 'encoding' && tenth !== lastTenth)) {
-      console.error(`export: ${phase}${total ? ` ${done}/${total} clips` : done ? ` ${done} clips selected` : ''}`)
-      lastPhase = phase
-      lastTenth = tenth
-    }
-  }
-}
-
-const INCLUDES = ['accepted', 'all'] as const
-const AUDIO = ['flac', 'wav', 'opus', 'copy'] as const
-
-commands.export = async (args) => {
-  const { values } = parseArgs({
-    args,
-    options: {
-      language: { type: 'string' },
-      format: { type: 'string' },
-      out: { type: 'string' },
-      seed: { type: 'string' },
-      'min-confidence': { type: 'string' },
-      include: { type: 'string' },
-      audio: { type: 'string' },
-      'sample-rate': { type: 'string' },
-      speaker: { type: 'string' },
-    },
-    strict: true,
-  })
-  if (!values.language || !values.format || !values.out) throw new UsageError('export needs --language CODE, --format NAME and --out PATH.')
-  if (!LANGUAGE_TAG.test(values.language)) throw new UsageError(`--language needs a language code such as bn, not "${values.language}".`)
-  const formats = ['cv', 'hf', 'kaldi', 'nemo', 'ljspeech']
-  if (!formats.includes(values.format)) throw new UsageError(`--format must be one of ${formats.join(', ')}, not "${values.format}".`)
-  const seed = values.seed === undefined ? 0 : Number(values.seed)
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError(`--seed must be a whole number ≥ 0, not "${values.seed}".`)
-  const minConfidence = values['min-confidence'] === undefined ? undefined : Number(values['min-confidence'])
-  if (minConfidence !== undefined && !(minConfidence >= 0 && minConfidence <= 1)) throw new UsageError(`--min-confidence must be between 0 and 1, not "${values['min-confidence']}".`)
-  const include = (values.include ?? 'accepted') as (typeof INCLUDES)[number]
-  if (!INCLUDES.includes(include)) throw new UsageError(`--include must be accepted or all, not "${values.include}".`)
-  const audio = values.audio as (typeof AUDIO)[number] | undefined
-  if (audio !== undefined && !AUDIO.includes(audio)) throw new UsageError(`--audio must be one of ${AUDIO.join(', ')}, not "${values.audio}".`)
-  const sampleRate = values['sample-rate'] === undefined ? undefined : Number(values['sample-rate'])
-  if (sampleRate !== undefined && !(Number.isInteger(sampleRate) && sampleRate >= 8000 && sampleRate <= 48_000)) {
-    throw new UsageError(`--sample-rate must be a whole number of Hz between 8000 and 48000, not "${values['sample-rate']}".`)
-  }
-  const out = path.resolve(values.out)
-  // The output is checked before the database is touched: a path that cannot be written fails fast.
-  if (fs.existsSync(out)) throw new ExitError(`${values.out} already exists; choose a new path (exports never overwrite).`, 73)
-  const parent = path.dirname(out)
-  const probe = path.join(parent, `.shrutik-export-probe-${process.pid}`)
-  try {
-    await fs.promises.mkdir(probe)
-    await fs.promises.rmdir(probe)
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    throw new ExitError(`cannot write ${values.out}: ${code === 'ENOENT' && !fs.existsSync(parent) ? `the folder ${parent} does not exist` : code === 'ENOTDIR' ? `${parent} is not a folder` : (error as Error).message}`, 73)
-  }
-  // The export runs in a process of its own whose heap is capped: its live memory is flat (~50 MB
-  // above Payload, whatever the dataset's size), but an uncapped V8 defers collecting the garbage
-  // of each batch and its RSS creeps up with the number of clips. The cap makes it collect.
-  const heapMb = Number(process.env.EXPORT_HEAP_MB ?? 160)
-  if (process.env.SHRUTIK_EXPORT_CAPPED !== '1' && heapMb > 0) {
-    const child = spawn(process.execPath, [...process.execArgv, `--max-old-space-size=${heapMb}`, process.argv[1], ...process.argv.slice(2)], {
-      stdio: 'inherit',
-      env: { ...process.env, SHRUTIK_EXPORT_CAPPED: '1' },
-    })
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal))
-    const code = await new Promise<number>((resolve) => child.once('close', (status, signal) => resolve(status ?? (signal ? 1 : 0))))
-    process.exit(code)
-  }
-  const plugin = await import('@shrutik/plugin-export')
-  await withPayload(async ({ payload }) => {
-    let summary
-    try {
-      summary = await plugin.runExport(
-        payload,
-        { language: values.language!, format: values.format!, include, seed, minConfidence, audio, sampleRate, speaker: values.speaker },
-        { out, onProgress: progressPrinter() },
-      )
-    } catch (error) {
-      if (error instanceof plugin.NothingToExportError || error instanceof plugin.ExportRefusedError) throw new ExitError(`${error.message} No dataset was written.`, 65)
-      if (error instanceof plugin.OutputError) throw new ExitError(error.message, 73)
-      throw error
-    }
-    console.log(JSON.stringify(summary))
-  })
-}
 
 const sentenceCommands: Record<string, (args: string[]) => Promise<void>> = {
   async import(args) {
@@ -514,7 +410,14 @@ commands.restore = async (args) => {
   const { expectedMigrationNames } = await import('../db/migrate')
   if (!fs.existsSync(positionals[0])) throw new ExitError(`cannot read ${positionals[0]}: no such file`, 66)
   const database = await ensureDatabase()
+  // Listing the installed plugins' migrations loads the config, which would write a new session
+  // secret into the empty data folder: a throwaway one (never written) stands in until the backup's is restored.
+  // The config reads DATABASE_URL when it loads (as bootPayload arranges).
+  process.env.DATABASE_URL = database.url
+  const ownSecret = process.env.PAYLOAD_SECRET
+  process.env.PAYLOAD_SECRET ??= randomBytes(32).toString('hex')
   const knownMigrations = await expectedMigrationNames()
+  if (ownSecret === undefined) delete process.env.PAYLOAD_SECRET
   const show = opsProgress('restore')
   try {
     const result = await asExit(() =>

@@ -1,8 +1,9 @@
 import os from 'node:os'
 
-import { folderOf, registerJobs, registerMigrations } from '@shrutik/plugin-sdk'
+import { folderOf, registerCommands, registerJobs, registerMigrations } from '@shrutik/plugin-sdk'
 import type { Config } from 'payload'
 
+import { datasetCommand } from './cli'
 import { downloadsCollection, exportsCollection } from './collections'
 import { exportEndpoints } from './endpoints'
 import { exportJobs } from './jobs'
@@ -33,12 +34,14 @@ export const exportPlugin =
       collections: [...collections, exportsCollection(settings), downloadsCollection(settings), planRowsCollection()],
     }
     // Its tables are created and changed by its own migrations.
-    const withSchema = registerMigrations(withCollections, {
+    const withMigrations = registerMigrations(withCollections, {
       plugin: 'export',
       migrations,
       owns: { collections: [EXPORTS, DOWNLOADS, PLAN_ROWS] },
       directory: folderOf(import.meta.url, 'migrations'),
     })
+    // `shrutik export --language … --format … --out …`: a dataset from the command line.
+    const withSchema = registerCommands(withMigrations, 'export', [datasetCommand])
     if (!settings.enabled) return withSchema
     return registerJobs({ ...withSchema, endpoints: [...(withSchema.endpoints ?? []), ...exportEndpoints(settings)] }, exportJobs(settings))
   }

@@ -10,6 +10,8 @@ export interface PluginCommand {
   name: string
   /** The help text: the arguments on the first line, then what it does (indented lines are kept as written). */
   help: string
+  /** Also run when the group is followed by options, not a command name (`shrutik export --language bn …`). One per plugin. */
+  default?: boolean
   /**
    * Runs the command. `payload()` boots Payload on the database (embedded unless DATABASE_URL is
    * set) on first call, for commands that need it; the host closes it afterwards. Return an exit
@@ -52,6 +54,7 @@ export const registerCommands = <C extends Config>(config: C, plugin: string, co
   if (!WORD.test(plugin)) throw new Error(`CLI group "${plugin}" must be one lower-case word (letters, digits, dashes).`)
   const existing = registered(config)
   if (existing.some((entry) => entry.plugin === plugin)) throw new Error(`CLI commands for "${plugin}" are registered twice.`)
+  if (commands.filter((command) => command.default).length > 1) throw new Error(`CLI commands for "${plugin}": only one may be the default.`)
   const names = new Set<string>()
   for (const command of commands) {
     if (!WORD.test(command.name)) throw new Error(`CLI command "${plugin} ${command.name}" must be one lower-case word.`)
