@@ -2,11 +2,12 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 import { postgresAdapter } from '@payloadcms/db-postgres'
+import { s3Storage } from '@payloadcms/storage-s3'
 import { audioProcessingPlugin } from '@shrutik/plugin-audio-processing'
 import { consensusPlugin } from '@shrutik/plugin-consensus'
 import { exportPlugin } from '@shrutik/plugin-export'
 import { webhooksPlugin, type WebhookEvent } from '@shrutik/plugin-webhooks'
-import { registerJobs } from '@shrutik/plugin-sdk'
+import { registerJobs, setFileStore } from '@shrutik/plugin-sdk'
 import { buildConfig, type Config } from 'payload'
 import { bnBd } from '@payloadcms/translations/languages/bnBd'
 import { en } from '@payloadcms/translations/languages/en'
@@ -44,10 +45,15 @@ import { payloadLogDestination } from './src/lib/logger'
 import { storageFullIsInsufficientStorage } from './src/lib/diskSpace'
 import { judgeIdentity } from './src/access/contributor'
 import { malformedPayloadFieldIsBadRequest, removeRequestTempFiles } from './src/lib/uploadTempFiles'
-import { dataDir, isProduction, mediaDir, MULTIPART_OVERHEAD_BYTES, resolvePayloadSecret, settings } from './src/lib/env'
+import { dataDir, isProduction, mediaDir, MULTIPART_OVERHEAD_BYTES, resolvePayloadSecret, s3Settings, settings } from './src/lib/env'
+import { fileStoreFromEnv, MEDIA_FOLDERS, s3ClientConfig } from './src/storage'
 
 const dirname = path.dirname(fileURLToPath(import.meta.url))
 const env = settings()
+// Media on local disk (MEDIA_DIR), or in an S3 bucket when S3_BUCKET is set (README "Media on S3").
+const s3 = s3Settings()
+const fileStore = fileStoreFromEnv()
+const s3Prefix = (folder: string) => (s3?.prefix ? `${s3.prefix}/${folder}` : folder)
 
 /**
  * The one place where the database, collections, globals and plugins are listed, in order.
@@ -60,6 +66,8 @@ const config: Config = {
   csrf: [env.serverURL],
   cookiePrefix: 'shrutik',
   telemetry: false,
+  // The media store reaches plugins (and the core's readers) through the SDK, like the job queue.
+  onInit: async () => setFileStore(fileStore),
   // Payload's pino logger writes through winston: one JSON format in one stream.
   logger: { options: { level: env.logLevel }, destination: payloadLogDestination },
   // Refusals we raise on purpose (4xx with a message for the user) are not server errors.
@@ -115,7 +123,7 @@ const config: Config = {
     ),
     Languages,
     Sentences,
-    createRecordings({ staticDir: path.join(mediaDir(), 'recordings') }),
+    createRecordings({ staticDir: path.join(mediaDir(), MEDIA_FOLDERS.recordings), folder: MEDIA_FOLDERS.recordings, checkDiskSpace: !s3 }),
     createTranscriptions(),
     SentenceSkips,
     // Sentence curation: bulk imports (run as jobs) and review votes (src/curation).
@@ -124,7 +132,7 @@ const config: Config = {
     Contributors,
     Withdrawals,
     Takeouts,
-    createMedia({ staticDir: path.join(mediaDir(), 'site') }),
+    createMedia({ staticDir: path.join(mediaDir(), MEDIA_FOLDERS.site) }),
     Backups,
   ],
   globals: [SiteSettings, BackupSettings],
@@ -154,13 +162,13 @@ const config: Config = {
   sharp,
   // Plugins, in order. Each adds its schema first, then behaviour (see plugins/*/README.md).
   plugins: [
-    audioProcessingPlugin({ mediaDir: mediaDir() }),
+    audioProcessingPlugin({ recordingsFolder: MEDIA_FOLDERS.recordings, processedFolder: MEDIA_FOLDERS.processed }),
     // Votes, transcript consensus, reliability and the review queue; needs the segments above.
     // Judges are accounts or server-issued anonymous ids, with the current consent (src/access/contributor.ts).
-    consensusPlugin({ mediaDir: mediaDir(), identify: judgeIdentity }),
+    consensusPlugin({ processedFolder: MEDIA_FOLDERS.processed, identify: judgeIdentity }),
     // Dataset exports (formats, splits, archives, downloads); reads segments, consensus and votes above.
     exportPlugin({
-      mediaDir: mediaDir(),
+      processedFolder: MEDIA_FOLDERS.processed,
       exportsDir: path.join(dataDir(), 'exports'),
       shardSize: env.exportShardSize,
       lockLifetimeMs: env.exportLockLifetimeMs,
@@ -169,6 +177,16 @@ const config: Config = {
     }),
     // Signed POSTs to other systems when segments are decided (WEBHOOK_URLS; the example plugin in examples/webhooks).
     webhooksPlugin({ ...env.webhooks, events: env.webhooks.events as WebhookEvent[] }),
+    // Uploads to S3 with the official adapter, under the keys the file store reads
+    // (`<S3_PREFIX>/recordings/<file>`). Always listed, enabled only with S3_BUCKET, so the schema
+    // (its `prefix` and `_objectKey` columns) is the same with either store.
+    s3Storage({
+      enabled: Boolean(s3),
+      alwaysInsertFields: true,
+      bucket: s3?.bucket ?? '',
+      config: s3 ? s3ClientConfig(s3) : {},
+      collections: { recordings: { prefix: s3Prefix(MEDIA_FOLDERS.recordings) }, media: { prefix: s3Prefix(MEDIA_FOLDERS.site) } },
+    }),
   ],
   typescript: {
     outputFile: path.resolve(dirname, 'src/payload-types.ts'),

@@ -25,12 +25,16 @@ const section = (title: string): string => {
   return readme.slice(start, end === -1 ? undefined : end)
 }
 
-const composeConfig = (env: Record<string, string>): { status: number | null; stdout: string; stderr: string } => {
+const composeConfig = (env: Record<string, string>, profiles: string[] = []): { status: number | null; stdout: string; stderr: string } => {
   const envFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'compose-')), '.env')
   fs.writeFileSync(envFile, Object.entries(env).map(([key, value]) => `${key}=${value}`).join('\n') + '\n')
   // Only the variables in the env file: none leak in from the test's environment.
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(POSTGRES_|PAYLOAD_|SERVER_URL|SMTP_|EMAIL_|HTTP_PORT|LOG_LEVEL)/.test(key)))
-  return spawnSync('docker-compose', ['-p', 'shrutik', '-f', 'docker/compose.yml', '--env-file', envFile, 'config'], { cwd: root, encoding: 'utf8', env: clean as NodeJS.ProcessEnv })
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(POSTGRES_|PAYLOAD_|SERVER_URL|SMTP_|EMAIL_|HTTP_PORT|LOG_LEVEL|S3_|MINIO_)/.test(key)))
+  return spawnSync('docker-compose', ['-p', 'shrutik', '-f', 'docker/compose.yml', '--env-file', envFile, ...profiles.flatMap((profile) => ['--profile', profile]), 'config'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: clean as NodeJS.ProcessEnv,
+  })
 }
 
 describe('docker/compose.yml', () => {
@@ -63,6 +67,36 @@ describe('docker/compose.yml', () => {
     expect(config).toMatch(/nginx\.conf:\/etc\/nginx\/conf\.d\/default\.conf:ro/)
     expect(config).toMatch(/published: 8081/)
     expect(config.match(/healthcheck:/g)!.length).toBeGreaterThanOrEqual(4)
+    // Without S3 settings the app keeps media on the volume: the S3 variables reach web, worker (and the unused one-shot) empty.
+    expect(config.match(/S3_BUCKET: ''/g)).toHaveLength(3)
+  })
+
+  composeTest('the s3 profile adds MinIO and a bucket-making one-shot, wired to the app\'s S3 variables', () => {
+    const result = composeConfig(
+      {
+        PAYLOAD_SECRET: 'p'.repeat(64),
+        POSTGRES_PASSWORD: 'database-password',
+        S3_BUCKET: 'shrutik-media',
+        S3_ENDPOINT: 'http://minio:9000',
+        S3_REGION: 'us-east-1',
+        S3_ACCESS_KEY_ID: 'shrutik',
+        S3_SECRET_ACCESS_KEY: 'minio-secret-key',
+        S3_FORCE_PATH_STYLE: 'true',
+      },
+      ['s3'],
+    )
+    expect(result.stderr).not.toMatch(/ERROR/)
+    expect(result.status).toBe(0)
+    const config = result.stdout
+    for (const service of ['minio', 'minio-bucket']) expect(config).toMatch(new RegExp(`^  ${service}:$`, 'm'))
+    for (const line of ['S3_BUCKET: shrutik-media', 'S3_ENDPOINT: http://minio:9000', 'S3_FORCE_PATH_STYLE: "true"', 'S3_ACCESS_KEY_ID: shrutik']) {
+      // web and worker, and the one-shot for the bucket and keys.
+      expect(config.split('\n').filter((text) => text.trim() === line).length).toBeGreaterThanOrEqual(2)
+    }
+    expect(config).toMatch(/MINIO_ROOT_USER: shrutik/)
+    expect(config).toMatch(/MINIO_ROOT_PASSWORD: minio-secret-key/)
+    expect(config).toMatch(/mc mb --ignore-existing "local\/\$\$S3_BUCKET"/)
+    expect(config).toMatch(/minio:\/data/)
   })
 })
 

@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import fs from 'node:fs/promises'
-import path from 'node:path'
-
 import { APIError, type CollectionConfig, type PayloadRequest } from 'payload'
 
 import { fieldIsAdmin, fieldNobody, fieldOwnerOrAdmin, isAdmin, ownsOrReviews } from '../../src/access'
 import { mayContribute, requireConsentingContributor, resolveContributor } from '../../src/access/contributor'
-import { idOf } from '@shrutik/plugin-sdk'
+import { getFileStore, idOf, joinKey } from '@shrutik/plugin-sdk'
 
 import { TERMS_VERSION } from '../../src/lib/terms'
 import { sentencePools } from '../../src/site/sentencePool'
@@ -18,7 +15,12 @@ import { streamStoredUpload } from '../../src/lib/serveUpload'
 export const RECORDING_STATUSES = ['uploaded', 'processing', 'ready', 'rejected', 'failed'] as const
 
 interface RecordingsOptions {
+  /** The local folder of uploads (`<media>/recordings`); unused when media is on S3 (Payload's S3 adapter stores them). */
   staticDir: string
+  /** The media-store folder of uploads: files are served and cleaned up as `<folder>/<filename>`. @default 'recordings' */
+  folder?: string
+  /** Refuse an upload that the disk under `staticDir` cannot hold (507); off when media is on S3. @default true */
+  checkDiskSpace?: boolean
 }
 
 const STORED_FILE = Symbol.for('shrutik.recordings.storedFile')
@@ -70,7 +72,7 @@ const safeDownloadHeaders = (headers: Headers): Headers => {
   return headers
 }
 
-export const createRecordings = ({ staticDir }: RecordingsOptions): CollectionConfig => ({
+export const createRecordings = ({ staticDir, folder = 'recordings', checkDiskSpace = true }: RecordingsOptions): CollectionConfig => ({
   slug: 'recordings',
   admin: { defaultColumns: ['filename', 'language', 'mode', 'status', 'createdAt'], group: 'Contributions' },
   access: {
@@ -91,15 +93,15 @@ export const createRecordings = ({ staticDir }: RecordingsOptions): CollectionCo
     displayPreview: false,
     // Never let a browser render an uploaded file inline as a page.
     modifyResponseHeaders: ({ headers }) => safeDownloadHeaders(headers),
-    // Served from a stream that closes its file when the client goes away (see serveUpload.ts).
-    handlers: [streamStoredUpload({ staticDir, modifyHeaders: safeDownloadHeaders })],
+    // Served from the media store (disk or S3) with ranges, from a stream that closes when the client goes away (see serveUpload.ts).
+    handlers: [streamStoredUpload({ folder, modifyHeaders: safeDownloadHeaders })],
   },
   hooks: {
     beforeOperation: [
       async ({ operation, req, args }) => {
         if (operation === 'create' || operation === 'update') {
           await prepareUpload(req)
-          assertRoomFor(req, staticDir)
+          if (checkDiskSpace) assertRoomFor(req, staticDir)
         }
         return args
       },
@@ -152,6 +154,9 @@ export const createRecordings = ({ staticDir }: RecordingsOptions): CollectionCo
       async ({ doc, req }) => {
         await recountSentenceRecordings(req, [doc.sentence])
         if (doc.sentence) sentencePools(req.payload).noteRecordingGone(Number(doc.id), idOf(doc.language))
+        // Payload (or its S3 adapter) removes the upload; this makes sure for the store's own key,
+        // whatever prefix the row recorded.
+        if (typeof doc.filename === 'string' && STORED_NAME.test(doc.filename)) await getFileStore(req.payload).delete(joinKey(folder, doc.filename))
         return doc
       },
     ],
@@ -170,7 +175,7 @@ export const createRecordings = ({ staticDir }: RecordingsOptions): CollectionCo
         const stored = (req.context as Record<symbol, string | undefined>)[STORED_FILE] ?? named
         if (!stored) return
         const rows = await req.payload.count({ collection: 'recordings', where: { filename: { equals: stored } } }) // system check
-        if (rows.totalDocs === 0) await fs.rm(path.join(staticDir, stored), { force: true })
+        if (rows.totalDocs === 0) await getFileStore().delete(joinKey(folder, stored))
       },
       ({ error }) => {
         // A take sent twice (a retry whose first answer was lost, a reload mid-upload) hits the

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
+import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import zlib from 'node:zlib'
 
@@ -8,7 +9,10 @@ import pg from 'pg'
 import { to as copyTo } from 'pg-copy-streams'
 import tar from 'tar-stream'
 
+import { FileNotFoundError, type FileStore } from '@shrutik/plugin-sdk'
+
 import { dataDir, mediaDir } from '../lib/env'
+import { fileStoreFromEnv } from '../storage'
 import {
   BackupError,
   DATA_PREFIX,
@@ -47,6 +51,8 @@ export interface BackupOptions {
   shrutikVersion: string
   onProgress?: (progress: BackupProgress) => void
   signal?: AbortSignal
+  /** Where the media are. @default the store the environment configures (S3_BUCKET, else MEDIA_DIR) */
+  fileStore?: FileStore
 }
 
 export interface BackupResult {
@@ -197,6 +203,30 @@ const addFile = async (pack: tar.Pack, name: string, full: string): Promise<Back
 }
 
 /**
+ * Adds one object of an S3 media store, streamed from the bucket: the size listed is the size the
+ * entry gets, and an object replaced or cut meanwhile fails the backup with its key rather than
+ * writing a torn entry. One deleted since the listing is left out, like a deleted file.
+ */
+const addStoredObject = async (pack: tar.Pack, name: string, store: FileStore, key: string, bytes: number): Promise<BackupFileRecord | undefined> => {
+  let source: NodeJS.ReadableStream
+  try {
+    source = bytes === 0 ? Readable.from([]) : await store.get(key)
+  } catch (error) {
+    if (error instanceof FileNotFoundError) return undefined
+    throw new BackupError(`Cannot read ${key} from ${store.location}: ${(error as Error).message}`, 74)
+  }
+  const measured = meter()
+  const entry = pack.entry({ name, size: bytes, mode: 0o600, mtime: new Date() })
+  try {
+    await pipeline(source, measured.stream, entry)
+  } catch (error) {
+    throw new BackupError(`${store.location}/${key} changed while it was being backed up (${(error as Error).message}); run the backup again.`, 74)
+  }
+  if (measured.bytes() !== bytes) throw new BackupError(`${store.location}/${key} changed while it was being backed up; run the backup again.`, 74)
+  return { path: name, bytes, sha256: measured.digest() }
+}
+
+/**
  * Writes a consistent backup of a running (or stopped) instance to `out`: the database from one
  * snapshot, then every file of the data folder (and the media folder). Written to a temporary name
  * beside `out` and renamed when complete, so `out` is either the whole backup or absent.
@@ -220,7 +250,10 @@ export const createBackup = async (options: BackupOptions): Promise<BackupResult
 
     const data = dataDir()
     const media = mediaDir()
-    const separateMedia = !isInside(data, media)
+    const store = options.fileStore ?? fileStoreFromEnv()
+    const onS3 = store.kind === 's3'
+    // On S3 the bucket's objects are the media; a local media folder (one left from before the move) is not backed up.
+    const separateMedia = onS3 || !isInside(data, media)
     const secretFromEnvironment = process.env.PAYLOAD_SECRET !== undefined
     const secretFile = path.join(data, 'payload-secret')
     const secret = secretFromEnvironment ? process.env.PAYLOAD_SECRET! : fs.existsSync(secretFile) ? fs.readFileSync(secretFile, 'utf8').trim() : ''
@@ -228,11 +261,22 @@ export const createBackup = async (options: BackupOptions): Promise<BackupResult
     const skipData = (relative: string, isDir: boolean): boolean => {
       const full = path.join(data, relative)
       if (isInside(workDir, full) || full === output) return true
+      if (onS3 && isInside(media, full)) return true
       if (!relative.includes('/')) return isDir ? SKIPPED_DATA_FOLDERS.has(relative) : SKIPPED_DATA_FILES.has(relative) || relative === 'payload-secret'
       return false
     }
     const dataFiles = await listFiles(data, skipData)
-    const mediaFiles = separateMedia ? await listFiles(media, (relative) => isInside(workDir, path.join(media, relative))) : []
+    const mediaFiles = separateMedia && !onS3 ? await listFiles(media, (relative) => isInside(workDir, path.join(media, relative))) : []
+    // Listed after the database snapshot: every object a row points at is there (objects made
+    // since are extra, and harmless).
+    const mediaObjects: { key: string; bytes: number }[] = []
+    if (onS3) {
+      try {
+        for await (const object of store.list('')) mediaObjects.push(object)
+      } catch (error) {
+        throw new BackupError(`Cannot list the media in ${store.location}: ${(error as Error).message}`, 69)
+      }
+    }
 
     const header: BackupHeader = {
       format: FORMAT,
@@ -243,6 +287,8 @@ export const createBackup = async (options: BackupOptions): Promise<BackupResult
       secret: secretFromEnvironment ? 'environment' : 'included',
       secretFingerprint: secret ? secretFingerprint(secret) : '',
       separateMedia,
+      mediaStore: store.kind,
+      ...(!separateMedia && path.relative(data, media) ? { mediaInData: path.relative(data, media).split(path.sep).join('/') } : {}),
     }
 
     const pack = tar.pack()
@@ -272,7 +318,16 @@ export const createBackup = async (options: BackupOptions): Promise<BackupResult
         manifest.totals.files += 1
         manifest.totals.fileBytes += record.bytes
       }
-      onProgress?.({ phase: 'files', done: all.length, total: all.length })
+      for (const [index, object] of mediaObjects.entries()) {
+        signal?.throwIfAborted()
+        if (index % 50 === 0) onProgress?.({ phase: 'files', done: all.length + index, total: all.length + mediaObjects.length, current: object.key })
+        const record = await addStoredObject(pack, MEDIA_PREFIX + object.key, store, object.key, object.bytes)
+        if (!record) continue
+        manifest.files.push(record)
+        manifest.totals.files += 1
+        manifest.totals.fileBytes += record.bytes
+      }
+      onProgress?.({ phase: 'files', done: all.length + mediaObjects.length, total: all.length + mediaObjects.length })
       await addBuffer(pack, MANIFEST_ENTRY, Buffer.from(JSON.stringify(manifest)))
       pack.finalize()
     }

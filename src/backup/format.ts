@@ -10,7 +10,8 @@ import { Transform } from 'node:stream'
  *   files/data/payload-secret  the generated session secret (absent when PAYLOAD_SECRET is set)
  *   db/<table>.copy.gz         each table as PostgreSQL COPY text, gzipped, all from one snapshot
  *   files/data/<path>          every file of the data folder but the database cluster and temp files
- *   files/media/<path>         the media folder, when MEDIA_DIR puts it outside the data folder
+ *   files/media/<path>         the media, when MEDIA_DIR puts them outside the data folder, or every
+ *                              object of the S3 bucket (under S3_PREFIX) when media are on S3
  *   shrutik-manifest.json      last: rows per table, SHA-256 of every entry, each file's size and hash
  *
  * The database part is logical (COPY), not a file copy of the cluster: it needs no `pg_dump` (the
@@ -62,8 +63,15 @@ export interface BackupHeader {
   secret: 'included' | 'environment'
   /** HMAC of a fixed text under the secret, so a restore can say when it runs under another secret. */
   secretFingerprint: string
-  /** True when the media folder lies outside the data folder and is stored under files/media/. */
+  /** True when the media are stored under files/media/ (a media folder outside the data folder, or S3). */
   separateMedia: boolean
+  /** Where the media were: a local folder, or an S3 bucket (their objects are under files/media/). Absent in older backups: local. */
+  mediaStore?: 'local' | 's3'
+  /**
+   * The media folder's path inside the data folder (`media` by default) when it lies there, so a
+   * restore onto S3 knows which files/data/ entries are media. Absent otherwise.
+   */
+  mediaInData?: string
 }
 
 export interface BackupFileRecord {

@@ -9,7 +9,10 @@ import { from as copyFrom } from 'pg-copy-streams'
 import tar from 'tar-stream'
 
 import { JOBS_TABLE } from '../jobs/constants'
+import type { FileStore } from '@shrutik/plugin-sdk'
+
 import { dataDir, mediaDir } from '../lib/env'
+import { fileStoreFromEnv } from '../storage'
 import {
   BackupError,
   DATA_PREFIX,
@@ -46,6 +49,12 @@ export interface RestoreOptions {
   onProgress?: (progress: RestoreProgress) => void
   /** Non-fatal remarks for the operator (for example a different PAYLOAD_SECRET). */
   onWarning?: (message: string) => void
+  /**
+   * Where the media go. On S3, the media of the backup (from a bucket or from a media folder) are
+   * uploaded to it; the bucket (under S3_PREFIX) must hold no files yet.
+   * @default the store the environment configures (S3_BUCKET, else MEDIA_DIR)
+   */
+  fileStore?: FileStore
 }
 
 export interface RestoreResult {
@@ -109,6 +118,8 @@ export const restoreBackup = async (options: RestoreOptions): Promise<RestoreRes
 
   const data = dataDir()
   const media = mediaDir()
+  const store = options.fileStore ?? fileStoreFromEnv()
+  const toS3 = store.kind === 's3'
   const occupied = dataFolderIsEmpty(data)
   if (occupied) {
     throw new BackupError(
@@ -133,6 +144,8 @@ export const restoreBackup = async (options: RestoreOptions): Promise<RestoreRes
   let deferredIndexes: { name: string; definition: string }[] = []
   const foreign = new Set<string>()
   let inTransaction = false
+  /** Media uploaded to S3 so far: removed again if the restore fails. */
+  const uploadedToS3: string[] = []
   try {
     const tables = await client.query(
       `SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')`,
@@ -143,8 +156,22 @@ export const restoreBackup = async (options: RestoreOptions): Promise<RestoreRes
         73,
       )
     }
-    if (!isInside(data, media) && fs.existsSync(media) && fs.readdirSync(media).length > 0) {
+    if (!toS3 && !isInside(data, media) && fs.existsSync(media) && fs.readdirSync(media).length > 0) {
       throw new BackupError(`The media folder ${media} is not empty; restore into an empty one.`, 73)
+    }
+    if (toS3) {
+      let holds: string | undefined
+      try {
+        for await (const object of store.list('')) {
+          holds = object.key
+          break
+        }
+      } catch (error) {
+        throw new BackupError(`Cannot list ${store.location}: ${(error as Error).message}`, 69)
+      }
+      if (holds !== undefined) {
+        throw new BackupError(`${store.location} already holds media (${holds}). Restore into an empty bucket, or set S3_PREFIX to a new prefix, so nothing is overwritten.`, 73)
+      }
     }
 
     const isGzip = (await readPrefix(archive)).equals(Buffer.from([0x1f, 0x8b]))
@@ -295,6 +322,23 @@ export const restoreBackup = async (options: RestoreOptions): Promise<RestoreRes
           throw new BackupError(`The backup holds an unexpected entry "${name}"; it was not written by Shrutik.`, 65)
         }
         await ensureSchema(header)
+        // Media, whether the backup had them in a bucket or in a folder, go to the S3 store when that is where media live now.
+        const mediaKey =
+          prefix === 'media' ? relative : header.mediaInData && relative.startsWith(`${header.mediaInData}/`) ? relative.slice(header.mediaInData.length + 1) : undefined
+        if (toS3 && mediaKey !== undefined) {
+          const measured = meter()
+          entry.on('error', (error) => measured.stream.destroy(error))
+          uploadedToS3.push(mediaKey)
+          try {
+            await reading(store.put(mediaKey, { stream: entry.pipe(measured.stream) }))
+          } catch (error) {
+            if (error instanceof BackupError) throw error
+            throw new BackupError(`Uploading ${mediaKey} to ${store.location} failed: ${(error as Error).message}`, 74)
+          }
+          written.set(name, { bytes: measured.bytes(), sha256: measured.digest() })
+          progress('files')
+          continue
+        }
         const target = path.join(staging, prefix, relative)
         await fs.promises.mkdir(path.dirname(target), { recursive: true })
         const measured = meter()
@@ -364,6 +408,8 @@ export const restoreBackup = async (options: RestoreOptions): Promise<RestoreRes
       seconds: Math.round((Date.now() - started) / 100) / 10,
     }
   } catch (error) {
+    // Nothing half-restored stays in the bucket either.
+    for (const key of uploadedToS3) await store.delete(key).catch(() => undefined)
     if (inTransaction) await client.query('ROLLBACK').catch(() => undefined)
     if (schemaCreated) {
       // Back to the empty database we started from, so the restore can be run again.

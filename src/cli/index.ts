@@ -43,6 +43,8 @@ Commands:
   restore FILE [--data-dir DIR] Restore a backup into an empty data folder (or the empty database in
                                 DATABASE_URL); checks every checksum before anything is kept;
                                 exit 65 for a damaged backup, 66 unreadable, 73 when the target is not empty
+  media:copy-to-s3              Copy every file of MEDIA_DIR into the S3 bucket set by S3_BUCKET (same keys;
+                                files already there with the same size are skipped, nothing is deleted)
 
 With no DATABASE_URL, every command uses the embedded PostgreSQL in ./data/postgres.
 Environment variables are listed in the README.`
@@ -361,6 +363,25 @@ commands.backup = async (args) => {
   } finally {
     await database.stop()
   }
+}
+
+commands['media:copy-to-s3'] = async (args) => {
+  parseArgs({ args, options: {}, strict: true })
+  const { dataDir, mediaDir, s3Settings } = await import('../lib/env')
+  const { createLocalFileStore, createS3FileStore } = await import('../storage')
+  const { copyMedia } = await import('../storage/copy')
+  const s3 = s3Settings()
+  if (!s3) throw new UsageError('media:copy-to-s3 needs the S3 settings (S3_BUCKET and the rest, see README "Media on S3") in the environment or .env.')
+  const scratchRoot = path.join(dataDir(), 'tmp', 'files')
+  const from = createLocalFileStore({ root: mediaDir(), scratchRoot })
+  const to = createS3FileStore(s3, { scratchRoot })
+  const result = await copyMedia(from, to, (done, key) => {
+    if (done % 100 === 0 && process.stderr.isTTY) process.stderr.write(`media: ${done} files (${key})\r`)
+  }).catch((error: Error) => {
+    throw new ExitError(`Copying ${from.location} to ${to.location} stopped: ${error.message}. Run the command again to go on.`, 74)
+  })
+  console.log(JSON.stringify({ from: from.location, to: to.location, ...result }))
+  console.error(`media: done. Every file of ${from.location} is in ${to.location}; the folder was left as it was.`)
 }
 
 commands['plugin:new'] = async (args) => {

@@ -51,7 +51,7 @@ Install it in \`payload.config.ts\`, after the plugins it listens to:
 
 \`\`\`ts
 import { ${fn} } from '${pkg}'
-plugins: [audioProcessingPlugin({ mediaDir }), /* … */ ${fn}({ greeting: 'Hello' })]
+plugins: [audioProcessingPlugin({}), /* … */ ${fn}({ greeting: 'Hello' })]
 \`\`\`
 
 then write its first migration and commit it:

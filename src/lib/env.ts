@@ -40,6 +40,67 @@ export const postgresHome = (): string => path.resolve(/*turbopackIgnore: true*/
 
 export const mediaDir = (): string => path.resolve(/*turbopackIgnore: true*/ process.env.MEDIA_DIR ?? path.join(dataDir(), 'media'))
 
+export interface S3Settings {
+  bucket: string
+  /** Objects are kept under `<prefix>/` in the bucket ('' for the bucket's root). */
+  prefix: string
+  region: string
+  /** An S3-compatible server's URL (MinIO, Garage, Ceph, ...); unset for AWS itself. */
+  endpoint?: string
+  /** Both or neither: without them the AWS SDK's own chain (instance role, AWS_* variables) is used. */
+  credentials?: { accessKeyId: string; secretAccessKey: string }
+  /** `bucket` in the path instead of the host name: what MinIO and most self-hosted servers need. */
+  forcePathStyle: boolean
+}
+
+const S3_VARIABLES = ['S3_ENDPOINT', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE', 'S3_PREFIX'] as const
+
+/**
+ * Media on S3-compatible storage when S3_BUCKET is set (README "Media on S3"); undefined keeps
+ * media on local disk (MEDIA_DIR). Empty counts as unset (compose passes unset variables as empty).
+ */
+export const s3Settings = (): S3Settings | undefined => {
+  const value = (name: string) => process.env[name]?.trim() || undefined
+  const bucket = value('S3_BUCKET')
+  if (!bucket) {
+    const stray = S3_VARIABLES.filter((name) => value(name) !== undefined && name !== 'S3_FORCE_PATH_STYLE')
+    if (stray.length > 0) throw new Error(`${stray.join(', ')} ${stray.length === 1 ? 'is' : 'are'} set but S3_BUCKET is not: set S3_BUCKET to keep media on S3, or unset ${stray.length === 1 ? 'it' : 'them'} to keep media on local disk.`)
+    return undefined
+  }
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) || bucket.includes('..')) {
+    throw new Error(`S3_BUCKET must be a bucket name (3–63 lower-case letters, digits, dots and hyphens), got "${bucket}".`)
+  }
+  const endpoint = value('S3_ENDPOINT')
+  if (endpoint !== undefined) {
+    let url: URL | undefined
+    try {
+      url = new URL(endpoint)
+    } catch {
+      url = undefined
+    }
+    if (!url || !/^https?:$/.test(url.protocol) || url.username || url.password) {
+      throw new Error(`S3_ENDPOINT must be an http:// or https:// URL without credentials in it (for example http://minio:9000), got "${endpoint}".`)
+    }
+  }
+  const accessKeyId = value('S3_ACCESS_KEY_ID')
+  const secretAccessKey = value('S3_SECRET_ACCESS_KEY')
+  if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) {
+    throw new Error('Set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither (then the AWS SDK finds credentials itself, e.g. from an instance role).')
+  }
+  const prefix = (value('S3_PREFIX') ?? '').replace(/^\/+|\/+$/g, '')
+  if (prefix && !prefix.split('/').every((segment) => /^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(segment))) {
+    throw new Error(`S3_PREFIX must be names of letters, digits, ".", "_" and "-" separated by "/" (for example "shrutik/media"), got "${prefix}".`)
+  }
+  return {
+    bucket,
+    prefix,
+    region: value('S3_REGION') ?? 'us-east-1',
+    endpoint,
+    credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
+    forcePathStyle: bool('S3_FORCE_PATH_STYLE', false),
+  }
+}
+
 export const isProduction = (): boolean => process.env.NODE_ENV === 'production'
 
 /** Multipart framing and form fields on top of an uploaded file, allowed beyond UPLOAD_MAX_BYTES. */

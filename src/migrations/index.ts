@@ -16,7 +16,9 @@ import * as migration_20261129_112756_sentence_list_sort_text from './20261129_1
 import * as migration_20261129_113101_export_plan_rows from './20261129_113101_export_plan_rows';
 import * as migration_20261129_113938_backups from './20261129_113938_backups';
 import * as migration_20261129_130155_merge_export_backups from './20261129_130155_merge_export_backups';
+import * as migration_20261129_143908_media_storage_fields from './20261129_143908_media_storage_fields';
 import * as migration_20261129_151200_dashboard_rollup from './20261129_151200_dashboard_rollup';
+import * as migration_20261129_160000_merge_media_dashboard from './20261129_160000_merge_media_dashboard';
 
 export const migrations = [
   {
@@ -107,11 +109,21 @@ export const migrations = [
   {
     up: migration_20261129_130155_merge_export_backups.up,
     down: migration_20261129_130155_merge_export_backups.down,
-    name: '20261129_130155_merge_export_backups'
+    name: '20261129_130155_merge_export_backups',
+  },
+  {
+    up: migration_20261129_143908_media_storage_fields.up,
+    down: migration_20261129_143908_media_storage_fields.down,
+    name: '20261129_143908_media_storage_fields',
   },
   {
     up: migration_20261129_151200_dashboard_rollup.up,
     down: migration_20261129_151200_dashboard_rollup.down,
-    name: '20261129_151200_dashboard_rollup'
+    name: '20261129_151200_dashboard_rollup',
+  },
+  {
+    up: migration_20261129_160000_merge_media_dashboard.up,
+    down: migration_20261129_160000_merge_media_dashboard.down,
+    name: '20261129_160000_merge_media_dashboard'
   },
 ];

@@ -10,6 +10,7 @@ import { projectRoot, settings as readSettings } from '../lib/env'
 import { issueFirstAdminSetupToken } from '../lib/firstAdminSetup'
 import { logger } from '../lib/logger'
 import { sweepUploadTempDir, UPLOAD_TEMP_SWEEP_EVERY_MS } from '../lib/uploadTempFiles'
+import { sweepScratch } from '../storage/sweep'
 import { registry } from '../lib/metrics'
 import { isEmpty, seed } from '../seed'
 import { createApp } from './app'
@@ -39,6 +40,10 @@ export const startProcess = async (role: ProcessRole = processRole()): Promise<v
     await seed(payload)
   }
   const jobs = await createJobRuntime({ payload, databaseUrl: booted.database.url, jobs: getRegisteredJobs(payload.config), role })
+  // Work folders of the media store (ffmpeg's copies and outputs) that a killed process left behind.
+  void sweepScratch()
+    .then((removed) => removed > 0 && logger.info('removed stale media work folders', { removed }))
+    .catch((error: Error) => logger.warn('media work folder sweep failed', { error: error.message }))
 
   let shuttingDown = false
   const closers: (() => Promise<unknown>)[] = []

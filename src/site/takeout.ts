@@ -4,11 +4,12 @@ import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 
 import { sql, type PostgresAdapter } from '@payloadcms/db-postgres'
-import type { JobDefinition } from '@shrutik/plugin-sdk'
+import { getFileStore, joinKey, type JobDefinition } from '@shrutik/plugin-sdk'
 import type { CollectionSlug, Payload, Where } from 'payload'
 import yazl from 'yazl'
 
-import { dataDir, mediaDir } from '../lib/env'
+import { dataDir } from '../lib/env'
+import { MEDIA_FOLDERS } from '../storage'
 
 export const BUILD_TAKEOUT = 'contributors.build-takeout'
 export const TAKEOUT_DAYS = 7
@@ -60,13 +61,18 @@ export const buildTakeout = async (payload: Payload, subject: TakeoutSubject, ta
   ).rows
   const recordings = (await allOf(payload, 'recordings', whereOwn(subject, 'owner'))) as Record<string, unknown>[]
   const zip = new yazl.ZipFile()
+  const store = getFileStore(payload)
   const files: { id: unknown; file: string }[] = []
   for (const recording of recordings) {
     const filename = typeof recording.filename === 'string' ? recording.filename : undefined
-    const source = filename ? path.join(mediaDir(), 'recordings', filename) : undefined
-    if (source && fs.existsSync(source)) {
+    // From the media store (disk or S3); each file is opened only when the zip reaches it.
+    const key = filename ? joinKey(MEDIA_FOLDERS.recordings, filename) : undefined
+    const stored = key ? await store.stat(key) : undefined
+    if (key && stored) {
       const name = `recordings/${String(recording.id)}-${filename}`
-      zip.addFile(source, name, { mtime: new Date(String(recording.createdAt)) })
+      zip.addReadStreamLazy(name, { mtime: new Date(String(recording.createdAt)), size: stored.bytes }, (done) => {
+        store.get(key).then((stream) => done(null, stream), (error: unknown) => done(error, undefined as never))
+      })
       files.push({ id: recording.id, file: name })
     }
   }

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 
 import { sql, type PostgresAdapter } from '@payloadcms/db-postgres'
-import { emit, getJudgmentCounters, idOf, PermanentJobError, type JobDefinition } from '@shrutik/plugin-sdk'
+import { emit, getFileStore, getJudgmentCounters, idOf, joinKey, PermanentJobError, type FileStore, type JobDefinition } from '@shrutik/plugin-sdk'
 import { commitTransaction, createLocalReq, initTransaction, killTransaction, type Payload } from 'payload'
 
 import { findPauses, planSegments, type Span } from './core'
@@ -63,14 +63,18 @@ const withRecordingLock = async <T>(
 
 type Doc = Record<string, unknown> & { id: number | string }
 
+const CONTENT_TYPES: Record<string, string> = { flac: 'audio/flac', ogg: 'audio/ogg', mp3: 'audio/mpeg', png: 'image/png' }
+
 /** The last lines of an ffmpeg log: enough to diagnose, small enough for the job record. */
 const tail = (stderr: string, lines = 12) => stderr.trim().split('\n').slice(-lines).join('\n')
 
 
-/** Removes processed folders of a recording other than `keep` (older runs, or a run that crashed). */
-const removeOtherRuns = async (recordingDir: string, keep?: string) => {
-  const entries = await fs.readdir(recordingDir).catch(() => [] as string[])
-  await Promise.all(entries.filter((entry) => entry !== keep).map((entry) => fs.rm(path.join(recordingDir, entry), { recursive: true, force: true })))
+/** Removes a recording's processed runs other than `keep` (older runs, or a run that crashed while storing). */
+const removeOtherRuns = async (store: FileStore, recordingFolder: string, keep?: string) => {
+  const runs = new Set<string>()
+  for await (const file of store.list(`${recordingFolder}/`)) runs.add(file.key.slice(recordingFolder.length + 1).split('/')[0])
+  runs.delete(keep ?? '')
+  for (const run of runs) await store.deletePrefix(joinKey(recordingFolder, run))
 }
 
 /**
@@ -112,14 +116,30 @@ const processRecording = async (settings: SanitizedAudioOptions, { data, payload
     log('recording is gone; nothing to process', { recordingId: data.recordingId })
     return
   }
-  const staticDir = (payload.collections[settings.recordingsSlug as 'recordings'].config.upload as { staticDir: string }).staticDir
-  const input = path.join(staticDir, String(recording.filename))
+  // The upload, from the media store (a local file, or a download from S3 for ffmpeg).
+  const store = getFileStore(payload)
+  const upload = await store.localCopy(joinKey(settings.recordingsFolder, String(recording.filename)))
+  try {
+    await processUpload(settings, store, recording, upload.path, { data, payload, signal, touch, log })
+  } finally {
+    await upload.release()
+  }
+}
+
+const processUpload = async (
+  settings: SanitizedAudioOptions,
+  store: FileStore,
+  recording: Doc,
+  input: string,
+  { data, payload, signal, touch, log }: Pick<ProcessContext, 'data' | 'payload' | 'signal' | 'touch' | 'log'>,
+) => {
   await markProcessing(payload, settings, recording.id)
 
-  const recordingDir = path.join(settings.derivedDir, String(recording.id))
+  // Everything is written to a local work folder first, then stored under a new run folder
+  // (`processed/<recording>/<run>/`) before the database points at it.
+  const recordingFolder = joinKey(settings.processedFolder, String(recording.id))
   const run = randomUUID()
-  const runDir = path.join(recordingDir, run)
-  await fs.mkdir(runDir, { recursive: true })
+  const runDir = await store.scratchDir()
   const extension = settings.playbackCodec === 'opus' ? 'ogg' : 'mp3'
   const playbackName = `playback.${extension}`
   let segmentCount: number
@@ -155,7 +175,7 @@ const processRecording = async (settings: SanitizedAudioOptions, { data, payload
     if (!result.ok || !analysis) {
       await fs.rm(runDir, { recursive: true, force: true })
       await swap(payload, settings, recording, [], { ...facts, status: 'rejected', failureReason: result.message, files: {} })
-      await removeOtherRuns(recordingDir)
+      await removeOtherRuns(store, recordingFolder)
       log('recording rejected', { code: result.code })
       return
     }
@@ -196,16 +216,24 @@ const processRecording = async (settings: SanitizedAudioOptions, { data, payload
       playback: `${recording.id}/${run}/${playbackName}`,
       waveform: `${recording.id}/${run}/waveform.png`,
     }
+    // Stored (the store's writes are atomic) before the database points at them.
+    const written = new Set([...Object.values(files), ...segments.map((segment) => segment.file)].map((key) => key.split('/').pop()!))
+    for (const name of written) {
+      await store.put(joinKey(recordingFolder, run, name), { path: path.join(runDir, name), move: true }, { contentType: CONTENT_TYPES[name.split('.').pop()!] })
+    }
+    await touch(90)
     await swap(payload, settings, recording, segments, { ...facts, status: 'ready', failureReason: null, files }, data.confirmDeleteJudgments)
     segmentCount = segments.length
   } catch (error) {
     // A crashed, killed or hung tool: what it said last goes in the log with the failure.
     if (lastOutput) log(`${lastOutput.tool} failed or was stopped`, { recordingId: data.recordingId, error: (error as Error).message, stderr: tail(lastOutput.stderr) || '(no output)' }, 'warn')
-    await fs.rm(runDir, { recursive: true, force: true })
+    await store.deletePrefix(joinKey(recordingFolder, run)).catch(() => undefined)
     throw error
+  } finally {
+    await fs.rm(runDir, { recursive: true, force: true })
   }
   // Committed: the previous run's files (and any crashed run's) can go.
-  await removeOtherRuns(recordingDir, run)
+  await removeOtherRuns(store, recordingFolder, run)
   log('recording processed', { segments: segmentCount })
 }
 

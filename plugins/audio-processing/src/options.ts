@@ -1,12 +1,15 @@
-import path from 'node:path'
-
 import { DEFAULT_CHECK_OPTIONS, DEFAULT_SEGMENT_OPTIONS, type AudioCheckOptions, type SegmentOptions } from './core'
 
 export interface AudioProcessingOptions {
   /** With `false` the schema stays (so data and migrations are unaffected) but nothing is processed. @default true */
   enabled?: boolean
-  /** Where derived audio (archive, playback, segments, waveform) is written. Required. */
-  mediaDir: string
+  /**
+   * The file-store folder (see `getFileStore` in the plugin SDK) holding the recordings
+   * collection's uploads as `<folder>/<filename>`. @default 'recordings'
+   */
+  recordingsFolder?: string
+  /** The file-store folder derived audio is written to: `<folder>/<recordingId>/<run>/<file>`. @default 'processed' */
+  processedFolder?: string
   /** @default 'recordings' */
   recordingsSlug?: string
   /** @default 'sentences' */
@@ -32,14 +35,20 @@ export interface AudioProcessingOptions {
 export type SanitizedAudioOptions = Required<Omit<AudioProcessingOptions, 'checks' | 'segmentation'>> & {
   checks: AudioCheckOptions
   segmentation: SegmentOptions
-  derivedDir: string
 }
 
-export const sanitizeOptions = (options: AudioProcessingOptions): SanitizedAudioOptions => {
-  if (!options?.mediaDir) throw new Error('audioProcessingPlugin needs `mediaDir`: the folder for processed audio.')
+const FOLDER = /^[a-z0-9][a-z0-9_-]*(\/[a-z0-9][a-z0-9_-]*)*$/
+
+export const sanitizeOptions = (options: AudioProcessingOptions = {}): SanitizedAudioOptions => {
+  const recordingsFolder = options.recordingsFolder ?? 'recordings'
+  const processedFolder = options.processedFolder ?? 'processed'
+  for (const [name, value] of Object.entries({ recordingsFolder, processedFolder })) {
+    if (!FOLDER.test(value)) throw new Error(`audioProcessingPlugin: \`${name}\` must be a relative folder name such as "processed", got ${JSON.stringify(value)}.`)
+  }
   return {
     enabled: options.enabled ?? true,
-    mediaDir: options.mediaDir,
+    recordingsFolder,
+    processedFolder,
     recordingsSlug: options.recordingsSlug ?? 'recordings',
     sentencesSlug: options.sentencesSlug ?? 'sentences',
     segmentsSlug: options.segmentsSlug ?? 'segments',
@@ -50,6 +59,5 @@ export const sanitizeOptions = (options: AudioProcessingOptions): SanitizedAudio
     normalizeLoudness: options.normalizeLoudness ?? false,
     timeoutMs: options.timeoutMs ?? 15 * 60_000,
     concurrency: options.concurrency ?? 2,
-    derivedDir: path.join(options.mediaDir, 'processed'),
   }
 }

@@ -1,8 +1,4 @@
-import fs from 'node:fs'
-import path from 'node:path'
-import { Readable } from 'node:stream'
-
-import { folderOf, getJobQueue, registerCommands, registerJobs, registerMigrations } from '@shrutik/plugin-sdk'
+import { folderOf, getFileStore, getJobQueue, joinKey, registerCommands, registerJobs, registerMigrations, serveStoredFile } from '@shrutik/plugin-sdk'
 import { APIError, type Access, type CollectionAfterChangeHook, type CollectionAfterDeleteHook, type CollectionBeforeDeleteHook, type CollectionConfig, type Config, type Endpoint, type Field, type PayloadRequest, type Where } from 'payload'
 
 import { inspectCommand, segmentCommand } from './cli'
@@ -127,8 +123,8 @@ const deleteSegments =
 
 const deleteProcessedFiles =
   (settings: SanitizedAudioOptions): CollectionAfterDeleteHook =>
-  async ({ id }) => {
-    await fs.promises.rm(path.join(settings.derivedDir, String(id)), { recursive: true, force: true })
+  async ({ id, req }) => {
+    await getFileStore(req.payload).deletePrefix(joinKey(settings.processedFolder, String(id)))
   }
 
 const isAdmin = (req: PayloadRequest) => Boolean((req.user as { roles?: string[] } | null)?.roles?.includes('admin'))
@@ -170,13 +166,13 @@ const endpoints = (settings: SanitizedAudioOptions): Endpoint[] => [
         .findByID({ collection: settings.recordingsSlug as 'recordings', id: Number(recordingId), depth: 0, user: req.user, overrideAccess: false })
         .catch(() => null)
       if (!recording) throw new APIError('No such file.', 404, undefined, true)
-      const file = path.join(settings.derivedDir, recordingId, run, name)
-      if (!fs.existsSync(file)) throw new APIError('No such file.', 404, undefined, true)
       const type = { flac: 'audio/flac', ogg: 'audio/ogg', mp3: 'audio/mpeg', png: 'image/png' }[name.split('.').pop() as 'flac']
-      // Streamed: an archive copy can be tens of megabytes.
-      const { size } = await fs.promises.stat(file)
-      return new Response(Readable.toWeb(fs.createReadStream(file)) as unknown as ReadableStream, {
-        headers: { 'Content-Type': type, 'Content-Length': String(size), 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'private, max-age=3600' },
+      // Streamed from the media store, with byte ranges: an archive copy can be tens of megabytes.
+      return serveStoredFile(getFileStore(req.payload), joinKey(settings.processedFolder, recordingId, run, name), {
+        range: req.headers.get('range'),
+        contentType: type,
+        headers: { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'private, max-age=3600' },
+        notFound: () => Response.json({ errors: [{ message: 'No such file.' }] }, { status: 404 }),
       })
     },
   },

@@ -1,8 +1,4 @@
-import fs from 'node:fs'
-import path from 'node:path'
-import { Readable } from 'node:stream'
-
-import { emit, getJobQueue } from '@shrutik/plugin-sdk'
+import { emit, getFileStore, getJobQueue, joinKey, serveStoredFile } from '@shrutik/plugin-sdk'
 import { APIError, commitTransaction, initTransaction, killTransaction, ValidationError, type Endpoint, type PayloadRequest } from 'payload'
 
 import { hasRole, judgeOf, userOf, type Judge } from './access'
@@ -199,26 +195,13 @@ const audio =
     const own = (judge.userId !== undefined && judge.userId === segment!.ownerId) || (judge.clientId !== undefined && judge.clientId === segment!.ownerClientId)
     const open = segment!.audioStatus === 'ready' && segment!.consensusStatus !== 'rejected'
     if (!own && !open && !hasRole(req, 'admin', 'reviewer')) fail('No such segment.', 404)
-    const file = path.join(settings.mediaDir, 'processed', segment!.file)
-    const stat = await fs.promises.stat(file).catch(() => undefined)
-    if (!stat?.isFile()) fail('The audio of this segment is missing (it may be being reprocessed); try again shortly.', 404)
-    const size = stat!.size
-    const headers: Record<string, string> = {
-      'Content-Type': AUDIO_TYPES[segment!.file.split('.').pop()!],
-      'Accept-Ranges': 'bytes',
-      'X-Content-Type-Options': 'nosniff',
-      'Cache-Control': 'private, max-age=3600',
-    }
-    const range = req.headers.get('range')
-    const match = range ? /^bytes=(\d*)-(\d*)$/.exec(range.trim()) : null
-    if (range && match && (match[1] !== '' || match[2] !== '')) {
-      const start = match[1] === '' ? Math.max(0, size - Number(match[2])) : Number(match[1])
-      const end = match[1] === '' || match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1)
-      if (start > end || start >= size) return new Response(null, { status: 416, headers: { ...headers, 'Content-Range': `bytes */${size}` } })
-      const stream = Readable.toWeb(fs.createReadStream(file, { start, end })) as unknown as ReadableStream
-      return new Response(stream, { status: 206, headers: { ...headers, 'Content-Range': `bytes ${start}-${end}/${size}`, 'Content-Length': String(end - start + 1) } })
-    }
-    return new Response(Readable.toWeb(fs.createReadStream(file)) as unknown as ReadableStream, { headers: { ...headers, 'Content-Length': String(size) } })
+    // From the media store (local folder or S3), with byte ranges.
+    return serveStoredFile(getFileStore(req.payload), joinKey(settings.processedFolder, segment!.file), {
+      range: req.headers.get('range'),
+      contentType: AUDIO_TYPES[segment!.file.split('.').pop()!],
+      headers: { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'private, max-age=3600' },
+      notFound: () => Response.json({ errors: [{ message: 'The audio of this segment is missing (it may be being reprocessed); try again shortly.' }] }, { status: 404 }),
+    })
   }
 
 export const consensusEndpoints = (settings: SanitizedConsensusOptions): Endpoint[] => [

@@ -26,10 +26,10 @@ export interface ConsensusOptions {
   /** With `false` the collections and fields stay (data and migrations are unaffected) but nothing is decided, served or enqueued. @default true */
   enabled?: boolean
   /**
-   * The audio-processing plugin's `mediaDir`: segment audio lives in `<mediaDir>/processed/<segment.file>`.
-   * Needed to play a segment to the people judging it. Required.
+   * The audio-processing plugin's `processedFolder` in the file store (`getFileStore` in the plugin
+   * SDK): segment audio is `<processedFolder>/<segment.file>`, played to the people judging it. @default 'processed'
    */
-  mediaDir: string
+  processedFolder?: string
   /** @default 'segments' */
   segmentsSlug?: string
   /** @default 'recordings' */
@@ -98,7 +98,7 @@ export interface ConsensusOptions {
 
 export interface SanitizedConsensusOptions {
   enabled: boolean
-  mediaDir: string
+  processedFolder: string
   slugs: { segments: string; recordings: string; transcriptions: string; users: string; languages: string }
   decision: DecisionSettings
   reliabilitySchedule: string | number | false
@@ -114,8 +114,9 @@ const check = (condition: boolean, message: string) => {
 const isCount = (value: number) => Number.isInteger(value) && value >= 1
 
 /** Defaults merged and every value checked once, at config time, with a message naming the option. */
-export const sanitizeOptions = (options: ConsensusOptions): SanitizedConsensusOptions => {
-  check(Boolean(options?.mediaDir), 'needs `mediaDir` (the audio-processing plugin\'s media folder) to play segments to the people judging them.')
+export const sanitizeOptions = (options: ConsensusOptions = {}): SanitizedConsensusOptions => {
+  const processedFolder = options.processedFolder ?? 'processed'
+  check(/^[a-z0-9][a-z0-9_-]*(\/[a-z0-9][a-z0-9_-]*)*$/.test(processedFolder), `processedFolder must be a relative folder name such as "processed", got ${JSON.stringify(processedFolder)}.`)
   const pick = <K extends keyof DecisionSettings>(key: K, value: DecisionSettings[K] | undefined): DecisionSettings[K] => value ?? DEFAULT_DECISION_SETTINGS[key]
   const decision: DecisionSettings = {
     ...DEFAULT_DECISION_SETTINGS,
@@ -149,7 +150,7 @@ export const sanitizeOptions = (options: ConsensusOptions): SanitizedConsensusOp
   check(isCount(maxBatch) && maxBatch <= 100, 'maxBatch must be a whole number from 1 to 100.')
   return {
     enabled: options.enabled ?? true,
-    mediaDir: options.mediaDir,
+    processedFolder,
     slugs: {
       segments: options.segmentsSlug ?? 'segments',
       recordings: options.recordingsSlug ?? 'recordings',

@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import fs from 'node:fs'
-import path from 'node:path'
+import { Readable } from 'node:stream'
 
 import { sql, type PostgresAdapter } from '@payloadcms/db-postgres'
-import { getRegisteredJobs } from '@shrutik/plugin-sdk'
+import { getFileStore, getRegisteredJobs } from '@shrutik/plugin-sdk'
 
 import { createJobRuntime, type JobRuntime } from '../../../src/jobs/runtime'
-import { mediaDir } from '../../../src/lib/env'
 import { sineWav } from '../../../tests/helpers/audio'
 import { json, mintAnonymous, type TestServer, type TestUser } from '../../../tests/helpers/server'
 
@@ -68,8 +66,7 @@ export const readyRecording = async (
   const segmentIds: number[] = []
   for (let index = 0; index < segments; index++) {
     const file = `${recordingId}/${run}/segment-${String(index).padStart(3, '0')}.ogg`
-    fs.mkdirSync(path.join(mediaDir(), 'processed', recordingId.toString(), run), { recursive: true })
-    fs.writeFileSync(path.join(mediaDir(), 'processed', file), Buffer.from(`OggS fake audio of segment ${index} of recording ${recordingId}`))
+    await getFileStore().put(`processed/${file}`, { stream: Readable.from([Buffer.from(`OggS fake audio of segment ${index} of recording ${recordingId}`)]) })
     const doc = await server.payload.create({
       collection: 'segments',
       data: { recording: recordingId, index, startMs: index * 1000, endMs: (index + 1) * 1000, durationMs: 1000, file, expectedText },

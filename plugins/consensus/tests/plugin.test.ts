@@ -22,7 +22,7 @@ const slugs = (config: Config) => (config.collections ?? []).map((collection) =>
 
 describe('consensusPlugin', () => {
   test('adds its collections, the consensus group, endpoints under /consensus/, two jobs and the review view — after what was there', () => {
-    const config = consensusPlugin({ mediaDir: '/tmp/media' })(baseConfig())
+    const config = consensusPlugin({})(baseConfig())
     expect(slugs(config)).toEqual(['segments', 'transcriptions', 'votes', 'consensus-skips', 'contributor-reliability', 'consensus-decisions'])
     const segments = config.collections![0]
     expect(segments.fields.map((field) => ('name' in field ? field.name : undefined))).toEqual(['file', 'consensus'])
@@ -48,7 +48,7 @@ describe('consensusPlugin', () => {
   })
 
   test('enabled: false keeps the schema and the integrity checks, adds no behaviour', () => {
-    const config = consensusPlugin({ mediaDir: '/tmp/media', enabled: false })(baseConfig())
+    const config = consensusPlugin({ enabled: false })(baseConfig())
     expect(slugs(config)).toEqual(['segments', 'transcriptions', 'votes', 'consensus-skips', 'contributor-reliability', 'consensus-decisions'])
     expect(config.endpoints!.map((endpoint) => endpoint.path)).toEqual(['/mine'])
     expect(getRegisteredJobs(config)).toEqual([])
@@ -59,25 +59,25 @@ describe('consensusPlugin', () => {
   })
 
   test('refuses to run without the segments it judges', () => {
-    expect(() => consensusPlugin({ mediaDir: '/tmp/media' })({ collections: [] } as unknown as Config)).toThrow(/audio-processing plugin before this one/)
+    expect(() => consensusPlugin({})({ collections: [] } as unknown as Config)).toThrow(/audio-processing plugin before this one/)
   })
 
   test('a schedule of false registers the estimate job without a repeat', () => {
-    const config = consensusPlugin({ mediaDir: '/tmp/media', reliabilitySchedule: false })(baseConfig())
+    const config = consensusPlugin({ reliabilitySchedule: false })(baseConfig())
     expect(getRegisteredJobs(config).find((job) => job.name === 'consensus.estimate-reliability')?.every).toBeUndefined()
   })
 })
 
 describe('options', () => {
   test('defaults', () => {
-    const settings = sanitizeOptions({ mediaDir: '/m' })
+    const settings = sanitizeOptions({})
     expect(settings).toMatchObject({ enabled: true, maxPerSpeaker: 2, maxBatch: 20, reliabilitySchedule: '1 hour' })
     expect(settings.decision).toMatchObject({ voteStrategy: 'dawid-skene', transcriptStrategy: 'reliability', posteriorThreshold: 0.95, minVotes: 2, maxVotes: 4, minTranscriptions: 2, maxTranscriptions: 7, transcriptConfidenceThreshold: 0.7, transcriptConfidenceDecay: 0.8 })
     expect(settings.slugs).toEqual({ segments: 'segments', recordings: 'recordings', transcriptions: 'transcriptions', users: 'users', languages: 'languages' })
   })
 
   test.each([
-    [{ mediaDir: '' }, /mediaDir/],
+    [{ processedFolder: '../elsewhere' }, /processedFolder/],
     [{ voteStrategy: 'majority' }, /voteStrategy must be one of dawid-skene, common-voice/],
     [{ transcriptStrategy: 'best' }, /transcriptStrategy must be one of reliability, rover, medoid/],
     [{ posteriorThreshold: 0.4 }, /posteriorThreshold/],
@@ -92,13 +92,13 @@ describe('options', () => {
     [{ maxBatch: 500 }, /maxBatch/],
     [{ maxPerSpeaker: 0 }, /maxPerSpeaker/],
   ])('%j is refused at config time', (options, message) => {
-    expect(() => sanitizeOptions({ mediaDir: '/m', ...options } as never)).toThrow(message)
+    expect(() => sanitizeOptions({ ...options } as never)).toThrow(message)
   })
 
   test('without an `identify` option only accounts judge, and the host decides consent', async () => {
-    expect(sanitizeOptions({ mediaDir: '/m' }).identify).toBe(accountsOnly)
+    expect(sanitizeOptions({}).identify).toBe(accountsOnly)
     expect(await accountsOnly({ user: null } as never)).toBeUndefined()
     expect(await accountsOnly({ user: { id: '7' } } as never)).toEqual({ userId: 7, consented: true })
-    expect(() => sanitizeOptions({ mediaDir: '/m', untrustedWeight: 0 })).toThrow(/untrustedWeight/)
+    expect(() => sanitizeOptions({ untrustedWeight: 0 })).toThrow(/untrustedWeight/)
   })
 })

@@ -4,6 +4,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 
 import { resolveBinaries, runTool } from '@shrutik/plugin-audio-processing/ffmpeg'
+import { getFileStore } from '@shrutik/plugin-sdk'
 
 import { sha256File } from './archive'
 import type { ClipAudioSource } from './core'
@@ -63,12 +64,34 @@ export const encodeArgs = (source: ClipAudioSource, target: Exclude<AudioTarget[
 }
 
 /**
- * Writes one clip's audio to `output` (temp name, then rename, so a file that exists is whole).
+ * Writes one clip's audio to `output` from the media store: on a local store ffmpeg reads the
+ * stored files where they are; from S3 the one file the clip needs is downloaded to a temporary copy.
+ */
+export const writeClipAudio = async (
+  source: ClipAudioSource,
+  target: AudioTarget,
+  output: string,
+  options: Parameters<typeof writeClipAudioFrom>[3],
+): Promise<{ how: 'copied' | 'encoded'; sha256: string }> => {
+  const store = getFileStore()
+  const fromArchive = target.codec !== 'copy' && Boolean(source.archive)
+  const copy = await store.localCopy(fromArchive ? source.archive! : source.segmentFile)
+  try {
+    const local = fromArchive ? { ...source, archive: copy.path } : { ...source, archive: undefined, segmentFile: copy.path }
+    // A hard link only to a file the store keeps in place (a download goes with `release`).
+    return await writeClipAudioFrom(local, target, output, { ...options, link: options.link && store.kind === 'local' })
+  } finally {
+    await copy.release()
+  }
+}
+
+/**
+ * Writes one clip's audio from local files to `output` (temp name, then rename, so a file that exists is whole).
  * No re-encode when nothing would change: `copy` copies the stored segment; FLAC 16 kHz of a whole
  * prompt recording copies its archival FLAC (already 16 kHz mono 16-bit). Returns the file's
  * SHA-256 (read once, right after it is written, while it is in the page cache).
  */
-export const writeClipAudio = async (
+const writeClipAudioFrom = async (
   source: ClipAudioSource,
   target: AudioTarget,
   output: string,

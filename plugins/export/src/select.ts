@@ -1,7 +1,6 @@
 import type { Doc } from './doc'
-import path from 'node:path'
 
-import { idOf } from '@shrutik/plugin-sdk'
+import { idOf, joinKey } from '@shrutik/plugin-sdk'
 import type { Payload, Where } from 'payload'
 
 import { EMPTY_DEMOGRAPHICS, type Demographics, type ExportClip } from './core'
@@ -108,7 +107,6 @@ export const selectClips = async (
   const from = request.from ? new Date(request.from).getTime() : undefined
   const to = request.to ? new Date(request.to).getTime() : undefined
   const domains = request.domains?.length ? new Set(request.domains) : undefined
-  const processed = path.join(settings.mediaDir, 'processed')
   const clips: ExportClip[] = []
   let selected = 0
   let withdrawn = 0
@@ -194,8 +192,8 @@ export const selectClips = async (
         consentVersion: (recording.consentVersion as string | undefined) ?? '',
         locale: String(language.code),
         audio: {
-          archive: archive ? path.join(processed, archive) : undefined,
-          segmentFile: path.join(processed, String(segment.file)),
+          archive: archive ? joinKey(settings.processedFolder, archive) : undefined,
+          segmentFile: joinKey(settings.processedFolder, String(segment.file)),
           startMs: Number(segment.startMs),
           endMs: Number(segment.endMs),
           wholeRecording: recording.mode !== 'long',

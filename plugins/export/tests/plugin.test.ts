@@ -15,32 +15,32 @@ const base = (): Config =>
 
 describe('exportPlugin', () => {
   test('adds its collections, endpoints and jobs; with enabled: false only the schema', () => {
-    const config = exportPlugin({ mediaDir: '/m', exportsDir: '/e' })(base())
+    const config = exportPlugin({ exportsDir: '/e' })(base())
     expect(config.collections!.map((collection) => collection.slug)).toEqual(expect.arrayContaining(['dataset-exports', 'dataset-export-downloads']))
     expect(config.endpoints!.map((endpoint) => endpoint.path)).toEqual(['/export/exports/:id/download', '/export/exports/:id/cancel'])
     expect(getRegisteredJobs(config).map((job) => job.name)).toEqual(['export.build-dataset', 'export.encode-shard', 'export.finalize-dataset', 'export.run-schedules'])
-    const disabled = exportPlugin({ mediaDir: '/m', exportsDir: '/e', enabled: false })(base())
+    const disabled = exportPlugin({ exportsDir: '/e', enabled: false })(base())
     expect(disabled.collections!.map((collection) => collection.slug)).toContain('dataset-exports')
     expect(disabled.endpoints ?? []).toEqual([])
     expect(getRegisteredJobs(disabled)).toEqual([])
   })
 
   test('refuses to run without the collections it reads, or with bad options', () => {
-    expect(() => exportPlugin({ mediaDir: '/m', exportsDir: '/e' })({ collections: [] } as unknown as Config)).toThrow(/no "segments" collection/)
-    expect(() => sanitizeOptions({ mediaDir: '', exportsDir: '/e' })).toThrow(/mediaDir/)
-    expect(() => sanitizeOptions({ mediaDir: '/m', exportsDir: '/e', k: 0 })).toThrow(/`k` must be/)
-    expect(() => sanitizeOptions({ mediaDir: '/m', exportsDir: '/e', shardSize: 1.5 })).toThrow(/shardSize/)
+    expect(() => exportPlugin({ exportsDir: '/e' })({ collections: [] } as unknown as Config)).toThrow(/no "segments" collection/)
+    expect(() => sanitizeOptions({ processedFolder: '/abs', exportsDir: '/e' })).toThrow(/processedFolder/)
+    expect(() => sanitizeOptions({ exportsDir: '/e', k: 0 })).toThrow(/`k` must be/)
+    expect(() => sanitizeOptions({ exportsDir: '/e', shardSize: 1.5 })).toThrow(/shardSize/)
   })
 
   test('a plugin author adds a format by name; it shows in the admin form', () => {
     const custom: ExportFormat = { name: 'my-format', description: 'one line', audioPath: (row) => `a/${row.name}.${row.extension}`, files: () => [], usage: [] }
-    const settings = sanitizeOptions({ mediaDir: '/m', exportsDir: '/e', formats: [custom] })
+    const settings = sanitizeOptions({ exportsDir: '/e', formats: [custom] })
     expect([...settings.formats.keys()]).toEqual([...BUILT_IN_FORMATS.map((format) => format.name), 'my-format'])
-    const config = exportPlugin({ mediaDir: '/m', exportsDir: '/e', formats: [custom] })(base())
+    const config = exportPlugin({ exportsDir: '/e', formats: [custom] })(base())
     const exports = config.collections!.find((collection) => collection.slug === 'dataset-exports')!
     const format = exports.fields.find((field) => 'name' in field && field.name === 'format') as { options: { value: string }[] }
     expect(format.options.map((option) => option.value)).toContain('my-format')
-    expect(() => sanitizeOptions({ mediaDir: '/m', exportsDir: '/e', formats: [{ ...custom, name: 'Bad Name' }] })).toThrow(/lower-case/)
+    expect(() => sanitizeOptions({ exportsDir: '/e', formats: [{ ...custom, name: 'Bad Name' }] })).toThrow(/lower-case/)
   })
 })
 

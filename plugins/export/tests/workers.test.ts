@@ -6,7 +6,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 
 import { speechLike, wav } from '../../audio-processing/tests/audio'
-import { mediaDir } from '../../../src/lib/env'
+import { getFileStore } from '@shrutik/plugin-sdk'
 import { createUser, startTestServer, type TestServer, type TestUser } from '../../../tests/helpers/server'
 import { asUser, call, createLanguage, createSentence, eventually, readyRecording } from '../../consensus/tests/fixtures'
 import { exportSettings } from '../src/options'
@@ -83,7 +83,7 @@ beforeAll(async () => {
     const sentenceId = await createSentence(server, languageId, `বাক্য ${index} পড়ুন`)
     const { segmentIds } = await readyRecording(server, asUser(speakers[index % speakers.length]), { languageId, sentenceId })
     const segment = (await server.payload.findByID({ collection: 'segments', id: segmentIds[0], depth: 0 })) as Record<string, any>
-    fs.copyFileSync(path.join(dir, 'voice.ogg'), path.join(mediaDir(), 'processed', segment.file))
+    await getFileStore().put(`processed/${segment.file}`, { path: path.join(dir, 'voice.ogg') })
     // As the consensus job leaves an accepted clip (system write).
     await server.payload.db.updateOne({
       collection: 'segments',

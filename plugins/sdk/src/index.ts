@@ -1,7 +1,9 @@
 export type { EnqueueOptions, EnqueueResult, JobContext, JobDataMap, JobDefinition, JobFailureContext, JobLogLevel, JobName, JobQueue } from './jobs'
 export { JobValidationError, PermanentJobError } from './jobs'
 export { idOf } from './refs'
-export { getJobQueue, getRegisteredJobs, registerJobs, setJobQueue } from './registry'
+export { getFileStore, getJobQueue, getRegisteredJobs, registerJobs, setFileStore, setJobQueue } from './registry'
+export { parseByteRange, serveStoredFile, type ServeStoredFileOptions } from './serveFile'
+export { assertValidKey, assertValidPrefix, FileNotFoundError, joinKey, type FileStore } from './storage'
 export {
   getContributorHandlers,
   registerContributorHandlers,

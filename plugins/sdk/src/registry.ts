@@ -1,9 +1,11 @@
 import type { Config, Payload, SanitizedConfig } from 'payload'
 
 import type { JobDefinition, JobQueue } from './jobs'
+import type { FileStore } from './storage'
 
 const JOBS_KEY = 'shrutikJobs'
 const QUEUE_KEY = Symbol.for('shrutik.jobQueue')
+const FILE_STORE_KEY = Symbol.for('shrutik.fileStore')
 
 type AnyJobDefinition = JobDefinition
 type ConfigWithJobs = { custom?: Record<string, unknown> }
@@ -41,4 +43,16 @@ export const getJobQueue = (_payload?: Payload): JobQueue => {
   const queue = (globalThis as Record<symbol, JobQueue | undefined>)[QUEUE_KEY]
   if (!queue) throw new Error('The job queue is not running in this process (start Shrutik with `shrutik start` or `shrutik worker`).')
   return queue
+}
+
+/** Set by the host when Payload starts (payload.config.ts `onInit`). One store per process. */
+export const setFileStore = (store: FileStore | undefined): void => {
+  ;(globalThis as Record<symbol, unknown>)[FILE_STORE_KEY] = store
+}
+
+/** The media store (local folder or S3 bucket) every plugin reads and writes through. Throws if the host has not set one. */
+export const getFileStore = (_payload?: Payload): FileStore => {
+  const store = (globalThis as Record<symbol, FileStore | undefined>)[FILE_STORE_KEY]
+  if (!store) throw new Error('No file store is set in this process: Payload has not been started with Shrutik\'s config (payload.config.ts).')
+  return store
 }

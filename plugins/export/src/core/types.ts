@@ -38,7 +38,7 @@ export interface ExportClip {
   demographics: Demographics
   consentVersion: string
   locale: string
-  /** Where the audio comes from (absolute paths on the server). */
+  /** Where the audio comes from (keys in the media file store, `getFileStore` in the plugin SDK). */
   audio: ClipAudioSource
 }
 
