@@ -11,11 +11,8 @@ import { JobsNavLink as JobsNavLink_7775d56a1430b9b4b1bb2752eb20aaeb } from '../
 import { CoverageNavLink as CoverageNavLink_d974a92dfe9d3c0da1ac272be11d98e3 } from '../../../../admin/Curation/CoverageView'
 import { CurationNavLinks as CurationNavLinks_6f871cfcf42861e1437a873304bdfa11 } from '../../../../admin/Curation/QueueViews'
 import { ReviewNavLink as ReviewNavLink_983505dddb0796ee66f907cf5000f6d2 } from '@shrutik/plugin-consensus/admin'
-<<<<<<< HEAD
 import { Dashboard as Dashboard_2bd71b10f66b8074511c2efdd059c995 } from '../../../../admin/Dashboard/Dashboard'
-=======
 import { S3ClientUploadHandler as S3ClientUploadHandler_f97aa6c64367fa259c5bc0567239ef24 } from '@payloadcms/storage-s3/client'
->>>>>>> s3
 import { JobsView as JobsView_714d482e81fd97a17e89a5378c02d8c5 } from '../../../../admin/Jobs/JobsView'
 import { CoverageView as CoverageView_d974a92dfe9d3c0da1ac272be11d98e3 } from '../../../../admin/Curation/CoverageView'
 import { ReviewView as ReviewView_6f871cfcf42861e1437a873304bdfa11 } from '../../../../admin/Curation/QueueViews'
@@ -38,11 +35,8 @@ export const importMap = {
   "/admin/Curation/CoverageView#CoverageNavLink": CoverageNavLink_d974a92dfe9d3c0da1ac272be11d98e3,
   "/admin/Curation/QueueViews#CurationNavLinks": CurationNavLinks_6f871cfcf42861e1437a873304bdfa11,
   "@shrutik/plugin-consensus/admin#ReviewNavLink": ReviewNavLink_983505dddb0796ee66f907cf5000f6d2,
-<<<<<<< HEAD
   "/admin/Dashboard/Dashboard#Dashboard": Dashboard_2bd71b10f66b8074511c2efdd059c995,
-=======
   "@payloadcms/storage-s3/client#S3ClientUploadHandler": S3ClientUploadHandler_f97aa6c64367fa259c5bc0567239ef24,
->>>>>>> s3
   "/admin/Jobs/JobsView#JobsView": JobsView_714d482e81fd97a17e89a5378c02d8c5,
   "/admin/Curation/CoverageView#CoverageView": CoverageView_d974a92dfe9d3c0da1ac272be11d98e3,
   "/admin/Curation/QueueViews#ReviewView": ReviewView_6f871cfcf42861e1437a873304bdfa11,
