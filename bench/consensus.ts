@@ -179,14 +179,17 @@ interface AdaptivePoint {
   review: number
   seconds: number
 }
-// The rule before issue 17 (a flat 0.8 from 3 transcriptions on), for comparison.
-const PREVIOUS_RULE = { transcriptConfidenceThreshold: 0.8, transcriptConfidenceDecay: 0, minTranscriptions: 3 }
+// For comparison: the default bar without the agreement rule, and the rule before issue 17 (a flat
+// 0.8 from 3 transcriptions on).
+const BAR_ALONE = { transcriptAgreement: false }
+const PREVIOUS_RULE = { transcriptConfidenceThreshold: 0.8, transcriptConfidenceDecay: 0, minTranscriptions: 3, transcriptAgreement: false }
 const curve = new Map<string, Map<string, AdaptivePoint>>()
 for (const [label, decision] of [
   ...thresholds.map((threshold): [string, Partial<typeof defaults>] => [
     `${threshold}${threshold === defaults.transcriptConfidenceThreshold ? ' *' : ''}`,
     { transcriptConfidenceThreshold: threshold },
   ]),
+  [`${defaults.transcriptConfidenceThreshold}, bar alone`, BAR_ALONE] as [string, Partial<typeof defaults>],
   ['flat 0.8 from 3 (before)', PREVIOUS_RULE] as [string, Partial<typeof defaults>],
 ]) {
   const bySplit = new Map<string, AdaptivePoint>()
@@ -205,7 +208,7 @@ for (const [label, decision] of [
 }
 console.log('')
 console.log(
-  `Adaptive collection (seed ${ADAPTIVE_SEED}; min ${defaults.minTranscriptions}, max ${defaults.maxTranscriptions} transcriptions, decay ${defaults.transcriptConfidenceDecay}; * = default threshold): mean judgments per item, mean WER %, share sent to review at the cap`,
+  `Adaptive collection (seed ${ADAPTIVE_SEED}; min ${defaults.minTranscriptions}, max ${defaults.maxTranscriptions} transcriptions, decay ${defaults.transcriptConfidenceDecay}, agreement ${defaults.transcriptAgreement ? `within ${defaults.transcriptAgreementTolerance}` : 'off'}; * = default threshold): mean judgments per item, mean WER %, share sent to review at the cap`,
 )
 console.log(`${pad('confidence threshold', 28)}${pad('dev-clean judgments', 21)}${pad('WER', 8)}${pad('review', 10)}${pad('dev-other judgments', 21)}${pad('WER', 8)}${pad('review', 10)}seconds`)
 for (const [label, bySplit] of curve) {

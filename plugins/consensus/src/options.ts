@@ -58,9 +58,20 @@ export interface ConsensusOptions {
   transcriptConfidenceThreshold?: number
   /**
    * Bar = threshold + (1 − threshold) · decay^(transcriptions − minTranscriptions); `0`: the plain
-   * threshold from the minimum on. @default 0.7
+   * threshold from the minimum on. @default 0.8
    */
   transcriptConfidenceDecay?: number
+  /**
+   * Also accept a transcription once people worth `minTranscriptions` each wrote the agreed text
+   * (word for word, up to `transcriptAgreementTolerance`), whatever its confidence. `false`: the
+   * confidence bar alone decides (about 5 % more transcriptions per segment, see the README). @default true
+   */
+  transcriptAgreement?: boolean
+  /**
+   * Share of the agreed text's words a transcription may differ in and still count as agreeing,
+   * rounded down (0.05: word for word below 20 words). From 0 to 0.5. @default 0.05
+   */
+  transcriptAgreementTolerance?: number
   /** Votes before a clip can be decided (also Common Voice's votes-on-one-side). @default 2 */
   minVotes?: number
   /** Votes after which an undecided clip goes to the review queue. @default 4 */
@@ -124,6 +135,8 @@ export const sanitizeOptions = (options: ConsensusOptions): SanitizedConsensusOp
     posteriorThreshold: pick('posteriorThreshold', options.posteriorThreshold),
     transcriptConfidenceThreshold: pick('transcriptConfidenceThreshold', options.transcriptConfidenceThreshold),
     transcriptConfidenceDecay: pick('transcriptConfidenceDecay', options.transcriptConfidenceDecay),
+    transcriptAgreement: pick('transcriptAgreement', options.transcriptAgreement),
+    transcriptAgreementTolerance: pick('transcriptAgreementTolerance', options.transcriptAgreementTolerance),
     minVotes: pick('minVotes', options.minVotes),
     maxVotes: pick('maxVotes', options.maxVotes),
     minTranscriptions: pick('minTranscriptions', options.minTranscriptions),
@@ -137,6 +150,11 @@ export const sanitizeOptions = (options: ConsensusOptions): SanitizedConsensusOp
   check(decision.posteriorThreshold > 0.5 && decision.posteriorThreshold < 1, 'posteriorThreshold must be between 0.5 and 1 (exclusive).')
   check(decision.transcriptConfidenceThreshold > 0 && decision.transcriptConfidenceThreshold <= 1, 'transcriptConfidenceThreshold must be in (0, 1].')
   check(decision.transcriptConfidenceDecay >= 0 && decision.transcriptConfidenceDecay < 1, 'transcriptConfidenceDecay must be in [0, 1).')
+  check(typeof decision.transcriptAgreement === 'boolean', 'transcriptAgreement must be true or false.')
+  check(
+    typeof decision.transcriptAgreementTolerance === 'number' && decision.transcriptAgreementTolerance >= 0 && decision.transcriptAgreementTolerance <= 0.5,
+    'transcriptAgreementTolerance must be in [0, 0.5].',
+  )
   for (const key of ['minVotes', 'maxVotes', 'minTranscriptions', 'maxTranscriptions', 'reportsForReview', 'calibrationVotes'] as const) {
     check(isCount(decision[key]), `${key} must be a whole number ≥ 1.`)
   }

@@ -3,7 +3,8 @@
  * should listen) or pending (ask more people). And from everybody's judgments to each
  * contributor's reliability. Pure: the plugin loads the rows and stores the results.
  */
-import type { NormalizeOptions } from './normalize'
+import { editDistance } from './editDistance'
+import { tokenize, type NormalizeOptions } from './normalize'
 import { withDefaults } from './options'
 import { reliabilityStrategy, transcriptStrategy, type TranscriptInput } from './transcripts'
 import { commonVoiceStatus, dawidSkeneStrategy, validPosterior, voteWeight, type VoteInput, type VoteStatus } from './votes'
@@ -33,6 +34,19 @@ export interface DecisionSettings {
    * threshold from the minimum on). @default 0.8
    */
   transcriptConfidenceDecay: number
+  /**
+   * Also accept a transcription, whatever its confidence, once people worth `minTranscriptions`
+   * (trusted ones count 1) each wrote the agreed text, word for word up to
+   * `transcriptAgreementTolerance`: independent people typing the same text is strong evidence,
+   * and on CrowdSpeech more transcriptions after that change almost nothing. @default true
+   */
+  transcriptAgreement: boolean
+  /**
+   * Share of the agreed text's words (or characters, for scripts without spaces) a transcription
+   * may differ in and still count as writing it, rounded down: 0.05 is word for word below 20
+   * words, one word in 20–39. @default 0.05
+   */
+  transcriptAgreementTolerance: number
   /** Votes needed before a clip can be decided (also Common Voice's "votes on one side"). @default 2 */
   minVotes: number
   /** Votes after which an undecided clip goes to a reviewer instead of more voters. @default 4 */
@@ -65,6 +79,8 @@ export const DEFAULT_DECISION_SETTINGS: DecisionSettings = {
   posteriorThreshold: 0.95,
   transcriptConfidenceThreshold: 0.7,
   transcriptConfidenceDecay: 0.8,
+  transcriptAgreement: true,
+  transcriptAgreementTolerance: 0.05,
   minVotes: 2,
   maxVotes: 4,
   minTranscriptions: 2,
@@ -196,9 +212,31 @@ export const transcriptConfidenceBar = (
 }
 
 /**
+ * The weight (trusted transcribers count 1, others `weightOf`) of the transcriptions that say the
+ * agreed text, each differing from it in at most ⌊`tolerance` · its length⌋ tokens.
+ */
+export const agreeingWeight = (
+  transcripts: readonly Pick<TranscriptInput, 'worker' | 'text'>[],
+  agreedText: string,
+  normalize: Partial<NormalizeOptions>,
+  tolerance: number,
+  weightOf: (worker: string) => number = () => 1,
+): number => {
+  const agreed = tokenize(agreedText, normalize)
+  const allowed = Math.floor(tolerance * agreed.length + 1e-9)
+  let weight = 0
+  for (const { worker, text } of transcripts) {
+    const tokens = tokenize(text, normalize)
+    if (Math.abs(tokens.length - agreed.length) <= allowed && editDistance(tokens, agreed) <= allowed) weight += weightOf(worker)
+  }
+  return weight
+}
+
+/**
  * A segment of a long recording from its transcriptions: the chosen strategy with the stored
  * error rates as weights. Accepted with at least `minTranscriptions` once the confidence reaches
- * `transcriptConfidenceBar`; at `maxTranscriptions` still below it, a reviewer decides.
+ * `transcriptConfidenceBar`, or once enough people wrote the agreed text (`transcriptAgreement`);
+ * at `maxTranscriptions` still neither, a reviewer decides.
  */
 export const decideTranscription = (
   transcripts: readonly Pick<TranscriptInput, 'worker' | 'text'>[],
@@ -227,9 +265,14 @@ export const decideTranscription = (
     counted.map(({ worker, text }) => ({ item: 'segment', worker, text })),
     { normalize: context.normalize ?? {}, rounds: 1, errorRates },
   ).items
-  // Adaptive redundancy: confident enough with enough people → decided; else ask more, up to the cap.
+  // Adaptive redundancy: confident enough with enough people, or enough people wrote the agreed
+  // text → decided; else ask more, up to the cap.
   // (1e-9: a unanimous vote's confidence is 1 up to rounding of the weight sums.)
-  const decided = weight >= settings.minTranscriptions && result.confidence >= transcriptConfidenceBar(weight, settings) - 1e-9 ? 'accepted' : undefined
+  const confident = result.confidence >= transcriptConfidenceBar(weight, settings) - 1e-9
+  const agreed =
+    settings.transcriptAgreement &&
+    agreeingWeight(counted, result.text, context.normalize ?? {}, settings.transcriptAgreementTolerance, trustedWeight) >= settings.minTranscriptions - 1e-9
+  const decided = weight >= settings.minTranscriptions && (confident || agreed) ? 'accepted' : undefined
   const status = settle(decided, weight, settings.maxTranscriptions, context.reports ?? 0, settings.reportsForReview)
   return { status, agreedText: result.text, confidence: result.confidence, judgments: counted.length, method: strategy.name }
 }
