@@ -1,4 +1,14 @@
-import { DEFAULT_DECISION_SETTINGS, TRANSCRIPT_STRATEGIES, VOTE_STRATEGY_NAMES, type DecisionSettings, type VoteStrategyName } from './core'
+import {
+  DEFAULT_DECISION_SETTINGS,
+  isTranscriptStrategy,
+  isVoteRule,
+  TRANSCRIPT_STRATEGIES,
+  VOTE_RULES,
+  type DecisionSettings,
+  type TranscriptStrategy,
+  type VoteRule,
+  type VoteStrategyName,
+} from './core'
 
 import type { PayloadRequest } from 'payload'
 
@@ -42,12 +52,17 @@ export interface ConsensusOptions {
   languagesSlug?: string
   /**
    * How validation votes become a decision. `dawid-skene` weighs each voter by their estimated
-   * accuracy and falls back to the Common Voice rule while none of a clip's voters is calibrated.
+   * accuracy and falls back to the Common Voice rule while none of a clip's voters is calibrated;
+   * `common-voice` counts. Or a `VoteRule` object of your own (`{ name, decide }`, see `core/rules.ts`):
+   * the live decision asks it, and falls back to Common Voice where it returns undefined.
    * @default 'dawid-skene'
    */
-  voteStrategy?: VoteStrategyName
-  /** How transcriptions become one text: `reliability`, `rover` or `medoid`. @default 'reliability' */
-  transcriptStrategy?: string
+  voteStrategy?: VoteStrategyName | VoteRule
+  /**
+   * How transcriptions become one text: `reliability` (weighted ROVER), `rover` or `medoid`, or a
+   * `TranscriptStrategy` object of your own (`{ name, aggregate }`). @default 'reliability'
+   */
+  transcriptStrategy?: string | TranscriptStrategy
   /** Dawid–Skene: accept at P(valid) ≥ this, reject at ≤ 1 − this. @default 0.95 */
   posteriorThreshold?: number
   /**
@@ -145,8 +160,14 @@ export const sanitizeOptions = (options: ConsensusOptions): SanitizedConsensusOp
     calibrationVotes: pick('calibrationVotes', options.calibrationVotes),
     untrustedWeight: pick('untrustedWeight', options.untrustedWeight),
   }
-  check((VOTE_STRATEGY_NAMES as readonly string[]).includes(decision.voteStrategy), `voteStrategy must be one of ${VOTE_STRATEGY_NAMES.join(', ')}.`)
-  check(Object.hasOwn(TRANSCRIPT_STRATEGIES, decision.transcriptStrategy), `transcriptStrategy must be one of ${Object.keys(TRANSCRIPT_STRATEGIES).join(', ')}.`)
+  check(
+    typeof decision.voteStrategy === 'string' ? Object.hasOwn(VOTE_RULES, decision.voteStrategy) : isVoteRule(decision.voteStrategy),
+    `voteStrategy must be one of ${Object.keys(VOTE_RULES).join(', ')}, or a rule object with a name and a decide function.`,
+  )
+  check(
+    typeof decision.transcriptStrategy === 'string' ? Object.hasOwn(TRANSCRIPT_STRATEGIES, decision.transcriptStrategy) : isTranscriptStrategy(decision.transcriptStrategy),
+    `transcriptStrategy must be one of ${Object.keys(TRANSCRIPT_STRATEGIES).join(', ')}, or a strategy object with a name and an aggregate function.`,
+  )
   check(decision.posteriorThreshold > 0.5 && decision.posteriorThreshold < 1, 'posteriorThreshold must be between 0.5 and 1 (exclusive).')
   check(decision.transcriptConfidenceThreshold > 0 && decision.transcriptConfidenceThreshold <= 1, 'transcriptConfidenceThreshold must be in (0, 1].')
   check(decision.transcriptConfidenceDecay >= 0 && decision.transcriptConfidenceDecay < 1, 'transcriptConfidenceDecay must be in [0, 1).')

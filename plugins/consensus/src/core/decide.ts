@@ -6,8 +6,9 @@
 import { editDistance } from './editDistance'
 import { tokenize, type NormalizeOptions } from './normalize'
 import { withDefaults } from './options'
-import { reliabilityStrategy, transcriptStrategy, type TranscriptInput } from './transcripts'
-import { commonVoiceStatus, dawidSkeneStrategy, validPosterior, voteWeight, type VoteInput, type VoteStatus } from './votes'
+import { reliabilityStrategy, transcriptStrategy, type TranscriptInput, type TranscriptStrategy } from './transcripts'
+import { commonVoiceRule, voteRule, type VoteRule } from './rules'
+import { dawidSkeneStrategy, voteWeight, type VoteInput } from './votes'
 
 export const CONSENSUS_STATUSES = ['pending', 'accepted', 'rejected', 'needs-review'] as const
 export type ConsensusStatus = (typeof CONSENSUS_STATUSES)[number]
@@ -16,10 +17,16 @@ export const VOTE_STRATEGY_NAMES = ['dawid-skene', 'common-voice'] as const
 export type VoteStrategyName = (typeof VOTE_STRATEGY_NAMES)[number]
 
 export interface DecisionSettings {
-  /** `dawid-skene` weighs each voter by their measured accuracy; `common-voice` counts votes. @default 'dawid-skene' */
-  voteStrategy: VoteStrategyName
-  /** `reliability`, `rover` or `medoid` (see transcripts.ts). @default 'reliability' */
-  transcriptStrategy: string
+  /**
+   * The vote rule (`rules.ts`): `dawid-skene` weighs each voter by their measured accuracy,
+   * `common-voice` counts votes; or a `VoteRule` of a deployment's own. @default 'dawid-skene'
+   */
+  voteStrategy: VoteStrategyName | VoteRule
+  /**
+   * `reliability` (weighted ROVER), `rover` or `medoid` (see transcripts.ts), or a `TranscriptStrategy`
+   * of a deployment's own. @default 'reliability'
+   */
+  transcriptStrategy: string | TranscriptStrategy
   /** Dawid–Skene: accept at P(valid) ≥ this, reject at ≤ 1 − this. @default 0.95 */
   posteriorThreshold: number
   /**
@@ -119,9 +126,6 @@ export interface SegmentVerdict {
   method: string
 }
 
-const fromVoteStatus = (status: VoteStatus): ConsensusStatus | undefined =>
-  status === 'valid' ? 'accepted' : status === 'invalid' ? 'rejected' : undefined
-
 /** The last judgment of each worker (a changed mind replaces the earlier one). */
 const lastPerWorker = <T extends { worker: string }>(rows: readonly T[]): T[] => {
   const byWorker = new Map<string, T>()
@@ -164,28 +168,15 @@ export const decideValidation = (
   const weightOf = (worker: string) => (trusted(worker) ? 1 : settings.untrustedWeight)
   // An untrusted voter's vote moves the posterior as far as `untrustedWeight` of a prior voter's.
   const untrustedAccuracy = 0.5 + (settings.priorAccuracy - 0.5) * settings.untrustedWeight
+  const rule = voteRule(settings.voteStrategy)
+  const accuracyOf = (worker: string) => calibrated(worker) ?? (trusted(worker) ? settings.priorAccuracy : untrustedAccuracy)
   const decideAmong = (rows: readonly Pick<VoteInput, 'worker' | 'valid'>[]) => {
-    let up = 0
-    let down = 0
-    for (const row of rows) {
-      if (row.valid) up += weightOf(row.worker)
-      else down += weightOf(row.worker)
-    }
-    let decided: ConsensusStatus | undefined
-    let confidence: number
-    let method: string
-    if (settings.voteStrategy === 'dawid-skene' && rows.some((vote) => calibrated(vote.worker) !== undefined)) {
-      const posterior = validPosterior(rows, (worker) => calibrated(worker) ?? (trusted(worker) ? settings.priorAccuracy : untrustedAccuracy))
-      decided = posterior >= settings.posteriorThreshold ? 'accepted' : posterior <= 1 - settings.posteriorThreshold ? 'rejected' : undefined
-      confidence = Math.max(posterior, 1 - posterior)
-      method = 'dawid-skene'
-    } else {
-      decided = fromVoteStatus(commonVoiceStatus(up, down, settings.minVotes))
-      confidence = up + down === 0 ? 0 : Math.max(up, down) / (up + down)
-      method = 'common-voice'
-    }
-    if (up + down < settings.minVotes) decided = undefined
-    return { decided, confidence, method, weight: up + down }
+    const weight = rows.reduce((sum, row) => sum + weightOf(row.worker), 0)
+    const input = { votes: rows, weightOf, calibratedAccuracy: calibrated, accuracyOf }
+    // The configured rule, or Common Voice where it cannot decide yet.
+    const verdict = rule.decide(input, settings) ?? commonVoiceRule.decide(input, settings)!
+    const decided: ConsensusStatus | undefined = weight < settings.minVotes ? undefined : verdict.decided
+    return { decided, confidence: verdict.confidence, method: verdict.method, weight }
   }
   const trustedOnly = counted.filter((vote) => trusted(vote.worker))
   const byTrusted = trustedOnly.length < counted.length ? decideAmong(trustedOnly) : undefined
