@@ -289,7 +289,7 @@ const consensusCommands: Record<string, (args: string[]) => Promise<void>> = {
       const simulation = core.simulateAdaptiveCollection(transcripts, { seed, decision, normalize })
       items = simulation.items
       const review = simulation.items.filter((item) => item.status === 'needs-review').length
-      adaptiveSummary = `; adaptive (seed ${seed ?? core.DEFAULT_ADAPTIVE_OPTIONS.seed}, min ${chosen.minTranscriptions}, max ${chosen.maxTranscriptions}, threshold ${chosen.transcriptConfidenceThreshold}, agreement ${chosen.transcriptAgreement ? chosen.transcriptAgreementTolerance : 'off'}): read ${simulation.revealed} of ${simulation.available}, ${(simulation.revealed / Math.max(items.length, 1)).toFixed(2)} per item, ${review} would go to review`
+      adaptiveSummary = `; adaptive (seed ${seed ?? core.DEFAULT_ADAPTIVE_OPTIONS.seed}, min ${chosen.minTranscriptions}, max ${chosen.maxTranscriptions}, threshold ${chosen.transcriptConfidenceThreshold}, agreement ${chosen.transcriptAgreement ? chosen.transcriptAgreementTolerance : 'off'}): read ${simulation.revealed} of ${simulation.available}, ${(simulation.revealed / Math.max(items.length, 1)).toFixed(2)} per item, ${review} would go to review, ${simulation.reopened} reopened by a re-estimate`
     } else {
       items = core.transcriptStrategy(strategyName).aggregate(transcripts, { normalize }).items
     }

@@ -68,7 +68,7 @@ export interface ConsensusOptions {
   /**
    * Where the confidence a transcription needs settles: unanimity at `minTranscriptions`, then the
    * bar falls towards this (see `transcriptConfidenceDecay`). Higher: better texts, more transcriptions
-   * per segment (the curve is in the README). @default 0.7
+   * per segment (the curve is in the README). @default 0.65
    */
   transcriptConfidenceThreshold?: number
   /**

@@ -72,7 +72,7 @@ describe('options', () => {
   test('defaults', () => {
     const settings = sanitizeOptions({ mediaDir: '/m' })
     expect(settings).toMatchObject({ enabled: true, maxPerSpeaker: 2, maxBatch: 20, reliabilitySchedule: '1 hour' })
-    expect(settings.decision).toMatchObject({ voteStrategy: 'dawid-skene', transcriptStrategy: 'reliability', posteriorThreshold: 0.95, minVotes: 2, maxVotes: 4, minTranscriptions: 2, maxTranscriptions: 7, transcriptConfidenceThreshold: 0.7, transcriptConfidenceDecay: 0.8, transcriptAgreement: true, transcriptAgreementTolerance: 0.05 })
+    expect(settings.decision).toMatchObject({ voteStrategy: 'dawid-skene', transcriptStrategy: 'reliability', posteriorThreshold: 0.95, minVotes: 2, maxVotes: 4, minTranscriptions: 2, maxTranscriptions: 7, transcriptConfidenceThreshold: 0.65, transcriptConfidenceDecay: 0.8, transcriptAgreement: true, transcriptAgreementTolerance: 0.05 })
     expect(settings.slugs).toEqual({ segments: 'segments', recordings: 'recordings', transcriptions: 'transcriptions', users: 'users', languages: 'languages' })
   })
 

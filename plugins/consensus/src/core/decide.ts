@@ -32,7 +32,7 @@ export interface DecisionSettings {
   /**
    * Accept a transcription once the agreed text's confidence reaches the bar: unanimity at
    * `minTranscriptions`, then, with each further transcription, `transcriptConfidenceDecay` of
-   * what is left above this threshold (see `transcriptConfidenceBar`). @default 0.7
+   * what is left above this threshold (see `transcriptConfidenceBar`). @default 0.65
    */
   transcriptConfidenceThreshold: number
   /**
@@ -84,7 +84,7 @@ export const DEFAULT_DECISION_SETTINGS: DecisionSettings = {
   voteStrategy: 'dawid-skene',
   transcriptStrategy: 'reliability',
   posteriorThreshold: 0.95,
-  transcriptConfidenceThreshold: 0.7,
+  transcriptConfidenceThreshold: 0.65,
   transcriptConfidenceDecay: 0.8,
   transcriptAgreement: true,
   transcriptAgreementTolerance: 0.05,
