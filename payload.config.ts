@@ -5,6 +5,7 @@ import { postgresAdapter } from '@payloadcms/db-postgres'
 import { audioProcessingPlugin } from '@shrutik/plugin-audio-processing'
 import { consensusPlugin } from '@shrutik/plugin-consensus'
 import { exportPlugin } from '@shrutik/plugin-export'
+import { webhooksPlugin, type WebhookEvent } from '@shrutik/plugin-webhooks'
 import { registerJobs } from '@shrutik/plugin-sdk'
 import { buildConfig, type Config } from 'payload'
 import { bnBd } from '@payloadcms/translations/languages/bnBd'
@@ -162,6 +163,8 @@ const config: Config = {
       // Withdrawn consent reaches every later export (src/site/withdrawal.ts).
       withdrawnRecordings: withdrawnAmong,
     }),
+    // Signed POSTs to other systems when segments are decided (WEBHOOK_URLS; the example plugin in examples/webhooks).
+    webhooksPlugin({ ...env.webhooks, events: env.webhooks.events as WebhookEvent[] }),
   ],
   typescript: {
     outputFile: path.resolve(dirname, 'src/payload-types.ts'),

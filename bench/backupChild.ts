@@ -14,7 +14,7 @@ if (mode === 'backup') {
   summary = await restoreBackup({
     file,
     databaseUrl: process.env.DATABASE_URL!,
-    knownMigrations: expectedMigrationNames(),
+    knownMigrations: await expectedMigrationNames(),
     prepareSchema: prepareSchemaWithPayload,
   })
 }

@@ -1,4 +1,5 @@
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
@@ -15,32 +16,12 @@ Commands:
   worker                        Run background jobs only (no web server); start as many as you need
   build                         Build the web app (Next.js) for production
   migrate                       Apply pending database migrations
-  migrate:create [name]         (developers) Write a migration for schema changes in the collections
+  migrate:create [NAME] [--plugin SLUG]
+                                (developers) Write the host's next migration from its schema changes, or
+                                with --plugin that plugin's (into the plugin's own migrations folder)
   seed                          Load the starter languages and sentences (safe to run again)
   users:create-admin --email E --password P [--name N]
                                 Create an admin account, or make an existing account admin
-  audio inspect FILE            Check an audio file as an upload would be checked; prints one JSON
-                                object; exit 0 if it would be accepted, 2 if rejected, 1 on error
-  audio segment FILE --out DIR  Cut a long recording at its pauses into 1–15 s FLAC segments in DIR;
-                                prints their list as JSON
-  consensus aggregate --in FILE.tsv --out FILE.tsv [--item-col NAME] [--worker-col NAME]
-                    [--text-col NAME] [--lang CODE] [--strategy reliability|rover|medoid]
-                    [--adaptive [--min N] [--max N] [--threshold X] [--agreement X|off] [--seed N]]
-                                Agree on one text per item from many people's transcriptions (a TSV
-                                with a header; columns item, worker, text by default); writes
-                                item, text, confidence; exit 65 on malformed input, 66 unreadable.
-                                --adaptive replays collection: each item's transcriptions are read
-                                one at a time (seeded order) until the plugin's live rule stops;
-                                adds a judgments column (how many were read); --agreement sets the
-                                agreement rule's tolerance (0–0.5) or switches it off
-
-  export --language CODE --format cv|hf|kaldi|nemo|ljspeech --out PATH [--seed N]
-         [--min-confidence X] [--include accepted|all] [--audio flac|wav|opus|copy]
-         [--sample-rate HZ] [--speaker ID]
-                                Write a training-ready dataset: PATH ending in .tar or .tar.gz is an
-                                archive, any other PATH a new folder; prints a one-line JSON summary;
-                                exit 65 when nothing matches, 73 when PATH cannot be written
-
   sentences import FILE --language CODE [--source S] [--domain D] [--licence L]
                     [--status pending|approved]
                                 Import sentences from a .txt (one a line), .csv or .tsv file (CSV/TSV:
@@ -52,6 +33,10 @@ Commands:
                                 Write validated_sentences.tsv or unvalidated_sentences.tsv (Common Voice
                                 columns) to FILE or stdout
 
+  plugin:new NAME [--dir DIR]   (developers) Start a plugin in plugins/NAME (or DIR): options, a collection, an
+                                event listener, a job, an endpoint, an admin component, a CLI command, a
+                                migrations folder and tests that pass; exit 73 when the folder exists
+
   backup --out FILE             Write a consistent backup of the database and every media file to FILE (a .tar;
                                 .tar.gz to compress); safe while Shrutik runs; prints a JSON summary;
                                 exit 73 when FILE exists or cannot be written
@@ -61,6 +46,53 @@ Commands:
 
 With no DATABASE_URL, every command uses the embedded PostgreSQL in ./data/postgres.
 Environment variables are listed in the README.`
+
+/** The installed plugins' commands (`shrutik <plugin> <command>`), from the Payload config. */
+const pluginCommands = async () => {
+  const { getRegisteredCommands } = await import('@shrutik/plugin-sdk')
+  const { default: config } = await import('../../payload.config')
+  return getRegisteredCommands(await config)
+}
+
+const pluginHelp = async (): Promise<string> => {
+  const groups = await pluginCommands()
+  const lines = groups.flatMap(({ plugin, commands: list }) =>
+    list.flatMap((command) => {
+      const [usage, ...rest] = command.help.split('\n')
+      return [`  ${plugin} ${command.default ? `[${command.name}]` : command.name} ${usage}`, ...rest.map((line) => `    ${line}`)]
+    }),
+  )
+  return lines.length ? `\nPlugin commands:\n${lines.join('\n')}` : ''
+}
+
+/** `shrutik <plugin> <command> ...`: a command a plugin registered (its default one when options come first). */
+const runPluginCommand = async (group: string, words: string[]): Promise<boolean> => {
+  const found = (await pluginCommands()).find((entry) => entry.plugin === group)
+  if (!found) return false
+  const fallback = found.commands.find((entry) => entry.default)
+  const named = found.commands.find((entry) => entry.name === words[0])
+  const command = named ?? (fallback && (words.length === 0 || words[0].startsWith('-')) ? fallback : undefined)
+  const args = named ? words.slice(1) : words
+  if (!command) throw new UsageError(`${group} needs a subcommand: ${found.commands.map((entry) => entry.name).join(', ')}.`)
+  const { CommandError } = await import('@shrutik/plugin-sdk')
+  let booted: Awaited<ReturnType<typeof import('../server/boot').bootPayload>> | undefined
+  try {
+    const status = await command.run(args, {
+      payload: async () => {
+        const { bootPayload } = await import('../server/boot')
+        booted ??= await bootPayload()
+        return booted.payload
+      },
+    })
+    if (status) process.exitCode = status
+  } catch (error) {
+    if (error instanceof CommandError) throw new ExitError(error.message, error.status)
+    throw error
+  } finally {
+    await booted?.close()
+  }
+  return true
+}
 
 class UsageError extends Error {}
 
@@ -127,19 +159,18 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
     await withPayload(async () => console.log('Database schema is up to date.'))
   },
   async 'migrate:create'(args) {
-    const { ensureDatabase } = await import('../db/embedded')
-    const database = await ensureDatabase()
-    try {
-      const payloadBin = path.join(projectRoot(), 'node_modules', 'payload', 'bin.js')
-      const result = spawnSync(process.execPath, [payloadBin, 'migrate:create', ...args], {
-        cwd: projectRoot(),
-        stdio: 'inherit',
-        env: { ...process.env, DATABASE_URL: database.url },
-      })
-      if (result.status !== 0) throw new Error('payload migrate:create failed; see the messages above.')
-    } finally {
-      await database.stop()
-    }
+    const { values, positionals } = parseArgs({ args, options: { plugin: { type: 'string' } }, allowPositionals: true, strict: true })
+    if (positionals.length > 1) throw new UsageError('migrate:create takes one NAME (lower-case letters, digits, underscores).')
+    await withPayload(async ({ payload }) => {
+      const { createMigration, MigrationRequestError } = await import('../db/createMigration')
+      try {
+        const created = await createMigration({ payload, name: positionals[0] ?? 'migration', plugin: values.plugin })
+        console.log(`Wrote ${path.relative(process.cwd(), created.file)} (${created.statements} statement${created.statements === 1 ? '' : 's'}) and its snapshot.`)
+      } catch (error) {
+        if (error instanceof MigrationRequestError) throw new UsageError(error.message)
+        throw error
+      }
+    })
   },
   async seed() {
     const { seed } = await import('../seed')
@@ -178,239 +209,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   },
 }
 
-/** Exit code for `audio inspect`: 2 means "rejected", distinct from usage (64) and internal (1) errors. */
-const REJECTED = 2
-
-const audioCommands: Record<string, (args: string[]) => Promise<void>> = {
-  async inspect(args) {
-    const file = args[0]
-    if (!file || args.length > 1) throw new UsageError('audio inspect needs exactly one FILE.')
-    if (!fs.existsSync(file)) throw new UsageError(`No such file: ${file}`)
-    const { inspectFile } = await import('@shrutik/plugin-audio-processing/inspect')
-    const result = await inspectFile(path.resolve(file))
-    console.log(JSON.stringify(result))
-    if (!result.ok) process.exit(REJECTED)
-  },
-  async segment(args) {
-    const { values, positionals } = parseArgs({ args, options: { out: { type: 'string' } }, allowPositionals: true, strict: true })
-    const file = positionals[0]
-    if (!file || positionals.length > 1 || !values.out) throw new UsageError('audio segment needs one FILE and --out DIR.')
-    if (!fs.existsSync(file)) throw new UsageError(`No such file: ${file}`)
-    const { inspectFile } = await import('@shrutik/plugin-audio-processing/inspect')
-    const inspected = await inspectFile(path.resolve(file))
-    if (!inspected.ok) {
-      console.log(JSON.stringify(inspected))
-      process.exit(REJECTED)
-    }
-    const { segmentFile } = await import('@shrutik/plugin-audio-processing/segment')
-    console.log(JSON.stringify(await segmentFile(path.resolve(file), path.resolve(values.out))))
-  },
-}
-
 const LANGUAGE_TAG = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/
-
-const consensusCommands: Record<string, (args: string[]) => Promise<void>> = {
-  async aggregate(args) {
-    const { values } = parseArgs({
-      args,
-      options: {
-        in: { type: 'string' },
-        out: { type: 'string' },
-        'item-col': { type: 'string' },
-        'worker-col': { type: 'string' },
-        'text-col': { type: 'string' },
-        lang: { type: 'string' },
-        strategy: { type: 'string' },
-        adaptive: { type: 'boolean' },
-        min: { type: 'string' },
-        max: { type: 'string' },
-        seed: { type: 'string' },
-        threshold: { type: 'string' },
-        agreement: { type: 'string' },
-      },
-      strict: true,
-    })
-    if (!values.in || !values.out) throw new UsageError('consensus aggregate needs --in FILE.tsv and --out FILE.tsv.')
-    for (const name of ['min', 'max', 'seed', 'threshold', 'agreement'] as const) {
-      if (values[name] !== undefined && !values.adaptive) throw new UsageError(`--${name} only applies with --adaptive.`)
-    }
-    const integer = (name: 'min' | 'max' | 'seed', lowest: number) => {
-      const raw = values[name]
-      if (raw === undefined) return undefined
-      if (!/^\d+$/.test(raw) || Number(raw) < lowest || !Number.isSafeInteger(Number(raw))) throw new UsageError(`--${name} needs a whole number ≥ ${lowest}, not "${raw}".`)
-      return Number(raw)
-    }
-    const minJudgments = integer('min', 1)
-    const maxJudgments = integer('max', 1)
-    const seed = integer('seed', 0)
-    const threshold = values.threshold === undefined ? undefined : Number(values.threshold)
-    if (threshold !== undefined && !(threshold > 0 && threshold <= 1)) throw new UsageError(`--threshold needs a confidence in (0, 1], not "${values.threshold}".`)
-    const agreementOff = values.agreement === 'off'
-    const tolerance = values.agreement === undefined || agreementOff ? undefined : Number(values.agreement)
-    if (tolerance !== undefined && !(values.agreement!.trim() !== '' && tolerance >= 0 && tolerance <= 0.5)) {
-      throw new UsageError(`--agreement needs a share of words from 0 to 0.5, or off, not "${values.agreement}".`)
-    }
-    if (values.lang !== undefined && !LANGUAGE_TAG.test(values.lang)) throw new UsageError(`--lang needs a language code such as bn, en or en-GB, not "${values.lang}".`)
-    const core = await import('@shrutik/plugin-consensus/core')
-    const strategyName = values.strategy ?? 'reliability'
-    if (!Object.hasOwn(core.TRANSCRIPT_STRATEGIES, strategyName)) {
-      throw new UsageError(`--strategy must be one of ${Object.keys(core.TRANSCRIPT_STRATEGIES).join(', ')}, not "${strategyName}".`)
-    }
-    const adaptiveDefaults = core.DEFAULT_DECISION_SETTINGS
-    if ((minJudgments ?? adaptiveDefaults.minTranscriptions) > (maxJudgments ?? adaptiveDefaults.maxTranscriptions)) {
-      throw new UsageError(`--min (${minJudgments ?? adaptiveDefaults.minTranscriptions}) must not exceed --max (${maxJudgments ?? adaptiveDefaults.maxTranscriptions}).`)
-    }
-    const started = performance.now()
-    let input: string
-    try {
-      input = await fs.promises.readFile(values.in, 'utf8')
-    } catch (error) {
-      throw new ExitError(`cannot read ${values.in}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, 66)
-    }
-    let transcripts: ReturnType<typeof core.transcriptsFromTable>
-    try {
-      transcripts = core.transcriptsFromTable(core.parseTsv(input), { itemColumn: values['item-col'], workerColumn: values['worker-col'], textColumn: values['text-col'] })
-    } catch (error) {
-      throw new ExitError(`${values.in}: ${(error as Error).message}`, 65)
-    }
-    const normalize = values.lang ? { language: values.lang } : {}
-    let items: { item: string; text: string; confidence: number; judgments: number }[]
-    let adaptiveSummary = ''
-    if (values.adaptive) {
-      const decision = {
-        transcriptStrategy: strategyName,
-        minTranscriptions: minJudgments,
-        maxTranscriptions: maxJudgments,
-        transcriptConfidenceThreshold: threshold,
-        transcriptAgreement: agreementOff ? false : undefined,
-        transcriptAgreementTolerance: tolerance,
-      }
-      const chosen = core.withDefaults(core.DEFAULT_DECISION_SETTINGS, decision)
-      const simulation = core.simulateAdaptiveCollection(transcripts, { seed, decision, normalize })
-      items = simulation.items
-      const review = simulation.items.filter((item) => item.status === 'needs-review').length
-      adaptiveSummary = `; adaptive (seed ${seed ?? core.DEFAULT_ADAPTIVE_OPTIONS.seed}, min ${chosen.minTranscriptions}, max ${chosen.maxTranscriptions}, threshold ${chosen.transcriptConfidenceThreshold}, agreement ${chosen.transcriptAgreement ? chosen.transcriptAgreementTolerance : 'off'}): read ${simulation.revealed} of ${simulation.available}, ${(simulation.revealed / Math.max(items.length, 1)).toFixed(2)} per item, ${review} would go to review, ${simulation.reopened} reopened by a re-estimate`
-    } else {
-      items = core.transcriptStrategy(strategyName).aggregate(transcripts, { normalize }).items
-    }
-    // Written next to the target, then renamed: a failed run never leaves half a file.
-    const temporary = `${values.out}.tmp-${process.pid}`
-    try {
-      await fs.promises.writeFile(temporary, core.formatConsensusTsv(items, { judgments: values.adaptive === true }))
-      await fs.promises.rename(temporary, values.out)
-    } catch (error) {
-      await fs.promises.rm(temporary, { force: true })
-      throw new ExitError(`cannot write ${values.out}: ${(error as Error).message}`, 73)
-    }
-    const workers = new Set(transcripts.map((row) => row.worker)).size
-    const meanConfidence = items.length ? items.reduce((sum, item) => sum + item.confidence, 0) / items.length : 0
-    const seconds = ((performance.now() - started) / 1000).toFixed(1)
-    console.error(
-      `consensus aggregate: ${transcripts.length} transcriptions of ${items.length} items by ${workers} workers → ${values.out} (${strategyName}, mean confidence ${meanConfidence.toFixed(3)}${adaptiveSummary}, ${seconds} s)`,
-    )
-  },
-}
-
-/** Progress on stderr: a redrawn bar on a terminal, plain lines (each phase, every 10 %) otherwise. */
-const progressPrinter = () => {
-  const tty = process.stderr.isTTY
-  let lastPhase = ''
-  let lastTenth = -1
-  return ({ phase, done, total }: { phase: string; done: number; total: number }) => {
-    const fraction = total > 0 ? done / total : 0
-    if (tty) {
-      const width = 30
-      const filled = Math.round(fraction * width)
-      process.stderr.write(`\r${phase.padEnd(9)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total || '?'}   `)
-      if (phase === 'archiving' || (phase === 'writing' && done === total)) process.stderr.write('\n')
-      return
-    }
-    const tenth = Math.floor(fraction * 10)
-    if (phase !== lastPhase || (phase === 'encoding' && tenth !== lastTenth)) {
-      console.error(`export: ${phase}${total ? ` ${done}/${total} clips` : done ? ` ${done} clips selected` : ''}`)
-      lastPhase = phase
-      lastTenth = tenth
-    }
-  }
-}
-
-const INCLUDES = ['accepted', 'all'] as const
-const AUDIO = ['flac', 'wav', 'opus', 'copy'] as const
-
-commands.export = async (args) => {
-  const { values } = parseArgs({
-    args,
-    options: {
-      language: { type: 'string' },
-      format: { type: 'string' },
-      out: { type: 'string' },
-      seed: { type: 'string' },
-      'min-confidence': { type: 'string' },
-      include: { type: 'string' },
-      audio: { type: 'string' },
-      'sample-rate': { type: 'string' },
-      speaker: { type: 'string' },
-    },
-    strict: true,
-  })
-  if (!values.language || !values.format || !values.out) throw new UsageError('export needs --language CODE, --format NAME and --out PATH.')
-  if (!LANGUAGE_TAG.test(values.language)) throw new UsageError(`--language needs a language code such as bn, not "${values.language}".`)
-  const formats = ['cv', 'hf', 'kaldi', 'nemo', 'ljspeech']
-  if (!formats.includes(values.format)) throw new UsageError(`--format must be one of ${formats.join(', ')}, not "${values.format}".`)
-  const seed = values.seed === undefined ? 0 : Number(values.seed)
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError(`--seed must be a whole number ≥ 0, not "${values.seed}".`)
-  const minConfidence = values['min-confidence'] === undefined ? undefined : Number(values['min-confidence'])
-  if (minConfidence !== undefined && !(minConfidence >= 0 && minConfidence <= 1)) throw new UsageError(`--min-confidence must be between 0 and 1, not "${values['min-confidence']}".`)
-  const include = (values.include ?? 'accepted') as (typeof INCLUDES)[number]
-  if (!INCLUDES.includes(include)) throw new UsageError(`--include must be accepted or all, not "${values.include}".`)
-  const audio = values.audio as (typeof AUDIO)[number] | undefined
-  if (audio !== undefined && !AUDIO.includes(audio)) throw new UsageError(`--audio must be one of ${AUDIO.join(', ')}, not "${values.audio}".`)
-  const sampleRate = values['sample-rate'] === undefined ? undefined : Number(values['sample-rate'])
-  if (sampleRate !== undefined && !(Number.isInteger(sampleRate) && sampleRate >= 8000 && sampleRate <= 48_000)) {
-    throw new UsageError(`--sample-rate must be a whole number of Hz between 8000 and 48000, not "${values['sample-rate']}".`)
-  }
-  const out = path.resolve(values.out)
-  // The output is checked before the database is touched: a path that cannot be written fails fast.
-  if (fs.existsSync(out)) throw new ExitError(`${values.out} already exists; choose a new path (exports never overwrite).`, 73)
-  const parent = path.dirname(out)
-  const probe = path.join(parent, `.shrutik-export-probe-${process.pid}`)
-  try {
-    await fs.promises.mkdir(probe)
-    await fs.promises.rmdir(probe)
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    throw new ExitError(`cannot write ${values.out}: ${code === 'ENOENT' && !fs.existsSync(parent) ? `the folder ${parent} does not exist` : code === 'ENOTDIR' ? `${parent} is not a folder` : (error as Error).message}`, 73)
-  }
-  // The export runs in a process of its own whose heap is capped: its live memory is flat (~50 MB
-  // above Payload, whatever the dataset's size), but an uncapped V8 defers collecting the garbage
-  // of each batch and its RSS creeps up with the number of clips. The cap makes it collect.
-  const heapMb = Number(process.env.EXPORT_HEAP_MB ?? 160)
-  if (process.env.SHRUTIK_EXPORT_CAPPED !== '1' && heapMb > 0) {
-    const child = spawn(process.execPath, [...process.execArgv, `--max-old-space-size=${heapMb}`, process.argv[1], ...process.argv.slice(2)], {
-      stdio: 'inherit',
-      env: { ...process.env, SHRUTIK_EXPORT_CAPPED: '1' },
-    })
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal))
-    const code = await new Promise<number>((resolve) => child.once('close', (status, signal) => resolve(status ?? (signal ? 1 : 0))))
-    process.exit(code)
-  }
-  const plugin = await import('@shrutik/plugin-export')
-  await withPayload(async ({ payload }) => {
-    let summary
-    try {
-      summary = await plugin.runExport(
-        payload,
-        { language: values.language!, format: values.format!, include, seed, minConfidence, audio, sampleRate, speaker: values.speaker },
-        { out, onProgress: progressPrinter() },
-      )
-    } catch (error) {
-      if (error instanceof plugin.NothingToExportError || error instanceof plugin.ExportRefusedError) throw new ExitError(`${error.message} No dataset was written.`, 65)
-      if (error instanceof plugin.OutputError) throw new ExitError(error.message, 73)
-      throw error
-    }
-    console.log(JSON.stringify(summary))
-  })
-}
 
 const sentenceCommands: Record<string, (args: string[]) => Promise<void>> = {
   async import(args) {
@@ -518,18 +317,6 @@ commands.sentences = async ([subcommand, ...rest]) => {
   await run(rest)
 }
 
-commands.consensus = async ([subcommand, ...rest]) => {
-  const run = subcommand ? consensusCommands[subcommand] : undefined
-  if (!run) throw new UsageError(`consensus needs a subcommand: ${Object.keys(consensusCommands).join(', ')}.`)
-  await run(rest)
-}
-
-commands.audio = async ([subcommand, ...rest]) => {
-  const run = subcommand ? audioCommands[subcommand] : undefined
-  if (!run) throw new UsageError(`audio needs a subcommand: ${Object.keys(audioCommands).join(', ')}.`)
-  await run(rest)
-}
-
 /** Progress of a backup or restore on stderr: redrawn on a terminal, a line per phase otherwise. */
 const opsProgress = (command: string) => {
   const tty = process.stderr.isTTY
@@ -576,6 +363,23 @@ commands.backup = async (args) => {
   }
 }
 
+commands['plugin:new'] = async (args) => {
+  const { values, positionals } = parseArgs({ args, options: { dir: { type: 'string' } }, allowPositionals: true, strict: true })
+  if (positionals.length !== 1) throw new UsageError('plugin:new needs one NAME, e.g. "shrutik plugin:new speaking-rate".')
+  const { PluginNewError, scaffoldPlugin } = await import('./pluginNew')
+  const name = positionals[0]
+  const dir = path.resolve(values.dir ?? path.join(projectRoot(), 'plugins', name))
+  const version = (pkg: string) => (JSON.parse(fs.readFileSync(path.join(projectRoot(), 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version
+  try {
+    const written = scaffoldPlugin({ name, dir, sdkVersion: version('@shrutik/plugin-sdk'), payloadVersion: version('payload') })
+    console.log(`Wrote ${written.length} files in ${path.relative(process.cwd(), dir) || '.'}:\n${written.map((file) => `  ${file}`).join('\n')}`)
+    console.log(`Next: add it to payload.config.ts, run "npm install", then "npx shrutik migrate:create initial --plugin ${name}". Guide: plugins/README.md`)
+  } catch (error) {
+    if (error instanceof PluginNewError) throw new ExitError(error.message, error.status)
+    throw error
+  }
+}
+
 commands.restore = async (args) => {
   const { values, positionals } = parseArgs({ args, options: { 'data-dir': { type: 'string' } }, allowPositionals: true, strict: true })
   if (positionals.length !== 1) throw new UsageError('restore needs one FILE (a backup written by "shrutik backup").')
@@ -585,13 +389,21 @@ commands.restore = async (args) => {
   const { expectedMigrationNames } = await import('../db/migrate')
   if (!fs.existsSync(positionals[0])) throw new ExitError(`cannot read ${positionals[0]}: no such file`, 66)
   const database = await ensureDatabase()
+  // Listing the installed plugins' migrations loads the config, which would write a new session
+  // secret into the empty data folder: a throwaway one (never written) stands in until the backup's is restored.
+  // The config reads DATABASE_URL when it loads (as bootPayload arranges).
+  process.env.DATABASE_URL = database.url
+  const ownSecret = process.env.PAYLOAD_SECRET
+  process.env.PAYLOAD_SECRET ??= randomBytes(32).toString('hex')
+  const knownMigrations = await expectedMigrationNames()
+  if (ownSecret === undefined) delete process.env.PAYLOAD_SECRET
   const show = opsProgress('restore')
   try {
     const result = await asExit(() =>
       restoreBackup({
         file: positionals[0],
         databaseUrl: database.url,
-        knownMigrations: expectedMigrationNames(),
+        knownMigrations,
         prepareSchema: prepareSchemaWithPayload,
         onProgress: ({ phase, bytesRead, bytesTotal }) => show(phase, phase === 'done' ? '' : `${Math.round((bytesRead / Math.max(1, bytesTotal)) * 100)} %`),
         onWarning: (message) => console.error(`restore: warning: ${message}`),
@@ -611,17 +423,19 @@ const main = async (): Promise<void> => {
   const [command, ...args] = process.argv.slice(2)
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     console.log(HELP)
+    // The installed plugins' commands come from the Payload config, which takes a few seconds to load.
+    console.log(await pluginHelp().catch((error: Error) => `\nPlugin commands could not be listed: ${error.message}`))
     return
   }
   const run = commands[command]
-  if (!run) throw new UsageError(`Unknown command "${command}".`)
-  await run(args)
+  if (run) await run(args)
+  else if (!(await runPluginCommand(command, args))) throw new UsageError(`Unknown command "${command}".`)
 }
 
 main()
   .then(() => {
     // `start` and `worker` keep running until a signal; every other command is done.
-    if (process.argv[2] !== 'start' && process.argv[2] !== 'worker') process.exit(0)
+    if (process.argv[2] !== 'start' && process.argv[2] !== 'worker') process.exit(process.exitCode ?? 0)
   })
   .catch((error: Error) => {
     if (error instanceof ExitError) {

@@ -1,13 +1,13 @@
 import type { PostgresAdapter } from '@payloadcms/db-postgres'
-import { commonVoiceStatus } from '@shrutik/plugin-consensus/core'
 import type { Payload } from 'payload'
 import type pg from 'pg'
 
 import { sentencePools } from '../site/sentencePool'
 
 /**
- * Sentence review: approve/reject votes on pending sentences, decided with the consensus plugin's
- * vote rule (`commonVoiceStatus`: N votes on one side that outnumber the other), N per language.
+ * Sentence review: approve/reject votes on pending sentences, decided by Common Voice's rule (N
+ * votes on one side that outnumber the other), N per language. The host's own rule: sentence
+ * curation must work without the consensus plugin (which applies the same rule to clips).
  * And the report queue: sentences contributors reported (the skip reasons other than "skip"),
  * which a reviewer keeps or retires. Retiring never deletes: recordings keep their sentence.
  */
@@ -38,10 +38,11 @@ export interface ReviewOutcome {
   approvalsNeeded: number
 }
 
-/** Maps the vote rule's decision on "is this sentence good?" to a sentence status. */
+/** "Is this sentence good?": approved or rejected once one side has N votes and outnumbers the other. */
 const statusOf = (approvals: number, rejections: number, approvalsNeeded: number): ReviewOutcome['status'] => {
-  const decision = commonVoiceStatus(approvals, rejections, approvalsNeeded)
-  return decision === 'valid' ? 'approved' : decision === 'invalid' ? 'rejected' : 'pending'
+  if (approvals >= approvalsNeeded && approvals > rejections) return 'approved'
+  if (rejections >= approvalsNeeded && rejections > approvals) return 'rejected'
+  return 'pending'
 }
 
 /**

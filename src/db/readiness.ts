@@ -40,7 +40,7 @@ export const checkReadiness = async (payload: Payload): Promise<Readiness> => {
   } catch (error) {
     return { ready: false, database: 'unreachable', migrations: 'unknown', error: (error as Error).message }
   }
-  const pending = expectedMigrationNames().filter((name) => !applied.includes(name))
+  const pending = (await expectedMigrationNames(payload.config)).filter((name) => !applied.includes(name))
   return pending.length === 0
     ? { ready: true, database: 'ok', migrations: 'ok' }
     : { ready: false, database: 'ok', migrations: 'pending', pendingMigrations: pending }

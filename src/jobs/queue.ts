@@ -35,22 +35,27 @@ const inPoolTransaction = async <T>(pool: pg.Pool, work: (query: Query) => Promi
   }
 }
 
+type Executor = NonNullable<EnqueueOptions['db']>
+
 /** Runs `work` inside the Payload request's own transaction (committed or rolled back by Payload). */
-const inRequestTransaction = async <T>(req: NonNullable<EnqueueOptions['req']>, work: (query: Query) => Promise<T>): Promise<T> => {
-  const db = await databaseFor(req)
-  return work(async (text, values) => {
+const inRequestTransaction = async <T>(req: NonNullable<EnqueueOptions['req']>, work: (query: Query) => Promise<T>): Promise<T> =>
+  inDrizzleTransaction((await databaseFor(req)) as unknown as Executor, work)
+
+/** Runs `work` inside a caller's Drizzle transaction (committed or rolled back by the caller). */
+const inDrizzleTransaction = async <T>(db: Executor, work: (query: Query) => Promise<T>): Promise<T> =>
+  work(async (text, values) => {
     // $1, $2 ... become bound parameters.
     const parts = text.split(/\$(\d+)/)
     const chunks = parts.map((part, index) => (index % 2 === 0 ? sql.raw(part) : sql`${values[Number(part) - 1]}`))
     return ((await db.execute(sql.join(chunks))) as unknown as { rows: pg.QueryResultRow[] }).rows
   })
-}
 
 /**
  * The PostgreSQL job queue. An enqueue is one transaction: claim the dedupe key (unique index:
  * concurrent enqueues cannot both win), insert the Agenda job row, NOTIFY the workers (delivered on
  * commit). With `req`, that transaction is the request's own, so the job commits, and wakes a
- * worker, together with the document it is about — or not at all.
+ * worker, together with the document it is about — or not at all; with `db`, the caller's raw SQL
+ * transaction is used the same way.
  */
 export const createPostgresQueue = (pool: pg.Pool, definitions: ReadonlyMap<string, JobDefinition>): JobQueue => ({
   async enqueue(name, data, options: EnqueueOptions = {}): Promise<EnqueueResult> {
@@ -60,7 +65,7 @@ export const createPostgresQueue = (pool: pg.Pool, definitions: ReadonlyMap<stri
     if (problem) throw new JobValidationError(`Invalid data for job "${name}": ${problem}`)
 
     const transaction = <T>(work: (query: Query) => Promise<T>) =>
-      options.req ? inRequestTransaction(options.req, work) : inPoolTransaction(pool, work)
+      options.db ? inDrizzleTransaction(options.db, work) : options.req ? inRequestTransaction(options.req, work) : inPoolTransaction(pool, work)
     const runAt = new Date(Date.now() + Math.max(0, options.delayMs ?? 0))
     const key = options.dedupeKey === undefined ? undefined : `${name}:${options.dedupeKey}`
     const meta: JobMeta = { enqueuedAt: Date.now(), requestId: requestContext.getStore()?.requestId, ...(key ? { dedupeKey: key } : {}) }

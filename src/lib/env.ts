@@ -69,6 +69,13 @@ export const settings = () => ({
   // Empty counts as unset (compose passes unset variables through as empty strings).
   emailFrom: process.env.EMAIL_FROM || 'no-reply@localhost',
   emailFromName: process.env.EMAIL_FROM_NAME || 'Shrutik',
+  // The webhooks plugin (examples/webhooks): signed POSTs to other systems; none unless URLs are given.
+  webhooks: {
+    urls: (process.env.WEBHOOK_URLS ?? '').split(',').map((url) => url.trim()).filter(Boolean),
+    events: (process.env.WEBHOOK_EVENTS || 'segment.decided').split(',').map((event) => event.trim()).filter(Boolean),
+    secret: process.env.WEBHOOK_SECRET ?? '',
+    allowPrivateAddresses: bool('WEBHOOK_ALLOW_PRIVATE_ADDRESSES', false),
+  },
   rateLimitStore: (process.env.RATE_LIMIT_STORE ?? 'postgres') as 'postgres' | 'memory',
   rateLimits: {
     login: { points: int('RATE_LIMIT_LOGIN', 20), durationSec: int('RATE_LIMIT_LOGIN_WINDOW_SEC', 15 * 60) },

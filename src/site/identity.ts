@@ -1,5 +1,5 @@
 import { sql, type PostgresAdapter } from '@payloadcms/db-postgres'
-import { getContributorHandlers, type ContributorChangeResult } from '@shrutik/plugin-sdk'
+import { emit, getContributorHandlers, type ContributorChangeResult } from '@shrutik/plugin-sdk'
 import { APIError, type PayloadRequest } from 'payload'
 
 import { clientCookieOf, FORGED_COOKIE_MESSAGE } from '../access/contributor'
@@ -102,7 +102,7 @@ const claimFor = async (req: PayloadRequest, clientId: string, userId: number): 
   const moved = await db.transaction(async (transaction) => {
     const tx = transaction as unknown as Drizzle
     // Serialises two claims of one browser.
-    await exec(tx, sql`SELECT id FROM contributors WHERE client_id = ${clientId} FOR UPDATE`)
+    const [contributor] = (await exec<{ id: number }>(tx, sql`SELECT id FROM contributors WHERE client_id = ${clientId} FOR UPDATE`)).rows
     await exec(tx, sql`UPDATE contributors SET user_id = ${userId}, updated_at = now() WHERE client_id = ${clientId}`)
     const recordings = await exec(tx, sql`UPDATE recordings SET owner_id = ${userId}, client_id = NULL WHERE client_id = ${clientId} AND owner_id IS NULL`)
     const counts: Record<string, number> = {}
@@ -133,6 +133,8 @@ const claimFor = async (req: PayloadRequest, clientId: string, userId: number): 
              WHERE id = ${userId} AND (consent_terms_version IS NULL OR consent_terms_version < ${row.terms_version})`,
       )
     }
+    // Plugins hear of it only if the claim commits.
+    if (contributor) await emit(req.payload, 'contributor.claimed', { userId, contributorId: contributor.id }, { db: tx })
     dropped.transcriptions = (dropped.transcriptions ?? 0) + (duplicateTranscriptions.rowCount ?? 0)
     dropped.skips = duplicateSkips.rowCount ?? 0
     return {

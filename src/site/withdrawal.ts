@@ -1,5 +1,5 @@
 import { sql, type PostgresAdapter } from '@payloadcms/db-postgres'
-import { getContributorHandlers, getJobQueue, type ContributorChangeResult, type JobDefinition, type SqlExecutor } from '@shrutik/plugin-sdk'
+import { emit, getContributorHandlers, getJobQueue, type ContributorChangeResult, type JobDefinition, type SqlExecutor } from '@shrutik/plugin-sdk'
 import type { CollectionConfig, Payload } from 'payload'
 
 import { databaseFor } from '../db/transaction'
@@ -82,6 +82,8 @@ export const withdraw = async (db: SqlExecutor, payload: Payload, subject: Withd
     sql`UPDATE withdrawals SET recordings = ${result.recordings}, votes = ${result.votes}, transcriptions = ${result.transcriptions}, skips = ${result.skips}
          WHERE id = ${tombstone.id}`,
   )
+  // Plugins hear of it only if the withdrawal commits.
+  await emit(payload, 'contributor.withdrawn', { withdrawalId: tombstone.id, userId: subject.userId ?? null }, { db })
   const languages = [...new Set(recordings.rows.map((row) => row.language_id))]
   return {
     withdrawalId: tombstone.id,

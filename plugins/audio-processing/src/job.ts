@@ -3,7 +3,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 
 import { sql, type PostgresAdapter } from '@payloadcms/db-postgres'
-import { getJudgmentCounters, idOf, PermanentJobError, type JobDefinition } from '@shrutik/plugin-sdk'
+import { emit, getJudgmentCounters, idOf, PermanentJobError, type JobDefinition } from '@shrutik/plugin-sdk'
 import { commitTransaction, createLocalReq, initTransaction, killTransaction, type Payload } from 'payload'
 
 import { findPauses, planSegments, type Span } from './core'
@@ -328,18 +328,28 @@ const swap = async (
     // System job: Local API with the default overrideAccess, so the cascade hooks run for every stale segment.
     if (stale.length) await payload.delete({ collection: segmentsSlug, where: { id: { in: stale.map((segment) => segment.id) } }, req })
     const staleIds = new Set(stale.map((segment) => segment.id))
+    const written: { id: number; kind: 'prompt' | 'transcription' }[] = []
     for (const segment of segments) {
       const kept = byIndex.get(segment.index as number)
+      const kind = segment.expectedText ? ('prompt' as const) : ('transcription' as const)
       if (kept && !staleIds.has(kept.id)) {
         await payload.db.updateOne({ collection: segmentsSlug, id: kept.id, data: { file: segment.file, expectedText: segment.expectedText }, req })
+        written.push({ id: Number(kept.id), kind })
       } else {
-        await payload.db.create({ collection: segmentsSlug, data: { ...segment, recording: recording.id, status: 'pending' }, req })
+        const created = await payload.db.create({ collection: segmentsSlug, data: { ...segment, recording: recording.id, status: 'pending' }, req })
+        written.push({ id: Number(created.id), kind })
       }
     }
     // Adapter-level write: the processing result is the job's own field (read-only to everyone else); the
     // recording's hooks (recount, enqueue) have nothing to do for it, and a full update costs more CPU
     // than the rest of a short clip's bookkeeping.
     await payload.db.updateOne({ collection: settings.recordingsSlug, id: recording.id, data: { audio }, req })
+    // Announced in the same transaction: listeners hear of it only if it commits (adapter writes run no hooks).
+    const recordingId = Number(recording.id)
+    for (const segment of written) await emit(payload, 'segment.ready', { segmentId: segment.id, recordingId, kind: segment.kind }, { req })
+    const status = audio.status === 'ready' ? 'ready' : 'rejected'
+    const durationMs = typeof audio.durationMs === 'number' ? audio.durationMs : null
+    await emit(payload, 'recording.processed', { recordingId, status, durationMs, segmentIds: written.map((segment) => segment.id) }, { req })
     await commitTransaction(req)
   } catch (error) {
     await killTransaction(req)

@@ -2,10 +2,12 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 
-import { getJobQueue, registerJobs } from '@shrutik/plugin-sdk'
+import { folderOf, getJobQueue, registerCommands, registerJobs, registerMigrations } from '@shrutik/plugin-sdk'
 import { APIError, type Access, type CollectionAfterChangeHook, type CollectionAfterDeleteHook, type CollectionBeforeDeleteHook, type CollectionConfig, type Config, type Endpoint, type Field, type PayloadRequest, type Where } from 'payload'
 
+import { inspectCommand, segmentCommand } from './cli'
 import { createProcessRecordingJob, PROCESS_RECORDING } from './job'
+import { migrations } from './migrations'
 import { sanitizeOptions, type AudioProcessingOptions, type SanitizedAudioOptions } from './options'
 
 export const AUDIO_STATUSES = ['pending', 'processing', 'ready', 'rejected', 'failed'] as const
@@ -215,6 +217,15 @@ export const audioProcessingPlugin =
         segmentsCollection(settings, recordings),
       ],
     }
-    if (!settings.enabled) return withSchema
-    return registerJobs({ ...withSchema, endpoints: [...(withSchema.endpoints ?? []), ...endpoints(settings)] }, [createProcessRecordingJob(settings)])
+    // Its schema (segments, the `audio` group on recordings) is created and changed by its own migrations.
+    const withMigrations = registerMigrations(withSchema, {
+      plugin: 'audio-processing',
+      migrations,
+      owns: { collections: [settings.segmentsSlug], fields: { [settings.recordingsSlug]: ['audio'] } },
+      directory: folderOf(import.meta.url, 'migrations'),
+    })
+    // `shrutik audio inspect|segment`: the checks and the cutter on a file, offline.
+    const withCommands = registerCommands(withMigrations, 'audio', [inspectCommand, segmentCommand])
+    if (!settings.enabled) return withCommands
+    return registerJobs({ ...withCommands, endpoints: [...(withCommands.endpoints ?? []), ...endpoints(settings)] }, [createProcessRecordingJob(settings)])
   }

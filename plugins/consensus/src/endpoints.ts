@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 
-import { getJobQueue } from '@shrutik/plugin-sdk'
+import { emit, getJobQueue } from '@shrutik/plugin-sdk'
 import { APIError, commitTransaction, initTransaction, killTransaction, ValidationError, type Endpoint, type PayloadRequest } from 'payload'
 
 import { hasRole, judgeOf, userOf, type Judge } from './access'
@@ -156,6 +156,7 @@ const decide =
             consensus_status = ${decision}, status = ${decision}, consensus_agreed_text = ${agreedText}, consensus_confidence = 1,
             consensus_method = 'reviewer', consensus_decided_by = 'reviewer', consensus_decided_at = now(), updated_at = now()
           WHERE id = ${segmentId}`)
+        await emit(req.payload, 'segment.decided', { segmentId, status: decision as 'accepted' | 'rejected', decidedBy: 'reviewer', text: agreedText }, { req })
       }
       // System write of the audit record: the reviewer's right to decide was checked above.
       const record = await req.payload.create({

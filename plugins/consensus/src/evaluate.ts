@@ -1,3 +1,4 @@
+import { emit } from '@shrutik/plugin-sdk'
 import type { Payload } from 'payload'
 
 import { decideTranscription, decideValidation, type ConsensusStatus, type KnownReliability, type ReliabilityLookup, type SegmentVerdict } from './core'
@@ -110,6 +111,8 @@ export const weighReports = (settings: SanitizedConsensusOptions, reporters: rea
 }
 
 const DECIDED: ReadonlySet<ConsensusStatus> = new Set(['accepted', 'rejected'])
+/** Statuses announced as `segment.decided`. */
+const ANNOUNCED: ReadonlySet<ConsensusStatus> = new Set(['accepted', 'rejected', 'needs-review'])
 
 /**
  * Writes a crowd verdict into the segment's `consensus` group (and mirrors the status into the
@@ -167,5 +170,10 @@ export const evaluateSegment = async (payload: Payload, settings: SanitizedConse
     const reliability = await loadReliability(db, [...workers, ...judgments.reporters])
     const verdict = verdictFor(settings, segment, judgments, (worker) => reliability.get(worker))
     const changed = (await rowsOf(db, writeVerdict(settings, segmentId, verdict, judgments.reporters.length))).length > 0
+    if (changed && verdict.status !== segment.consensusStatus && ANNOUNCED.has(verdict.status)) {
+      // In this transaction: listeners hear of the decision only if it commits.
+      const status = verdict.status as 'accepted' | 'rejected' | 'needs-review'
+      await emit(payload, 'segment.decided', { segmentId, status, decidedBy: 'crowd', text: verdict.agreedText ?? null }, { db })
+    }
     return { outcome: changed ? ('updated' as const) : ('unchanged' as const), verdict }
   })

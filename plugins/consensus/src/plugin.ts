@@ -1,11 +1,13 @@
-import { registerContributorHandlers, registerJobs, registerJudgmentCounter } from '@shrutik/plugin-sdk'
+import { folderOf, registerCommands, registerContributorHandlers, registerJobs, registerJudgmentCounter, registerMigrations } from '@shrutik/plugin-sdk'
 import type { CollectionConfig, Config } from 'payload'
 
 import { decisionsCollection, extendSegments, extendTranscriptions, ownRecordingIsForbidden, reliabilityCollection, skipsCollection, voteCounter, votesCollection } from './collections'
+import { aggregateCommand } from './cli'
 import { consensusContributorHandlers } from './contributors'
 import { consensusEndpoints } from './endpoints'
 import { createEstimateReliabilityJob, createEvaluateSegmentJob } from './jobs'
-import { sanitizeOptions, SETTINGS_KEY, type ConsensusOptions } from './options'
+import { migrations } from './migrations'
+import { DECISIONS, RELIABILITY, sanitizeOptions, SETTINGS_KEY, SKIPS, VOTES, type ConsensusOptions } from './options'
 
 /** The review queue in the admin UI (components from `@shrutik/plugin-consensus/admin`). */
 const reviewAdmin = (admin: Config['admin']): Config['admin'] => ({
@@ -47,7 +49,19 @@ export const consensusPlugin =
     }
     // Claims and withdrawals reach votes, skips and reliability even when deciding is off; so does
     // the count of votes a reprocess would delete with their segments.
-    const withHandlers = registerJudgmentCounter(registerContributorHandlers(withSchema, consensusContributorHandlers(settings)), voteCounter)
+    // Its tables and the `consensus` group on segments are created and changed by its own migrations.
+    const withMigrations = registerMigrations(withSchema, {
+      plugin: 'consensus',
+      migrations,
+      owns: { collections: [VOTES, SKIPS, RELIABILITY, DECISIONS], fields: { [segments]: ['consensus'] } },
+      directory: folderOf(import.meta.url, 'migrations'),
+    })
+    // `shrutik consensus aggregate` (offline, on a TSV) works whether deciding is on or off.
+    const withHandlers = registerCommands(
+      registerJudgmentCounter(registerContributorHandlers(withMigrations, consensusContributorHandlers(settings)), voteCounter),
+      'consensus',
+      [aggregateCommand],
+    )
     if (!settings.enabled) return withHandlers
     return registerJobs(
       {

@@ -1,13 +1,15 @@
 import os from 'node:os'
 
-import { registerJobs } from '@shrutik/plugin-sdk'
+import { folderOf, registerCommands, registerJobs, registerMigrations } from '@shrutik/plugin-sdk'
 import type { Config } from 'payload'
 
+import { datasetCommand } from './cli'
 import { downloadsCollection, exportsCollection } from './collections'
 import { exportEndpoints } from './endpoints'
 import { exportJobs } from './jobs'
-import { sanitizeOptions, SETTINGS_KEY, type ExportOptions } from './options'
-import { planRowsCollection } from './planStore'
+import { migrations } from './migrations'
+import { DOWNLOADS, EXPORTS, sanitizeOptions, SETTINGS_KEY, type ExportOptions } from './options'
+import { PLAN_ROWS, planRowsCollection } from './planStore'
 
 /**
  * `exportPlugin(options)`: the `dataset-exports` and `dataset-export-downloads` collections, the
@@ -26,11 +28,20 @@ export const exportPlugin =
         throw new Error(`exportPlugin: no "${slug}" collection; list the audio-processing and consensus plugins before this one.`)
       }
     }
-    const withSchema: Config = {
+    const withCollections: Config = {
       ...config,
       custom: { ...config.custom, [SETTINGS_KEY]: settings },
       collections: [...collections, exportsCollection(settings), downloadsCollection(settings), planRowsCollection()],
     }
+    // Its tables are created and changed by its own migrations.
+    const withMigrations = registerMigrations(withCollections, {
+      plugin: 'export',
+      migrations,
+      owns: { collections: [EXPORTS, DOWNLOADS, PLAN_ROWS] },
+      directory: folderOf(import.meta.url, 'migrations'),
+    })
+    // `shrutik export --language … --format … --out …`: a dataset from the command line.
+    const withSchema = registerCommands(withMigrations, 'export', [datasetCommand])
     if (!settings.enabled) return withSchema
     return registerJobs({ ...withSchema, endpoints: [...(withSchema.endpoints ?? []), ...exportEndpoints(settings)] }, exportJobs(settings))
   }

@@ -10,3 +10,27 @@ export {
   type SqlExecutor,
 } from './contributors'
 export { getJudgmentCounters, registerJudgmentCounter, type JudgmentCounter } from './judgments'
+export {
+  emit,
+  getEventListeners,
+  listen,
+  listenerJobName,
+  type EmitOptions,
+  type EventContext,
+  type EventDelivery,
+  type EventListener,
+  type EventMap,
+  type EventName,
+} from './events'
+export { CommandError, getRegisteredCommands, registerCommands, type CommandContext, type PluginCommand, type RegisteredCommands } from './commands'
+export {
+  getRegisteredMigrations,
+  pluginMigrationName,
+  registerMigrations,
+  type MigrationArgs,
+  type PluginMigration,
+  type RegisteredMigrations,
+  type SchemaOwnership,
+} from './migrations'
+export { folderOf } from './paths'
+export { hasRole, ROLES, type Role, type RoleHolder } from './roles'

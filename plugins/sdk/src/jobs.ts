@@ -88,6 +88,11 @@ export interface EnqueueOptions {
    * visible to workers only when the document it is about is committed, and vanishes if it is not.
    */
   req?: PayloadRequest
+  /**
+   * Enqueue inside this raw SQL transaction (a Drizzle transaction, as `drizzle.transaction(tx => …)`
+   * hands out): the job commits with the rows it is about. Takes precedence over `req`.
+   */
+  db?: { execute(query: unknown): Promise<unknown> }
 }
 
 export interface EnqueueResult {

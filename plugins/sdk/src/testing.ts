@@ -1,5 +1,7 @@
 import type { Payload } from 'payload'
 
+export { subscribeRunning } from './events'
+
 import {
   JobValidationError,
   PermanentJobError,

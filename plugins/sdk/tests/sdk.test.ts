@@ -64,3 +64,31 @@ describe('testing helpers', () => {
     await expect(runJobHandler(definition, { payload, data: { n: 0 } })).rejects.toThrow(PermanentJobError)
   })
 })
+
+describe('registerCommands', () => {
+  const command = (name: string) => ({ name, help: 'ARGS\n  What it does.', run: async () => 0 })
+
+  test('adds a plugin’s CLI commands, keeping other plugins’, in order', async () => {
+    const { getRegisteredCommands, registerCommands } = await import('../src')
+    const config = registerCommands(registerCommands({} as Config, 'audio', [command('inspect'), command('segment')]), 'consensus', [command('aggregate')])
+    expect(getRegisteredCommands(config).map(({ plugin, commands }) => [plugin, commands.map((entry) => entry.name)])).toEqual([
+      ['audio', ['inspect', 'segment']],
+      ['consensus', ['aggregate']],
+    ])
+  })
+
+  test('refuses a group registered twice, a duplicate command and names that are not one lower-case word', async () => {
+    const { registerCommands } = await import('../src')
+    const config = registerCommands({} as Config, 'audio', [command('inspect')])
+    expect(() => registerCommands(config, 'audio', [command('other')])).toThrow(/"audio" are registered twice/)
+    expect(() => registerCommands({} as Config, 'audio', [command('inspect'), command('inspect')])).toThrow(/"audio inspect" is registered twice/)
+    expect(() => registerCommands({} as Config, 'Audio Tools', [])).toThrow(/one lower-case word/)
+    expect(() => registerCommands({} as Config, 'audio', [command('--rm')])).toThrow(/one lower-case word/)
+  })
+
+  test('CommandError carries the exit status (64 usage by default)', async () => {
+    const { CommandError } = await import('../src')
+    expect(new CommandError('bad').status).toBe(64)
+    expect(new CommandError('unreadable', 66).status).toBe(66)
+  })
+})

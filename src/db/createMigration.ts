@@ -1,0 +1,105 @@
+import fs from 'node:fs'
+import path from 'node:path'
+
+import { getRegisteredMigrations } from '@shrutik/plugin-sdk'
+import { writeMigrationIndex, type Payload } from 'payload'
+
+import { CORE, idempotentStatements, mergeSnapshots, ownership, ownersOf, splitSnapshot, tolerantDrops, type Snapshot } from './schemaParts'
+
+/** Thrown for a request the developer can fix (unknown plugin, nothing changed). */
+export class MigrationRequestError extends Error {}
+
+interface DrizzleKit {
+  generateDrizzleJson(schema: unknown): Promise<Snapshot> | Snapshot
+  generateMigration(before: Snapshot, after: Snapshot): Promise<string[]>
+  upSnapshot?(snapshot: Snapshot): Snapshot
+}
+
+interface Adapter {
+  schema: unknown
+  migrationDir: string
+  requireDrizzleKit(): DrizzleKit
+}
+
+const latestSnapshotIn = (dir: string): string | undefined =>
+  fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((file) => file.endsWith('.json'))
+        .sort()
+        .at(-1)
+    : undefined
+
+const template = (up: string[], down: string[], comment: string): string => {
+  const block = (statements: string[]) =>
+    statements.length ? `  await db.execute(sql\`\n${statements.map((statement) => `  ${statement.replace(/`/g, '\\`').replace(/\$\{/g, '\\${')}`).join('\n')}\`)` : '  // Nothing to do.'
+  return `import { MigrateDownArgs, MigrateUpArgs, sql } from '@payloadcms/db-postgres'
+
+/** ${comment} */
+export async function up({ db }: MigrateUpArgs): Promise<void> {
+${block(up)}
+}
+
+export async function down({ db }: MigrateDownArgs): Promise<void> {
+${block(down)}
+}
+`
+}
+
+export interface CreatedMigration {
+  file: string
+  statements: number
+}
+
+/**
+ * Writes the next migration of the host (`plugin` unset) or of one plugin: the difference between
+ * that owner's part of the schema now and its last snapshot, with every other owner's part held
+ * still. A plugin's first migration is made idempotent (its tables may already exist, created by
+ * the host's history before plugins shipped migrations).
+ */
+export const createMigration = async ({ payload, name, plugin, now = new Date() }: { payload: Payload; name: string; plugin?: string; now?: Date }): Promise<CreatedMigration> => {
+  if (!/^[a-z0-9_]+$/.test(name)) throw new MigrationRequestError(`The migration name "${name}" must be lower-case letters, digits and underscores.`)
+  const adapter = payload.db as unknown as Adapter
+  const kit = adapter.requireDrizzleKit()
+  const current = (await kit.generateDrizzleJson(adapter.schema)) as Snapshot
+  const registered = getRegisteredMigrations(payload.config)
+  const target = plugin ?? CORE
+  const entry = plugin ? registered.find((candidate) => candidate.plugin === plugin) : undefined
+  if (plugin && !entry) {
+    const known = registered.map((candidate) => candidate.plugin)
+    throw new MigrationRequestError(`No installed plugin "${plugin}" ships migrations${known.length ? ` (these do: ${known.join(', ')})` : ''}.`)
+  }
+  const dir = plugin ? entry!.directory : adapter.migrationDir
+  if (!dir) throw new MigrationRequestError(`Plugin "${plugin}" does not say where its migrations live (\`directory\` in registerMigrations).`)
+  const owners = ownersOf(registered)
+  const who = ownership(owners)
+  const parts = splitSnapshot(current, owners)
+
+  const latest = latestSnapshotIn(dir)
+  let previous: Snapshot | undefined = latest ? (JSON.parse(fs.readFileSync(path.join(dir, latest), 'utf8')) as Snapshot) : undefined
+  if (previous && kit.upSnapshot && Number(previous.version) < Number(current.version)) previous = kit.upSnapshot(previous)
+  // The host's older snapshots hold every part (they predate plugin migrations): keep only its own.
+  const mine = previous ? splitSnapshot(previous, owners).get(target)! : mergeSnapshots(current, [])
+  // Other owners' columns on this owner's tables are theirs to migrate: left out on both sides.
+  const others = [...parts]
+    .filter(([owner]) => owner !== target)
+    .map(([, part]) => ({ ...part, tables: Object.fromEntries(Object.entries(part.tables).filter(([, table]) => who.tableOwner(table.name) !== target)) }))
+  const before = { ...mergeSnapshots(current, [...others, mine]), id: previous?.id ?? '00000000-0000-0000-0000-000000000000' }
+  const after = { ...mergeSnapshots(current, [...others, parts.get(target)!]), id: current.id, prevId: before.id }
+  let up = await kit.generateMigration(before as Snapshot, after as Snapshot)
+  const down = tolerantDrops(await kit.generateMigration(after as Snapshot, before as Snapshot))
+  if (plugin && !latest) up = idempotentStatements(up)
+  if (up.length === 0 && down.length === 0) throw new MigrationRequestError(`No schema changes in ${plugin ? `plugin "${plugin}"` : 'the host'} since its last migration.`)
+
+  fs.mkdirSync(dir, { recursive: true })
+  const [day, time] = now.toISOString().split('T')
+  const base = `${day.replace(/\D/g, '')}_${time.split('.')[0].replace(/\D/g, '')}_${name}`
+  const comment = plugin
+    ? `Plugin "${plugin}": generated by \`shrutik migrate:create ${name} --plugin ${plugin}\` from the schema it owns.${latest ? '' : ' Its first migration: every statement is a no-op where the object exists.'}`
+    : `Generated by \`shrutik migrate:create ${name}\` from the host's own schema (plugins migrate theirs).`
+  // The snapshot stored is this owner's part only; the next migration diffs against it.
+  fs.writeFileSync(path.join(dir, `${base}.json`), JSON.stringify({ ...parts.get(target)!, id: after.id, prevId: before.id }, null, 2))
+  fs.writeFileSync(path.join(dir, `${base}.ts`), template(up, down, comment))
+  writeMigrationIndex({ migrationsDir: dir })
+  return { file: path.join(dir, `${base}.ts`), statements: up.length }
+}
