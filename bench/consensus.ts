@@ -2,8 +2,8 @@
  * npm run bench:consensus — transcript consensus on the CrowdSpeech development splits: our
  * engine against plain ROVER and the medoid, measured in the same run, next to the reference
  * figures from the data set's README; then adaptive collection replayed with the plugin's live rule
- * (judgments per item against WER along the confidence threshold). The last line is one JSON
- * object with the figures.
+ * (judgments per item against WER along the confidence threshold), and the engine on seeded
+ * half-splits (the overfitting check). The last line is one JSON object with the figures.
  *
  * Data: $CROWDSPEECH_DIR if set, else ../shared/data/crowdspeech-dev beside the repository, else
  * /work/shared/data/crowdspeech-dev.
@@ -18,6 +18,7 @@ import {
   parseTsv,
   reliabilityStrategy,
   roverStrategy,
+  seededKey,
   simulateAdaptiveCollection,
   transcriptsFromTable,
   type TranscriptInput,
@@ -137,6 +138,36 @@ for (const [name, bySplit] of Object.entries(REFERENCE)) {
 const engineSeconds = [...(results.get('engine (reliability)')?.values() ?? [])].reduce((sum, entry) => sum + entry.seconds, 0)
 console.log(`total ${((performance.now() - started) / 1000).toFixed(2)} s; the engine took ${engineSeconds.toFixed(2)} s for both splits (${(engineSeconds / 2).toFixed(2)} s per ~20,000 rows)`)
 
+// Held-out halves: the engine run on each half of a split alone (it learns reliability from that
+// half only), for two seeded ways of halving. A method fitted to these items would score unevenly
+// here; the spread (largest minus smallest half) is what the issue's "without overfitting" asks for.
+const HALF_SPLIT_SEEDS = [1, 2]
+const halves = new Map<string, number[]>()
+for (const split of splits) {
+  const { crowd, truth } = loaded.get(split)!
+  const figures: number[] = []
+  for (const seed of HALF_SPLIT_SEEDS) {
+    for (const side of [0, 1]) {
+      const inHalf = (item: string) => seededKey(seed, item) % 2 === side
+      const { items } = reliabilityStrategy.aggregate(
+        crowd.filter((row) => inHalf(row.item)),
+        { normalize: { language: 'en' } },
+      )
+      const halfTruth = new Map([...truth].filter(([item]) => inHalf(item)))
+      figures.push(score(new Map(items.map((result) => [result.item, result.text])), halfTruth).meanWer)
+    }
+  }
+  halves.set(split, figures)
+}
+const spreadOf = (figures: readonly number[]) => Math.max(...figures) - Math.min(...figures)
+console.log('')
+console.log(`engine on seeded half-splits (seeds ${HALF_SPLIT_SEEDS.join(', ')}; halves A / B), mean WER %, and the spread (largest − smallest half)`)
+for (const split of splits) {
+  const figures = halves.get(split)!
+  const bySeed = HALF_SPLIT_SEEDS.map((seed, index) => `seed ${seed}: ${figure(figures[2 * index])} / ${figure(figures[2 * index + 1])}`).join('   ')
+  console.log(`${pad(split, 12)}${bySeed}   spread ${figure(spreadOf(figures))}`)
+}
+
 // Adaptive redundancy: the collection replayed item by item with the plugin's live rule (see
 // core/adaptive.ts), at the default settings and along a few confidence thresholds.
 const ADAPTIVE_SEED = 1
@@ -148,14 +179,17 @@ interface AdaptivePoint {
   review: number
   seconds: number
 }
-// The rule before issue 17 (a flat 0.8 from 3 transcriptions on), for comparison.
-const PREVIOUS_RULE = { transcriptConfidenceThreshold: 0.8, transcriptConfidenceDecay: 0, minTranscriptions: 3 }
+// For comparison: the default bar without the agreement rule, and the rule before issue 17 (a flat
+// 0.8 from 3 transcriptions on).
+const BAR_ALONE = { transcriptAgreement: false }
+const PREVIOUS_RULE = { transcriptConfidenceThreshold: 0.8, transcriptConfidenceDecay: 0, minTranscriptions: 3, transcriptAgreement: false }
 const curve = new Map<string, Map<string, AdaptivePoint>>()
 for (const [label, decision] of [
   ...thresholds.map((threshold): [string, Partial<typeof defaults>] => [
     `${threshold}${threshold === defaults.transcriptConfidenceThreshold ? ' *' : ''}`,
     { transcriptConfidenceThreshold: threshold },
   ]),
+  [`${defaults.transcriptConfidenceThreshold}, bar alone`, BAR_ALONE] as [string, Partial<typeof defaults>],
   ['flat 0.8 from 3 (before)', PREVIOUS_RULE] as [string, Partial<typeof defaults>],
 ]) {
   const bySplit = new Map<string, AdaptivePoint>()
@@ -174,7 +208,7 @@ for (const [label, decision] of [
 }
 console.log('')
 console.log(
-  `Adaptive collection (seed ${ADAPTIVE_SEED}; min ${defaults.minTranscriptions}, max ${defaults.maxTranscriptions} transcriptions, decay ${defaults.transcriptConfidenceDecay}; * = default threshold): mean judgments per item, mean WER %, share sent to review at the cap`,
+  `Adaptive collection (seed ${ADAPTIVE_SEED}; min ${defaults.minTranscriptions}, max ${defaults.maxTranscriptions} transcriptions, decay ${defaults.transcriptConfidenceDecay}, agreement ${defaults.transcriptAgreement ? `within ${defaults.transcriptAgreementTolerance}` : 'off'}; * = default threshold): mean judgments per item, mean WER %, share sent to review at the cap`,
 )
 console.log(`${pad('confidence threshold', 28)}${pad('dev-clean judgments', 21)}${pad('WER', 8)}${pad('review', 10)}${pad('dev-other judgments', 21)}${pad('WER', 8)}${pad('review', 10)}seconds`)
 for (const [label, bySplit] of curve) {
@@ -207,5 +241,9 @@ console.log(
     adaptiveDevOtherWer: Number(atDefault.get('dev-other')!.meanWer.toFixed(2)),
     judgmentsPerItemClean: Number(atDefault.get('dev-clean')!.judgmentsPerItem.toFixed(2)),
     judgmentsPerItemOther: Number(atDefault.get('dev-other')!.judgmentsPerItem.toFixed(2)),
+    halfSplitsClean: halves.get('dev-clean')!.map((value) => Number(value.toFixed(2))),
+    halfSplitsOther: halves.get('dev-other')!.map((value) => Number(value.toFixed(2))),
+    halfSplitSpreadClean: Number(spreadOf(halves.get('dev-clean')!).toFixed(2)),
+    halfSplitSpreadOther: Number(spreadOf(halves.get('dev-other')!).toFixed(2)),
   }),
 )

@@ -10,12 +10,12 @@ export const aggregateCommand: PluginCommand = {
   name: 'aggregate',
   help: `--in FILE.tsv --out FILE.tsv [--item-col NAME] [--worker-col NAME]
       [--text-col NAME] [--lang CODE] [--strategy reliability|rover|medoid]
-      [--adaptive [--min N] [--max N] [--threshold X] [--seed N]]
+      [--adaptive [--min N] [--max N] [--threshold X] [--agreement X|off] [--seed N]]
   Agree on one text per item from many people's transcriptions (a TSV with a header; columns
   item, worker, text by default); writes item, text, confidence; exit 65 on malformed input,
   66 unreadable. --adaptive replays collection: each item's transcriptions are read one at a
   time (seeded order) until the plugin's live rule stops; adds a judgments column (how many
-  were read).`,
+  were read). --agreement sets the agreement rule's tolerance (0–0.5) or switches it off.`,
   async run(args) {
     const { values } = parseArgs({
       args,
@@ -32,11 +32,12 @@ export const aggregateCommand: PluginCommand = {
         max: { type: 'string' },
         seed: { type: 'string' },
         threshold: { type: 'string' },
+        agreement: { type: 'string' },
       },
       strict: true,
     })
     if (!values.in || !values.out) throw new CommandError('consensus aggregate needs --in FILE.tsv and --out FILE.tsv.')
-    for (const name of ['min', 'max', 'seed', 'threshold'] as const) {
+    for (const name of ['min', 'max', 'seed', 'threshold', 'agreement'] as const) {
       if (values[name] !== undefined && !values.adaptive) throw new CommandError(`--${name} only applies with --adaptive.`)
     }
     const integer = (name: 'min' | 'max' | 'seed', lowest: number) => {
@@ -50,6 +51,11 @@ export const aggregateCommand: PluginCommand = {
     const seed = integer('seed', 0)
     const threshold = values.threshold === undefined ? undefined : Number(values.threshold)
     if (threshold !== undefined && !(threshold > 0 && threshold <= 1)) throw new CommandError(`--threshold needs a confidence in (0, 1], not "${values.threshold}".`)
+    const agreementOff = values.agreement === 'off'
+    const tolerance = values.agreement === undefined || agreementOff ? undefined : Number(values.agreement)
+    if (tolerance !== undefined && !(values.agreement!.trim() !== '' && tolerance >= 0 && tolerance <= 0.5)) {
+      throw new CommandError(`--agreement needs a share of words from 0 to 0.5, or off, not "${values.agreement}".`)
+    }
     if (values.lang !== undefined && !LANGUAGE_TAG.test(values.lang)) throw new CommandError(`--lang needs a language code such as bn, en or en-GB, not "${values.lang}".`)
     const core = await import('./core')
     const strategyName = values.strategy ?? 'reliability'
@@ -82,12 +88,14 @@ export const aggregateCommand: PluginCommand = {
         minTranscriptions: minJudgments,
         maxTranscriptions: maxJudgments,
         transcriptConfidenceThreshold: threshold,
+        transcriptAgreement: agreementOff ? false : undefined,
+        transcriptAgreementTolerance: tolerance,
       }
       const chosen = core.withDefaults(core.DEFAULT_DECISION_SETTINGS, decision)
       const simulation = core.simulateAdaptiveCollection(transcripts, { seed, decision, normalize })
       items = simulation.items
       const review = simulation.items.filter((item) => item.status === 'needs-review').length
-      adaptiveSummary = `; adaptive (seed ${seed ?? core.DEFAULT_ADAPTIVE_OPTIONS.seed}, min ${chosen.minTranscriptions}, max ${chosen.maxTranscriptions}, threshold ${chosen.transcriptConfidenceThreshold}): read ${simulation.revealed} of ${simulation.available}, ${(simulation.revealed / Math.max(items.length, 1)).toFixed(2)} per item, ${review} would go to review`
+      adaptiveSummary = `; adaptive (seed ${seed ?? core.DEFAULT_ADAPTIVE_OPTIONS.seed}, min ${chosen.minTranscriptions}, max ${chosen.maxTranscriptions}, threshold ${chosen.transcriptConfidenceThreshold}, agreement ${chosen.transcriptAgreement ? chosen.transcriptAgreementTolerance : 'off'}): read ${simulation.revealed} of ${simulation.available}, ${(simulation.revealed / Math.max(items.length, 1)).toFixed(2)} per item, ${review} would go to review, ${simulation.reopened} reopened by a re-estimate`
     } else {
       items = core.transcriptStrategy(strategyName).aggregate(transcripts, { normalize }).items
     }

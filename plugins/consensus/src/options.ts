@@ -1,4 +1,14 @@
-import { DEFAULT_DECISION_SETTINGS, TRANSCRIPT_STRATEGIES, VOTE_STRATEGY_NAMES, type DecisionSettings, type VoteStrategyName } from './core'
+import {
+  DEFAULT_DECISION_SETTINGS,
+  isTranscriptStrategy,
+  isVoteRule,
+  TRANSCRIPT_STRATEGIES,
+  VOTE_RULES,
+  type DecisionSettings,
+  type TranscriptStrategy,
+  type VoteRule,
+  type VoteStrategyName,
+} from './core'
 
 import type { PayloadRequest } from 'payload'
 
@@ -42,25 +52,41 @@ export interface ConsensusOptions {
   languagesSlug?: string
   /**
    * How validation votes become a decision. `dawid-skene` weighs each voter by their estimated
-   * accuracy and falls back to the Common Voice rule while none of a clip's voters is calibrated.
+   * accuracy and falls back to the Common Voice rule while none of a clip's voters is calibrated;
+   * `common-voice` counts. Or a `VoteRule` object of your own (`{ name, decide }`, see `core/rules.ts`):
+   * the live decision asks it, and falls back to Common Voice where it returns undefined.
    * @default 'dawid-skene'
    */
-  voteStrategy?: VoteStrategyName
-  /** How transcriptions become one text: `reliability`, `rover` or `medoid`. @default 'reliability' */
-  transcriptStrategy?: string
+  voteStrategy?: VoteStrategyName | VoteRule
+  /**
+   * How transcriptions become one text: `reliability` (weighted ROVER), `rover` or `medoid`, or a
+   * `TranscriptStrategy` object of your own (`{ name, aggregate }`). @default 'reliability'
+   */
+  transcriptStrategy?: string | TranscriptStrategy
   /** Dawid–Skene: accept at P(valid) ≥ this, reject at ≤ 1 − this. @default 0.95 */
   posteriorThreshold?: number
   /**
    * Where the confidence a transcription needs settles: unanimity at `minTranscriptions`, then the
    * bar falls towards this (see `transcriptConfidenceDecay`). Higher: better texts, more transcriptions
-   * per segment (the curve is in the README). @default 0.7
+   * per segment (the curve is in the README). @default 0.65
    */
   transcriptConfidenceThreshold?: number
   /**
    * Bar = threshold + (1 − threshold) · decay^(transcriptions − minTranscriptions); `0`: the plain
-   * threshold from the minimum on. @default 0.7
+   * threshold from the minimum on. @default 0.8
    */
   transcriptConfidenceDecay?: number
+  /**
+   * Also accept a transcription once people worth `minTranscriptions` each wrote the agreed text
+   * (word for word, up to `transcriptAgreementTolerance`), whatever its confidence. `false`: the
+   * confidence bar alone decides (about 5 % more transcriptions per segment, see the README). @default true
+   */
+  transcriptAgreement?: boolean
+  /**
+   * Share of the agreed text's words a transcription may differ in and still count as agreeing,
+   * rounded down (0.05: word for word below 20 words). From 0 to 0.5. @default 0.05
+   */
+  transcriptAgreementTolerance?: number
   /** Votes before a clip can be decided (also Common Voice's votes-on-one-side). @default 2 */
   minVotes?: number
   /** Votes after which an undecided clip goes to the review queue. @default 4 */
@@ -125,6 +151,8 @@ export const sanitizeOptions = (options: ConsensusOptions = {}): SanitizedConsen
     posteriorThreshold: pick('posteriorThreshold', options.posteriorThreshold),
     transcriptConfidenceThreshold: pick('transcriptConfidenceThreshold', options.transcriptConfidenceThreshold),
     transcriptConfidenceDecay: pick('transcriptConfidenceDecay', options.transcriptConfidenceDecay),
+    transcriptAgreement: pick('transcriptAgreement', options.transcriptAgreement),
+    transcriptAgreementTolerance: pick('transcriptAgreementTolerance', options.transcriptAgreementTolerance),
     minVotes: pick('minVotes', options.minVotes),
     maxVotes: pick('maxVotes', options.maxVotes),
     minTranscriptions: pick('minTranscriptions', options.minTranscriptions),
@@ -133,11 +161,22 @@ export const sanitizeOptions = (options: ConsensusOptions = {}): SanitizedConsen
     calibrationVotes: pick('calibrationVotes', options.calibrationVotes),
     untrustedWeight: pick('untrustedWeight', options.untrustedWeight),
   }
-  check((VOTE_STRATEGY_NAMES as readonly string[]).includes(decision.voteStrategy), `voteStrategy must be one of ${VOTE_STRATEGY_NAMES.join(', ')}.`)
-  check(Object.hasOwn(TRANSCRIPT_STRATEGIES, decision.transcriptStrategy), `transcriptStrategy must be one of ${Object.keys(TRANSCRIPT_STRATEGIES).join(', ')}.`)
+  check(
+    typeof decision.voteStrategy === 'string' ? Object.hasOwn(VOTE_RULES, decision.voteStrategy) : isVoteRule(decision.voteStrategy),
+    `voteStrategy must be one of ${Object.keys(VOTE_RULES).join(', ')}, or a rule object with a name and a decide function.`,
+  )
+  check(
+    typeof decision.transcriptStrategy === 'string' ? Object.hasOwn(TRANSCRIPT_STRATEGIES, decision.transcriptStrategy) : isTranscriptStrategy(decision.transcriptStrategy),
+    `transcriptStrategy must be one of ${Object.keys(TRANSCRIPT_STRATEGIES).join(', ')}, or a strategy object with a name and an aggregate function.`,
+  )
   check(decision.posteriorThreshold > 0.5 && decision.posteriorThreshold < 1, 'posteriorThreshold must be between 0.5 and 1 (exclusive).')
   check(decision.transcriptConfidenceThreshold > 0 && decision.transcriptConfidenceThreshold <= 1, 'transcriptConfidenceThreshold must be in (0, 1].')
   check(decision.transcriptConfidenceDecay >= 0 && decision.transcriptConfidenceDecay < 1, 'transcriptConfidenceDecay must be in [0, 1).')
+  check(typeof decision.transcriptAgreement === 'boolean', 'transcriptAgreement must be true or false.')
+  check(
+    typeof decision.transcriptAgreementTolerance === 'number' && decision.transcriptAgreementTolerance >= 0 && decision.transcriptAgreementTolerance <= 0.5,
+    'transcriptAgreementTolerance must be in [0, 0.5].',
+  )
   for (const key of ['minVotes', 'maxVotes', 'minTranscriptions', 'maxTranscriptions', 'reportsForReview', 'calibrationVotes'] as const) {
     check(isCount(decision[key]), `${key} must be a whole number ≥ 1.`)
   }

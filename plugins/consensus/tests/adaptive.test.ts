@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 
-import { decideTranscription, seededKey, simulateAdaptiveCollection, type TranscriptInput } from '../src/core'
+import { decideTranscription, estimatePopulation, seededKey, simulateAdaptiveCollection, type TranscriptInput } from '../src/core'
 import { seededRandom } from './random'
 
 /** The adaptive-collection replay: what it reads, when it stops, and that a seed fixes everything. */
@@ -53,21 +53,28 @@ const instrumented = (rows: readonly TranscriptInput[], allowed: (row: Transcrip
 describe('simulateAdaptiveCollection', () => {
   const rows = crowd(7, 120)
 
-  test('reads a transcription only when it reveals it: exactly `judgments` per item, each once, and an item is finished before the next starts', () => {
-    const { input, reads } = instrumented(rows)
-    const { items, revealed, available } = simulateAdaptiveCollection(input, { seed: 3 })
-    expect(available).toBe(rows.length)
-    expect(reads).toHaveLength(revealed)
-    expect(new Set(reads.map((read) => `${read.item}/${read.worker}`)).size).toBe(reads.length)
-    for (const result of items) expect(reads.filter((read) => read.item === result.item)).toHaveLength(result.judgments)
-    // Contiguous: once another item's reads begin, an item is never read again.
-    const finished = new Set<string>()
-    reads.forEach((read, index) => {
-      expect(finished.has(read.item)).toBe(false)
-      if (index > 0 && reads[index - 1].item !== read.item) finished.add(reads[index - 1].item)
-    })
-    expect(revealed).toBeLessThan(available)
-  })
+  test.each([0, 3])(
+    'reads a transcription only when it reveals it: exactly `judgments` per item, each once; an item is finished before the next starts, and only a reopened one is read again (re-evaluation rounds %i)',
+    (reevaluationRounds) => {
+      const { input, reads } = instrumented(rows)
+      const { items, revealed, available, reopened } = simulateAdaptiveCollection(input, { seed: 3, reevaluationRounds })
+      expect(available).toBe(rows.length)
+      expect(reads).toHaveLength(revealed)
+      expect(new Set(reads.map((read) => `${read.item}/${read.worker}`)).size).toBe(reads.length)
+      for (const result of items) expect(reads.filter((read) => read.item === result.item)).toHaveLength(result.judgments)
+      // Contiguous: once another item's reads begin, an item is read again only when a re-evaluation reopened it.
+      const finished = new Set<string>()
+      const readAgain = new Set<string>()
+      reads.forEach((read, index) => {
+        if (finished.has(read.item)) readAgain.add(read.item)
+        if (index > 0 && reads[index - 1].item !== read.item) finished.add(reads[index - 1].item)
+      })
+      expect(readAgain.size).toBeLessThanOrEqual(reopened)
+      if (reevaluationRounds === 0) expect(reopened).toBe(0)
+      else expect(readAgain.size).toBeGreaterThan(0)
+      expect(revealed).toBeLessThan(available)
+    },
+  )
 
   test('a transcription that is never revealed cannot be read: the same replay over rows that throw when read gives the same result', () => {
     const first = instrumented(rows)
@@ -79,21 +86,21 @@ describe('simulateAdaptiveCollection', () => {
     expect(() => simulateAdaptiveCollection(instrumented(rows, (row) => read.has(`${row.item}/${row.worker}`)).input, { seed: 4 })).toThrow(/unrevealed/)
   })
 
-  test('no peeking at later items: dropping every item collected after X leaves X and everything before it unchanged', () => {
+  test('no peeking at later items: without re-evaluation, dropping every item collected after X leaves X and everything before it unchanged', () => {
     const { input, reads } = instrumented(rows)
-    const full = simulateAdaptiveCollection(input, { seed: 5 })
+    const full = simulateAdaptiveCollection(input, { seed: 5, reevaluationRounds: 0 })
     const collected = [...new Set(reads.map((read) => read.item))]
     const kept = new Set(collected.slice(0, 60))
     const truncated = simulateAdaptiveCollection(
       rows.filter((row) => kept.has(row.item)),
-      { seed: 5 },
+      { seed: 5, reevaluationRounds: 0 },
     )
     expect(truncated.items).toEqual(full.items.filter((result) => kept.has(result.item)))
   })
 
   test('each step is the live rule: before the first reliability estimate, an item is decideTranscription over what was read', () => {
     const { input, reads } = instrumented(rows)
-    const { items } = simulateAdaptiveCollection(input, { seed: 2 })
+    const { items } = simulateAdaptiveCollection(input, { seed: 2, reevaluationRounds: 0 })
     const early = reads.slice(0, 100)
     const earlyItems = [...new Set(early.map((read) => read.item))].slice(0, -1)
     expect(earlyItems.length).toBeGreaterThan(5)
@@ -102,6 +109,25 @@ describe('simulateAdaptiveCollection', () => {
       const verdict = decideTranscription(seen, {})
       expect(items.find((result) => result.item === item)).toMatchObject({ text: verdict.agreedText, confidence: verdict.confidence, judgments: seen.length, status: verdict.status })
     }
+  })
+
+  test('re-evaluation is the live rule with the last estimate: every item is decideTranscription over what it revealed, with reliability from everything revealed', () => {
+    const { input, reads } = instrumented(rows)
+    const simulation = simulateAdaptiveCollection(input, { seed: 2, reevaluationRounds: 5 })
+    const revealed = reads.map(({ item, worker }) => ({ item, worker, text: rows.find((row) => row.item === item && row.worker === worker)!.text }))
+    const reliability = new Map(estimatePopulation({ votes: [], transcriptsByLanguage: new Map([['und', revealed]]) }).map((entry) => [entry.worker, { transcriptErrorRate: entry.transcriptErrorRate }]))
+    for (const result of simulation.items) {
+      const seen = revealed.filter((row) => row.item === result.item)
+      expect(seen.map((row) => row.worker)).toEqual(result.workers)
+      const verdict = decideTranscription(seen, { reliability: (worker) => reliability.get(worker) })
+      expect(result).toMatchObject({ text: verdict.agreedText, confidence: verdict.confidence, status: verdict.status, judgments: seen.length })
+    }
+    // It changes something here: texts and verdicts move with the better estimate, and some items reopen.
+    const without = simulateAdaptiveCollection(rows, { seed: 2, reevaluationRounds: 0 })
+    expect(without.reopened).toBe(0)
+    expect(simulation.items.filter((result, index) => result.text !== without.items[index].text).length).toBeGreaterThan(0)
+    expect(simulation.reopened).toBeGreaterThan(0)
+    expect(simulation.revealed).toBeGreaterThan(without.revealed)
   })
 
   test('the same seed gives the same output; another seed another collection', () => {

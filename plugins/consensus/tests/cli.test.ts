@@ -124,7 +124,7 @@ describe('consensus aggregate', () => {
       const judgments = Object.fromEntries(lines.slice(1).map((line) => [line.split('\t')[0], Number(line.split('\t')[3])]))
       expect(judgments).toEqual({ easy0: 2, easy1: 2, easy2: 2, hard0: 5, hard1: 5, hard2: 5 })
       expect(lines[1]).toBe('easy0\tthe cat sat on the mat number 0\t1.0000\t2')
-      expect(result.stderr).toMatch(/adaptive \(seed 9, min 2, max 5, threshold 0\.\d+\): read 21 of 42, 3\.50 per item, 3 would go to review/)
+      expect(result.stderr).toMatch(/adaptive \(seed 9, min 2, max 5, threshold 0\.\d+, agreement 0\.05\): read 21 of 42, 3\.50 per item, 2 would go to review, 0 reopened by a re-estimate/)
       const second = path.join(dir, 'adaptive-2.tsv')
       expect(shrutik('--in', input, '--out', second, '--adaptive', '--min', '2', '--max', '5', '--seed', '9').status).toBe(0)
       expect(fs.readFileSync(second, 'utf8')).toBe(fs.readFileSync(first, 'utf8'))
@@ -137,6 +137,27 @@ describe('consensus aggregate', () => {
       expect(fs.readFileSync(plain, 'utf8').split('\n')[0]).toBe('item\ttext\tconfidence')
     })
 
+    test('--agreement: two people writing the same text settle an item the confidence bar would not; off, it runs to --max', () => {
+      // Four write one sentence, three a different one: never confident, but two soon agree.
+      const lines = ['item\tworker\ttext']
+      for (let worker = 0; worker < 7; worker++) lines.push(`split\tw${worker}\t${worker < 4 ? 'the cat sat on the mat' : 'a dog ran under a table'}`)
+      const input = file('split.tsv', lines.join('\n') + '\n')
+      const judgmentsWith = (...extra: string[]) => {
+        const out = path.join(dir, `split-${extra.join('-') || 'default'}.tsv`)
+        const result = shrutik('--in', input, '--out', out, '--adaptive', '--max', '5', ...extra)
+        expect(result.status).toBe(0)
+        return { judgments: Number(fs.readFileSync(out, 'utf8').trim().split('\n')[1].split('\t')[3]), stderr: result.stderr }
+      }
+      const agreed = judgmentsWith()
+      expect(agreed.judgments).toBeLessThanOrEqual(3)
+      expect(agreed.stderr).toMatch(/agreement 0\.05\): read \d of 7, \d\.00 per item, 0 would go to review/)
+      const off = judgmentsWith('--agreement', 'off')
+      expect(off.judgments).toBe(5)
+      // At the cap it would go to review, but the re-estimate (reliability from these five) settles it.
+      expect(off.stderr).toMatch(/agreement off\): read 5 of 7, 5\.00 per item, 0 would go to review, 0 reopened by a re-estimate/)
+      expect(judgmentsWith('--agreement', '0.5').judgments).toBe(agreed.judgments)
+    })
+
     test.each([
       [['--min', '2'], /--min only applies with --adaptive/],
       [['--seed', '1'], /--seed only applies with --adaptive/],
@@ -146,6 +167,10 @@ describe('consensus aggregate', () => {
       [['--adaptive', '--max', '1'], /--min \(2\) must not exceed --max \(1\)/],
       [['--adaptive', '--min', '5', '--max', '3'], /--min \(5\) must not exceed --max \(3\)/],
       [['--adaptive', '--threshold', '1.5'], /--threshold needs a confidence in \(0, 1\]/],
+      [['--agreement', 'off'], /--agreement only applies with --adaptive/],
+      [['--adaptive', '--agreement', '0.6'], /--agreement needs a share of words from 0 to 0.5, or off, not "0.6"/],
+      [['--adaptive', '--agreement', 'none'], /--agreement needs a share of words from 0 to 0.5, or off, not "none"/],
+      [['--adaptive', '--agreement', ''], /--agreement needs a share of words/],
     ])('usage error %j → exit 64', (args, message) => {
       const result = shrutik('--in', 'x.tsv', '--out', 'y.tsv', ...args)
       expect(result.status).toBe(64)

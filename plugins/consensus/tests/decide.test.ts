@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 
 import {
+  agreeingWeight,
   decideTranscription,
   transcriptConfidenceBar,
   decideValidation,
@@ -118,7 +119,7 @@ describe('transcription verdicts', () => {
   })
 
   test('the bar (threshold 0.75, decay 0.7): two who differ in a word are not enough, three where two agree can be; decay 0 is the plain threshold', () => {
-    const settings = { transcriptConfidenceThreshold: 0.75, transcriptConfidenceDecay: 0.7 }
+    const settings = { transcriptConfidenceThreshold: 0.75, transcriptConfidenceDecay: 0.7, transcriptAgreement: false }
     const differ = rows('the cat sat on the mat today', 'the cat sat on a mat today')
     const verdict = decideTranscription(differ, {}, settings)
     expect(verdict.confidence).toBeGreaterThan(0.9)
@@ -127,6 +128,46 @@ describe('transcription verdicts', () => {
     const three = decideTranscription(rows('the cat sat on the mat today', 'the cat sat on a mat today', 'the cat sat on the mat today'), {}, settings)
     expect(three.confidence).toBeGreaterThanOrEqual(0.925)
     expect(three).toMatchObject({ status: 'accepted', agreedText: 'the cat sat on the mat today' })
+  })
+
+  const twenty = 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty'
+  const twentyOneOff = twenty.replace('seven', 'heaven')
+  const nineteen = twenty.replace(' twenty', '')
+  const nineteenOneOff = nineteen.replace('seven', 'heaven')
+  const anonymous = (): boolean => false
+
+  test.each([
+    // texts, settings, isAccount → status (and what the confidence bar alone would say)
+    ['two of three write the same text, the third differs in three words', ['the cat sat on the mat today', 'a dog sat on a mat today', 'The cat sat on the mat today!'], {}, undefined, 'accepted', 'pending'],
+    ['three who all differ from each other', ['the cat sat on the mat', 'the cat sat on a mat', 'a cat sat on the mat'], {}, undefined, 'pending', 'pending'],
+    ['two of 20 words, one word apart, tolerance 0.05 (one word in 20)', [twenty, twentyOneOff], {}, undefined, 'accepted', 'pending'],
+    ['two of 20 words, one word apart, tolerance 0 (word for word)', [twenty, twentyOneOff], { transcriptAgreementTolerance: 0 }, undefined, 'pending', 'pending'],
+    ['two of 19 words, one word apart: 5 % of 19 rounds down to 0', [nineteen, nineteenOneOff], {}, undefined, 'pending', 'pending'],
+    ['two fresh anonymous ids writing the same text weigh one account', ['the cat sat', 'the cat sat'], {}, anonymous, 'pending', 'pending'],
+    ['three fresh anonymous ids of four agree, weight 1.5 of 2 needed', ['the cat sat on the mat', 'the cat sat on the mat', 'the cat sat on the mat', 'a dog ran'], {}, anonymous, 'pending', 'pending'],
+    ['four fresh anonymous ids agree: weight 2', ['the cat sat', 'the cat sat', 'the cat sat', 'the cat sat'], {}, anonymous, 'accepted', 'accepted'],
+    ['minTranscriptions 3: two who agree are not enough', ['the cat sat on the mat today', 'a dog sat on a mat today', 'the cat sat on the mat today'], { minTranscriptions: 3 }, undefined, 'pending', 'pending'],
+  ] as const)('agreement: %s', (_name, texts, settings, isAccount, status, barAlone) => {
+    const input = rows(...texts)
+    expect(decideTranscription(input, { isAccount }, settings).status).toBe(status)
+    expect(decideTranscription(input, { isAccount }, { ...settings, transcriptAgreement: false }).status).toBe(barAlone)
+  })
+
+  test.each([
+    // transcriptions, agreed text, tolerance → agreeing weight
+    [['the cat sat', 'The cat sat.', 'the cat sat down'], 'the cat sat', 0, 2],
+    [['the cat sat', 'The cat sat.', 'the cat sat down'], 'the cat sat', 0.34, 3],
+    [['the cat sat', 'the cat'], 'the cat sat', 0.5, 2],
+    [[], 'the cat sat', 0.5, 0],
+    [['', ''], '', 0, 2],
+    [['Mr. Smith paid $5', 'mister smith paid five dollars'], 'mister smith paid five dollars', 0, 2],
+  ] as const)('agreeingWeight(%j, %s, tolerance %f) = %f', (texts, agreed, tolerance, weight) => {
+    expect(agreeingWeight(rows(...texts), agreed, { language: 'en' }, tolerance)).toBe(weight)
+  })
+
+  test('agreeingWeight counts each transcriber with their weight', () => {
+    const weightOf = (worker: string) => (worker === 'w0' ? 1 : 0.5)
+    expect(agreeingWeight(rows('the cat sat', 'the cat sat', 'a dog'), 'the cat sat', {}, 0, weightOf)).toBe(1.5)
   })
 
   test('disagreement asks for more transcriptions, and at the cap for a reviewer', () => {

@@ -72,7 +72,7 @@ describe('options', () => {
   test('defaults', () => {
     const settings = sanitizeOptions({})
     expect(settings).toMatchObject({ enabled: true, maxPerSpeaker: 2, maxBatch: 20, reliabilitySchedule: '1 hour' })
-    expect(settings.decision).toMatchObject({ voteStrategy: 'dawid-skene', transcriptStrategy: 'reliability', posteriorThreshold: 0.95, minVotes: 2, maxVotes: 4, minTranscriptions: 2, maxTranscriptions: 7, transcriptConfidenceThreshold: 0.7, transcriptConfidenceDecay: 0.8 })
+    expect(settings.decision).toMatchObject({ voteStrategy: 'dawid-skene', transcriptStrategy: 'reliability', posteriorThreshold: 0.95, minVotes: 2, maxVotes: 4, minTranscriptions: 2, maxTranscriptions: 7, transcriptConfidenceThreshold: 0.65, transcriptConfidenceDecay: 0.8, transcriptAgreement: true, transcriptAgreementTolerance: 0.05 })
     expect(settings.slugs).toEqual({ segments: 'segments', recordings: 'recordings', transcriptions: 'transcriptions', users: 'users', languages: 'languages' })
   })
 
@@ -85,6 +85,10 @@ describe('options', () => {
     [{ transcriptConfidenceThreshold: 0 }, /transcriptConfidenceThreshold/],
     [{ transcriptConfidenceDecay: 1 }, /transcriptConfidenceDecay must be in \[0, 1\)/],
     [{ transcriptConfidenceDecay: -0.1 }, /transcriptConfidenceDecay must be in \[0, 1\)/],
+    [{ transcriptAgreement: 'yes' }, /transcriptAgreement must be true or false/],
+    [{ transcriptAgreementTolerance: -0.01 }, /transcriptAgreementTolerance must be in \[0, 0.5\]/],
+    [{ transcriptAgreementTolerance: 0.6 }, /transcriptAgreementTolerance must be in \[0, 0.5\]/],
+    [{ transcriptAgreementTolerance: Number.NaN }, /transcriptAgreementTolerance must be in \[0, 0.5\]/],
     [{ minVotes: 0 }, /minVotes must be a whole number/],
     [{ maxTranscriptions: 2.5 }, /maxTranscriptions must be a whole number/],
     [{ minVotes: 5, maxVotes: 3 }, /minVotes must not exceed maxVotes/],

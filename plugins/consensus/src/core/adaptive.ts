@@ -5,9 +5,13 @@
  * decision (`decideTranscription`, what `consensus.evaluate-segment` calls) says whether the item is
  * settled or needs one more. Contributor reliability is what the estimate job would have stored by
  * then: `estimatePopulation` over the transcriptions revealed so far, re-run as they accumulate.
+ * After collection the estimate job's re-evaluation is replayed too: reliability from everything
+ * revealed, every item decided again, and an item that falls back to pending collected further.
  * A transcription that is never revealed is never read. Items are collected one after another in a
  * seeded order, each item's transcriptions arrive in a seeded order; both orders come from per-name
- * keys, so an item's outcome depends only on itself and the items collected before it.
+ * keys, so without re-evaluation (`reevaluationRounds: 0`) an item's outcome depends only on itself
+ * and the items collected before it; with it, also on the reliability learnt from later items (as
+ * in the plugin, where a later estimate re-decides earlier segments).
  */
 import { decideTranscription, DEFAULT_DECISION_SETTINGS, estimatePopulation, type ConsensusStatus, type DecisionSettings, type KnownReliability } from './decide'
 import type { NormalizeOptions } from './normalize'
@@ -54,9 +58,15 @@ export interface AdaptiveOptions {
   reestimateGrowth: number
   /** @default 100 */
   reestimateMinimum: number
+  /**
+   * Re-evaluations after collection, like the estimate job's: each re-estimates reliability from
+   * everything revealed and decides every item again (a reopened item is collected further); they
+   * stop early once nothing reopens. `0`: each item keeps the verdict it stopped with. @default 3
+   */
+  reevaluationRounds: number
 }
 
-export const DEFAULT_ADAPTIVE_OPTIONS: AdaptiveOptions = { seed: 1, decision: {}, normalize: {}, reestimateGrowth: 1.5, reestimateMinimum: 100 }
+export const DEFAULT_ADAPTIVE_OPTIONS: AdaptiveOptions = { seed: 1, decision: {}, normalize: {}, reestimateGrowth: 1.5, reestimateMinimum: 100, reevaluationRounds: 3 }
 
 export interface AdaptiveConsensus extends TranscriptConsensus {
   /** The plugin's verdict when collection stopped: `accepted`, `needs-review` (cap reached), or `pending` (the item ran out of transcriptions). */
@@ -73,6 +83,8 @@ export interface AdaptiveSimulation {
   available: number
   /** Reliability estimates run during the replay. */
   estimates: number
+  /** Items the re-evaluations sent back to collection (their verdict fell back to pending). */
+  reopened: number
 }
 
 /**
@@ -101,37 +113,70 @@ export const simulateAdaptiveCollection = (transcripts: readonly TranscriptInput
   let reliability = new Map<string, KnownReliability>()
   let estimatedAt = 0
   let estimates = 0
-  const results = new Map<string, AdaptiveConsensus>()
+  /** What the estimate job would store now, from what has been collected so far. */
+  const estimate = () => {
+    const population = estimatePopulation({ votes: [], transcriptsByLanguage: new Map([[language, revealedRows]]) }, settings)
+    reliability = new Map(population.map((entry) => [entry.worker, { transcriptErrorRate: entry.transcriptErrorRate }]))
+    estimatedAt = revealedRows.length
+    estimates++
+  }
+  const decide = (revealed: readonly { worker: string; text: string }[]) =>
+    decideTranscription(revealed, { reliability: (worker) => reliability.get(worker), normalize: options.normalize }, settings)
+  interface Collection {
+    candidates: number[]
+    revealed: { worker: string; text: string }[]
+    verdict?: ReturnType<typeof decideTranscription>
+  }
+  const collections = new Map<string, Collection>()
   let available = 0
+  /** Reveals the item's next transcriptions until the live rule stops asking (or they run out). */
+  const collect = (item: string, collection: Collection) => {
+    while (collection.revealed.length < collection.candidates.length && (!collection.verdict || collection.verdict.status === 'pending')) {
+      if (revealedRows.length >= estimatedAt * options.reestimateGrowth && revealedRows.length >= estimatedAt + options.reestimateMinimum) estimate()
+      const row = transcripts[collection.candidates[collection.revealed.length]]
+      const text = row.text
+      collection.revealed.push({ worker: row.worker, text })
+      revealedRows.push({ item, worker: row.worker, text })
+      collection.verdict = decide(collection.revealed)
+    }
+  }
   for (const item of itemOrder) {
     const candidates = seededOrder([...byItem.get(item)!], ([worker]) => seededKey(options.seed, `${item}\u0000${worker}`)).map(([, index]) => index)
     available += candidates.length
-    const revealed: { worker: string; text: string }[] = []
-    let verdict: ReturnType<typeof decideTranscription> | undefined
-    for (const index of candidates) {
-      if (revealedRows.length >= estimatedAt * options.reestimateGrowth && revealedRows.length >= estimatedAt + options.reestimateMinimum) {
-        // What the estimate job would have stored by now, from what has been collected so far.
-        const population = estimatePopulation({ votes: [], transcriptsByLanguage: new Map([[language, revealedRows]]) }, settings)
-        reliability = new Map(population.map((estimate) => [estimate.worker, { transcriptErrorRate: estimate.transcriptErrorRate }]))
-        estimatedAt = revealedRows.length
-        estimates++
+    const collection: Collection = { candidates, revealed: [] }
+    collections.set(item, collection)
+    collect(item, collection)
+  }
+  // The estimate job's re-evaluation once everything is collected: every item decided again with
+  // reliability from all that was revealed; an item that falls back to pending is collected further
+  // (it would return to the contributors' queue), then the job runs again, until nothing reopens.
+  let reopened = 0
+  for (let round = 0; round < options.reevaluationRounds; round++) {
+    estimate()
+    let reopenedNow = 0
+    for (const item of itemOrder) {
+      const collection = collections.get(item)!
+      if (collection.revealed.length === 0) continue
+      const before = collection.verdict!.status
+      collection.verdict = decide(collection.revealed)
+      if (collection.verdict.status === 'pending' && before !== 'pending' && collection.revealed.length < collection.candidates.length) {
+        reopenedNow++
+        collect(item, collection)
       }
-      const row = transcripts[index]
-      const text = row.text
-      revealed.push({ worker: row.worker, text })
-      revealedRows.push({ item, worker: row.worker, text })
-      verdict = decideTranscription(revealed, { reliability: (worker) => reliability.get(worker), normalize: options.normalize }, settings)
-      if (verdict.status !== 'pending') break
     }
-    results.set(item, {
+    reopened += reopenedNow
+    if (reopenedNow === 0) break
+  }
+  const items = [...byItem.keys()].map((item): AdaptiveConsensus => {
+    const { revealed, verdict } = collections.get(item)!
+    return {
       item,
       text: verdict?.agreedText ?? '',
       confidence: verdict?.confidence ?? 0,
       judgments: revealed.length,
       status: verdict?.status ?? 'pending',
       workers: revealed.map((row) => row.worker),
-    })
-  }
-  const items = [...byItem.keys()].map((item) => results.get(item)!)
-  return { items, revealed: revealedRows.length, available, estimates }
+    }
+  })
+  return { items, revealed: revealedRows.length, available, estimates, reopened }
 }

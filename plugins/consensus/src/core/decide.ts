@@ -3,10 +3,12 @@
  * should listen) or pending (ask more people). And from everybody's judgments to each
  * contributor's reliability. Pure: the plugin loads the rows and stores the results.
  */
-import type { NormalizeOptions } from './normalize'
+import { editDistance } from './editDistance'
+import { tokenize, type NormalizeOptions } from './normalize'
 import { withDefaults } from './options'
-import { reliabilityStrategy, transcriptStrategy, type TranscriptInput } from './transcripts'
-import { commonVoiceStatus, dawidSkeneStrategy, validPosterior, voteWeight, type VoteInput, type VoteStatus } from './votes'
+import { reliabilityStrategy, transcriptStrategy, type TranscriptInput, type TranscriptStrategy } from './transcripts'
+import { commonVoiceRule, voteRule, type VoteRule } from './rules'
+import { dawidSkeneStrategy, voteWeight, type VoteInput } from './votes'
 
 export const CONSENSUS_STATUSES = ['pending', 'accepted', 'rejected', 'needs-review'] as const
 export type ConsensusStatus = (typeof CONSENSUS_STATUSES)[number]
@@ -15,16 +17,22 @@ export const VOTE_STRATEGY_NAMES = ['dawid-skene', 'common-voice'] as const
 export type VoteStrategyName = (typeof VOTE_STRATEGY_NAMES)[number]
 
 export interface DecisionSettings {
-  /** `dawid-skene` weighs each voter by their measured accuracy; `common-voice` counts votes. @default 'dawid-skene' */
-  voteStrategy: VoteStrategyName
-  /** `reliability`, `rover` or `medoid` (see transcripts.ts). @default 'reliability' */
-  transcriptStrategy: string
+  /**
+   * The vote rule (`rules.ts`): `dawid-skene` weighs each voter by their measured accuracy,
+   * `common-voice` counts votes; or a `VoteRule` of a deployment's own. @default 'dawid-skene'
+   */
+  voteStrategy: VoteStrategyName | VoteRule
+  /**
+   * `reliability` (weighted ROVER), `rover` or `medoid` (see transcripts.ts), or a `TranscriptStrategy`
+   * of a deployment's own. @default 'reliability'
+   */
+  transcriptStrategy: string | TranscriptStrategy
   /** Dawid–Skene: accept at P(valid) ≥ this, reject at ≤ 1 − this. @default 0.95 */
   posteriorThreshold: number
   /**
    * Accept a transcription once the agreed text's confidence reaches the bar: unanimity at
    * `minTranscriptions`, then, with each further transcription, `transcriptConfidenceDecay` of
-   * what is left above this threshold (see `transcriptConfidenceBar`). @default 0.7
+   * what is left above this threshold (see `transcriptConfidenceBar`). @default 0.65
    */
   transcriptConfidenceThreshold: number
   /**
@@ -33,6 +41,19 @@ export interface DecisionSettings {
    * threshold from the minimum on). @default 0.8
    */
   transcriptConfidenceDecay: number
+  /**
+   * Also accept a transcription, whatever its confidence, once people worth `minTranscriptions`
+   * (trusted ones count 1) each wrote the agreed text, word for word up to
+   * `transcriptAgreementTolerance`: independent people typing the same text is strong evidence,
+   * and on CrowdSpeech more transcriptions after that change almost nothing. @default true
+   */
+  transcriptAgreement: boolean
+  /**
+   * Share of the agreed text's words (or characters, for scripts without spaces) a transcription
+   * may differ in and still count as writing it, rounded down: 0.05 is word for word below 20
+   * words, one word in 20–39. @default 0.05
+   */
+  transcriptAgreementTolerance: number
   /** Votes needed before a clip can be decided (also Common Voice's "votes on one side"). @default 2 */
   minVotes: number
   /** Votes after which an undecided clip goes to a reviewer instead of more voters. @default 4 */
@@ -63,8 +84,10 @@ export const DEFAULT_DECISION_SETTINGS: DecisionSettings = {
   voteStrategy: 'dawid-skene',
   transcriptStrategy: 'reliability',
   posteriorThreshold: 0.95,
-  transcriptConfidenceThreshold: 0.7,
+  transcriptConfidenceThreshold: 0.65,
   transcriptConfidenceDecay: 0.8,
+  transcriptAgreement: true,
+  transcriptAgreementTolerance: 0.05,
   minVotes: 2,
   maxVotes: 4,
   minTranscriptions: 2,
@@ -102,9 +125,6 @@ export interface SegmentVerdict {
   /** How the verdict was reached: `dawid-skene`, `common-voice` or the transcript strategy's name. */
   method: string
 }
-
-const fromVoteStatus = (status: VoteStatus): ConsensusStatus | undefined =>
-  status === 'valid' ? 'accepted' : status === 'invalid' ? 'rejected' : undefined
 
 /** The last judgment of each worker (a changed mind replaces the earlier one). */
 const lastPerWorker = <T extends { worker: string }>(rows: readonly T[]): T[] => {
@@ -148,28 +168,15 @@ export const decideValidation = (
   const weightOf = (worker: string) => (trusted(worker) ? 1 : settings.untrustedWeight)
   // An untrusted voter's vote moves the posterior as far as `untrustedWeight` of a prior voter's.
   const untrustedAccuracy = 0.5 + (settings.priorAccuracy - 0.5) * settings.untrustedWeight
+  const rule = voteRule(settings.voteStrategy)
+  const accuracyOf = (worker: string) => calibrated(worker) ?? (trusted(worker) ? settings.priorAccuracy : untrustedAccuracy)
   const decideAmong = (rows: readonly Pick<VoteInput, 'worker' | 'valid'>[]) => {
-    let up = 0
-    let down = 0
-    for (const row of rows) {
-      if (row.valid) up += weightOf(row.worker)
-      else down += weightOf(row.worker)
-    }
-    let decided: ConsensusStatus | undefined
-    let confidence: number
-    let method: string
-    if (settings.voteStrategy === 'dawid-skene' && rows.some((vote) => calibrated(vote.worker) !== undefined)) {
-      const posterior = validPosterior(rows, (worker) => calibrated(worker) ?? (trusted(worker) ? settings.priorAccuracy : untrustedAccuracy))
-      decided = posterior >= settings.posteriorThreshold ? 'accepted' : posterior <= 1 - settings.posteriorThreshold ? 'rejected' : undefined
-      confidence = Math.max(posterior, 1 - posterior)
-      method = 'dawid-skene'
-    } else {
-      decided = fromVoteStatus(commonVoiceStatus(up, down, settings.minVotes))
-      confidence = up + down === 0 ? 0 : Math.max(up, down) / (up + down)
-      method = 'common-voice'
-    }
-    if (up + down < settings.minVotes) decided = undefined
-    return { decided, confidence, method, weight: up + down }
+    const weight = rows.reduce((sum, row) => sum + weightOf(row.worker), 0)
+    const input = { votes: rows, weightOf, calibratedAccuracy: calibrated, accuracyOf }
+    // The configured rule, or Common Voice where it cannot decide yet.
+    const verdict = rule.decide(input, settings) ?? commonVoiceRule.decide(input, settings)!
+    const decided: ConsensusStatus | undefined = weight < settings.minVotes ? undefined : verdict.decided
+    return { decided, confidence: verdict.confidence, method: verdict.method, weight }
   }
   const trustedOnly = counted.filter((vote) => trusted(vote.worker))
   const byTrusted = trustedOnly.length < counted.length ? decideAmong(trustedOnly) : undefined
@@ -196,9 +203,31 @@ export const transcriptConfidenceBar = (
 }
 
 /**
+ * The weight (trusted transcribers count 1, others `weightOf`) of the transcriptions that say the
+ * agreed text, each differing from it in at most ⌊`tolerance` · its length⌋ tokens.
+ */
+export const agreeingWeight = (
+  transcripts: readonly Pick<TranscriptInput, 'worker' | 'text'>[],
+  agreedText: string,
+  normalize: Partial<NormalizeOptions>,
+  tolerance: number,
+  weightOf: (worker: string) => number = () => 1,
+): number => {
+  const agreed = tokenize(agreedText, normalize)
+  const allowed = Math.floor(tolerance * agreed.length + 1e-9)
+  let weight = 0
+  for (const { worker, text } of transcripts) {
+    const tokens = tokenize(text, normalize)
+    if (Math.abs(tokens.length - agreed.length) <= allowed && editDistance(tokens, agreed) <= allowed) weight += weightOf(worker)
+  }
+  return weight
+}
+
+/**
  * A segment of a long recording from its transcriptions: the chosen strategy with the stored
  * error rates as weights. Accepted with at least `minTranscriptions` once the confidence reaches
- * `transcriptConfidenceBar`; at `maxTranscriptions` still below it, a reviewer decides.
+ * `transcriptConfidenceBar`, or once enough people wrote the agreed text (`transcriptAgreement`);
+ * at `maxTranscriptions` still neither, a reviewer decides.
  */
 export const decideTranscription = (
   transcripts: readonly Pick<TranscriptInput, 'worker' | 'text'>[],
@@ -227,9 +256,14 @@ export const decideTranscription = (
     counted.map(({ worker, text }) => ({ item: 'segment', worker, text })),
     { normalize: context.normalize ?? {}, rounds: 1, errorRates },
   ).items
-  // Adaptive redundancy: confident enough with enough people → decided; else ask more, up to the cap.
+  // Adaptive redundancy: confident enough with enough people, or enough people wrote the agreed
+  // text → decided; else ask more, up to the cap.
   // (1e-9: a unanimous vote's confidence is 1 up to rounding of the weight sums.)
-  const decided = weight >= settings.minTranscriptions && result.confidence >= transcriptConfidenceBar(weight, settings) - 1e-9 ? 'accepted' : undefined
+  const confident = result.confidence >= transcriptConfidenceBar(weight, settings) - 1e-9
+  const agreed =
+    settings.transcriptAgreement &&
+    agreeingWeight(counted, result.text, context.normalize ?? {}, settings.transcriptAgreementTolerance, trustedWeight) >= settings.minTranscriptions - 1e-9
+  const decided = weight >= settings.minTranscriptions && (confident || agreed) ? 'accepted' : undefined
   const status = settle(decided, weight, settings.maxTranscriptions, context.reports ?? 0, settings.reportsForReview)
   return { status, agreedText: result.text, confidence: result.confidence, judgments: counted.length, method: strategy.name }
 }

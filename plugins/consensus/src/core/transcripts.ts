@@ -364,8 +364,18 @@ export const TRANSCRIPT_STRATEGIES: Record<string, TranscriptStrategy> = {
   [medoidStrategy.name]: medoidStrategy,
 }
 
-export const transcriptStrategy = (name: string): TranscriptStrategy => {
-  const strategy = TRANSCRIPT_STRATEGIES[name]
+/** Whether `value` has the shape of a transcript strategy (a deployment's own). */
+export const isTranscriptStrategy = (value: unknown): value is TranscriptStrategy =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as TranscriptStrategy).name === 'string' &&
+  (value as TranscriptStrategy).name !== '' &&
+  typeof (value as TranscriptStrategy).aggregate === 'function'
+
+/** A built-in strategy by name, or the strategy object itself. */
+export const transcriptStrategy = (name: string | TranscriptStrategy): TranscriptStrategy => {
+  if (typeof name !== 'string') return name
+  const strategy = Object.hasOwn(TRANSCRIPT_STRATEGIES, name) ? TRANSCRIPT_STRATEGIES[name] : undefined
   if (!strategy) throw new Error(`Unknown transcript strategy "${name}": use one of ${Object.keys(TRANSCRIPT_STRATEGIES).join(', ')}.`)
   return strategy
 }
