@@ -112,10 +112,10 @@ describe('vote rules', () => {
 
   test('the plugin options take a rule object, and refuse what is not one', () => {
     const rule: VoteRule = { name: 'mine', decide: () => undefined }
-    expect(sanitizeOptions({ mediaDir: '/m', voteStrategy: rule }).decision.voteStrategy).toBe(rule)
-    expect(() => sanitizeOptions({ mediaDir: '/m', voteStrategy: { name: 'mine' } as never })).toThrow(/voteStrategy must be one of dawid-skene, common-voice, or a rule object/)
-    expect(() => sanitizeOptions({ mediaDir: '/m', voteStrategy: { name: '', decide: () => undefined } })).toThrow(/voteStrategy/)
-    expect(() => sanitizeOptions({ mediaDir: '/m', voteStrategy: 'constructor' as never })).toThrow(/voteStrategy/)
+    expect(sanitizeOptions({ voteStrategy: rule }).decision.voteStrategy).toBe(rule)
+    expect(() => sanitizeOptions({ voteStrategy: { name: 'mine' } as never })).toThrow(/voteStrategy must be one of dawid-skene, common-voice, or a rule object/)
+    expect(() => sanitizeOptions({ voteStrategy: { name: '', decide: () => undefined } })).toThrow(/voteStrategy/)
+    expect(() => sanitizeOptions({ voteStrategy: 'constructor' as never })).toThrow(/voteStrategy/)
   })
 })
 
@@ -143,8 +143,8 @@ describe('transcript strategies in the live decision', () => {
   })
 
   test('every built-in strategy is reachable by name from the options', () => {
-    for (const name of Object.keys(TRANSCRIPT_STRATEGIES)) expect(sanitizeOptions({ mediaDir: '/m', transcriptStrategy: name }).decision.transcriptStrategy).toBe(name)
-    expect(() => sanitizeOptions({ mediaDir: '/m', transcriptStrategy: 'hasOwnProperty' })).toThrow(/transcriptStrategy must be one of reliability, rover, medoid/)
+    for (const name of Object.keys(TRANSCRIPT_STRATEGIES)) expect(sanitizeOptions({ transcriptStrategy: name }).decision.transcriptStrategy).toBe(name)
+    expect(() => sanitizeOptions({ transcriptStrategy: 'hasOwnProperty' })).toThrow(/transcriptStrategy must be one of reliability, rover, medoid/)
   })
 
   test('a strategy of a deployment\'s own decides the segment, and the stopping rule still applies', () => {
@@ -158,7 +158,7 @@ describe('transcript strategies in the live decision', () => {
     }
     expect(decideTranscription(rows('a cat', 'A big cat'), {}, { transcriptStrategy: longest })).toMatchObject({ status: 'accepted', agreedText: 'a big cat', method: 'longest' })
     expect(decideTranscription(rows('A big cat'), {}, { transcriptStrategy: longest })).toMatchObject({ status: 'pending', method: 'longest' })
-    expect(sanitizeOptions({ mediaDir: '/m', transcriptStrategy: longest }).decision.transcriptStrategy).toBe(longest)
-    expect(() => sanitizeOptions({ mediaDir: '/m', transcriptStrategy: { name: 'x' } as never })).toThrow(/transcriptStrategy must be one of .*or a strategy object/)
+    expect(sanitizeOptions({ transcriptStrategy: longest }).decision.transcriptStrategy).toBe(longest)
+    expect(() => sanitizeOptions({ transcriptStrategy: { name: 'x' } as never })).toThrow(/transcriptStrategy must be one of .*or a strategy object/)
   })
 })
