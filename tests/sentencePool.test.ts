@@ -3,7 +3,7 @@ import { randomInt, randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals'
 import pg from 'pg'
 
-import { SentencePools, sentencePools } from '../src/site/sentencePool'
+import { SentencePools, sentencePools } from '../src/contribution/sentencePool'
 import { TERMS_VERSION } from '../src/site/terms'
 import { sineWav } from './helpers/audio'
 import { cookieForClientId, json, login, startTestServer, type TestServer } from './helpers/server'

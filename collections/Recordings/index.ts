@@ -2,28 +2,26 @@ import { randomUUID } from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 
+import { idOf } from '@shrutik/plugin-sdk'
 import { APIError, type CollectionConfig, type PayloadRequest } from 'payload'
 
 import { fieldIsAdmin, fieldNobody, fieldOwnerOrAdmin, isAdmin, ownsOrReviews } from '../../src/access'
-import { mayContribute, requireConsentingContributor, resolveContributor } from '../../src/access/contributor'
-import { idOf } from '@shrutik/plugin-sdk'
-
-import { TERMS_VERSION } from '../../src/lib/terms'
-import { sentencePools } from '../../src/site/sentencePool'
-import { recountSentenceRecordings } from './recount'
+import { mayContribute, requireConsentingContributor } from '../../src/access/contributor'
 import { AUDIO_MIME_TYPES, detectAudio, UnsupportedAudioError } from './audioTypes'
-import { assertRoomFor } from '../../src/lib/diskSpace'
-import { streamStoredUpload } from '../../src/lib/serveUpload'
 
 export const RECORDING_STATUSES = ['uploaded', 'processing', 'ready', 'rejected', 'failed'] as const
 
+type UploadHandler = NonNullable<NonNullable<Exclude<CollectionConfig['upload'], boolean | undefined>>['handlers']>[number]
+
 interface RecordingsOptions {
   staticDir: string
+  /** Serve a stored file (upload `handlers`, run after the access check); Payload's own when absent. */
+  serveFile?: UploadHandler
+  /** Refuse an upload the storage has no room for (throws); run after the file is checked. */
+  assertRoom?: (req: PayloadRequest) => void
 }
 
 const STORED_FILE = Symbol.for('shrutik.recordings.storedFile')
-/** The id of the recording this request noted to the sentence pool, to take back if it rolls back. */
-const POOL_NOTE = Symbol('shrutik.sentencePoolNote')
 const STORED_NAME = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.[a-z0-9]{2,5}$/
 
 /** Stored names are ours (uuid + extension from the sniffed content); the client's name is only metadata. */
@@ -58,19 +56,21 @@ const checkSentenceIsOpen = async (req: PayloadRequest, sentenceRef: unknown, la
   }
 }
 
-/**
- * Contributed audio. Owned by a user or, for anonymous contributors, by the client id in their
- * cookie. The file is validated by content here; decoding checks (duration, silence, ...) belong
- * to the audio-processing plugin.
- */
-const safeDownloadHeaders = (headers: Headers): Headers => {
+/** Never let a browser render an uploaded file inline as a page. */
+export const safeDownloadHeaders = (headers: Headers): Headers => {
   headers.set('Content-Disposition', 'attachment')
   headers.set('X-Content-Type-Options', 'nosniff')
   headers.set('Content-Security-Policy', "default-src 'none'; sandbox")
   return headers
 }
 
-export const createRecordings = ({ staticDir }: RecordingsOptions): CollectionConfig => ({
+/**
+ * Contributed audio. Owned by a user or, for anonymous contributors, by the client id in their
+ * cookie. The file is validated by content here; decoding checks (duration, silence, ...) belong
+ * to the audio-processing plugin; the sentence's recording count and the site's sentence pool to
+ * the contribution module (src/contribution/plugin.ts).
+ */
+export const createRecordings = ({ staticDir, serveFile, assertRoom }: RecordingsOptions): CollectionConfig => ({
   slug: 'recordings',
   admin: { defaultColumns: ['filename', 'language', 'mode', 'status', 'createdAt'], group: 'Contributions' },
   access: {
@@ -89,17 +89,15 @@ export const createRecordings = ({ staticDir }: RecordingsOptions): CollectionCo
     focalPoint: false,
     filesRequiredOnCreate: true,
     displayPreview: false,
-    // Never let a browser render an uploaded file inline as a page.
     modifyResponseHeaders: ({ headers }) => safeDownloadHeaders(headers),
-    // Served from a stream that closes its file when the client goes away (see serveUpload.ts).
-    handlers: [streamStoredUpload({ staticDir, modifyHeaders: safeDownloadHeaders })],
+    ...(serveFile ? { handlers: [serveFile] } : {}),
   },
   hooks: {
     beforeOperation: [
       async ({ operation, req, args }) => {
         if (operation === 'create' || operation === 'update') {
           await prepareUpload(req)
-          assertRoomFor(req, staticDir)
+          assertRoom?.(req)
         }
         return args
       },
@@ -108,8 +106,8 @@ export const createRecordings = ({ staticDir }: RecordingsOptions): CollectionCo
       async ({ data, operation, req }) => {
         if (operation !== 'create') return data
         const contributor = await requireConsentingContributor(req, 'upload a recording')
-        // The server writes who and under which terms; whatever the client sent is ignored.
-        data.consentVersion = TERMS_VERSION
+        // The server writes who and under which terms (the current ones, checked above); whatever the client sent is ignored.
+        data.consentVersion = contributor.termsVersion
         if (contributor.userId !== undefined) {
           data.owner = contributor.userId
           data.clientId = null
@@ -131,36 +129,7 @@ export const createRecordings = ({ staticDir }: RecordingsOptions): CollectionCo
         return data
       },
     ],
-    afterChange: [
-      async ({ doc, previousDoc, operation, req }) => {
-        // Most updates (processing results) leave the sentence alone: nothing to recount.
-        if (operation === 'update' && idOf(doc.sentence) === idOf(previousDoc?.sentence)) return doc
-        await recountSentenceRecordings(req, [doc.sentence, previousDoc?.sentence])
-        const sentence = idOf(doc.sentence)
-        if (operation === 'create' && sentence !== undefined) {
-          // Never served to this contributor again, from this very moment (the site's sentence
-          // pool). The identity as beforeChange stored it (`clientId` is not readable here).
-          const contributor = await resolveContributor(req)
-          const by = contributor?.userId !== undefined ? { userId: contributor.userId } : { clientId: contributor?.clientId }
-          sentencePools(req.payload).noteRecorded(sentence, Number(doc.id), by)
-          ;(req.context as Record<symbol, unknown>)[POOL_NOTE] = Number(doc.id)
-        } else if (operation === 'update') sentencePools(req.payload).noteStale(idOf(doc.language))
-        return doc
-      },
-    ],
-    afterDelete: [
-      async ({ doc, req }) => {
-        await recountSentenceRecordings(req, [doc.sentence])
-        if (doc.sentence) sentencePools(req.payload).noteRecordingGone(Number(doc.id), idOf(doc.language))
-        return doc
-      },
-    ],
     afterError: [
-      ({ req }) => {
-        // The recording was noted to the sentence pool but its transaction rolled back.
-        const noted = (req.context as Record<symbol, unknown>)[POOL_NOTE]
-        if (typeof noted === 'number') sentencePools(req.payload).noteRecordingGone(noted)
-      },
       async ({ req }) => {
         // The file is written just before the row; if the row then fails, remove the file so no
         // orphan is left behind.

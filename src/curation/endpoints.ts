@@ -6,7 +6,7 @@ import { APIError, type Endpoint, type PayloadRequest } from 'payload'
 import { hasRole } from '../access'
 import { requireConsentingContributor } from '../access/contributor'
 import type { RoleHolder } from '../access/roles'
-import { checkRules, normalizeSentence, validateRules, type SentenceRules } from './core'
+import { checkRules, normalizeSentence, validateRules, type SentenceRules } from '../../collections/Sentences/core'
 import { CORPUS_KINDS, corpusCoverage, corpusTsv, type CorpusKind } from './coverage'
 import { pendingForReview, reportQueue, resolveReports, reviewSentence, ReviewError, type Reviewer } from './review'
 

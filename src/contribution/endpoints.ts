@@ -16,9 +16,8 @@ import { BUILD_TAKEOUT, takeoutDir } from './takeout'
 import { withdrawNow } from './withdrawal'
 import { activeLanguageId, nextSentences, type Contributor } from './nextSentences'
 import { sentencePools } from './sentencePool'
-import { serveNextSentences, SiteRequestError } from './serveNextSentences'
 import { siteStats } from './stats'
-import { CONSENT_COOKIE, TERMS_VERSION } from './terms'
+import { CONSENT_COOKIE, TERMS_VERSION } from '../lib/terms'
 
 const PASSAGE_MAX_SENTENCES = 250
 /** Read-aloud pace, roughly the same in English and Bengali script: about 14 characters a second. */
@@ -26,11 +25,10 @@ const READING_CHARS_PER_SECOND = 14
 const YEAR_SECONDS = 365 * 24 * 60 * 60
 
 /** For serving only (no writes): the account, or the signed cookie and the account it is linked to. */
-export const servingContributorOf = (req: PayloadRequest): Contributor => {
+const contributorOf = (req: PayloadRequest): Contributor => {
   const cookie = verifiedClientCookie(req.payload.secret, req.headers.get('cookie'))
   return { userId: req.user ? Number(req.user.id) : cookie?.linkedUserId, clientId: cookie?.clientId }
 }
-const contributorOf = servingContributorOf
 
 const languageIdOf = async (req: PayloadRequest): Promise<number> => {
   const value = req.searchParams.get('language')
@@ -70,22 +68,12 @@ const takeoutView = (doc: { id: number | string; status?: unknown; createdAt?: u
   downloadUrl: doc.status === 'ready' ? `/api/site/takeout/${doc.id}/download` : null,
 })
 
-/** The public site's API (`/api/site/...`): serving sentences, skips and reports, consent, totals. */
-export const siteEndpoints: Endpoint[] = [
-  {
-    // The next sentences to read. Anyone may ask; a known contributor never gets what they already
-    // recorded, skipped or reported.
-    path: '/site/next-sentences',
-    method: 'get',
-    handler: async (req) => {
-      try {
-        return Response.json(await serveNextSentences(req.payload, req.searchParams, contributorOf(req)), { headers: { 'Cache-Control': 'no-store' } })
-      } catch (error) {
-        if (error instanceof SiteRequestError) throw new APIError(error.message, error.status, undefined, true)
-        throw error
-      }
-    },
-  },
+/**
+ * The public site's API (`/api/site/...`): passages, skips and reports, consent, claim,
+ * withdrawal, takeout, totals. The next sentences (`GET /api/site/next-sentences`) are answered by
+ * the Express app ahead of Payload (src/server/app.ts, serveNextSentences.ts): the site's hottest read.
+ */
+export const contributionEndpoints: Endpoint[] = [
   {
     // A passage for long-script mode: enough unread sentences for about 2, 5 or 10 minutes of reading.
     path: '/site/passage',

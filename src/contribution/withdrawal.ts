@@ -5,6 +5,7 @@ import type { CollectionConfig, Payload } from 'payload'
 import { databaseFor } from '../db/transaction'
 
 import { logger } from '../lib/logger'
+import { recountSentenceRecordings } from './recount'
 import { sentencePools } from './sentencePool'
 
 export const PURGE_WITHDRAWAL = 'contributors.purge-withdrawal'
@@ -68,9 +69,7 @@ export const withdraw = async (db: SqlExecutor, payload: Payload, subject: Withd
     await exec(db, sql`UPDATE users SET consent_terms_version = NULL, consent_accepted_at = NULL WHERE id = ${subject.userId}`)
   }
   const sentences = [...new Set(recordings.rows.map((row) => row.sentence_id).filter((id): id is number => id !== null))]
-  for (const id of sentences) {
-    await exec(db, sql`UPDATE sentences SET recording_count = (SELECT count(*) FROM recordings WHERE sentence_id = ${id} AND withdrawal_id IS NULL) WHERE id = ${id}`)
-  }
+  await recountSentenceRecordings(db, sentences)
   const result = {
     recordings: recordings.rowCount ?? 0,
     votes: counts.votes ?? 0,
