@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 
-import { idOf } from '@shrutik/plugin-sdk'
+import { idOf, UPLOAD_AUDIO_TYPES } from '@shrutik/plugin-sdk'
 import { APIError, type CollectionConfig, type PayloadRequest } from 'payload'
 
 import { fieldIsAdmin, fieldNobody, fieldOwnerOrAdmin, isAdmin, ownsOrReviews } from '../../src/access'
 import { mayContribute, requireConsentingContributor } from '../../src/access/contributor'
-import { AUDIO_MIME_TYPES, detectAudio, UnsupportedAudioError } from './audioTypes'
+import { detectAudio, UnsupportedAudioError } from './audioTypes'
 
 export const RECORDING_STATUSES = ['uploaded', 'processing', 'ready', 'rejected', 'failed'] as const
 
@@ -83,7 +83,7 @@ export const createRecordings = ({ staticDir, serveFile, assertRoom }: Recording
   },
   upload: {
     staticDir,
-    mimeTypes: [...AUDIO_MIME_TYPES],
+    mimeTypes: [...UPLOAD_AUDIO_TYPES],
     pasteURL: false,
     crop: false,
     focalPoint: false,
