@@ -9,8 +9,6 @@ import { fieldIsAdmin, fieldNobody, fieldOwnerOrAdmin, isAdmin, ownsOrReviews } 
 import { mayContribute, requireConsentingContributor } from '../../src/access/contributor'
 import { detectAudio, UnsupportedAudioError } from './audioTypes'
 
-export const RECORDING_STATUSES = ['uploaded', 'processing', 'ready', 'rejected', 'failed'] as const
-
 type UploadHandler = NonNullable<NonNullable<Exclude<CollectionConfig['upload'], boolean | undefined>>['handlers']>[number]
 
 interface RecordingsOptions {
@@ -72,7 +70,7 @@ export const safeDownloadHeaders = (headers: Headers): Headers => {
  */
 export const createRecordings = ({ staticDir, serveFile, assertRoom }: RecordingsOptions): CollectionConfig => ({
   slug: 'recordings',
-  admin: { defaultColumns: ['filename', 'language', 'mode', 'status', 'createdAt'], group: 'Contributions' },
+  admin: { defaultColumns: ['filename', 'language', 'mode', 'createdAt'], group: 'Contributions' },
   access: {
     // Logged-in users, or anonymous visitors holding a client-id cookie (issued at consent); the
     // beforeChange hook verifies the identity and the consent.
@@ -226,16 +224,6 @@ export const createRecordings = ({ staticDir, serveFile, assertRoom }: Recording
       maxDepth: 0,
       access: { create: fieldNobody, update: fieldNobody },
       admin: { readOnly: true, position: 'sidebar' },
-    },
-    {
-      name: 'status',
-      type: 'select',
-      required: true,
-      defaultValue: 'uploaded',
-      index: true,
-      options: RECORDING_STATUSES.map((value) => ({ label: value[0].toUpperCase() + value.slice(1), value })),
-      access: { create: fieldNobody, update: fieldIsAdmin },
-      admin: { position: 'sidebar' },
     },
   ],
   timestamps: true,

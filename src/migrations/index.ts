@@ -16,6 +16,7 @@ import * as migration_20261129_112756_sentence_list_sort_text from './20261129_1
 import * as migration_20261129_113101_export_plan_rows from './20261129_113101_export_plan_rows';
 import * as migration_20261129_113938_backups from './20261129_113938_backups';
 import * as migration_20261129_130155_merge_export_backups from './20261129_130155_merge_export_backups';
+import * as migration_20261129_145926_drop_recordings_status from './20261129_145926_drop_recordings_status';
 
 export const migrations = [
   {
@@ -106,6 +107,11 @@ export const migrations = [
   {
     up: migration_20261129_130155_merge_export_backups.up,
     down: migration_20261129_130155_merge_export_backups.down,
-    name: '20261129_130155_merge_export_backups'
+    name: '20261129_130155_merge_export_backups',
+  },
+  {
+    up: migration_20261129_145926_drop_recordings_status.up,
+    down: migration_20261129_145926_drop_recordings_status.down,
+    name: '20261129_145926_drop_recordings_status'
   },
 ];
