@@ -42,7 +42,7 @@ import { payloadLogDestination } from './src/lib/logger'
 import { assertRoomFor, storageFullIsInsufficientStorage } from './src/lib/diskSpace'
 import { firstAdminSetupModule } from './src/lib/firstAdminSetup'
 import { streamStoredUpload } from './src/lib/serveUpload'
-import { judgeIdentity } from './src/access/contributor'
+import { identifyContributor } from './src/access/contributor'
 import { malformedPayloadFieldIsBadRequest, removeRequestTempFiles } from './src/lib/uploadTempFiles'
 import { dataDir, isProduction, mediaDir, MULTIPART_OVERHEAD_BYTES, resolvePayloadSecret, settings } from './src/lib/env'
 
@@ -168,8 +168,8 @@ const config: Config = {
     backupModule(),
     audioProcessingPlugin({ mediaDir: mediaDir() }),
     // Votes, transcript consensus, reliability and the review queue; needs the segments above.
-    // Judges are accounts or server-issued anonymous ids, with the current consent (src/access/contributor.ts).
-    consensusPlugin({ mediaDir: mediaDir(), identify: judgeIdentity }),
+    // Contributors are accounts or server-issued anonymous ids, with the current consent (src/access/contributor.ts).
+    consensusPlugin({ mediaDir: mediaDir(), identify: identifyContributor }),
     // Dataset exports (formats, splits, archives, downloads); reads segments, consensus and votes above.
     exportPlugin({
       mediaDir: mediaDir(),

@@ -42,7 +42,7 @@ const cookie = (name: string, value: string, req: PayloadRequest) =>
   `${name}=${encodeURIComponent(value)}; Path=/; Max-Age=${YEAR_SECONDS}; SameSite=Lax${new URL(req.payload.config.serverURL || 'http://x').protocol === 'https:' ? '; Secure' : ''}`
 
 /** The person behind a request for self-service (no consent needed): 401 when there is nobody. */
-const requirePerson = async (req: PayloadRequest, doing: string): Promise<ContributorIdentity> => {
+const requireContributor = async (req: PayloadRequest, doing: string): Promise<ContributorIdentity> => {
   const identity = await resolveContributor(req)
   if (!identity) throw new APIError(`Sign in, or use the browser you contributed with, to ${doing}.`, 401, undefined, true)
   return identity
@@ -160,7 +160,7 @@ export const contributionEndpoints: Endpoint[] = [
     path: '/site/withdraw',
     method: 'post',
     handler: async (req) => {
-      const identity = await requirePerson(req, 'withdraw your contributions')
+      const identity = await requireContributor(req, 'withdraw your contributions')
       const body = ((await req.json?.().catch(() => ({}))) ?? {}) as { confirm?: unknown }
       if (body.confirm !== true) {
         throw new APIError('Withdrawing deletes your recordings, votes and transcriptions for good. Send {"confirm": true} to go ahead.', 400, undefined, true)
@@ -182,7 +182,7 @@ export const contributionEndpoints: Endpoint[] = [
     path: '/site/takeout',
     method: 'post',
     handler: async (req) => {
-      const identity = await requirePerson(req, 'download your data')
+      const identity = await requireContributor(req, 'download your data')
       const owner: Where = identity.userId !== undefined ? { user: { equals: identity.userId } } : { clientId: { equals: identity.clientId } }
       // System reads and writes: the person was identified above.
       const waiting = await req.payload.find({ collection: 'takeouts', where: { and: [owner, { status: { equals: 'queued' } }] }, limit: 1, depth: 0 })
@@ -200,7 +200,7 @@ export const contributionEndpoints: Endpoint[] = [
     path: '/site/takeout',
     method: 'get',
     handler: async (req) => {
-      const identity = await requirePerson(req, 'see your data downloads')
+      const identity = await requireContributor(req, 'see your data downloads')
       const owner: Where = identity.userId !== undefined ? { user: { equals: identity.userId } } : { clientId: { equals: identity.clientId } }
       const found = await req.payload.find({ collection: 'takeouts', where: owner, sort: '-createdAt', limit: 10, depth: 0 })
       return Response.json({ docs: found.docs.map(takeoutView) }, { headers: { 'Cache-Control': 'no-store' } })
@@ -210,7 +210,7 @@ export const contributionEndpoints: Endpoint[] = [
     path: '/site/takeout/:id/download',
     method: 'get',
     handler: async (req) => {
-      const identity = await requirePerson(req, 'download your data')
+      const identity = await requireContributor(req, 'download your data')
       const id = Number(req.routeParams?.id)
       const doc = Number.isInteger(id) && id > 0 ? await req.payload.findByID({ collection: 'takeouts', id, depth: 0 }).catch(() => null) : null
       const mine =
