@@ -1,14 +1,11 @@
 import { APIError, type Access, type CollectionConfig, type FieldAccess, type PayloadRequest } from 'payload'
 
-import { fieldIsAdmin, fieldNobody, hasRole, isAdmin } from '../../src/access'
-import type { RoleHolder } from '../../src/access/roles'
+import { fieldIsAdmin, fieldNobody, hasRole, isAdmin, userOf } from '../../src/access'
 import { SENTENCE_LICENCES } from '../Sentences'
 
 export const IMPORT_STATES = ['queued', 'running', 'writing-report', 'done', 'failed'] as const
 /** Pasted text is kept in the document; files of any size go through the upload. */
 export const PASTE_MAX_CHARACTERS = 5_000_000
-
-const userOf = (req: PayloadRequest) => (req.user as RoleHolder | null) ?? null
 
 /** Whether reviewers may import: an admin's choice in Site settings (off by default). */
 export const reviewersMayImport = async (req: PayloadRequest): Promise<boolean> => {

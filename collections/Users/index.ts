@@ -59,7 +59,7 @@ export const createUsers = (options: UsersOptions): CollectionConfig => ({
     // Only admins may lift a lockout (the default lets any logged-in user do it: GHSA-jg8r-5jh2-v2xj).
     unlock: isAdmin,
     // Contributors use the public site; the admin UI is for reviewers and admins.
-    admin: ({ req }) => hasRole(req.user as never, 'admin', 'reviewer', 'exporter'),
+    admin: ({ req }) => hasRole(req.user, 'admin', 'reviewer', 'exporter'),
   },
   hooks: {
     beforeValidate: [
