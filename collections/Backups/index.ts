@@ -5,7 +5,8 @@ import { fieldNobody, isAdmin, nobody } from '../../src/access'
 /**
  * Backups of the whole instance (database and media) written by the `backup.create` job into
  * BACKUP_DIR: on the schedule in Backup settings, or now by creating one here. Deleting a row
- * deletes its file (both by the backup module, src/backup/plugin.ts). The files hold everything, password hashes included: admins only.
+ * deletes its file (both done by the backup module, src/backup/plugin.ts). The files hold
+ * everything, password hashes included: admins only.
  */
 export const Backups: CollectionConfig = {
   slug: 'backups',
