@@ -35,7 +35,7 @@ import { jobEndpoints } from './src/jobs/endpoints'
 import { testEmailEndpoint } from './src/email/testEmail'
 import { contributionModule } from './src/contribution/plugin'
 import { withdrawnAmong } from './src/contribution/withdrawal'
-import { LOCALES } from './src/site/i18n'
+import { localeName, REAL_LOCALES } from './src/site/i18n'
 import { THEMES } from './src/site/themes'
 import { constraintErrorsAreBadRequests, databaseUnavailableIsServiceUnavailable } from './src/lib/databaseErrors'
 import { payloadLogDestination } from './src/lib/logger'
@@ -107,6 +107,7 @@ const config: Config = {
       lockTimeMs: env.lockTimeMs,
       tokenExpirationSeconds: env.tokenExpirationSeconds,
       secureCookies: isProduction() && env.serverURL.startsWith('https://'),
+      uiLocales: REAL_LOCALES.map((locale) => ({ value: locale, label: localeName(locale) })),
     }),
     Languages,
     Sentences,
@@ -128,7 +129,7 @@ const config: Config = {
     createMedia({ staticDir: path.join(mediaDir(), 'site') }),
     Backups,
   ],
-  globals: [createSiteSettings({ themes: THEMES, locales: LOCALES.filter((locale) => locale !== 'x-rtl') }), BackupSettings],
+  globals: [createSiteSettings({ themes: THEMES, locales: REAL_LOCALES }), BackupSettings],
   // Emails (password reset) are queued as jobs and sent by a worker through nodemailer (SMTP_URL).
   email: queuedEmailAdapter({ fromAddress: env.emailFrom, fromName: env.emailFromName }),
   // The admin in English or Bengali (Payload's own translations), chosen per user.

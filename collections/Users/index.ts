@@ -12,11 +12,12 @@ import {
 
 export const AGE_BANDS = ['teens', 'twenties', 'thirties', 'forties', 'fifties', 'sixties', 'seventies', 'eighties', 'nineties'] as const
 export const GENDERS = ['female', 'male', 'non-binary', 'other', 'prefer-not-to-say'] as const
-export const UI_LOCALES = ['en', 'bn'] as const
 export const MIN_PASSWORD_LENGTH = 8
 export const PASSWORD_RESET_EXPIRATION_MS = 15 * 60 * 1000
 
 interface UsersOptions {
+  /** The site's languages an account may choose for its emails and pages (the site's i18n). */
+  uiLocales: { value: string; label: string }[]
   allowSelfRegistration: boolean
   maxLoginAttempts: number
   lockTimeMs: number
@@ -101,7 +102,7 @@ export const createUsers = (options: UsersOptions): CollectionConfig => ({
     {
       name: 'uiLocale',
       type: 'select',
-      options: UI_LOCALES.map((value) => ({ label: value === 'bn' ? 'বাংলা' : 'English', value })),
+      options: options.uiLocales,
       defaultValue: 'en',
       access: { read: fieldIsSelfOrAdmin },
     },
