@@ -86,8 +86,8 @@ const withResetEmails = (users: CollectionConfig, serverURL: string): Collection
 
 /**
  * What the public site needs of the server, installed like a plugin: the `/api/site/...`
- * endpoints (passage, skip, consent, claim, withdraw, takeout, stats; next-sentences is answered
- * by the Express app from the same code), the in-memory sentence pool kept in step with the
+ * endpoints (passage, skip, consent, claim, withdraw, takeout, stats; next-sentences, the hottest
+ * read, is serveNextSentences.ts mounted by the Express app), the in-memory sentence pool kept in step with the
  * sentences and recordings collections, each sentence's recording count, account deletion as a
  * withdrawal, the takeout and purge jobs, and password-reset emails that link to the site.
  */
