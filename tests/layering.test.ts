@@ -31,7 +31,8 @@ interface Rule {
 
 const within = (file: string, folder: string): boolean => file === folder || file.startsWith(`${folder}/`)
 const withinAny = (file: string, folders: string[]): boolean => folders.some((folder) => within(file, folder))
-const PLUGINS_EXCEPT_SDK = (file: string): boolean => within(file, 'plugins') && !within(file, 'plugins/sdk')
+/** A plugin: one of plugins/ (the SDK aside) or an example plugin in examples/. */
+const PLUGINS_EXCEPT_SDK = (file: string): boolean => (within(file, 'plugins') && !within(file, 'plugins/sdk')) || within(file, 'examples')
 
 const RULES: Rule[] = [
   {
@@ -51,14 +52,19 @@ const RULES: Rule[] = [
     refuses: (target) => (target.kind === 'file' && within(target.path, 'collections') ? `imports ${target.path}` : undefined),
   },
   {
-    name: 'src/, tests/ and bin/ never import a plugin (the SDK aside)',
-    from: ['src', 'tests', 'bin'],
+    name: 'src/ and bin/ never import a plugin (the SDK aside)',
+    from: ['src', 'bin'],
     refuses: (target) => (target.kind === 'file' && PLUGINS_EXCEPT_SDK(target.path) ? `imports ${target.path}` : undefined),
     // Written by `payload generate:importmap` from the plugins' admin components.
     ignore: ['src/app/(payload)/admin/importMap.js'],
+  },
+  {
+    name: 'tests/ never import a plugin (the SDK aside)',
+    from: ['tests'],
+    refuses: (target) => (target.kind === 'file' && PLUGINS_EXCEPT_SDK(target.path) ? `imports ${target.path}` : undefined),
     pending:
-      'src/curation/review.ts and src/cli import plugin modules, and several suites import plugin test fixtures; ' +
-      'un-skip once the plugin contract (issue 13, item 1) gives them a way through the SDK',
+      "host suites import plugin test fixtures (plugins/*/tests) and plugins' own modules; " +
+      'un-skip once those helpers come from the SDK test kit and the plugins are reached through the config',
   },
 ]
 
@@ -75,7 +81,7 @@ const sourcesUnder = (folder: string): string[] => {
 
 /** Workspace packages (`@shrutik/...`) and the folders they live in. */
 const workspaces = new Map<string, string>(
-  ['plugins', 'themes'].flatMap((group) =>
+  ['plugins', 'themes', 'examples'].flatMap((group) =>
     fs
       .readdirSync(path.join(root, group), { withFileTypes: true })
       .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(root, group, entry.name, 'package.json')))
@@ -126,7 +132,7 @@ describe('layering', () => {
   }
 
   test('the checker catches each kind of import that breaks a rule', () => {
-    const [collectionsOnly, coreWithoutSite, siteWithoutCollections, noPlugins] = RULES
+    const [collectionsOnly, coreWithoutSite, siteWithoutCollections, hostWithoutPlugins, testsWithoutPlugins] = RULES
     const bad = [
       { file: 'collections/Fake/index.ts', text: "import { LOCALES } from '../../src/site/i18n'\n" },
       { file: 'collections/Fake/lazy.ts', text: "export const load = () => import('../../src/lib/env')\n" },
@@ -135,6 +141,7 @@ describe('layering', () => {
       { file: 'src/site/fake.tsx', text: "import { BCP47 } from '../../collections/Languages'\n" },
       { file: 'src/app/(site)/fake/page.tsx', text: "import { Sentences } from '../../../../collections/Sentences'\n" },
       { file: 'tests/fake.test.ts', text: "import { wav } from '../plugins/audio-processing/tests/audio'\n" },
+      { file: 'src/fake.ts', text: "import { webhooksPlugin } from '@shrutik/plugin-webhooks'\n" },
     ]
     expect(violationsOf(collectionsOnly, bad)).toHaveLength(4)
     expect(violationsOf(coreWithoutSite, bad)).toEqual([
@@ -142,7 +149,8 @@ describe('layering', () => {
       "collections/Fake/types.ts: imports src/site/themes ('@/site/themes')",
     ])
     expect(violationsOf(siteWithoutCollections, bad)).toHaveLength(2)
-    expect(violationsOf(noPlugins, bad)).toEqual(["tests/fake.test.ts: imports plugins/audio-processing/tests/audio ('../plugins/audio-processing/tests/audio')"])
+    expect(violationsOf(hostWithoutPlugins, bad)).toEqual(["src/fake.ts: imports examples/webhooks ('@shrutik/plugin-webhooks')"])
+    expect(violationsOf(testsWithoutPlugins, bad)).toEqual(["tests/fake.test.ts: imports plugins/audio-processing/tests/audio ('../plugins/audio-processing/tests/audio')"])
 
     const fine = [
       {
