@@ -8,7 +8,7 @@ import { consensusPlugin } from '@shrutik/plugin-consensus'
 import { exportPlugin } from '@shrutik/plugin-export'
 import { webhooksPlugin, type WebhookEvent } from '@shrutik/plugin-webhooks'
 import { registerJobs, setFileStore } from '@shrutik/plugin-sdk'
-import { buildConfig, type Config } from 'payload'
+import { buildConfig, type Config, type PayloadRequest } from 'payload'
 import { bnBd } from '@payloadcms/translations/languages/bnBd'
 import { en } from '@payloadcms/translations/languages/en'
 import sharp from 'sharp'
@@ -17,7 +17,7 @@ import { Contributors } from './collections/Contributors'
 import { Takeouts } from './collections/Takeouts'
 import { Withdrawals } from './collections/Withdrawals'
 import { Languages } from './collections/Languages'
-import { createRecordings } from './collections/Recordings'
+import { createRecordings, safeDownloadHeaders } from './collections/Recordings'
 import { Sentences } from './collections/Sentences'
 import { createTranscriptions } from './collections/Transcriptions'
 import { createUsers } from './collections/Users'
@@ -27,23 +27,25 @@ import { createMedia } from './collections/Media'
 import { SentenceSkips } from './collections/SentenceSkips'
 import { createSentenceImports } from './collections/SentenceImports'
 import { SentenceReviews } from './collections/SentenceReviews'
-import { curationEndpoints } from './src/curation/endpoints'
+import { curationModule } from './src/curation/plugin'
 import { dashboardEndpoints } from './src/dashboard/endpoints'
 import { refreshDashboardRollupJob } from './src/dashboard/rollup'
-import { importSentencesJob } from './src/curation/jobs'
-import { SiteSettings } from './collections/SiteSettings'
+import { createSiteSettings } from './collections/SiteSettings'
 import { Backups, BackupSettings } from './collections/Backups'
-import { createBackupJob, runBackupScheduleJob } from './src/backup/jobs'
+import { backupModule } from './src/backup/plugin'
 import { queuedEmailAdapter, sendEmailJob } from './src/email'
 import { jobEndpoints } from './src/jobs/endpoints'
 import { testEmailEndpoint } from './src/email/testEmail'
-import { siteEndpoints } from './src/site/endpoints'
-import { buildTakeoutJob } from './src/site/takeout'
-import { purgeWithdrawalJob, withAccountDeletion, withdrawnAmong } from './src/site/withdrawal'
+import { contributionModule } from './src/contribution/plugin'
+import { withdrawnAmong } from './src/contribution/withdrawal'
+import { localeName, REAL_LOCALES } from './src/site/i18n'
+import { THEMES } from './src/site/themes'
 import { constraintErrorsAreBadRequests, databaseUnavailableIsServiceUnavailable } from './src/lib/databaseErrors'
 import { payloadLogDestination } from './src/lib/logger'
-import { storageFullIsInsufficientStorage } from './src/lib/diskSpace'
-import { judgeIdentity } from './src/access/contributor'
+import { assertRoomFor, storageFullIsInsufficientStorage } from './src/lib/diskSpace'
+import { firstAdminSetupModule } from './src/lib/firstAdminSetup'
+import { streamStoredUpload } from './src/lib/serveUpload'
+import { identifyContributor } from './src/access/contributor'
 import { malformedPayloadFieldIsBadRequest, removeRequestTempFiles } from './src/lib/uploadTempFiles'
 import { dataDir, isProduction, mediaDir, MULTIPART_OVERHEAD_BYTES, resolvePayloadSecret, s3Settings, settings } from './src/lib/env'
 import { fileStoreFromEnv, MEDIA_FOLDERS, s3ClientConfig } from './src/storage'
@@ -110,23 +112,27 @@ const config: Config = {
     tablesFilter: ['!agenda_*', '!rate_limits', '!sentence_import_rows', '!dashboard_*'],
   }), { collections: ['sentences'] }),
   collections: [
-    // Deleting an account withdraws its contributions first (src/site/withdrawal.ts).
-    withAccountDeletion(
-      createUsers({
-        allowSelfRegistration: env.allowSelfRegistration,
-        maxLoginAttempts: env.maxLoginAttempts,
-        lockTimeMs: env.lockTimeMs,
-        tokenExpirationSeconds: env.tokenExpirationSeconds,
-        secureCookies: isProduction() && env.serverURL.startsWith('https://'),
-        serverURL: env.serverURL,
-      }),
-    ),
+    createUsers({
+      allowSelfRegistration: env.allowSelfRegistration,
+      maxLoginAttempts: env.maxLoginAttempts,
+      lockTimeMs: env.lockTimeMs,
+      tokenExpirationSeconds: env.tokenExpirationSeconds,
+      secureCookies: isProduction() && env.serverURL.startsWith('https://'),
+      uiLocales: REAL_LOCALES.map((locale) => ({ value: locale, label: localeName(locale) })),
+    }),
     Languages,
     Sentences,
-    createRecordings({ staticDir: path.join(mediaDir(), MEDIA_FOLDERS.recordings), folder: MEDIA_FOLDERS.recordings, checkDiskSpace: !s3 }),
+    createRecordings({
+      staticDir: path.join(mediaDir(), MEDIA_FOLDERS.recordings),
+      folder: MEDIA_FOLDERS.recordings,
+      // Served from the media store (disk or S3) with ranges, from a stream that closes when the client goes away (src/lib/serveUpload.ts).
+      serveFile: streamStoredUpload({ folder: MEDIA_FOLDERS.recordings, modifyHeaders: safeDownloadHeaders }),
+      // A full disk refuses the upload with 507 before anything is written (src/lib/diskSpace.ts); no check with media on S3.
+      ...(s3 ? {} : { assertRoom: (req: PayloadRequest) => assertRoomFor(req, path.join(mediaDir(), MEDIA_FOLDERS.recordings)) }),
+    }),
     createTranscriptions(),
     SentenceSkips,
-    // Sentence curation: bulk imports (run as jobs) and review votes (src/curation).
+    // Sentence curation: bulk imports (run as jobs by the curation module) and review votes.
     createSentenceImports({ staticDir: path.join(dataDir(), 'imports') }),
     SentenceReviews,
     Contributors,
@@ -135,13 +141,13 @@ const config: Config = {
     createMedia({ staticDir: path.join(mediaDir(), MEDIA_FOLDERS.site) }),
     Backups,
   ],
-  globals: [SiteSettings, BackupSettings],
+  globals: [createSiteSettings({ themes: THEMES, locales: REAL_LOCALES }), BackupSettings],
   // Emails (password reset) are queued as jobs and sent by a worker through nodemailer (SMTP_URL).
   email: queuedEmailAdapter({ fromAddress: env.emailFrom, fromName: env.emailFromName }),
   // The admin in English or Bengali (Payload's own translations), chosen per user.
   i18n: { supportedLanguages: { en, 'bn-BD': bnBd }, fallbackLanguage: 'en' },
   hooks: { afterError: [databaseUnavailableIsServiceUnavailable, storageFullIsInsufficientStorage, constraintErrorsAreBadRequests, malformedPayloadFieldIsBadRequest, removeRequestTempFiles] },
-  endpoints: [...jobEndpoints, ...siteEndpoints, ...curationEndpoints, ...dashboardEndpoints, testEmailEndpoint],
+  endpoints: [...jobEndpoints, ...dashboardEndpoints, testEmailEndpoint],
   // Abuse limits: no deep population, and GraphQL (which the platform does not use) is off.
   maxDepth: env.apiMaxDepth,
   defaultDepth: 1,
@@ -161,18 +167,29 @@ const config: Config = {
   },
   sharp,
   // Plugins, in order. Each adds its schema first, then behaviour (see plugins/*/README.md).
+  // The host's own modules come first: they add behaviour to the core collections above, which the
+  // collections themselves never import (tests/layering.test.ts).
   plugins: [
+    // The first account becomes the admin only with the one-time setup link.
+    firstAdminSetupModule(),
+    // The public site's server side: endpoints, the sentence pool and its hooks, recording counts,
+    // account deletion as a withdrawal, takeouts, reset emails in the account's language.
+    contributionModule(),
+    // Sentence imports run as jobs; review, report and coverage endpoints.
+    curationModule(),
+    // Backups on demand and on schedule.
+    backupModule(),
     audioProcessingPlugin({ recordingsFolder: MEDIA_FOLDERS.recordings, processedFolder: MEDIA_FOLDERS.processed }),
     // Votes, transcript consensus, reliability and the review queue; needs the segments above.
-    // Judges are accounts or server-issued anonymous ids, with the current consent (src/access/contributor.ts).
-    consensusPlugin({ processedFolder: MEDIA_FOLDERS.processed, identify: judgeIdentity }),
+    // Contributors are accounts or server-issued anonymous ids, with the current consent (src/access/contributor.ts).
+    consensusPlugin({ processedFolder: MEDIA_FOLDERS.processed, identify: identifyContributor }),
     // Dataset exports (formats, splits, archives, downloads); reads segments, consensus and votes above.
     exportPlugin({
       processedFolder: MEDIA_FOLDERS.processed,
       exportsDir: path.join(dataDir(), 'exports'),
       shardSize: env.exportShardSize,
       lockLifetimeMs: env.exportLockLifetimeMs,
-      // Withdrawn consent reaches every later export (src/site/withdrawal.ts).
+      // Withdrawn consent reaches every later export (src/contribution/withdrawal.ts).
       withdrawnRecordings: withdrawnAmong,
     }),
     // Signed POSTs to other systems when segments are decided (WEBHOOK_URLS; the example plugin in examples/webhooks).
@@ -195,4 +212,4 @@ const config: Config = {
 }
 
 // Core jobs are registered the same way plugins register theirs (plugins/sdk).
-export default buildConfig(registerJobs(config, [pruneFinishedJobs, sendEmailJob, purgeWithdrawalJob, buildTakeoutJob, importSentencesJob, createBackupJob, runBackupScheduleJob, refreshDashboardRollupJob]))
+export default buildConfig(registerJobs(config, [pruneFinishedJobs, sendEmailJob, refreshDashboardRollupJob]))

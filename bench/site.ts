@@ -34,8 +34,8 @@ const { createApp } = await import('../src/server/app')
 const { createRateLimiters } = await import('../src/server/rateLimits')
 const { settings: readSettings } = await import('../src/lib/env')
 const { CLIENT_ID_COOKIE, signClientId } = await import('../src/lib/clientId')
-const { NEXT_SENTENCES_SQL, NEXT_SENTENCES_STATEMENT } = await import('../src/site/nextSentences')
-const { sentencePools } = await import('../src/site/sentencePool')
+const { NEXT_SENTENCES_SQL, NEXT_SENTENCES_STATEMENT } = await import('../src/contribution/nextSentences')
+const { sentencePools } = await import('../src/contribution/sentencePool')
 
 const round = (value: number, digits = 1) => Number(value.toFixed(digits))
 const percentile = (values: number[], p: number) => {

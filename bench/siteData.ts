@@ -38,9 +38,9 @@ export const ensureSiteBenchData = async ({
     [languageId, sentences],
   )
   await pool.query(
-    `INSERT INTO recordings (client_id, language_id, mode, sentence_id, status, filename, mime_type, filesize, consent_version)
+    `INSERT INTO recordings (client_id, language_id, mode, sentence_id, filename, mime_type, filesize, consent_version)
      SELECT ($3::text[])[1 + floor(random() * $5::int)::int], $1, 'prompt', base.lo + floor(power(random(), 2) * ($4::int - 1))::int,
-       'uploaded', 'bench-' || g || '.webm', 'audio/webm', 20000, 'bench'
+       'bench-' || g || '.webm', 'audio/webm', 20000, 'bench'
      FROM generate_series(1, $2::int) g, (SELECT min(id) AS lo FROM sentences WHERE language_id = $1) base`,
     [languageId, recordings, contributors, sentences, contributors.length],
   )

@@ -289,17 +289,17 @@ describe('recordings', () => {
 
   test('update and delete: admins only, and nobody forges the owner', async () => {
     for (const actor of ['anonymous', 'contributorA', 'contributorB', 'reviewer'] as const) {
-      expect(denied(await call('PATCH', `/api/recordings/${recordingOfA}`, actor, { status: 'ready' }))).toBe(true)
+      expect(denied(await call('PATCH', `/api/recordings/${recordingOfA}`, actor, { mode: 'long' }))).toBe(true)
       expect(denied(await call('DELETE', `/api/recordings/${recordingOfA}`, actor))).toBe(true)
     }
     const form = new FormData()
     form.append('file', new Blob([sineWav(0.2)], { type: 'audio/wav' }), 'x.wav')
-    form.append('_payload', JSON.stringify({ language: languageId, sentence: approvedSentenceId, owner: a.id, clientId: 'forged', status: 'ready' }))
+    form.append('_payload', JSON.stringify({ language: languageId, sentence: approvedSentenceId, owner: a.id, clientId: 'forged', consentVersion: 'forged' }))
     const forged = await json(await fetch(`${server.url}/api/recordings`, { method: 'POST', headers: b.headers, body: form }))
     const stored = await server.payload.findByID({ collection: 'recordings', id: forged.doc.id, depth: 0 })
     expect(stored.owner).toBe(b.id)
     expect(stored.clientId ?? null).toBeNull()
-    expect(stored.status).toBe('uploaded')
+    expect(stored.consentVersion).toBe(TERMS_VERSION)
     expect(allowed(await call('DELETE', `/api/recordings/${forged.doc.id}`, 'admin'))).toBe(true)
   })
 })

@@ -13,7 +13,7 @@ import tar from 'tar-stream'
 
 import { createJobRuntime, type JobRuntime } from '../src/jobs/runtime'
 import { mediaDir } from '../src/lib/env'
-import { buildTakeout } from '../src/site/takeout'
+import { buildTakeout } from '../src/contribution/takeout'
 import { createS3FileStore } from '../src/storage'
 import { sineWav } from './helpers/audio'
 import { root } from './helpers/cliServer'

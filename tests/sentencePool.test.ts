@@ -3,7 +3,7 @@ import { randomInt, randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals'
 import pg from 'pg'
 
-import { SentencePools, sentencePools } from '../src/site/sentencePool'
+import { SentencePools, sentencePools } from '../src/contribution/sentencePool'
 import { TERMS_VERSION } from '../src/site/terms'
 import { sineWav } from './helpers/audio'
 import { cookieForClientId, json, login, startTestServer, type TestServer } from './helpers/server'
@@ -195,8 +195,8 @@ describe('the sentence pool', () => {
     const [target] = await pools.next(languageId, 1, { clientId: who })
     // Written behind this pool's back, as a second process would.
     await db.query(
-      `INSERT INTO recordings (client_id, language_id, mode, sentence_id, status, filename, mime_type, filesize, consent_version)
-       VALUES ($1, $2, 'prompt', $3, 'uploaded', $4, 'audio/wav', 1, $5)`,
+      `INSERT INTO recordings (client_id, language_id, mode, sentence_id, filename, mime_type, filesize, consent_version)
+       VALUES ($1, $2, 'prompt', $3, $4, 'audio/wav', 1, $5)`,
       [who, languageId, target.id, `pool-test-${randomUUID()}.wav`, TERMS_VERSION],
     )
     await new Promise((resolve) => setTimeout(resolve, 60))

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 
 import { CLIENT_ID_COOKIE } from '../src/lib/clientId'
-import { activeLanguageId, LANGUAGE_CACHE_MAX, languageCacheSize, nextSentences } from '../src/site/nextSentences'
+import { activeLanguageId, LANGUAGE_CACHE_MAX, languageCacheSize, nextSentences } from '../src/contribution/nextSentences'
 import { TERMS_VERSION } from '../src/site/terms'
 import { sineWav } from './helpers/audio'
 import { cookieForClientId, createUser, json, login, startTestServer, uniqueEmail, type TestServer, type TestUser } from './helpers/server'

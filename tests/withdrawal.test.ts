@@ -11,7 +11,7 @@ import { exportSettings, selectClips } from '@shrutik/plugin-export'
 import type { SqlExecutor } from '@shrutik/plugin-sdk'
 
 import { createJobRuntime, type JobRuntime } from '../src/jobs/runtime'
-import { withdraw } from '../src/site/withdrawal'
+import { withdraw } from '../src/contribution/withdrawal'
 import { mediaDir } from '../src/lib/env'
 import { sineWav } from './helpers/audio'
 import { createUser, json, mintAnonymous, startTestServer, type AnonymousContributor, type TestServer, type TestUser } from './helpers/server'

@@ -3,7 +3,7 @@ import { Gutter } from '@payloadcms/ui'
 import { redirect } from 'next/navigation'
 import type { AdminViewServerProps } from 'payload'
 
-import { hasRole, type RoleHolder } from '../../src/access/roles'
+import { hasRole } from '@shrutik/plugin-sdk'
 import { corpusCoverage, HISTOGRAM_TOP } from '../../src/curation/coverage'
 
 const cell = { padding: '4px 10px', borderBottom: '1px solid var(--theme-elevation-100)', textAlign: 'left' as const }
@@ -39,7 +39,7 @@ export const CoverageView = async ({ initPageResult, params, searchParams }: Adm
   const { req, permissions, visibleEntities, locale } = initPageResult
   const template = { i18n: req.i18n, locale, params, payload: req.payload, permissions, searchParams, user: req.user ?? undefined, visibleEntities }
   if (!req.user) redirect(`/admin/login?redirect=${encodeURIComponent('/admin/coverage')}`)
-  if (!hasRole(req.user as unknown as RoleHolder, 'admin', 'reviewer')) redirect('/admin/unauthorized')
+  if (!hasRole(req.user, 'admin', 'reviewer')) redirect('/admin/unauthorized')
   // Languages are public data; the view itself is for admins and reviewers only (checked above).
   const languages = await req.payload.find({ collection: 'languages', depth: 0, limit: 100, sort: 'name', req })
   const wanted = typeof searchParams?.language === 'string' ? searchParams.language : String(languages.docs[0]?.code ?? '')
@@ -116,7 +116,7 @@ export const CoverageView = async ({ initPageResult, params, searchParams }: Adm
                 </table>
               </section>
             ))}
-            {hasRole(req.user as unknown as RoleHolder, 'admin') ? (
+            {hasRole(req.user, 'admin') ? (
               <p style={{ marginTop: 24 }}>
                 Download: <a href={`/api/curation/corpus/validated_sentences.tsv?language=${coverage.language.code}`}>validated_sentences.tsv</a> ·{' '}
                 <a href={`/api/curation/corpus/unvalidated_sentences.tsv?language=${coverage.language.code}`}>unvalidated_sentences.tsv</a>
@@ -131,7 +131,7 @@ export const CoverageView = async ({ initPageResult, params, searchParams }: Adm
 
 /** "Coverage" in the admin navigation, for reviewers and admins. */
 export const CoverageNavLink = ({ user }: { user?: unknown }) => {
-  if (!hasRole(user as RoleHolder, 'admin', 'reviewer')) return null
+  if (!hasRole(user, 'admin', 'reviewer')) return null
   return (
     <a className="nav__link" href="/admin/coverage" id="nav-coverage" style={{ display: 'block', padding: '4px 0' }}>
       <span className="nav__link-label">Coverage</span>

@@ -2,7 +2,7 @@ import { Gutter, SetStepNav } from '@payloadcms/ui'
 import { redirect } from 'next/navigation'
 import type { AdminViewServerProps } from 'payload'
 
-import { hasRole, type RoleHolder } from '../../src/access/roles'
+import { hasRole } from '@shrutik/plugin-sdk'
 import { SentenceImporter } from './SentenceImporter'
 
 import { IMPORT_VIEW_PATH } from './importPaths'
@@ -25,7 +25,7 @@ export const ImportView = async ({ initPageResult }: AdminViewServerProps) => {
         <h1>Import sentences</h1>
         <SentenceImporter
           languages={languages.docs.map((doc) => ({ id: Number(doc.id), code: String(doc.code), name: String(doc.name) }))}
-          mayApprove={hasRole(req.user as unknown as RoleHolder, 'admin')}
+          mayApprove={hasRole(req.user, 'admin')}
         />
       </Gutter>
     </>

@@ -3,7 +3,7 @@ import { Gutter, SetStepNav } from '@payloadcms/ui'
 import { redirect } from 'next/navigation'
 import type { AdminViewServerProps, PayloadRequest } from 'payload'
 
-import { hasRole, type RoleHolder } from '../../src/access/roles'
+import { hasRole } from '@shrutik/plugin-sdk'
 import { REPORTS_VIEW_PATH, REVIEW_VIEW_PATH } from './importPaths'
 import { ReportQueue } from './ReportQueue'
 import { SentenceReviewer } from './SentenceReviewer'
@@ -12,7 +12,7 @@ import { SentenceReviewer } from './SentenceReviewer'
 const curatorPage = (initPageResult: AdminViewServerProps['initPageResult'], path: string): PayloadRequest => {
   const { req } = initPageResult
   if (!req.user) redirect(`/admin/login?redirect=${encodeURIComponent(`/admin${path}`)}`)
-  if (!hasRole(req.user as unknown as RoleHolder, 'admin', 'reviewer')) redirect('/admin/unauthorized')
+  if (!hasRole(req.user, 'admin', 'reviewer')) redirect('/admin/unauthorized')
   return req
 }
 
@@ -59,7 +59,7 @@ export const ReportsView = async (props: AdminViewServerProps) => {
 
 /** "Review sentences" and "Reported sentences" in the admin navigation, for reviewers and admins. */
 export const CurationNavLinks = ({ user }: { user?: unknown }) => {
-  if (!hasRole(user as RoleHolder, 'admin', 'reviewer')) return null
+  if (!hasRole(user, 'admin', 'reviewer')) return null
   return (
     <>
       <a className="nav__link" href={`/admin${REVIEW_VIEW_PATH}`} id="nav-sentence-review" style={{ display: 'block', padding: '4px 0' }}>

@@ -1,7 +1,7 @@
 import { Button } from '@payloadcms/ui'
 import type { SanitizedPermissions } from 'payload'
 
-import { hasRole, type RoleHolder } from '../../src/access/roles'
+import { hasRole } from '@shrutik/plugin-sdk'
 import { EstimatedCount } from './EstimatedCount'
 import { IMPORT_VIEW_PATH, REPORTS_VIEW_PATH, REVIEW_VIEW_PATH } from './importPaths'
 
@@ -10,7 +10,7 @@ import { IMPORT_VIEW_PATH, REPORTS_VIEW_PATH, REVIEW_VIEW_PATH } from './importP
  * and admins), and "about N" when the list's count is an estimate (src/db/estimatedCount.ts).
  */
 export const SentenceListTools = ({ permissions, user }: { permissions?: SanitizedPermissions; user?: unknown }) => {
-  const curator = hasRole(user as RoleHolder, 'admin', 'reviewer')
+  const curator = hasRole(user, 'admin', 'reviewer')
   const mayImport = Boolean(permissions?.collections?.['sentence-imports']?.create)
   return (
     <div className="sentence-list-tools" style={{ marginBottom: 16 }}>

@@ -4,7 +4,7 @@ import { Gutter } from '@payloadcms/ui'
 import { redirect } from 'next/navigation'
 import type { AdminViewServerProps } from 'payload'
 
-import { hasRole, type RoleHolder } from '../../src/access/roles'
+import { hasRole } from '@shrutik/plugin-sdk'
 import { JOB_STATES, listJobs, type JobState, type JobSummary } from '../../src/jobs/admin'
 import { AutoRefresh, JobActions } from './JobActions'
 
@@ -31,8 +31,8 @@ export const JobsView = async ({ initPageResult, params, searchParams }: AdminVi
   const template = { i18n: req.i18n, locale, params, payload: req.payload, permissions, searchParams, user: req.user ?? undefined, visibleEntities }
   // Custom admin views skip Payload's own admin-access redirect, so this view does it itself.
   if (!req.user) redirect(`/admin/login?redirect=${encodeURIComponent('/admin/jobs')}`)
-  if (!hasRole(req.user as unknown as RoleHolder, 'admin', 'reviewer')) redirect('/admin/unauthorized')
-  if (!hasRole(req.user as unknown as RoleHolder, 'admin')) {
+  if (!hasRole(req.user, 'admin', 'reviewer')) redirect('/admin/unauthorized')
+  if (!hasRole(req.user, 'admin')) {
     return (
       <DefaultTemplate {...template}>
         <Gutter>

@@ -1,12 +1,12 @@
 import type { CollectionConfig, GlobalConfig } from 'payload'
 
 import { fieldNobody, isAdmin, nobody } from '../../src/access'
-import { enqueueBackupAfterCreate, removeBackupFileAfterDelete } from '../../src/backup/jobs'
 
 /**
  * Backups of the whole instance (database and media) written by the `backup.create` job into
  * BACKUP_DIR: on the schedule in Backup settings, or now by creating one here. Deleting a row
- * deletes its file. The files hold everything, password hashes included: admins only.
+ * deletes its file (both done by the backup module, src/backup/plugin.ts). The files hold
+ * everything, password hashes included: admins only.
  */
 export const Backups: CollectionConfig = {
   slug: 'backups',
@@ -18,7 +18,6 @@ export const Backups: CollectionConfig = {
     description: 'Press “Create new” and save to back up now. Copy the files in BACKUP_DIR to another machine; restore one with `npx shrutik restore FILE`.',
   },
   access: { create: isAdmin, read: isAdmin, update: nobody, delete: isAdmin },
-  hooks: { afterChange: [enqueueBackupAfterCreate], afterDelete: [removeBackupFileAfterDelete] },
   fields: [
     { name: 'note', type: 'text', maxLength: 200, admin: { description: 'Optional: why this backup was made.' } },
     { name: 'status', type: 'select', options: ['queued', 'running', 'done', 'failed'], defaultValue: 'queued', index: true, access: { create: fieldNobody }, admin: { readOnly: true } },

@@ -1,7 +1,7 @@
 import type { CollectionConfig } from 'payload'
 
 import { anyone, isAdmin } from '../../src/access'
-import { validateRules, type SentenceRules } from '../../src/curation/core'
+import { validateRules, type SentenceRules } from '../Sentences/core'
 
 /** BCP-47 language tags as used by Common Voice and Hugging Face: `bn`, `en`, `sat-Olck`, `pt-BR`. */
 export const BCP47 = /^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$/

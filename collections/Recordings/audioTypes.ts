@@ -1,30 +1,8 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 
+import { UPLOAD_AUDIO_TYPES } from '@shrutik/plugin-sdk'
 import { fileTypeFromBuffer } from 'file-type'
-
-/**
- * Audio containers accepted for upload, decided by the file's content (magic bytes), never by its
- * name or the client's Content-Type. Browsers record WebM/Opus (Chromium, Firefox) or MP4/AAC
- * (Safari); API clients may send WAV, FLAC, MP3, Ogg or M4A. WebM and MP4 are sniffed as video/*
- * containers; the audio-processing plugin then checks the streams with ffprobe.
- */
-export const AUDIO_MIME_TYPES = [
-  'audio/wav',
-  'audio/x-wav',
-  'audio/vnd.wave',
-  'audio/webm',
-  'video/webm',
-  'audio/ogg',
-  'audio/opus',
-  'audio/flac',
-  'audio/x-flac',
-  'audio/mpeg',
-  'audio/mp4',
-  'audio/x-m4a',
-  'audio/aac',
-  'video/mp4',
-] as const
 
 export interface DetectedAudio {
   ext: string
@@ -33,7 +11,8 @@ export interface DetectedAudio {
 
 export class UnsupportedAudioError extends Error {}
 
-const allowed = (mime: string): boolean => AUDIO_MIME_TYPES.some((type) => mime === type || mime.startsWith(`${type};`))
+/** Accepted by content (the SDK's one media-type table), never by name. */
+const allowed = (mime: string): boolean => UPLOAD_AUDIO_TYPES.some((type) => mime === type || mime.startsWith(`${type};`))
 
 /**
  * The start of a file, read once: every container above is recognised within it, and sniffing a

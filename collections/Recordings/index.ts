@@ -1,31 +1,26 @@
 import { randomUUID } from 'node:crypto'
+
+import { getFileStore, idOf, joinKey, UPLOAD_AUDIO_TYPES } from '@shrutik/plugin-sdk'
 import { APIError, type CollectionConfig, type PayloadRequest } from 'payload'
 
 import { fieldIsAdmin, fieldNobody, fieldOwnerOrAdmin, isAdmin, ownsOrReviews } from '../../src/access'
-import { mayContribute, requireConsentingContributor, resolveContributor } from '../../src/access/contributor'
-import { getFileStore, idOf, joinKey } from '@shrutik/plugin-sdk'
+import { mayContribute, requireConsentingContributor } from '../../src/access/contributor'
+import { detectAudio, UnsupportedAudioError } from './audioTypes'
 
-import { TERMS_VERSION } from '../../src/lib/terms'
-import { sentencePools } from '../../src/site/sentencePool'
-import { recountSentenceRecordings } from './recount'
-import { AUDIO_MIME_TYPES, detectAudio, UnsupportedAudioError } from './audioTypes'
-import { assertRoomFor } from '../../src/lib/diskSpace'
-import { streamStoredUpload } from '../../src/lib/serveUpload'
-
-export const RECORDING_STATUSES = ['uploaded', 'processing', 'ready', 'rejected', 'failed'] as const
+type UploadHandler = NonNullable<NonNullable<Exclude<CollectionConfig['upload'], boolean | undefined>>['handlers']>[number]
 
 interface RecordingsOptions {
   /** The local folder of uploads (`<media>/recordings`); unused when media is on S3 (Payload's S3 adapter stores them). */
   staticDir: string
-  /** The media-store folder of uploads: files are served and cleaned up as `<folder>/<filename>`. @default 'recordings' */
+  /** The media-store folder of uploads: files are cleaned up as `<folder>/<filename>`. @default 'recordings' */
   folder?: string
-  /** Refuse an upload that the disk under `staticDir` cannot hold (507); off when media is on S3. @default true */
-  checkDiskSpace?: boolean
+  /** Serve a stored file (upload `handlers`, run after the access check); Payload's own when absent. */
+  serveFile?: UploadHandler
+  /** Refuse an upload the storage has no room for (throws); run after the file is checked. */
+  assertRoom?: (req: PayloadRequest) => void
 }
 
 const STORED_FILE = Symbol.for('shrutik.recordings.storedFile')
-/** The id of the recording this request noted to the sentence pool, to take back if it rolls back. */
-const POOL_NOTE = Symbol('shrutik.sentencePoolNote')
 const STORED_NAME = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.[a-z0-9]{2,5}$/
 
 /** Stored names are ours (uuid + extension from the sniffed content); the client's name is only metadata. */
@@ -60,21 +55,23 @@ const checkSentenceIsOpen = async (req: PayloadRequest, sentenceRef: unknown, la
   }
 }
 
-/**
- * Contributed audio. Owned by a user or, for anonymous contributors, by the client id in their
- * cookie. The file is validated by content here; decoding checks (duration, silence, ...) belong
- * to the audio-processing plugin.
- */
-const safeDownloadHeaders = (headers: Headers): Headers => {
+/** Never let a browser render an uploaded file inline as a page. */
+export const safeDownloadHeaders = (headers: Headers): Headers => {
   headers.set('Content-Disposition', 'attachment')
   headers.set('X-Content-Type-Options', 'nosniff')
   headers.set('Content-Security-Policy', "default-src 'none'; sandbox")
   return headers
 }
 
-export const createRecordings = ({ staticDir, folder = 'recordings', checkDiskSpace = true }: RecordingsOptions): CollectionConfig => ({
+/**
+ * Contributed audio. Owned by a user or, for anonymous contributors, by the client id in their
+ * cookie. The file is validated by content here; decoding checks (duration, silence, ...) belong
+ * to the audio-processing plugin; the sentence's recording count and the site's sentence pool to
+ * the contribution module (src/contribution/plugin.ts).
+ */
+export const createRecordings = ({ staticDir, folder = 'recordings', serveFile, assertRoom }: RecordingsOptions): CollectionConfig => ({
   slug: 'recordings',
-  admin: { defaultColumns: ['filename', 'language', 'mode', 'status', 'createdAt'], group: 'Contributions' },
+  admin: { defaultColumns: ['filename', 'language', 'mode', 'createdAt'], group: 'Contributions' },
   access: {
     // Logged-in users, or anonymous visitors holding a client-id cookie (issued at consent); the
     // beforeChange hook verifies the identity and the consent.
@@ -85,23 +82,29 @@ export const createRecordings = ({ staticDir, folder = 'recordings', checkDiskSp
   },
   upload: {
     staticDir,
-    mimeTypes: [...AUDIO_MIME_TYPES],
+    mimeTypes: [...UPLOAD_AUDIO_TYPES],
     pasteURL: false,
     crop: false,
     focalPoint: false,
     filesRequiredOnCreate: true,
     displayPreview: false,
-    // Never let a browser render an uploaded file inline as a page.
     modifyResponseHeaders: ({ headers }) => safeDownloadHeaders(headers),
-    // Served from the media store (disk or S3) with ranges, from a stream that closes when the client goes away (see serveUpload.ts).
-    handlers: [streamStoredUpload({ folder, modifyHeaders: safeDownloadHeaders })],
+    ...(serveFile ? { handlers: [serveFile] } : {}),
   },
   hooks: {
+    afterDelete: [
+      async ({ doc, req }) => {
+        // Payload (or its S3 adapter) removes the upload; this makes sure for the store's own key,
+        // whatever prefix the row recorded.
+        if (typeof doc.filename === 'string' && STORED_NAME.test(doc.filename)) await getFileStore(req.payload).delete(joinKey(folder, doc.filename))
+        return doc
+      },
+    ],
     beforeOperation: [
       async ({ operation, req, args }) => {
         if (operation === 'create' || operation === 'update') {
           await prepareUpload(req)
-          if (checkDiskSpace) assertRoomFor(req, staticDir)
+          assertRoom?.(req)
         }
         return args
       },
@@ -110,8 +113,8 @@ export const createRecordings = ({ staticDir, folder = 'recordings', checkDiskSp
       async ({ data, operation, req }) => {
         if (operation !== 'create') return data
         const contributor = await requireConsentingContributor(req, 'upload a recording')
-        // The server writes who and under which terms; whatever the client sent is ignored.
-        data.consentVersion = TERMS_VERSION
+        // The server writes who and under which terms (the current ones, checked above); whatever the client sent is ignored.
+        data.consentVersion = contributor.termsVersion
         if (contributor.userId !== undefined) {
           data.owner = contributor.userId
           data.clientId = null
@@ -133,39 +136,7 @@ export const createRecordings = ({ staticDir, folder = 'recordings', checkDiskSp
         return data
       },
     ],
-    afterChange: [
-      async ({ doc, previousDoc, operation, req }) => {
-        // Most updates (processing results) leave the sentence alone: nothing to recount.
-        if (operation === 'update' && idOf(doc.sentence) === idOf(previousDoc?.sentence)) return doc
-        await recountSentenceRecordings(req, [doc.sentence, previousDoc?.sentence])
-        const sentence = idOf(doc.sentence)
-        if (operation === 'create' && sentence !== undefined) {
-          // Never served to this contributor again, from this very moment (the site's sentence
-          // pool). The identity as beforeChange stored it (`clientId` is not readable here).
-          const contributor = await resolveContributor(req)
-          const by = contributor?.userId !== undefined ? { userId: contributor.userId } : { clientId: contributor?.clientId }
-          sentencePools(req.payload).noteRecorded(sentence, Number(doc.id), by)
-          ;(req.context as Record<symbol, unknown>)[POOL_NOTE] = Number(doc.id)
-        } else if (operation === 'update') sentencePools(req.payload).noteStale(idOf(doc.language))
-        return doc
-      },
-    ],
-    afterDelete: [
-      async ({ doc, req }) => {
-        await recountSentenceRecordings(req, [doc.sentence])
-        if (doc.sentence) sentencePools(req.payload).noteRecordingGone(Number(doc.id), idOf(doc.language))
-        // Payload (or its S3 adapter) removes the upload; this makes sure for the store's own key,
-        // whatever prefix the row recorded.
-        if (typeof doc.filename === 'string' && STORED_NAME.test(doc.filename)) await getFileStore(req.payload).delete(joinKey(folder, doc.filename))
-        return doc
-      },
-    ],
     afterError: [
-      ({ req }) => {
-        // The recording was noted to the sentence pool but its transaction rolled back.
-        const noted = (req.context as Record<symbol, unknown>)[POOL_NOTE]
-        if (typeof noted === 'number') sentencePools(req.payload).noteRecordingGone(noted)
-      },
       async ({ req }) => {
         // The file is written just before the row; if the row then fails, remove the file so no
         // orphan is left behind.
@@ -262,16 +233,6 @@ export const createRecordings = ({ staticDir, folder = 'recordings', checkDiskSp
       maxDepth: 0,
       access: { create: fieldNobody, update: fieldNobody },
       admin: { readOnly: true, position: 'sidebar' },
-    },
-    {
-      name: 'status',
-      type: 'select',
-      required: true,
-      defaultValue: 'uploaded',
-      index: true,
-      options: RECORDING_STATUSES.map((value) => ({ label: value[0].toUpperCase() + value.slice(1), value })),
-      access: { create: fieldNobody, update: fieldIsAdmin },
-      admin: { position: 'sidebar' },
     },
   ],
   timestamps: true,

@@ -1,16 +1,11 @@
-import { getJobQueue } from '@shrutik/plugin-sdk'
 import { APIError, type Access, type CollectionConfig, type FieldAccess, type PayloadRequest } from 'payload'
 
-import { fieldIsAdmin, fieldNobody, hasRole, isAdmin } from '../../src/access'
-import type { RoleHolder } from '../../src/access/roles'
-import { IMPORT_JOB } from '../../src/curation/jobNames'
+import { fieldIsAdmin, fieldNobody, hasRole, isAdmin, userOf } from '../../src/access'
 import { SENTENCE_LICENCES } from '../Sentences'
 
 export const IMPORT_STATES = ['queued', 'running', 'writing-report', 'done', 'failed'] as const
 /** Pasted text is kept in the document; files of any size go through the upload. */
 export const PASTE_MAX_CHARACTERS = 5_000_000
-
-const userOf = (req: PayloadRequest) => (req.user as RoleHolder | null) ?? null
 
 /** Whether reviewers may import: an admin's choice in Site settings (off by default). */
 export const reviewersMayImport = async (req: PayloadRequest): Promise<boolean> => {
@@ -92,15 +87,6 @@ export const createSentenceImports = ({ staticDir }: { staticDir: string }): Col
         }
         if (!data.language && !data.languageColumn) throw new APIError('Choose a language, or the column that holds each sentence’s language code.', 400, undefined, true)
         return data
-      },
-    ],
-    afterChange: [
-      async ({ doc, operation, req }) => {
-        // The import runs as a job, visible to workers once this document is committed.
-        if (operation === 'create' && !req.context?.runInProcess) {
-          await getJobQueue().enqueue(IMPORT_JOB, { importId: Number(doc.id) }, { req, dedupeKey: `import-${doc.id}` })
-        }
-        return doc
       },
     ],
   },

@@ -8,7 +8,7 @@ export type SkipReason = (typeof SKIP_REASONS)[number]
 
 /**
  * Sentences a contributor skipped or reported: never served to them again; reports are read by
- * reviewers. Written only through `POST /api/site/sentences/:id/skip` (src/site/endpoints.ts).
+ * reviewers. Written only through `POST /api/site/sentences/:id/skip` (src/contribution/endpoints.ts).
  */
 export const SentenceSkips: CollectionConfig = {
   slug: 'sentence-skips',

@@ -1,10 +1,8 @@
 import { randomInt } from 'node:crypto'
 
-import { idOf } from '@shrutik/plugin-sdk'
 import { ValidationError, type CollectionConfig } from 'payload'
 
 import { approvedOrReviewer, fieldIsAdmin, fieldNobody, isAdmin, isReviewerOrAdmin } from '../../src/access'
-import { sentencePools } from '../../src/site/sentencePool'
 import { checkSentenceRules, normalizeSentence, sentenceHash, type SentenceRules } from './normalize'
 
 import { SENTENCE_LICENCES, SENTENCE_MAX_CHARACTERS, SENTENCE_STATUSES } from './constants'
@@ -36,15 +34,11 @@ export const Sentences: CollectionConfig = {
   indexes: [
     // Dedupe is enforced here, by the database, not by a read-then-write.
     { fields: ['language', 'normalizedHash'], unique: true },
-    // The "next sentences to record" query (src/site/nextSentences.ts): approved sentences of a
+    // The "next sentences to record" query (src/contribution/nextSentences.ts): approved sentences of a
     // language, least recorded first, in a fixed random order among equals.
     { fields: ['language', 'status', 'recordingCount', 'shuffle'] },
   ],
   hooks: {
-    // The site serves sentences from a pool in memory (src/site/sentencePool.ts): an edited or
-    // deleted sentence leaves it at once; new ones arrive with its next background reload.
-    afterChange: [({ doc, operation, req }) => void sentencePools(req.payload).noteSentenceChanged(Number(doc.id), idOf(doc.language), operation === 'create')],
-    afterDelete: [({ doc, req }) => void sentencePools(req.payload).noteSentenceChanged(Number(doc.id), idOf(doc.language), false)],
     beforeValidate: [
       async ({ data, originalDoc, req }) => {
         if (!data) return data
@@ -128,7 +122,7 @@ export const Sentences: CollectionConfig = {
       defaultValue: 0,
       min: 0,
       required: true,
-      // Maintained by the system when recordings are added or removed.
+      // Maintained by the system when recordings are added or removed (src/contribution/recount.ts).
       access: { create: fieldIsAdmin, update: fieldIsAdmin },
       admin: { readOnly: true, position: 'sidebar' },
     },

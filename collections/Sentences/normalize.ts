@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto'
 
-import { dedupeKey, firstRuleFailure, type SentenceRules } from '../../src/curation/core'
+import { dedupeKey, firstRuleFailure, type SentenceRules } from './core'
 
-export { normalizeSentence } from '../../src/curation/core'
-export type { SentenceRules } from '../../src/curation/core'
+export { normalizeSentence } from './core'
+export type { SentenceRules } from './core'
 
-/** The dedupe key (src/curation/core/normalize.ts), hashed. Unique per language in the database. */
+/** The dedupe key (./core/normalize.ts), hashed. Unique per language in the database. */
 export const sentenceHash = (text: string): string => createHash('sha256').update(dedupeKey(text)).digest('hex')
 
 /** Checks a normalised sentence against its language's rules; returns the first failure's message or `true`. */

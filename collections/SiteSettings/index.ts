@@ -1,11 +1,16 @@
 import type { GlobalConfig } from 'payload'
 
 import { anyone, isAdmin } from '../../src/access'
-import { LOCALES } from '../../src/site/i18n'
-import { THEMES } from '../../src/site/themes'
+
+interface SiteSettingsOptions {
+  /** The themes an admin may choose from (the site's theme registry). */
+  themes: { name: string; label: string }[]
+  /** The site's public locales (the default one is chosen among them). */
+  locales: readonly string[]
+}
 
 /** What the NGO sets for its public site: look (theme, logo, accent) and name; behaviour never changes. */
-export const SiteSettings: GlobalConfig = {
+export const createSiteSettings = ({ themes, locales }: SiteSettingsOptions): GlobalConfig => ({
   slug: 'site-settings',
   label: 'Site settings',
   admin: { group: 'Site' },
@@ -17,7 +22,7 @@ export const SiteSettings: GlobalConfig = {
       type: 'select',
       required: true,
       defaultValue: 'default',
-      options: THEMES.map((theme) => ({ label: theme.label, value: theme.name })),
+      options: themes.map((theme) => ({ label: theme.label, value: theme.name })),
       admin: { description: 'Changes colours, type and layout of the public site; never what it does.' },
     },
     {
@@ -32,7 +37,7 @@ export const SiteSettings: GlobalConfig = {
       type: 'select',
       required: true,
       defaultValue: 'en',
-      options: LOCALES.filter((locale) => locale !== 'x-rtl').map((locale) => ({ label: locale, value: locale })),
+      options: locales.map((locale) => ({ label: locale, value: locale })),
     },
     {
       name: 'contributorsReviewSentences',
@@ -49,4 +54,4 @@ export const SiteSettings: GlobalConfig = {
     // Checks SMTP_URL at once (POST /api/ops/test-email, admins only); stores nothing.
     { name: 'testEmail', type: 'ui', admin: { position: 'sidebar', components: { Field: '/admin/Email/TestEmailButton#TestEmailButton' } } },
   ],
-}
+})

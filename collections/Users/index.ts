@@ -1,6 +1,5 @@
-import { APIError, ValidationError, type CollectionConfig } from 'payload'
+import { ValidationError, type CollectionConfig } from 'payload'
 
-import { isLocale, translator, type Locale } from '../../src/site/i18n'
 import {
   fieldIsAdmin,
   fieldIsSelfOrAdmin,
@@ -10,26 +9,21 @@ import {
   anyone,
   ROLES,
 } from '../../src/access'
-import type { Settings } from '../../src/lib/env'
-import { consumeSetupTokens, FIRST_ADMIN_REFUSAL, setupTokenFrom } from '../../src/lib/firstAdminSetup'
 
 export const AGE_BANDS = ['teens', 'twenties', 'thirties', 'forties', 'fifties', 'sixties', 'seventies', 'eighties', 'nineties'] as const
 export const GENDERS = ['female', 'male', 'non-binary', 'other', 'prefer-not-to-say'] as const
-export const UI_LOCALES = ['en', 'bn'] as const
 export const MIN_PASSWORD_LENGTH = 8
 export const PASSWORD_RESET_EXPIRATION_MS = 15 * 60 * 1000
 
-type UsersOptions = Pick<Settings, 'allowSelfRegistration' | 'maxLoginAttempts' | 'lockTimeMs' | 'tokenExpirationSeconds'> & {
+interface UsersOptions {
+  /** The site's languages an account may choose for its emails and pages (the site's i18n). */
+  uiLocales: { value: string; label: string }[]
+  allowSelfRegistration: boolean
+  maxLoginAttempts: number
+  lockTimeMs: number
+  tokenExpirationSeconds: number
   secureCookies: boolean
-  /** Public address of the site, for links in emails. */
-  serverURL: string
 }
-
-const localeOf = (user: unknown): Locale => {
-  const preferred = (user as { uiLocale?: unknown } | undefined)?.uiLocale
-  return isLocale(preferred) ? preferred : 'en'
-}
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
 
 /**
  * Accounts. One auth collection with roles (several auth collections with serial ids invite the
@@ -52,15 +46,8 @@ export const createUsers = (options: UsersOptions): CollectionConfig => ({
     cookies: { sameSite: 'Lax', secure: options.secureCookies },
     forgotPassword: {
       // A reset link is a key to the account sitting in a mailbox: short-lived (OWASP: minutes, not hours).
+      // Its email (a link to the site's reset form) comes from the contribution module.
       expiration: PASSWORD_RESET_EXPIRATION_MS,
-      // The link goes to the public site's reset form, in the account's language.
-      generateEmailSubject: (args) => translator(localeOf(args?.user))('email.resetSubject'),
-      generateEmailHTML: (args) => {
-        const locale = localeOf(args?.user)
-        const t = translator(locale)
-        const link = `${options.serverURL}/${locale}/profile/reset?token=${encodeURIComponent(String(args?.token ?? ''))}`
-        return `<p>${escapeHtml(t('email.resetBody'))}</p><p><a href="${escapeHtml(link)}">${escapeHtml(link)}</a></p><p>${escapeHtml(t('email.resetIgnore'))}</p>`
-      },
     },
   },
   access: {
@@ -73,7 +60,7 @@ export const createUsers = (options: UsersOptions): CollectionConfig => ({
     // Only admins may lift a lockout (the default lets any logged-in user do it: GHSA-jg8r-5jh2-v2xj).
     unlock: isAdmin,
     // Contributors use the public site; the admin UI is for reviewers and admins.
-    admin: ({ req }) => hasRole(req.user as never, 'admin', 'reviewer', 'exporter'),
+    admin: ({ req }) => hasRole(req.user, 'admin', 'reviewer', 'exporter'),
   },
   hooks: {
     beforeValidate: [
@@ -85,23 +72,6 @@ export const createUsers = (options: UsersOptions): CollectionConfig => ({
             collection: 'users',
             errors: [{ path: 'password', message: `Use a password of ${MIN_PASSWORD_LENGTH} to 256 characters; a few words you will remember work well.` }],
           })
-        }
-        return data
-      },
-    ],
-    beforeChange: [
-      async ({ data, operation, req }) => {
-        // The very first account becomes the admin, and only with the one-time setup token printed
-        // at start (src/lib/firstAdminSetup.ts): never whoever reaches an empty install first.
-        // Every later account starts as a contributor. Local API callers (seed, CLI, tests) state
-        // roles explicitly and are left alone.
-        if (operation === 'create' && !req.user && req.payloadAPI !== 'local') {
-          const { totalDocs } = await req.payload.count({ collection: 'users', req }) // system check: counts all accounts
-          if (totalDocs === 0) {
-            const token = setupTokenFrom(req.headers)
-            if (!token || !(await consumeSetupTokens(req, token))) throw new APIError(FIRST_ADMIN_REFUSAL, 403, undefined, true)
-            data.roles = ['admin']
-          }
         }
         return data
       },
@@ -132,7 +102,7 @@ export const createUsers = (options: UsersOptions): CollectionConfig => ({
     {
       name: 'uiLocale',
       type: 'select',
-      options: UI_LOCALES.map((value) => ({ label: value === 'bn' ? 'বাংলা' : 'English', value })),
+      options: options.uiLocales,
       defaultValue: 'en',
       access: { read: fieldIsSelfOrAdmin },
     },

@@ -108,8 +108,8 @@ export const requireConsentingContributor = async (req: PayloadRequest, action: 
 /** A cheap, synchronous first filter for access functions: an account, or a client-id cookie of any kind (the hooks then verify it). */
 export const mayContribute = (req: PayloadRequest): boolean => Boolean(req.user) || clientCookieOf(req).kind !== 'none'
 
-/** The consensus plugin's view of a judge (its `identify` option). */
-export const judgeIdentity = async (req: PayloadRequest): Promise<{ userId?: number; clientId?: string; consented: boolean } | undefined> => {
+/** The consensus plugin's view of a contributor (its `identify` option). */
+export const identifyContributor = async (req: PayloadRequest): Promise<{ userId?: number; clientId?: string; consented: boolean } | undefined> => {
   const identity = await resolveContributor(req)
   return identity && { userId: identity.userId, clientId: identity.clientId, consented: identity.termsVersion === TERMS_VERSION }
 }

@@ -2,14 +2,15 @@ import type { Access, FieldAccess, PayloadRequest, Where } from 'payload'
 
 import { hasRole, type RoleHolder } from './roles'
 
-export { hasRole, ROLES, type Role } from './roles'
+export { hasRole, ROLES, type Role, type RoleHolder } from './roles'
 
 /**
  * Named access predicates. Every collection states all of create/read/update/delete with these,
  * so the rules can be read in one place and tested as a matrix (tests/access.test.ts).
  */
 
-const userOf = (req: PayloadRequest): RoleHolder | null => (req.user as RoleHolder | null) ?? null
+/** The request's account (id and roles), or null. */
+export const userOf = (req: PayloadRequest): RoleHolder | null => (req.user as RoleHolder | null) ?? null
 
 export const anyone: Access = () => true
 export const nobody: Access = () => false

@@ -1,11 +1,2 @@
-export const ROLES = ['admin', 'reviewer', 'contributor', 'exporter'] as const
-export type Role = (typeof ROLES)[number]
-
-/** The minimal shape of an authenticated user that access predicates look at. */
-export interface RoleHolder {
-  id: number | string
-  roles?: Role[] | null
-}
-
-export const hasRole = (user: RoleHolder | null | undefined, ...roles: Role[]): boolean =>
-  Boolean(user?.roles?.some((role) => roles.includes(role)))
+/** The one role check lives in the SDK, shared with the plugins. */
+export { hasRole, ROLES, type Role, type RoleHolder } from '@shrutik/plugin-sdk'

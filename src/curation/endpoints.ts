@@ -3,10 +3,9 @@ import { Readable } from 'node:stream'
 
 import { APIError, type Endpoint, type PayloadRequest } from 'payload'
 
-import { hasRole } from '../access'
+import { hasRole, userOf, type RoleHolder } from '../access'
 import { requireConsentingContributor } from '../access/contributor'
-import type { RoleHolder } from '../access/roles'
-import { checkRules, normalizeSentence, validateRules, type SentenceRules } from './core'
+import { checkRules, normalizeSentence, validateRules, type SentenceRules } from '../../collections/Sentences/core'
 import { CORPUS_KINDS, corpusCoverage, corpusTsv, type CorpusKind } from './coverage'
 import { pendingForReview, reportQueue, resolveReports, reviewSentence, ReviewError, type Reviewer } from './review'
 
@@ -16,7 +15,6 @@ import { pendingForReview, reportQueue, resolveReports, reviewSentence, ReviewEr
  * the corpus TSVs. Each checks who is asking on its first lines.
  */
 
-const userOf = (req: PayloadRequest) => (req.user as RoleHolder | null) ?? null
 const bad = (message: string, status = 400) => new APIError(message, status, undefined, true)
 
 const requireRole = (req: PayloadRequest, ...roles: ('admin' | 'reviewer')[]): RoleHolder => {

@@ -10,7 +10,7 @@ import type pg from 'pg'
 import { sentenceHash } from '../../collections/Sentences/normalize'
 import { SENTENCE_LICENCES, SENTENCE_MAX_CHARACTERS } from '../../collections/Sentences/constants'
 import { dataDir } from '../lib/env'
-import { firstRuleFailure, normalizeSentence, type SentenceRules } from './core'
+import { firstRuleFailure, normalizeSentence, type SentenceRules } from '../../collections/Sentences/core'
 
 /**
  * Bulk sentence import: a file streamed line by line (UTF-8, strictly decoded), each sentence

@@ -2,7 +2,7 @@ import type { PostgresAdapter } from '@payloadcms/db-postgres'
 import type { Payload } from 'payload'
 import type pg from 'pg'
 
-import { sentencePools } from '../site/sentencePool'
+import { sentencePools } from '../contribution/sentencePool'
 
 /**
  * Sentence review: approve/reject votes on pending sentences, decided by Common Voice's rule (N

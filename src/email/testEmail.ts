@@ -1,6 +1,6 @@
 import { APIError, type Endpoint } from 'payload'
 
-import { hasRole, type RoleHolder } from '../access/roles'
+import { hasRole } from '../access/roles'
 import { settings } from '../lib/env'
 import { logger } from '../lib/logger'
 import { transport } from './index'
@@ -16,7 +16,7 @@ export const testEmailEndpoint: Endpoint = {
   method: 'post',
   handler: async (req) => {
     if (!req.user) throw new APIError('Sign in as an admin to send a test email.', 401, undefined, true)
-    if (!hasRole(req.user as unknown as RoleHolder, 'admin')) throw new APIError('Only admins can send a test email.', 403, undefined, true)
+    if (!hasRole(req.user, 'admin')) throw new APIError('Only admins can send a test email.', 403, undefined, true)
     const to = String((req.user as { email?: unknown }).email ?? '')
     if (!process.env.SMTP_URL) {
       return Response.json(

@@ -1,7 +1,7 @@
 import type { PostgresAdapter } from '@payloadcms/db-postgres'
 import { APIError, type Endpoint, type PayloadRequest } from 'payload'
 
-import { hasRole, type RoleHolder } from '../access/roles'
+import { hasRole } from '../access/roles'
 import { cancelJob, JOB_STATES, listJobs, retryJob, type JobState } from './admin'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -9,7 +9,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 /** First lines of every jobs endpoint: admins only. */
 const requireAdmin = (req: PayloadRequest): void => {
   if (!req.user) throw new APIError('Sign in as an admin to manage jobs.', 401, undefined, true)
-  if (!hasRole(req.user as unknown as RoleHolder, 'admin')) throw new APIError('Only admins can see and manage jobs.', 403, undefined, true)
+  if (!hasRole(req.user, 'admin')) throw new APIError('Only admins can see and manage jobs.', 403, undefined, true)
 }
 
 const poolOf = (req: PayloadRequest) => (req.payload.db as unknown as PostgresAdapter).pool

@@ -1,9 +1,11 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 
 import { sql } from '@payloadcms/db-postgres'
-import type { Payload, PayloadRequest } from 'payload'
+import { APIError, type Config, type Payload, type PayloadRequest } from 'payload'
 
 import { databaseFor } from '../db/transaction'
+import { parseCookies } from './cookies'
+import { appendHooks, extendCollection } from './extendConfig'
 
 /**
  * The first admin account is created with a one-time setup token, never by whoever reaches an
@@ -46,11 +48,7 @@ export const isLiveSetupToken = async (payload: Payload, token: string): Promise
 export const setupTokenFrom = (headers: Headers): string | undefined => {
   const header = headers.get(SETUP_HEADER)?.trim()
   if (header) return header
-  for (const pair of (headers.get('cookie') ?? '').split(';')) {
-    const [name, ...value] = pair.trim().split('=')
-    if (name === SETUP_COOKIE) return decodeURIComponent(value.join('='))
-  }
-  return undefined
+  return parseCookies(headers.get('cookie')).get(SETUP_COOKIE)
 }
 
 /**
@@ -66,3 +64,33 @@ export const consumeSetupTokens = async (req: PayloadRequest, token: string): Pr
   const wanted = Buffer.from(keyOf(token))
   return rows.some(({ key }) => key.length === wanted.length && timingSafeEqual(Buffer.from(key), wanted))
 }
+
+/**
+ * Installed like a plugin: the very first account becomes the admin, and only with the one-time
+ * setup token printed at start, never whoever reaches an empty install first. Every later account
+ * starts as a contributor. Local API callers (seed, CLI, tests) state roles explicitly and are left alone.
+ */
+export const firstAdminSetupModule =
+  ({ usersSlug = 'users' }: { /** @default 'users' */ usersSlug?: string } = {}) =>
+  (config: Config): Config =>
+    extendCollection(
+      config,
+      usersSlug,
+      (users) =>
+        appendHooks(users, {
+          beforeChange: [
+            async ({ data, operation, req }) => {
+              if (operation === 'create' && !req.user && req.payloadAPI !== 'local') {
+                const { totalDocs } = await req.payload.count({ collection: usersSlug, req }) // system check: counts all accounts
+                if (totalDocs === 0) {
+                  const token = setupTokenFrom(req.headers)
+                  if (!token || !(await consumeSetupTokens(req, token))) throw new APIError(FIRST_ADMIN_REFUSAL, 403, undefined, true)
+                  data.roles = ['admin']
+                }
+              }
+              return data
+            },
+          ],
+        }),
+      'The first-admin setup module (src/lib/firstAdminSetup.ts)',
+    )

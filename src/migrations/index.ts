@@ -17,8 +17,10 @@ import * as migration_20261129_113101_export_plan_rows from './20261129_113101_e
 import * as migration_20261129_113938_backups from './20261129_113938_backups';
 import * as migration_20261129_130155_merge_export_backups from './20261129_130155_merge_export_backups';
 import * as migration_20261129_143908_media_storage_fields from './20261129_143908_media_storage_fields';
+import * as migration_20261129_145926_drop_recordings_status from './20261129_145926_drop_recordings_status';
 import * as migration_20261129_151200_dashboard_rollup from './20261129_151200_dashboard_rollup';
-import * as migration_20261129_160000_merge_media_dashboard from './20261129_160000_merge_media_dashboard';
+import * as migration_20261129_152000_merge_media_dashboard from './20261129_152000_merge_media_dashboard';
+import * as migration_20261129_155513_merge_contribution from './20261129_155513_merge_contribution';
 
 export const migrations = [
   {
@@ -117,13 +119,23 @@ export const migrations = [
     name: '20261129_143908_media_storage_fields',
   },
   {
+    up: migration_20261129_145926_drop_recordings_status.up,
+    down: migration_20261129_145926_drop_recordings_status.down,
+    name: '20261129_145926_drop_recordings_status',
+  },
+  {
     up: migration_20261129_151200_dashboard_rollup.up,
     down: migration_20261129_151200_dashboard_rollup.down,
     name: '20261129_151200_dashboard_rollup',
   },
   {
-    up: migration_20261129_160000_merge_media_dashboard.up,
-    down: migration_20261129_160000_merge_media_dashboard.down,
-    name: '20261129_160000_merge_media_dashboard'
+    up: migration_20261129_152000_merge_media_dashboard.up,
+    down: migration_20261129_152000_merge_media_dashboard.down,
+    name: '20261129_152000_merge_media_dashboard',
+  },
+  {
+    up: migration_20261129_155513_merge_contribution.up,
+    down: migration_20261129_155513_merge_contribution.down,
+    name: '20261129_155513_merge_contribution'
   },
 ];

@@ -15,7 +15,8 @@ import { createMultipartGuard, MultipartRefusal, type MultipartGuard } from './m
 import { rateLimit, type RateLimiters } from './rateLimits'
 import { upgradeLegacyClientCookie } from './legacyClientCookie'
 import { readClientCookie, verifiedClientCookie } from '../lib/clientId'
-import { serveNextSentences, SiteRequestError } from '../site/serveNextSentences'
+import { parseCookies } from '../lib/cookies'
+import { serveNextSentences, SiteRequestError } from '../contribution/serveNextSentences'
 
 export interface AppOptions {
   payload: Payload
@@ -259,7 +260,8 @@ export const createApp = ({ payload, config, settings, limiters, nextHandler, is
   // Anonymous ids: cookies from before ids were signed are swapped for signed ones (once), and new
   // ids per address are capped. Judgments are limited per address and per person.
   const secret = payload.secret
-  const tokenCookie = `${payload.config.cookiePrefix}-token=`
+  const tokenCookieName = `${payload.config.cookiePrefix}-token`
+  const tokenCookie = `${tokenCookieName}=`
   app.use('/api', upgradeLegacyClientCookie(payload))
   app.post(
     '/api/site/consent',
@@ -268,7 +270,7 @@ export const createApp = ({ payload, config, settings, limiters, nextHandler, is
   const contributorKey = (req: Request): string => {
     const cookie = verifiedClientCookie(secret, req.headers.cookie)
     if (cookie) return cookie.linkedUserId !== undefined ? `u:${cookie.linkedUserId}` : `c:${cookie.clientId}`
-    const token = req.headers.authorization ?? /(?:^|;\s*)[\w-]+-token=([^;]+)/.exec(req.headers.cookie ?? '')?.[1]
+    const token = req.headers.authorization ?? parseCookies(req.headers.cookie).get(tokenCookieName)
     return token ? `t:${createHash('sha256').update(token).digest('base64url').slice(0, 32)}` : `ip:${req.ip ?? 'unknown'}`
   }
   const judgmentRoutes = ['/api/votes', '/api/transcriptions', '/api/consensus/skip', '/api/site/sentences/:id/skip', '/api/curation/sentences/:id/review']
@@ -278,8 +280,8 @@ export const createApp = ({ payload, config, settings, limiters, nextHandler, is
     rateLimit(limiters, 'siteRead'),
   )
 
-  // The site's hottest read, answered without Payload's per-request setup (same rules and code as
-  // the Payload endpoint /api/site/next-sentences, which serves `next dev`).
+  // The site's hottest read, answered here without Payload's per-request setup: its only route
+  // (src/contribution/serveNextSentences.ts).
   app.get('/api/site/next-sentences', async (req, res, next) => {
     try {
       const cookies = req.headers.cookie ?? ''

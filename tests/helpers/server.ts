@@ -8,7 +8,7 @@ import { createApp } from '../../src/server/app'
 import { bootPayload, type Booted } from '../../src/server/boot'
 import { createRateLimiters } from '../../src/server/rateLimits'
 import { createJobRuntime } from '../../src/jobs/runtime'
-import { getRegisteredJobs } from '@shrutik/plugin-sdk'
+import { getRegisteredJobs, type Role } from '@shrutik/plugin-sdk'
 import { sql, type PostgresAdapter } from '@payloadcms/db-postgres'
 
 import { CLIENT_ID_COOKIE, newClientId, signClientId } from '../../src/lib/clientId'
@@ -70,7 +70,7 @@ export const startTestServer = async (overrides: SettingsOverrides = {}): Promis
 
 export const uniqueEmail = (label: string): string => `${label}-${randomBytes(4).toString('hex')}@test.shrutik.local`
 
-export type Role = 'admin' | 'reviewer' | 'contributor' | 'exporter'
+export type { Role }
 
 export interface TestUser {
   id: number

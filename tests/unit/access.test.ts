@@ -15,6 +15,7 @@ describe('access predicates', () => {
     expect(hasRole(contributor as never, 'admin', 'reviewer')).toBe(false)
     expect(hasRole(null, 'contributor')).toBe(false)
     expect(hasRole({ id: 4, roles: null }, 'contributor')).toBe(false)
+    expect(hasRole(undefined, 'admin')).toBe(false)
   })
 
   test('isAdmin and isSelfOrAdmin', () => {

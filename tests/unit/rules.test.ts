@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 
-import { checkRules, countCharacters, countWords, dedupeKey, normalizeSentence, validateRules, type RuleId, type SentenceRules } from '../../src/curation/core'
+import { checkRules, countCharacters, countWords, dedupeKey, normalizeSentence, validateRules, type RuleId, type SentenceRules } from '../../collections/Sentences/core'
 
 // Bengali rules as an NGO would set them: Bengali letters only, no Latin digits or symbols, danda at the end.
 const bengali: SentenceRules = {

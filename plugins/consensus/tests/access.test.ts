@@ -167,7 +167,7 @@ describe('judging one’s own recording', () => {
     expect((ownVote as { message: string }).message).toMatch(/your own recording/)
     const [{ client_id: clientOfSpeaker }] = await sqlRows<{ client_id: string }>(
       server,
-      sql`INSERT INTO recordings (client_id, language_id, mode, status, audio_status, filename) VALUES (${'11111111-2222-4333-8444-555555555555'}, ${languageId}, 'long', 'uploaded', 'ready', ${'x.wav'}) RETURNING client_id`,
+      sql`INSERT INTO recordings (client_id, language_id, mode, audio_status, filename) VALUES (${'11111111-2222-4333-8444-555555555555'}, ${languageId}, 'long', 'ready', ${'x.wav'}) RETURNING client_id`,
     )
     const [{ id: recordingId }] = await sqlRows<{ id: number }>(server, sql`SELECT id FROM recordings WHERE client_id = ${clientOfSpeaker}`)
     const [{ id: segmentId }] = await sqlRows<{ id: number }>(

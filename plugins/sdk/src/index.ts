@@ -36,3 +36,4 @@ export {
 } from './migrations'
 export { folderOf } from './paths'
 export { hasRole, ROLES, type Role, type RoleHolder } from './roles'
+export { MEDIA_TYPES, mediaTypeOf, UPLOAD_AUDIO_TYPES } from './media'

@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react'
 
 import { translator, type Locale } from '../i18n'
-import { checkTake, LONG_LIMITS } from '../recorder/checks'
+import { checkTake, LONG_LIMITS } from '../recorder/takeChecks'
 import { createUploader, type UploadState } from '../recorder/uploader'
 import { useRecorder, type Take } from '../recorder/useRecorder'
 import { TERMS_VERSION } from '../terms'

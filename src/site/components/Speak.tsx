@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 
 import { translator, type Locale, type MessageKey } from '../i18n'
-import { checkTake, PROMPT_LIMITS, type TakeProblem } from '../recorder/checks'
+import { checkTake, PROMPT_LIMITS, type TakeProblem } from '../recorder/takeChecks'
 import { createUploader, type UploadState } from '../recorder/uploader'
 import { useRecorder, type Take } from '../recorder/useRecorder'
 import { TERMS_VERSION } from '../terms'

@@ -12,6 +12,9 @@ export const DEFAULT_LOCALE: Locale = 'en'
 const MESSAGES: Record<Locale, Messages> = { en, bn, 'x-rtl': en }
 const NAMES: Record<Locale, string> = { en: 'English', bn: 'বাংলা', 'x-rtl': 'RTL test' }
 
+/** The real locales (no pseudo-locale): what an account or the site settings may choose. */
+export const REAL_LOCALES = LOCALES.filter((locale) => locale !== 'x-rtl')
+
 export const isLocale = (value: unknown): value is Locale => typeof value === 'string' && (LOCALES as readonly string[]).includes(value)
 export const publicLocales = (): Locale[] =>
   LOCALES.filter((locale) => locale !== 'x-rtl' || process.env.NODE_ENV !== 'production' || process.env.SITE_PSEUDO_LOCALES === 'true')

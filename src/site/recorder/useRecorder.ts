@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useRef, useState } from 'react'
 
-import { toDbfs, type TakeMeasurements } from './checks'
+import { toDbfs, type TakeMeasurements } from './takeChecks'
 
 export interface Take extends TakeMeasurements {
   blob: Blob

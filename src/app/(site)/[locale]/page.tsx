@@ -3,7 +3,7 @@ import { notFound } from 'next/navigation'
 import { getPayload } from 'payload'
 
 import { isLocale, translator } from '@/site/i18n'
-import { siteStats } from '@/site/stats'
+import { siteStats } from '@/contribution/stats'
 
 export const dynamic = 'force-dynamic'
 

@@ -14,7 +14,7 @@ export class SiteRequestError extends Error {
   }
 }
 
-/** `?language=&limit=` checked and answered; shared by the Express fast path and the Payload endpoint. */
+/** `GET /api/site/next-sentences?language=&limit=`, checked and answered (mounted by the Express app, src/server/app.ts). */
 export const serveNextSentences = async (
   payload: Payload,
   params: URLSearchParams,

@@ -5,6 +5,7 @@ import type { CollectionConfig, Payload } from 'payload'
 import { databaseFor } from '../db/transaction'
 
 import { logger } from '../lib/logger'
+import { recountSentenceRecordings } from './recount'
 import { sentencePools } from './sentencePool'
 
 export const PURGE_WITHDRAWAL = 'contributors.purge-withdrawal'
@@ -18,7 +19,7 @@ declare module '@shrutik/plugin-sdk' {
 type Rows<Row> = { rows: Row[]; rowCount?: number | null }
 const exec = async <Row = Record<string, unknown>>(db: SqlExecutor, query: ReturnType<typeof sql>): Promise<Rows<Row>> => (await db.execute(query)) as Rows<Row>
 
-export interface WithdrawalSubject {
+export interface WithdrawingContributor {
   kind: 'anonymous' | 'account' | 'account-deleted'
   userId?: number
   /** The browser ids of this person (for an account: every browser linked to it). */
@@ -41,11 +42,11 @@ export interface WithdrawalResult {
  * files), their judgments and skips are deleted (plugins remove theirs through their handlers), their
  * browser ids stop working, and a tombstone without personal data records the counts.
  */
-export const withdraw = async (db: SqlExecutor, payload: Payload, subject: WithdrawalSubject): Promise<WithdrawalResult> => {
-  const clients = JSON.stringify(subject.clientIds)
+export const withdraw = async (db: SqlExecutor, payload: Payload, contributor: WithdrawingContributor): Promise<WithdrawalResult> => {
+  const clients = JSON.stringify(contributor.clientIds)
   const inClients = (column: string) => sql`${sql.identifier(column)} IN (SELECT value FROM jsonb_array_elements_text(${clients}::jsonb))`
-  const byUser = (column: string) => (subject.userId === undefined ? sql`FALSE` : sql`${sql.identifier(column)} = ${subject.userId}`)
-  const [tombstone] = (await exec<{ id: number }>(db, sql`INSERT INTO withdrawals (kind, status) VALUES (${subject.kind}, 'removing-files') RETURNING id`)).rows
+  const byUser = (column: string) => (contributor.userId === undefined ? sql`FALSE` : sql`${sql.identifier(column)} = ${contributor.userId}`)
+  const [tombstone] = (await exec<{ id: number }>(db, sql`INSERT INTO withdrawals (kind, status) VALUES (${contributor.kind}, 'removing-files') RETURNING id`)).rows
   const recordings = await exec<{ sentence_id: number | null; language_id: number }>(
     db,
     sql`UPDATE recordings SET withdrawal_id = ${tombstone.id}, owner_id = NULL, client_id = NULL, demographics_snapshot = NULL, updated_at = now()
@@ -56,21 +57,19 @@ export const withdraw = async (db: SqlExecutor, payload: Payload, subject: Withd
   const afterCommit: NonNullable<ContributorChangeResult['after']>[] = []
   for (const handler of getContributorHandlers(payload.config)) {
     if (!handler.withdraw) continue
-    const result = await handler.withdraw({ db, payload, userId: subject.userId, clientIds: subject.clientIds })
+    const result = await handler.withdraw({ db, payload, userId: contributor.userId, clientIds: contributor.clientIds })
     for (const [kind, n] of Object.entries(result.counts ?? {})) counts[kind] = (counts[kind] ?? 0) + n
     if (result.after) afterCommit.push(result.after)
   }
   const transcriptions = await exec(db, sql`DELETE FROM transcriptions WHERE ${byUser('author_id')} OR ${inClients('client_id')}`)
   const sentenceSkips = await exec(db, sql`DELETE FROM sentence_skips WHERE ${byUser('user_id')} OR ${inClients('client_id')}`)
   await exec(db, sql`UPDATE contributors SET withdrawn_at = now(), updated_at = now() WHERE (${byUser('user_id')} OR ${inClients('client_id')}) AND withdrawn_at IS NULL`)
-  if (subject.userId !== undefined) {
+  if (contributor.userId !== undefined) {
     // The account stays (unless deleted) but must accept the terms again to contribute.
-    await exec(db, sql`UPDATE users SET consent_terms_version = NULL, consent_accepted_at = NULL WHERE id = ${subject.userId}`)
+    await exec(db, sql`UPDATE users SET consent_terms_version = NULL, consent_accepted_at = NULL WHERE id = ${contributor.userId}`)
   }
   const sentences = [...new Set(recordings.rows.map((row) => row.sentence_id).filter((id): id is number => id !== null))]
-  for (const id of sentences) {
-    await exec(db, sql`UPDATE sentences SET recording_count = (SELECT count(*) FROM recordings WHERE sentence_id = ${id} AND withdrawal_id IS NULL) WHERE id = ${id}`)
-  }
+  await recountSentenceRecordings(db, sentences)
   const result = {
     recordings: recordings.rowCount ?? 0,
     votes: counts.votes ?? 0,
@@ -83,7 +82,7 @@ export const withdraw = async (db: SqlExecutor, payload: Payload, subject: Withd
          WHERE id = ${tombstone.id}`,
   )
   // Plugins hear of it only if the withdrawal commits.
-  await emit(payload, 'contributor.withdrawn', { withdrawalId: tombstone.id, userId: subject.userId ?? null }, { db })
+  await emit(payload, 'contributor.withdrawn', { withdrawalId: tombstone.id, userId: contributor.userId ?? null }, { db })
   const languages = [...new Set(recordings.rows.map((row) => row.language_id))]
   return {
     withdrawalId: tombstone.id,
@@ -96,9 +95,9 @@ export const withdraw = async (db: SqlExecutor, payload: Payload, subject: Withd
 }
 
 /** Withdraws in a transaction of its own. */
-export const withdrawNow = async (payload: Payload, subject: WithdrawalSubject): Promise<Omit<WithdrawalResult, 'after'>> => {
+export const withdrawNow = async (payload: Payload, contributor: WithdrawingContributor): Promise<Omit<WithdrawalResult, 'after'>> => {
   const drizzle = (payload.db as unknown as PostgresAdapter).drizzle
-  const { after, ...result } = await drizzle.transaction(async (tx) => withdraw(tx as unknown as SqlExecutor, payload, subject))
+  const { after, ...result } = await drizzle.transaction(async (tx) => withdraw(tx as unknown as SqlExecutor, payload, contributor))
   await getJobQueue().enqueue(PURGE_WITHDRAWAL, { withdrawalId: result.withdrawalId }, { dedupeKey: `withdrawal-${result.withdrawalId}` })
   await after()
   return result

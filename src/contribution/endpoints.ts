@@ -16,9 +16,8 @@ import { BUILD_TAKEOUT, takeoutDir } from './takeout'
 import { withdrawNow } from './withdrawal'
 import { activeLanguageId, nextSentences, type Contributor } from './nextSentences'
 import { sentencePools } from './sentencePool'
-import { serveNextSentences, SiteRequestError } from './serveNextSentences'
 import { siteStats } from './stats'
-import { CONSENT_COOKIE, TERMS_VERSION } from './terms'
+import { CONSENT_COOKIE, TERMS_VERSION } from '../lib/terms'
 
 const PASSAGE_MAX_SENTENCES = 250
 /** Read-aloud pace, roughly the same in English and Bengali script: about 14 characters a second. */
@@ -26,11 +25,10 @@ const READING_CHARS_PER_SECOND = 14
 const YEAR_SECONDS = 365 * 24 * 60 * 60
 
 /** For serving only (no writes): the account, or the signed cookie and the account it is linked to. */
-export const servingContributorOf = (req: PayloadRequest): Contributor => {
+const contributorOf = (req: PayloadRequest): Contributor => {
   const cookie = verifiedClientCookie(req.payload.secret, req.headers.get('cookie'))
   return { userId: req.user ? Number(req.user.id) : cookie?.linkedUserId, clientId: cookie?.clientId }
 }
-const contributorOf = servingContributorOf
 
 const languageIdOf = async (req: PayloadRequest): Promise<number> => {
   const value = req.searchParams.get('language')
@@ -44,7 +42,7 @@ const cookie = (name: string, value: string, req: PayloadRequest) =>
   `${name}=${encodeURIComponent(value)}; Path=/; Max-Age=${YEAR_SECONDS}; SameSite=Lax${new URL(req.payload.config.serverURL || 'http://x').protocol === 'https:' ? '; Secure' : ''}`
 
 /** The person behind a request for self-service (no consent needed): 401 when there is nobody. */
-const requirePerson = async (req: PayloadRequest, doing: string): Promise<ContributorIdentity> => {
+const requireContributor = async (req: PayloadRequest, doing: string): Promise<ContributorIdentity> => {
   const identity = await resolveContributor(req)
   if (!identity) throw new APIError(`Sign in, or use the browser you contributed with, to ${doing}.`, 401, undefined, true)
   return identity
@@ -70,22 +68,12 @@ const takeoutView = (doc: { id: number | string; status?: unknown; createdAt?: u
   downloadUrl: doc.status === 'ready' ? `/api/site/takeout/${doc.id}/download` : null,
 })
 
-/** The public site's API (`/api/site/...`): serving sentences, skips and reports, consent, totals. */
-export const siteEndpoints: Endpoint[] = [
-  {
-    // The next sentences to read. Anyone may ask; a known contributor never gets what they already
-    // recorded, skipped or reported.
-    path: '/site/next-sentences',
-    method: 'get',
-    handler: async (req) => {
-      try {
-        return Response.json(await serveNextSentences(req.payload, req.searchParams, contributorOf(req)), { headers: { 'Cache-Control': 'no-store' } })
-      } catch (error) {
-        if (error instanceof SiteRequestError) throw new APIError(error.message, error.status, undefined, true)
-        throw error
-      }
-    },
-  },
+/**
+ * The public site's API (`/api/site/...`): passages, skips and reports, consent, claim,
+ * withdrawal, takeout, totals. The next sentences (`GET /api/site/next-sentences`) are answered by
+ * the Express app ahead of Payload (src/server/app.ts, serveNextSentences.ts): the site's hottest read.
+ */
+export const contributionEndpoints: Endpoint[] = [
   {
     // A passage for long-script mode: enough unread sentences for about 2, 5 or 10 minutes of reading.
     path: '/site/passage',
@@ -172,7 +160,7 @@ export const siteEndpoints: Endpoint[] = [
     path: '/site/withdraw',
     method: 'post',
     handler: async (req) => {
-      const identity = await requirePerson(req, 'withdraw your contributions')
+      const identity = await requireContributor(req, 'withdraw your contributions')
       const body = ((await req.json?.().catch(() => ({}))) ?? {}) as { confirm?: unknown }
       if (body.confirm !== true) {
         throw new APIError('Withdrawing deletes your recordings, votes and transcriptions for good. Send {"confirm": true} to go ahead.', 400, undefined, true)
@@ -194,7 +182,7 @@ export const siteEndpoints: Endpoint[] = [
     path: '/site/takeout',
     method: 'post',
     handler: async (req) => {
-      const identity = await requirePerson(req, 'download your data')
+      const identity = await requireContributor(req, 'download your data')
       const owner: Where = identity.userId !== undefined ? { user: { equals: identity.userId } } : { clientId: { equals: identity.clientId } }
       // System reads and writes: the person was identified above.
       const waiting = await req.payload.find({ collection: 'takeouts', where: { and: [owner, { status: { equals: 'queued' } }] }, limit: 1, depth: 0 })
@@ -212,7 +200,7 @@ export const siteEndpoints: Endpoint[] = [
     path: '/site/takeout',
     method: 'get',
     handler: async (req) => {
-      const identity = await requirePerson(req, 'see your data downloads')
+      const identity = await requireContributor(req, 'see your data downloads')
       const owner: Where = identity.userId !== undefined ? { user: { equals: identity.userId } } : { clientId: { equals: identity.clientId } }
       const found = await req.payload.find({ collection: 'takeouts', where: owner, sort: '-createdAt', limit: 10, depth: 0 })
       return Response.json({ docs: found.docs.map(takeoutView) }, { headers: { 'Cache-Control': 'no-store' } })
@@ -222,7 +210,7 @@ export const siteEndpoints: Endpoint[] = [
     path: '/site/takeout/:id/download',
     method: 'get',
     handler: async (req) => {
-      const identity = await requirePerson(req, 'download your data')
+      const identity = await requireContributor(req, 'download your data')
       const id = Number(req.routeParams?.id)
       const doc = Number.isInteger(id) && id > 0 ? await req.payload.findByID({ collection: 'takeouts', id, depth: 0 }).catch(() => null) : null
       const mine =

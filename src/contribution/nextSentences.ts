@@ -3,11 +3,10 @@ import type { Payload, Where } from 'payload'
 import pg from 'pg'
 
 import { BCP47 } from '../../collections/Languages'
+import type { ContributorIdentity } from '../access/contributor'
 
-export interface Contributor {
-  userId?: number
-  clientId?: string
-}
+/** Who is served: the account and/or the browser's anonymous id (serving reads only, no consent needed). */
+export type Contributor = Pick<ContributorIdentity, 'userId' | 'clientId'>
 
 export interface ServedSentence {
   id: number

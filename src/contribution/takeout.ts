@@ -23,15 +23,15 @@ declare module '@shrutik/plugin-sdk' {
 export const takeoutDir = (): string => path.join(dataDir(), 'takeouts')
 
 /** Whose data: an account (with every browser linked to it) or one anonymous browser. */
-export interface TakeoutSubject {
+export interface TakeoutContributor {
   userId?: number
   clientIds: string[]
 }
 
-const whereOwn = (subject: TakeoutSubject, userField: string): Where => ({
+const whereOwn = (contributor: TakeoutContributor, userField: string): Where => ({
   or: [
-    ...(subject.userId !== undefined ? [{ [userField]: { equals: subject.userId } }] : []),
-    ...(subject.clientIds.length ? [{ clientId: { in: subject.clientIds } }] : []),
+    ...(contributor.userId !== undefined ? [{ [userField]: { equals: contributor.userId } }] : []),
+    ...(contributor.clientIds.length ? [{ clientId: { in: contributor.clientIds } }] : []),
   ],
 })
 
@@ -48,18 +48,18 @@ const allOf = async (payload: Payload, collection: string, where: Where, select?
 }
 
 /** Builds the zip: `shrutik-data.json` (everything held about the person) and `recordings/` (their audio as uploaded). */
-export const buildTakeout = async (payload: Payload, subject: TakeoutSubject, target: string): Promise<number> => {
+export const buildTakeout = async (payload: Payload, contributor: TakeoutContributor, target: string): Promise<number> => {
   const drizzle = (payload.db as unknown as PostgresAdapter).drizzle
   const account =
-    subject.userId !== undefined
-      ? await payload.findByID({ collection: 'users', id: subject.userId, depth: 0, overrideAccess: true }).catch(() => undefined)
+    contributor.userId !== undefined
+      ? await payload.findByID({ collection: 'users', id: contributor.userId, depth: 0, overrideAccess: true }).catch(() => undefined)
       : undefined
   const browsers = (
     (await drizzle.execute(
-      sql`SELECT client_id, terms_version, consented_at, created_at FROM contributors WHERE client_id IN (SELECT value FROM jsonb_array_elements_text(${JSON.stringify(subject.clientIds)}::jsonb))`,
+      sql`SELECT client_id, terms_version, consented_at, created_at FROM contributors WHERE client_id IN (SELECT value FROM jsonb_array_elements_text(${JSON.stringify(contributor.clientIds)}::jsonb))`,
     )) as unknown as { rows: Record<string, unknown>[] }
   ).rows
-  const recordings = (await allOf(payload, 'recordings', whereOwn(subject, 'owner'))) as Record<string, unknown>[]
+  const recordings = (await allOf(payload, 'recordings', whereOwn(contributor, 'owner'))) as Record<string, unknown>[]
   const zip = new yazl.ZipFile()
   const store = getFileStore(payload)
   const files: { id: unknown; file: string }[] = []
@@ -83,10 +83,10 @@ export const buildTakeout = async (payload: Payload, subject: TakeoutSubject, ta
       : null,
     browsers,
     recordings: recordings.map((recording) => ({ ...recording, file: files.find((entry) => entry.id === recording.id)?.file ?? null })),
-    transcriptions: await allOf(payload, 'transcriptions', whereOwn(subject, 'author')),
-    votes: await allOf(payload, 'votes', whereOwn(subject, 'voter')),
-    segmentSkips: await allOf(payload, 'consensus-skips', whereOwn(subject, 'contributor')),
-    sentenceSkips: await allOf(payload, 'sentence-skips', whereOwn(subject, 'user')),
+    transcriptions: await allOf(payload, 'transcriptions', whereOwn(contributor, 'author')),
+    votes: await allOf(payload, 'votes', whereOwn(contributor, 'voter')),
+    segmentSkips: await allOf(payload, 'consensus-skips', whereOwn(contributor, 'contributor')),
+    sentenceSkips: await allOf(payload, 'sentence-skips', whereOwn(contributor, 'user')),
   }
   zip.addBuffer(Buffer.from(JSON.stringify(data, null, 2)), 'shrutik-data.json')
   zip.end()
@@ -116,10 +116,10 @@ export const buildTakeoutJob: JobDefinition<typeof BUILD_TAKEOUT> = {
       userId === undefined
         ? []
         : ((await drizzle.execute(sql`SELECT client_id FROM contributors WHERE user_id = ${userId}`)) as unknown as { rows: { client_id: string }[] }).rows.map((row) => row.client_id)
-    const subject: TakeoutSubject = { userId, clientIds: [...new Set([...linked, ...(takeout.clientId ? [String(takeout.clientId)] : [])])] }
+    const contributor: TakeoutContributor = { userId, clientIds: [...new Set([...linked, ...(takeout.clientId ? [String(takeout.clientId)] : [])])] }
     fs.mkdirSync(takeoutDir(), { recursive: true, mode: 0o700 })
     const file = `${randomUUID()}.zip`
-    const bytes = await buildTakeout(payload, subject, path.join(takeoutDir(), file))
+    const bytes = await buildTakeout(payload, contributor, path.join(takeoutDir(), file))
     await payload.update({
       collection: 'takeouts',
       id: data.takeoutId,
