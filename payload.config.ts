@@ -46,7 +46,7 @@ import { assertRoomFor, storageFullIsInsufficientStorage } from './src/lib/diskS
 import { firstAdminSetupModule } from './src/lib/firstAdminSetup'
 import { streamStoredUpload } from './src/lib/serveUpload'
 import { identifyContributor } from './src/access/contributor'
-import { malformedPayloadFieldIsBadRequest, removeRequestTempFiles } from './src/lib/uploadTempFiles'
+import { malformedPayloadFieldIsBadRequest, removeRequestTempFiles, withTempFileCleanup } from './src/lib/uploadTempFiles'
 import { dataDir, isProduction, mediaDir, MULTIPART_OVERHEAD_BYTES, resolvePayloadSecret, s3Settings, settings } from './src/lib/env'
 import { fileStoreFromEnv, MEDIA_FOLDERS, s3ClientConfig } from './src/storage'
 
@@ -111,7 +111,8 @@ const config: Config = {
     // The import's staging table is written by SQL alone (src/curation/import.ts, created by a migration).
     tablesFilter: ['!agenda_*', '!rate_limits', '!sentence_import_rows', '!dashboard_*'],
   }), { collections: ['sentences'] }),
-  collections: [
+  // Upload collections drop temp files Payload would not (src/lib/uploadTempFiles.ts).
+  collections: withTempFileCleanup([
     createUsers({
       allowSelfRegistration: env.allowSelfRegistration,
       maxLoginAttempts: env.maxLoginAttempts,
@@ -140,7 +141,7 @@ const config: Config = {
     Takeouts,
     createMedia({ staticDir: path.join(mediaDir(), MEDIA_FOLDERS.site) }),
     Backups,
-  ],
+  ]),
   globals: [createSiteSettings({ themes: THEMES, locales: REAL_LOCALES }), BackupSettings],
   // Emails (password reset) are queued as jobs and sent by a worker through nodemailer (SMTP_URL).
   email: queuedEmailAdapter({ fromAddress: env.emailFrom, fromName: env.emailFromName }),

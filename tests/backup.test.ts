@@ -162,6 +162,14 @@ describe('restore drill', () => {
       )
     }
 
+    // The jobs that wrote them have finished too (a job clears its dedupe key after its last write):
+    // nothing changes between the backup and the comparison below.
+    await eventually(
+      async () => (await tableCounts(process.env.DATABASE_URL!, ['agenda_dedupe_keys'])).agenda_dedupe_keys,
+      (pending) => pending === 0,
+      30_000,
+    )
+
     backupFile = path.join(scratch, 'instance.tar')
     const backup = await cli(['backup', '--out', backupFile])
     expect(backup.stderr).toContain('backup: done')

@@ -52,8 +52,8 @@ const insertRecording = async (upload: Upload): Promise<number> => {
   let withdrawal: number | null = null
   if (upload.withdrawn) withdrawal = (await pool.query(`INSERT INTO withdrawals (kind) VALUES ('anonymous') RETURNING id`)).rows[0].id
   const { rows } = await pool.query(
-    `INSERT INTO recordings (owner_id, client_id, language_id, mode, status, filename, mime_type, filesize, consent_version, audio_status, audio_duration_ms, audio_checks, withdrawal_id, created_at, updated_at)
-     VALUES ($1, $2, $3, 'long', 'uploaded', $4, 'audio/wav', 100, 'test', $5, $6, $7, $8, $9, $9) RETURNING id`,
+    `INSERT INTO recordings (owner_id, client_id, language_id, mode, filename, mime_type, filesize, consent_version, audio_status, audio_duration_ms, audio_checks, withdrawal_id, created_at, updated_at)
+     VALUES ($1, $2, $3, 'long', $4, 'audio/wav', 100, 'test', $5, $6, $7, $8, $9, $9) RETURNING id`,
     [upload.owner ?? null, upload.client ?? null, upload.language ?? languageId, `dash-${randomUUID()}.wav`, upload.status, upload.ms ?? null, upload.checks ? JSON.stringify(upload.checks) : null, withdrawal, at(upload.offset)],
   )
   return rows[0].id

@@ -373,4 +373,9 @@ describe('media on S3', () => {
     const left = Object.keys(await objects(PREFIX)).filter((key) => key === `recordings/${filename}` || key.startsWith(`processed/${recordingId}/`))
     expect(left).toEqual([])
   }, 60_000)
+
+  test('no upload leaves its temp file behind (the S3 adapter reads it, nothing moves it)', () => {
+    const tempDir = path.join(process.env.SHRUTIK_DATA_DIR!, 'tmp', 'uploads')
+    expect(fs.existsSync(tempDir) ? fs.readdirSync(tempDir) : []).toEqual([])
+  })
 })

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 
-import type { AfterErrorHook } from 'payload'
+import type { AfterErrorHook, CollectionAfterOperationHook, CollectionConfig } from 'payload'
 
 import { logger } from './logger'
 
@@ -31,6 +31,28 @@ export const removeRequestTempFiles: AfterErrorHook = async ({ req }) => {
     if (path.resolve(tempPath).startsWith(root)) await fs.rm(tempPath, { force: true })
   }
 }
+
+/**
+ * Payload unlinks the temp file it still names in `req.file` when an upload operation ends; with a
+ * storage adapter (S3) `req.file` is the adapter's copy without that path, and the parsed temp file
+ * would stay forever. Whatever temp file the request parsed that Payload will not unlink goes here.
+ */
+const removeOrphanedTempFiles: CollectionAfterOperationHook = async ({ req, result }) => {
+  const tempDir = req.payload.config.upload?.tempFileDir
+  if (!tempDir) return result
+  const root = path.resolve(tempDir) + path.sep
+  const payloadUnlinks = (req.file as { tempFilePath?: string } | undefined)?.tempFilePath
+  for (const tempPath of new Set(tempPathsOf(req.files))) {
+    if (tempPath !== payloadUnlinks && path.resolve(tempPath).startsWith(root)) await fs.rm(tempPath, { force: true })
+  }
+  return result
+}
+
+/** Adds the orphaned-temp-file cleanup to every upload collection. */
+export const withTempFileCleanup = (collections: CollectionConfig[]): CollectionConfig[] =>
+  collections.map((collection) =>
+    collection.upload ? { ...collection, hooks: { ...collection.hooks, afterOperation: [...(collection.hooks?.afterOperation ?? []), removeOrphanedTempFiles] } } : collection,
+  )
 
 /** A multipart form whose `_payload` field is not JSON: Payload's JSON.parse throws, which is the client's mistake. */
 export const malformedPayloadFieldIsBadRequest: AfterErrorHook = ({ error, req }) => {
