@@ -77,8 +77,8 @@ const makeLanguage = async (code: string, clips: number): Promise<{ files: strin
     const source = sources[Math.floor(next() * sources.length)]
     const text = `বাক্য নম্বর ${Math.floor(next() * clips * 0.8)} "উদ্ধৃতি", কমা`
     const [recording] = (
-      await db.execute(sql`INSERT INTO recordings (client_id, language_id, mode, consent_version, status, audio_status, audio_duration_ms)
-                          VALUES (${`bench-${code}-${speaker}`}, ${language.id}, 'prompt', '1', 'ready', 'ready', ${source.durationMs}) RETURNING id`)
+      await db.execute(sql`INSERT INTO recordings (client_id, language_id, mode, consent_version, audio_status, audio_duration_ms)
+                          VALUES (${`bench-${code}-${speaker}`}, ${language.id}, 'prompt', '1', 'ready', ${source.durationMs}) RETURNING id`)
     ).rows
     const file = `${recording.id}/00000000-0000-4000-8000-000000000000/playback.ogg`
     fs.mkdirSync(path.dirname(path.join(processed, file)), { recursive: true })

@@ -5,15 +5,14 @@ import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { getRegisteredJobs } from '@shrutik/plugin-sdk'
 import pg from 'pg'
 import tar from 'tar-stream'
 
-import { createJobRuntime, type JobRuntime } from '../src/jobs/runtime'
+import type { JobRuntime } from '../src/jobs/runtime'
 import { mediaDir } from '../src/lib/env'
 import { sineWav } from './helpers/audio'
 import { root } from './helpers/cliServer'
-import { createUser, json, mintAnonymous, startTestServer, type TestServer } from './helpers/server'
+import { createUser, json, mintAnonymous, startTestServer, startWorker, type TestServer } from './helpers/server'
 import { asUser, call, createLanguage, createSentence, eventually } from '../plugins/consensus/tests/fixtures'
 import { backupDir, lastScheduledSlot, runBackupScheduleJob } from '../src/backup/jobs'
 import { SKIPPED_TABLES } from '../src/backup/format'
@@ -117,14 +116,7 @@ const rewrite = async (from: string, to: string, change: (name: string, content:
 beforeAll(async () => {
   scratch = fs.mkdtempSync(path.join(process.env.SHRUTIK_TEST_ROOT ?? root, 'backup-'))
   server = await startTestServer()
-  worker = await createJobRuntime({
-    payload: server.payload,
-    databaseUrl: server.booted.database.url,
-    jobs: getRegisteredJobs(server.payload.config),
-    role: 'worker',
-    processEveryMs: 300,
-    sweepUnknownJobs: false,
-  })
+  worker = await startWorker(server)
   admin = new pg.Client({ connectionString: databaseUrl('postgres') })
   await admin.connect()
 })

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import type { PostgresAdapter } from '@payloadcms/db-postgres'
-import { emit, getRegisteredJobs, listenerJobName, type EventMap, type EventName } from '@shrutik/plugin-sdk'
+import { emit, listenerJobName, type EventMap, type EventName } from '@shrutik/plugin-sdk'
 import { subscribeRunning } from '@shrutik/plugin-sdk/testing'
 
-import { createJobRuntime, type JobRuntime } from '../src/jobs/runtime'
+import type { JobRuntime } from '../src/jobs/runtime'
 import { sineWav } from './helpers/audio'
-import { createUser, json, login, mintAnonymous, startTestServer, uniqueEmail, type AnonymousContributor, type TestServer, type TestUser } from './helpers/server'
+import { type AnonymousContributor, createUser, json, login, mintAnonymous, startTestServer, startWorker, type TestServer, type TestUser, uniqueEmail } from './helpers/server'
 import { asUser, call, createLanguage, createSentence, eventually, vote } from '../plugins/consensus/tests/fixtures'
 
 /**
@@ -50,14 +50,7 @@ beforeAll(async () => {
       handler: async ({ data, attempt }) => void heard.push({ event, data: data as Record<string, unknown>, attempt }),
     })),
   )
-  worker = await createJobRuntime({
-    payload: server.payload,
-    databaseUrl: server.booted.database.url,
-    jobs: [...getRegisteredJobs(server.payload.config), ...listenerJobs],
-    role: 'worker',
-    processEveryMs: 300,
-    sweepUnknownJobs: false,
-  })
+  worker = await startWorker(server, { extraJobs: listenerJobs })
   ;[reviewer, ...voters] = await Promise.all([
     createUser(server, 'reviewer', 'events-reviewer'),
     ...[0, 1].map((index) => createUser(server, 'contributor', `events-voter-${index}`)),

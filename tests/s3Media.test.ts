@@ -6,19 +6,19 @@ import { pipeline } from 'node:stream/promises'
 import { inflateRawSync } from 'node:zlib'
 
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { getFileStore, getRegisteredJobs, type FileStore } from '@shrutik/plugin-sdk'
+import { getFileStore, type FileStore } from '@shrutik/plugin-sdk'
 import pg from 'pg'
 import sharp from 'sharp'
 import tar from 'tar-stream'
 
-import { createJobRuntime, type JobRuntime } from '../src/jobs/runtime'
+import type { JobRuntime } from '../src/jobs/runtime'
 import { mediaDir } from '../src/lib/env'
 import { buildTakeout } from '../src/contribution/takeout'
 import { createS3FileStore } from '../src/storage'
 import { sineWav } from './helpers/audio'
 import { root } from './helpers/cliServer'
 import { startTestS3, type TestS3 } from './helpers/s3'
-import { createUser, json, mintAnonymous, startTestServer, type AnonymousContributor, type TestServer, type TestUser } from './helpers/server'
+import { type AnonymousContributor, createUser, json, mintAnonymous, startTestServer, startWorker, type TestServer, type TestUser } from './helpers/server'
 import { call, createLanguage, createSentence, eventually } from '../plugins/consensus/tests/fixtures'
 
 /**
@@ -116,14 +116,7 @@ beforeAll(async () => {
     process.env[name] = value
   }
   server = await startTestServer()
-  worker = await createJobRuntime({
-    payload: server.payload,
-    databaseUrl: server.booted.database.url,
-    jobs: getRegisteredJobs(server.payload.config),
-    role: 'worker',
-    processEveryMs: 300,
-    sweepUnknownJobs: false,
-  })
+  worker = await startWorker(server)
   store = getFileStore()
   adminClient = new pg.Client({ connectionString: databaseUrl('postgres') })
   await adminClient.connect()

@@ -5,12 +5,11 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { getRegisteredJobs } from '@shrutik/plugin-sdk'
 import { recentDeliveries } from '@shrutik/plugin-webhooks'
 
-import { createJobRuntime, type JobRuntime } from '../src/jobs/runtime'
+import type { JobRuntime } from '../src/jobs/runtime'
 import { sineWav } from './helpers/audio'
-import { createUser, json, mintAnonymous, startTestServer, type TestServer, type TestUser } from './helpers/server'
+import { createUser, json, mintAnonymous, startTestServer, startWorker, type TestServer, type TestUser } from './helpers/server'
 import { asUser, call, createLanguage, createSentence, eventually, vote } from '../plugins/consensus/tests/fixtures'
 
 /**
@@ -48,14 +47,7 @@ beforeAll(async () => {
   process.env.WEBHOOK_EVENTS = 'recording.processed,segment.decided'
   process.env.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = 'true'
   server = await startTestServer()
-  worker = await createJobRuntime({
-    payload: server.payload,
-    databaseUrl: server.booted.database.url,
-    jobs: getRegisteredJobs(server.payload.config),
-    role: 'worker',
-    processEveryMs: 300,
-    sweepUnknownJobs: false,
-  })
+  worker = await startWorker(server)
   ;[admin, ...voters] = await Promise.all([createUser(server, 'admin', 'webhooks-admin'), ...[0, 1].map((index) => createUser(server, 'contributor', `webhooks-voter-${index}`))])
   languageId = await createLanguage(server)
   sentenceId = await createSentence(server, languageId)

@@ -4,17 +4,16 @@ import { inflateRawSync } from 'node:zlib'
 
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { sql } from '@payloadcms/db-postgres'
-import { getRegisteredJobs } from '@shrutik/plugin-sdk'
 
 import type { PostgresAdapter } from '@payloadcms/db-postgres'
 import { exportSettings, selectClips } from '@shrutik/plugin-export'
 import type { SqlExecutor } from '@shrutik/plugin-sdk'
 
-import { createJobRuntime, type JobRuntime } from '../src/jobs/runtime'
+import type { JobRuntime } from '../src/jobs/runtime'
 import { withdraw } from '../src/contribution/withdrawal'
 import { mediaDir } from '../src/lib/env'
 import { sineWav } from './helpers/audio'
-import { createUser, json, mintAnonymous, startTestServer, type AnonymousContributor, type TestServer, type TestUser } from './helpers/server'
+import { type AnonymousContributor, createUser, json, mintAnonymous, startTestServer, startWorker, type TestServer, type TestUser } from './helpers/server'
 import { asUser, call, createLanguage, createSentence, eventually, sqlRows, vote } from '../plugins/consensus/tests/fixtures'
 
 /** Self-service: a person downloads what is held about them, and withdraws (also by deleting the account). */
@@ -70,14 +69,7 @@ const entryNames = (zip: Buffer): string[] => {
 
 beforeAll(async () => {
   server = await startTestServer()
-  worker = await createJobRuntime({
-    payload: server.payload,
-    databaseUrl: server.booted.database.url,
-    jobs: getRegisteredJobs(server.payload.config),
-    role: 'worker',
-    processEveryMs: 300,
-    sweepUnknownJobs: false,
-  })
+  worker = await startWorker(server)
   languageId = await createLanguage(server)
   sentenceIds = [await createSentence(server, languageId), await createSentence(server, languageId), await createSentence(server, languageId)]
   ;[admin, listener] = await Promise.all([createUser(server, 'admin', 'withdraw-admin'), createUser(server, 'contributor', 'withdraw-listener')])

@@ -62,8 +62,8 @@ before(async () => {
     for (const [daysAgo, clips] of Object.entries(CLIPS_BY_DAY)) {
       for (let i = 0; i < clips; i++) {
         await db.query(
-          `INSERT INTO recordings (client_id, language_id, mode, status, filename, mime_type, filesize, consent_version, audio_status, audio_duration_ms, created_at, updated_at)
-           VALUES ($1, $2, 'long', 'uploaded', $3, 'audio/wav', 100, 'e2e', 'ready', 1800000, now() - make_interval(days => $4) - interval '1 minute', now())`,
+          `INSERT INTO recordings (client_id, language_id, mode, filename, mime_type, filesize, consent_version, audio_status, audio_duration_ms, created_at, updated_at)
+           VALUES ($1, $2, 'long', $3, 'audio/wav', 100, 'e2e', 'ready', 1800000, now() - make_interval(days => $4) - interval '1 minute', now())`,
           [randomUUID(), rows[0].id, `e2e-${randomUUID()}.wav`, Number(daysAgo)],
         )
       }

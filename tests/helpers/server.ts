@@ -7,8 +7,8 @@ import { settings as readSettings, type Settings } from '../../src/lib/env'
 import { createApp } from '../../src/server/app'
 import { bootPayload, type Booted } from '../../src/server/boot'
 import { createRateLimiters } from '../../src/server/rateLimits'
-import { createJobRuntime } from '../../src/jobs/runtime'
-import { getRegisteredJobs, type Role } from '@shrutik/plugin-sdk'
+import { createJobRuntime, type JobRuntime } from '../../src/jobs/runtime'
+import { getRegisteredJobs, type JobDefinition, type Role } from '@shrutik/plugin-sdk'
 import { sql, type PostgresAdapter } from '@payloadcms/db-postgres'
 
 import { CLIENT_ID_COOKIE, newClientId, signClientId } from '../../src/lib/clientId'
@@ -144,3 +144,17 @@ export const json = async (response: Response): Promise<any> => {
     return text
   }
 }
+
+/**
+ * A worker for every registered job (plus `extraJobs`), as `npm start` runs beside the web process,
+ * polling fast for tests. Stop it in afterAll (`await worker.stop(…)`).
+ */
+export const startWorker = (server: TestServer, { extraJobs = [] }: { extraJobs?: JobDefinition[] } = {}): Promise<JobRuntime> =>
+  createJobRuntime({
+    payload: server.payload,
+    databaseUrl: server.booted.database.url,
+    jobs: [...getRegisteredJobs(server.payload.config), ...extraJobs],
+    role: 'worker',
+    processEveryMs: 300,
+    sweepUnknownJobs: false,
+  })
