@@ -154,14 +154,6 @@ describe('restore drill', () => {
       )
     }
 
-    // The jobs that wrote them have finished too (a job clears its dedupe key after its last write):
-    // nothing changes between the backup and the comparison below.
-    await eventually(
-      async () => (await tableCounts(process.env.DATABASE_URL!, ['agenda_dedupe_keys'])).agenda_dedupe_keys,
-      (pending) => pending === 0,
-      30_000,
-    )
-
     backupFile = path.join(scratch, 'instance.tar')
     const backup = await cli(['backup', '--out', backupFile])
     expect(backup.stderr).toContain('backup: done')
@@ -188,7 +180,9 @@ describe('restore drill', () => {
     expect(skipped.every((table) => table.startsWith('job_test_'))).toBe(true)
     for (const table of skipped) expect(restore.stderr).toContain(`Table ${table} is not part of Shrutik's schema`)
     // Tables never backed up (counters, staging rows, the dashboard's rollup which its job rewrites every minute) are left out.
-    const tables = (await tableNames(process.env.DATABASE_URL!)).filter((table) => !SKIPPED_TABLES.has(table) && !skipped.includes(table))
+    // Dedupe keys are the queue's transient bookkeeping: they clear as jobs (this suite's, or delayed
+    // ones other suites left in the shared database) finish, at any moment.
+    const tables = (await tableNames(process.env.DATABASE_URL!)).filter((table) => !SKIPPED_TABLES.has(table) && !skipped.includes(table) && table !== 'agenda_dedupe_keys')
     expect(restoredTables).toEqual(expect.arrayContaining(tables))
     expect(await tableCounts(restoredUrl, tables)).toEqual(await tableCounts(process.env.DATABASE_URL!, tables))
     // Every media file, byte for byte.
