@@ -17,7 +17,7 @@ export const Dashboard = async ({ user, payload, i18n }: ServerProps) => {
     const [data, languages] = await Promise.all([
       dashboardData(payload),
       // Languages are public data; the dashboard's filter lists them all.
-      payload.find({ collection: 'languages', depth: 0, limit: 500, sort: 'name', pagination: false }),
+      payload.find({ collection: 'languages', depth: 0, limit: 500, sort: 'name', pagination: false, user, overrideAccess: false }),
     ])
     return <DashboardPanel initial={data} language={language} languages={languages.docs.map((doc) => ({ code: String(doc.code), name: String(doc.name) }))} />
   } catch (error) {

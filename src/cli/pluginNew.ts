@@ -180,6 +180,7 @@ export const ${fn} =
       plugin: '${name}',
       event: 'recording.processed',
       handler: async ({ data, payload }) => {
+        // System job: writes only this plugin's collection (the Local API's default overrideAccess).
         const note = \`\${settings.greeting}: recording \${data.recordingId} is \${data.status} (\${data.segmentIds.length} segment\${data.segmentIds.length === 1 ? '' : 's'}).\`
         const existing = await payload.find({ collection: NOTES as never, where: { recording: { equals: data.recordingId } }, limit: 1, depth: 0 })
         if (existing.docs[0]) await payload.update({ collection: NOTES as never, id: existing.docs[0].id, data: { status: data.status, note } as never })

@@ -102,6 +102,7 @@ export const activeLanguageId = async (payload: Payload, value: string): Promise
   if (cached && Date.now() - cached.at < LANGUAGE_CACHE_MS) return cached.id
   if (cached) languages.delete(value)
   const where: Where = isId ? { id: { equals: Number(value) } } : { code: { equals: value } }
+  // System read, cached for every visitor: which languages are active is public.
   const found = await payload.find({ collection: 'languages', where: { and: [where, { isActive: { equals: true } }] }, limit: 1, depth: 0, pagination: false })
   if (!found.docs[0]) return undefined
   const id = Number(found.docs[0].id)

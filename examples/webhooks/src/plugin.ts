@@ -106,6 +106,7 @@ const deliverJob = (settings: SanitizedWebhooksOptions): JobDefinition<'webhooks
     throw new Error(result.error)
   },
   async onFailed({ data, payload, error }) {
+    // System job: marks its own delivery row failed.
     const found = await payload.find({ collection: DELIVERIES as never, where: { deliveryId: { equals: data.deliveryId } }, limit: 1, depth: 0 })
     const delivery = found.docs[0] as unknown as Delivery | undefined
     if (delivery && delivery.status === 'pending') {
@@ -122,6 +123,7 @@ const deliverJob = (settings: SanitizedWebhooksOptions): JobDefinition<'webhooks
 const onEvent =
   (settings: SanitizedWebhooksOptions) =>
   async ({ event, data, emittedAt, payload, jobId }: EventContext<WebhookEvent>): Promise<void> => {
+    // System job (the event's delivery): reads and writes only this plugin's collection.
     for (const [target, url] of settings.urls.entries()) {
       const deliveryId = `${jobId}-${target}`
       const existing = await payload.find({ collection: DELIVERIES as never, where: { deliveryId: { equals: deliveryId } }, limit: 1, depth: 0 })
@@ -179,6 +181,6 @@ export const webhooksPlugin =
     return registerJobs(listening, [deliverJob(settings)])
   }
 
-/** For tests and the admin: the deliveries of one event kind, newest first. */
+/** For tests and system code (not for a user's request: no access check): the deliveries of one event kind, newest first. */
 export const recentDeliveries = async (payload: Payload, event?: WebhookEvent) =>
   (await payload.find({ collection: DELIVERIES as never, where: event ? { event: { equals: event } } : {}, sort: '-createdAt', limit: 100, depth: 0 })).docs as unknown as Delivery[]
