@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', '.next/', 'data/', 'media/', 'tests/.tmp/', 'coverage/', 'next-env.d.ts', 'src/app/(payload)/admin/importMap.js', 'src/payload-types.ts'],
+    ignores: ['node_modules/', '**/dist/', '.next/', 'data/', 'media/', 'tests/.tmp/', 'coverage/', 'next-env.d.ts', 'src/app/(payload)/admin/importMap.js', 'src/payload-types.ts'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

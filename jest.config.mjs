@@ -19,11 +19,16 @@ export default {
     '^@payload-config$': '<rootDir>/payload.config.ts',
     '^@/(.*)$': '<rootDir>/src/$1',
   },
-  testMatch: ['<rootDir>/tests/**/*.test.ts', '<rootDir>/plugins/*/tests/**/*.test.ts', '<rootDir>/themes/*/tests/**/*.test.ts', '<rootDir>/examples/*/tests/**/*.test.ts'],
+  testMatch: [
+    '<rootDir>/tests/**/*.test.ts',
+    '<rootDir>/{plugins,themes,examples}/*/{src,test,tests}/**/*.test.{ts,tsx}',
+  ],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 60_000,
   globalSetup: '<rootDir>/tests/setup/globalSetup.ts',
   globalTeardown: '<rootDir>/tests/setup/globalTeardown.mjs',
   // Payload keeps a database client checked out for the life of the process.
   forceExit: true,
-  testEnvironmentOptions: { globalsCleanup: 'off' },
+  // Workspace packages resolve to their TypeScript sources (the `source` export condition), not dist/.
+  testEnvironmentOptions: { globalsCleanup: 'off', customExportConditions: ['source', 'node', 'node-addons'] },
 }

@@ -7,7 +7,7 @@ import { audioProcessingPlugin } from '@shrutik/plugin-audio-processing'
 import { consensusPlugin } from '@shrutik/plugin-consensus'
 import { exportPlugin } from '@shrutik/plugin-export'
 import { webhooksPlugin, type WebhookEvent } from '@shrutik/plugin-webhooks'
-import { registerJobs, setFileStore } from '@shrutik/plugin-sdk'
+import { provideServices, registerJobs, setFileStore } from '@shrutik/plugin-sdk'
 import { buildConfig, type Config, type PayloadRequest } from 'payload'
 import { bnBd } from '@payloadcms/translations/languages/bnBd'
 import { en } from '@payloadcms/translations/languages/en'
@@ -41,7 +41,7 @@ import { withdrawnAmong } from './src/contribution/withdrawal'
 import { localeName, REAL_LOCALES } from './src/site/i18n'
 import { THEMES } from './src/site/themes'
 import { constraintErrorsAreBadRequests, databaseUnavailableIsServiceUnavailable } from './src/lib/databaseErrors'
-import { payloadLogDestination } from './src/lib/logger'
+import { logger, payloadLogDestination } from './src/lib/logger'
 import { assertRoomFor, storageFullIsInsufficientStorage } from './src/lib/diskSpace'
 import { firstAdminSetupModule } from './src/lib/firstAdminSetup'
 import { streamStoredUpload } from './src/lib/serveUpload'
@@ -68,8 +68,12 @@ const config: Config = {
   csrf: [env.serverURL],
   cookiePrefix: 'shrutik',
   telemetry: false,
-  // The media store reaches plugins (and the core's readers) through the SDK, like the job queue.
-  onInit: async () => setFileStore(fileStore),
+  // Host services reach plugins through their Payload instance (the job runtime adds the queue when
+  // it starts); the process-wide store stays for core readers that have no instance at hand.
+  onInit: async (payload) => {
+    provideServices(payload, { fileStore, logger, settings: { serverURL: env.serverURL, dataDir: dataDir() } })
+    setFileStore(fileStore)
+  },
   // Payload's pino logger writes through winston: one JSON format in one stream.
   logger: { options: { level: env.logLevel }, destination: payloadLogDestination },
   // Refusals we raise on purpose (4xx with a message for the user) are not server errors.

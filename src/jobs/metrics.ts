@@ -2,7 +2,7 @@ import client from 'prom-client'
 import type pg from 'pg'
 
 import { registerGauge, registry } from '../lib/metrics'
-import { JOBS_TABLE } from './schema'
+import { JOBS_TABLE } from './constants'
 
 export const jobsProcessed = new client.Counter({
   name: 'shrutik_jobs_processed_total',

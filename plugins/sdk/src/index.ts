@@ -1,6 +1,7 @@
 export type { EnqueueOptions, EnqueueResult, JobContext, JobDataMap, JobDefinition, JobFailureContext, JobLogLevel, JobName, JobQueue } from './jobs'
 export { JobValidationError, PermanentJobError } from './jobs'
 export { idOf } from './refs'
+export { provideServices, servicesOf, type ServiceLogger, type ShrutikServices } from './services'
 export { getFileStore, getJobQueue, getRegisteredJobs, registerJobs, setFileStore, setJobQueue } from './registry'
 export { parseByteRange, serveStoredFile, type ServeStoredFileOptions } from './serveFile'
 export { assertValidKey, assertValidPrefix, FileNotFoundError, joinKey, type FileStore } from './storage'

@@ -1,6 +1,7 @@
 import type { Config, Payload, SanitizedConfig } from 'payload'
 
 import type { JobDefinition, JobQueue } from './jobs'
+import { servicesOf } from './services'
 import type { FileStore } from './storage'
 
 const JOBS_KEY = 'shrutikJobs'
@@ -33,26 +34,33 @@ export const registerJobs = <C extends Config>(config: C, jobs: AnyJobDefinition
 export const getRegisteredJobs = (config: ConfigWithJobs | Config | SanitizedConfig): AnyJobDefinition[] =>
   ((config.custom as Record<string, unknown> | undefined)?.[JOBS_KEY] as AnyJobDefinition[] | undefined) ?? []
 
-/** Set by the job runtime at boot. One queue per process. */
+/**
+ * @deprecated Hosts hand the queue to plugins through `provideServices(payload, { queue })`. Kept
+ * as the fallback of `getJobQueue()` for callers that have no Payload instance at hand.
+ */
 export const setJobQueue = (queue: JobQueue | undefined): void => {
   ;(globalThis as Record<symbol, unknown>)[QUEUE_KEY] = queue
 }
 
-/** The queue to enqueue through, from hooks and endpoints. Throws if the runtime has not started. */
-export const getJobQueue = (_payload?: Payload): JobQueue => {
-  const queue = (globalThis as Record<symbol, JobQueue | undefined>)[QUEUE_KEY]
+/**
+ * The queue to enqueue through, from hooks, endpoints and jobs: the one the host handed `payload`
+ * (see `provideServices`). Without `payload`, the process's last started queue (deprecated).
+ * Throws if the runtime has not started.
+ */
+export const getJobQueue = (payload?: Payload): JobQueue => {
+  const queue = (payload && servicesOf(payload).queue) ?? (globalThis as Record<symbol, JobQueue | undefined>)[QUEUE_KEY]
   if (!queue) throw new Error('The job queue is not running in this process (start Shrutik with `shrutik start` or `shrutik worker`).')
   return queue
 }
 
-/** Set by the host when Payload starts (payload.config.ts `onInit`). One store per process. */
+/** @deprecated Hosts hand the store to plugins through `provideServices(payload, { fileStore })`; kept as the fallback of `getFileStore()`. */
 export const setFileStore = (store: FileStore | undefined): void => {
   ;(globalThis as Record<symbol, unknown>)[FILE_STORE_KEY] = store
 }
 
-/** The media store (local folder or S3 bucket) every plugin reads and writes through. Throws if the host has not set one. */
-export const getFileStore = (_payload?: Payload): FileStore => {
-  const store = (globalThis as Record<symbol, FileStore | undefined>)[FILE_STORE_KEY]
+/** The media store (local folder or S3 bucket) the host handed `payload` (see `provideServices`). Throws if the host has not set one. */
+export const getFileStore = (payload?: Payload): FileStore => {
+  const store = (payload && servicesOf(payload).fileStore) ?? (globalThis as Record<symbol, FileStore | undefined>)[FILE_STORE_KEY]
   if (!store) throw new Error('No file store is set in this process: Payload has not been started with Shrutik\'s config (payload.config.ts).')
   return store
 }

@@ -78,3 +78,6 @@ export const runJobHandler = async <Name extends JobName>(
   })
   return { logs, progress }
 }
+
+export { startTestDatabase, type TestDatabase } from './kit/database'
+export { createTestConfig, startTestHost, testUsersCollection, type JobOutcome, type TestConfigOptions, type TestHost, type TestHostOptions } from './kit/host'

@@ -1,0 +1,201 @@
+import { randomBytes } from 'node:crypto'
+
+import { postgresAdapter, type PostgresAdapter } from '@payloadcms/db-postgres'
+import { buildConfig, getPayload, type CollectionConfig, type Payload, type Plugin, type SanitizedConfig } from 'payload'
+
+import type { JobDataMap, JobName } from '../jobs'
+import { getRegisteredMigrations, pluginMigrationName } from '../migrations'
+import { getRegisteredJobs } from '../registry'
+import { ROLES } from '../roles'
+import { createJobRuntime, type JobRuntime, type ProcessRole } from '../runtime/runtime'
+import { JOBS_TABLE } from '../runtime/constants'
+import { provideServices, type ShrutikServices } from '../services'
+import { startTestDatabase, type TestDatabase } from './database'
+
+export interface TestConfigOptions {
+  databaseUrl: string
+  /** The plugins under test, in order (as a host lists them). */
+  plugins?: Plugin[]
+  /** Collections a plugin needs from its host (the kit has only `users`). */
+  collections?: CollectionConfig[]
+  /** Services handed to the plugins in `onInit` (the queue is added when the job runtime starts). */
+  services?: ShrutikServices
+  /** @default a random one */
+  secret?: string
+}
+
+/** The kit's own accounts: email and password, with the SDK's roles. */
+export const testUsersCollection: CollectionConfig = {
+  slug: 'users',
+  auth: true,
+  access: { read: () => true, create: () => true, update: () => true, delete: () => true },
+  fields: [{ name: 'roles', type: 'select', hasMany: true, options: [...ROLES], defaultValue: ['contributor'] }],
+}
+
+/**
+ * A minimal Payload config for a plugin's tests: PostgreSQL at `databaseUrl` (no schema push: the
+ * schema comes from migrations, the plugin's own among them), a `users` collection, the host
+ * collections a plugin needs (`collections`), and `plugins`. The host's services reach the plugins
+ * through `onInit`, as they do in Shrutik.
+ */
+export const createTestConfig = ({ databaseUrl, plugins = [], collections = [], services = {}, secret = randomBytes(24).toString('hex') }: TestConfigOptions): Promise<SanitizedConfig> =>
+  buildConfig({
+    secret,
+    telemetry: false,
+    admin: { user: 'users' },
+    db: postgresAdapter({ pool: { connectionString: databaseUrl, max: 5 }, push: false, tablesFilter: ['!agenda_*'] }),
+    collections: [testUsersCollection, ...collections],
+    plugins,
+    logger: { options: { level: (process.env.LOG_LEVEL as 'error' | undefined) ?? 'error' } },
+    onInit: async (payload) => {
+      provideServices(payload, services)
+    },
+  })
+
+export interface TestHostOptions extends Omit<TestConfigOptions, 'databaseUrl'> {
+  /** @default a fresh one from `startTestDatabase()`, removed by `stop()` */
+  database?: TestDatabase
+  /** `all` runs the registered jobs in this process; `web` only enqueues. @default 'all' */
+  role?: ProcessRole
+}
+
+export interface JobOutcome {
+  jobId: string
+  name: string
+  failed: boolean
+  failReason: string | null
+  attempts: number
+}
+
+export interface TestHost {
+  payload: Payload
+  database: TestDatabase
+  runtime: JobRuntime
+  /** Plugin migrations applied at start, as recorded (`<plugin>:<name>`). */
+  migrations: string[]
+  /** Enqueues a job through the real queue and waits until the real worker has finished it (throws if it failed for good). */
+  runJob: <Name extends JobName>(name: Name, data: JobDataMap[Name], options?: { timeoutMs?: number }) => Promise<JobOutcome>
+  /** Waits until no job is queued or running (jobs that enqueue others included). */
+  settle: (options?: { timeoutMs?: number }) => Promise<void>
+  /** Stops the worker, closes Payload and removes the database. */
+  stop: () => Promise<void>
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+const withTimeout = (promise: Promise<unknown>, ms: number): Promise<unknown> =>
+  Promise.race([promise, new Promise((resolve) => setTimeout(resolve, ms).unref())])
+
+const close = async (payload: Payload): Promise<void> => {
+  const pool = (payload.db as unknown as PostgresAdapter).pool
+  pool.on('error', () => undefined)
+  await withTimeout(payload.destroy(), 2000)
+  await withTimeout(pool.end(), 2000)
+}
+
+/**
+ * Creates the schema a host would have before the plugins' migrations: Payload's own tables and the
+ * `users` and extra collections, pushed from a config without the plugins. The plugins' tables and
+ * columns then come from their migrations only, so a missing or wrong migration fails the test.
+ */
+const createCoreSchema = async (options: TestHostOptions, databaseUrl: string): Promise<void> => {
+  const config = await createTestConfig({ ...options, databaseUrl, plugins: [] })
+  const payload = await getPayload({ config, key: `shrutik-kit-core-${randomBytes(6).toString('hex')}` })
+  try {
+    const adapter = payload.db as unknown as PostgresAdapter & {
+      requireDrizzleKit: () => { pushSchema: (...args: unknown[]) => Promise<{ apply: () => Promise<void> }> }
+      schema: unknown
+      tablesFilter?: string[]
+    }
+    const { apply } = await adapter.requireDrizzleKit().pushSchema(adapter.schema, adapter.drizzle, undefined, adapter.tablesFilter, undefined)
+    await apply()
+  } finally {
+    await close(payload)
+  }
+}
+
+/**
+ * A minimal Shrutik host for a plugin's integration tests: a throwaway PostgreSQL database, Payload
+ * with the plugins, the plugins' migrations applied (as `shrutik migrate` does), and the real job
+ * runtime (Agenda on the same database, the code Shrutik itself runs).
+ *
+ * ```ts
+ * const host = await startTestHost({ plugins: [myPlugin({ ... })] })
+ * await host.runJob('my-plugin.do-thing', { id: 1 })
+ * await host.stop()
+ * ```
+ */
+export const startTestHost = async (options: TestHostOptions = {}): Promise<TestHost> => {
+  const database = options.database ?? (await startTestDatabase())
+  let payload: Payload | undefined
+  let runtime: JobRuntime | undefined
+  try {
+    await createCoreSchema(options, database.url)
+    const config = await createTestConfig({ ...options, databaseUrl: database.url })
+    payload = await getPayload({ config, key: `shrutik-kit-${randomBytes(6).toString('hex')}` })
+    const pluginMigrations = getRegisteredMigrations(payload.config).flatMap(({ plugin, migrations }) =>
+      migrations.map((migration) => ({ ...migration, name: pluginMigrationName(plugin, migration.name) })),
+    )
+    await payload.db.migrate({ migrations: pluginMigrations as never })
+    runtime = await createJobRuntime({
+      payload,
+      databaseUrl: database.url,
+      jobs: getRegisteredJobs(payload.config),
+      role: options.role ?? 'all',
+      processEveryMs: 500,
+      sweepUnknownJobs: false,
+    })
+  } catch (error) {
+    await runtime?.stop(1000).catch(() => undefined)
+    if (payload) await close(payload).catch(() => undefined)
+    if (!options.database) await database.stop().catch(() => undefined)
+    throw error
+  }
+  const ready = { payload, runtime }
+
+  const outcomeOf = async (jobId: string): Promise<JobOutcome | undefined> => {
+    const row = (
+      await ready.runtime.pool.query(
+        `SELECT name, next_run_at, locked_at, last_finished_at, failed_at, fail_reason, (data #>> '{__shrutik,attempts}')::int AS attempts
+           FROM ${JOBS_TABLE} WHERE id = $1`,
+        [jobId],
+      )
+    ).rows[0] as { name: string; next_run_at: Date | null; locked_at: Date | null; last_finished_at: Date | null; failed_at: Date | null; fail_reason: string | null; attempts: number | null } | undefined
+    if (!row) throw new Error(`Job ${jobId} is gone from the queue.`)
+    if (row.next_run_at !== null || row.locked_at !== null || row.last_finished_at === null) return undefined
+    const failed = row.failed_at !== null && row.failed_at.getTime() >= row.last_finished_at.getTime()
+    return { jobId, name: row.name, failed, failReason: failed ? row.fail_reason : null, attempts: row.attempts ?? 0 }
+  }
+
+  return {
+    payload,
+    database,
+    runtime,
+    migrations: getRegisteredMigrations(payload.config).flatMap(({ plugin, migrations }) => migrations.map((migration) => pluginMigrationName(plugin, migration.name))),
+    async runJob(name, data, { timeoutMs = 30_000 } = {}) {
+      const { jobId } = await ready.runtime.queue.enqueue(name, data)
+      const deadline = Date.now() + timeoutMs
+      for (;;) {
+        const outcome = await outcomeOf(jobId)
+        if (outcome?.failed) throw new Error(`Job "${name}" (${jobId}) failed: ${outcome.failReason}`)
+        if (outcome) return outcome
+        if (Date.now() > deadline) throw new Error(`Job "${name}" (${jobId}) did not finish within ${timeoutMs} ms.`)
+        await pause(50)
+      }
+    },
+    async settle({ timeoutMs = 30_000 } = {}) {
+      const deadline = Date.now() + timeoutMs
+      for (;;) {
+        const { rows } = await ready.runtime.pool.query(`SELECT count(*)::int AS open FROM ${JOBS_TABLE} WHERE type = 'normal' AND (next_run_at IS NOT NULL OR locked_at IS NOT NULL)`)
+        if ((rows[0] as { open: number }).open === 0) return
+        if (Date.now() > deadline) throw new Error(`Jobs were still queued or running after ${timeoutMs} ms.`)
+        await pause(50)
+      }
+    },
+    async stop() {
+      await ready.runtime.stop(2000)
+      await close(ready.payload)
+      if (!options.database) await database.stop()
+    },
+  }
+}
