@@ -248,7 +248,7 @@ if (PARTS.has('c')) {
       cookies.push(encodeURIComponent(signClientId(booted.payload.secret, clientId)))
     }
     return new Promise<{ latencies: number[]; ids: number[]; failed: number }>((resolve, reject) => {
-      const clients = fork(path.join(root, 'bench', 'uploadClients.ts'), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, NODE_OPTIONS: '' } })
+      const clients = fork(path.join(root, 'bench', 'uploadClients.ts'), [], { execArgv: ['--conditions=source', '--import', 'tsx'], env: { ...process.env, NODE_OPTIONS: '' } })
       clients.once('message', (result) => resolve(result as { latencies: number[]; ids: number[]; failed: number }))
       clients.once('exit', (code) => code !== 0 && reject(new Error(`the upload clients exited with ${code}`)))
       clients.send({ url, clip, uploaders, uploadsEach, languageId: language.id, sentenceIds: sentences.map((sentence) => sentence.id), cookieName: CLIENT_ID_COOKIE, cookies, thinkMs })

@@ -43,7 +43,7 @@ for (let index = present; index < FILES; index++) fs.writeFileSync(path.join(med
 fs.rmSync(work, { recursive: true, force: true })
 fs.mkdirSync(work, { recursive: true })
 const child = (mode: 'backup' | 'restore', file: string, url: string) => {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'bench', 'backupChild.ts'), mode, file], {
+  const result = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', path.join(root, 'bench', 'backupChild.ts'), mode, file], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: url, NODE_OPTIONS: '' },
     encoding: 'utf8',

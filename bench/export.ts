@@ -110,7 +110,7 @@ const exportInChild = (request: Record<string, unknown>, target: string) =>
   new Promise<ChildResult>((resolve, reject) => {
     fs.mkdirSync(path.dirname(target), { recursive: true })
     // The heap cap `shrutik export` gives its export process (EXPORT_HEAP_MB, default 160).
-    const child = spawn(process.execPath, [`--max-old-space-size=${Number(process.env.EXPORT_HEAP_MB ?? 160)}`, '--import', 'tsx', path.join(root, 'bench', 'exportChild.ts'), JSON.stringify({ request, out: target })], {
+    const child = spawn(process.execPath, [`--max-old-space-size=${Number(process.env.EXPORT_HEAP_MB ?? 160)}`, '--conditions=source', '--import', 'tsx', path.join(root, 'bench', 'exportChild.ts'), JSON.stringify({ request, out: target })], {
       env: { ...process.env, DATABASE_URL: booted.database.url, NODE_OPTIONS: '' },
       stdio: ['ignore', 'pipe', 'inherit'],
     })

@@ -45,7 +45,7 @@ const queue = createPostgresQueue(pool, new Map([noop('bench.pickup'), noop('ben
 
 console.log('starting a worker process (Payload + Agenda, poll interval 5 s: pickups below that come from NOTIFY)...')
 const worker = fork(path.join(root, 'bench', 'jobsWorker.ts'), [], {
-  execArgv: ['--import', 'tsx', ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=bench/.out/prof'] : [])],
+  execArgv: ['--conditions=source', '--import', 'tsx', ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=bench/.out/prof'] : [])],
   // One worker process, allowed 50 jobs in flight (no-op jobs are all database round trips).
   env: { ...process.env, NODE_OPTIONS: '', JOBS_MAX_CONCURRENCY: '50' },
   stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

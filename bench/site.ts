@@ -65,7 +65,7 @@ const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 
 const load = (target: string, paths: string[]) =>
   new Promise<{ latencies: number[]; errors: number; seconds: number }>((resolve, reject) => {
-    const child = fork(path.join(root, 'bench', 'httpLoad.ts'), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, NODE_OPTIONS: '' } })
+    const child = fork(path.join(root, 'bench', 'httpLoad.ts'), [], { execArgv: ['--conditions=source', '--import', 'tsx'], env: { ...process.env, NODE_OPTIONS: '' } })
     child.once('message', (result) => resolve(result as { latencies: number[]; errors: number; seconds: number }))
     child.once('exit', (code) => code !== 0 && reject(new Error(`load generator exited with ${code}`)))
     child.send({ origin: target, paths, connections: CONNECTIONS, seconds: SECONDS, cookieName: CLIENT_ID_COOKIE, cookies: signedCookies })

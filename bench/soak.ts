@@ -66,7 +66,7 @@ const spawnChild = (args: string[], extra: Record<string, string>, waitFor?: str
   })
 
 const ports = [await freePort(), await freePort()]
-await Promise.all(ports.map((port) => spawnChild(['--import', 'tsx', path.join(root, 'bench', 'soakWeb.ts')], { PORT: String(port) }, 'ready')))
+await Promise.all(ports.map((port) => spawnChild(['--conditions=source', '--import', 'tsx', path.join(root, 'bench', 'soakWeb.ts')], { PORT: String(port) }, 'ready')))
 const startWorker = () =>
   spawnChild([path.join(root, 'bin', 'shrutik.mjs'), 'worker'], { SHRUTIK_ROLE: 'worker', JOBS_PROCESS_EVERY_MS: '1000' })
 const workers: ChildProcess[] = [await startWorker(), await startWorker()]

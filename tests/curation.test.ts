@@ -216,7 +216,7 @@ describe('import', () => {
     fs.writeFileSync(file, `${many.join('\n')}\n`)
     const created = await server.payload.create({ collection: 'sentence-imports', data: { language: en, sourcePath: file } as never, context: { runInProcess: true } })
     const id = Number(created.id)
-    const child = spawn(process.execPath, ['--import', 'tsx', 'tests/curation/importChild.ts', String(id)], { cwd: root, env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'tests/curation/importChild.ts', String(id)], { cwd: root, env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
     child.stdout.on('data', (chunk) => (output += chunk))
     child.stderr.on('data', (chunk) => (output += chunk))

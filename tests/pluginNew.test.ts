@@ -28,24 +28,33 @@ describe('shrutik plugin:new', () => {
     const made = await run(process.execPath, [BIN, 'plugin:new', name])
     expect(made.stderr).toBe('')
     expect(made.status).toBe(0)
-    expect(made.stdout).toMatch(/Wrote 9 files/)
-    for (const file of ['package.json', 'README.md', 'src/plugin.ts', 'src/options.ts', 'src/admin/Banner.tsx', 'src/migrations/index.ts', 'tests/plugin.test.ts']) {
+    expect(made.stdout).toMatch(/Wrote 10 files/)
+    for (const file of ['package.json', 'README.md', 'src/plugin.ts', 'src/options.ts', 'src/admin/Banner.tsx', 'src/migrations/index.ts', 'src/plugin.test.ts', 'test/host.test.ts']) {
       expect(fs.existsSync(path.join(dir, file))).toBe(true)
     }
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'))).toMatchObject({ name: `@shrutik/plugin-${name}`, peerDependencies: { '@shrutik/plugin-sdk': '0.1.0' } })
 
-    // Its own tests, run as a plugin author would.
-    const tests = await run(process.execPath, ['--experimental-vm-modules', path.join(ROOT, 'node_modules/jest/bin/jest.js'), '--runInBand', `plugins/${name}/tests`])
-    expect(tests.stderr).toMatch(/Tests:\s+\d+ passed, \d+ total/)
+    // Its own tests, run as a plugin author would: the unit tests beside the code, and the
+    // integration tests in a host from the SDK's test kit (real PostgreSQL, real job runtime).
+    const tests = await run(process.execPath, ['--experimental-vm-modules', path.join(ROOT, 'node_modules/jest/bin/jest.js'), '--runInBand', `plugins/${name}/`])
+    expect(tests.stderr).toMatch(/Tests:\s+11 passed, 11 total/)
+    expect(tests.stderr).toMatch(/PASS plugins\/\S+\/src\/plugin\.test\.ts/)
+    expect(tests.stderr).toMatch(/PASS plugins\/\S+\/test\/host\.test\.ts/)
     expect(tests.stderr).not.toMatch(/failed/)
     expect(tests.status).toBe(0)
 
     // It typechecks against the SDK's declarations (strict, as the host).
     const tsconfig = path.join(dir, 'tsconfig.check.json')
-    fs.writeFileSync(tsconfig, JSON.stringify({ extends: '../../tsconfig.json', compilerOptions: { noEmit: true, incremental: false }, include: ['src/**/*', 'tests/**/*'] }))
+    fs.writeFileSync(tsconfig, JSON.stringify({ extends: '../../tsconfig.json', compilerOptions: { noEmit: true, incremental: false }, include: ['src/**/*', 'test/**/*'] }))
     const typecheck = await run(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', tsconfig])
     expect(typecheck.stdout).toBe('')
     expect(typecheck.status).toBe(0)
+
+    // It builds to JavaScript and declarations (its own \`npm run build\`, which \`npm pack\` runs too).
+    const built = await run('npm', ['run', 'build', '--prefix', dir])
+    expect(built.status).toBe(0)
+    for (const file of ['dist/index.js', 'dist/index.d.ts', 'dist/admin/index.js', 'dist/migrations/index.js']) expect(fs.existsSync(path.join(dir, file))).toBe(true)
+    expect(fs.readFileSync(path.join(dir, 'dist/admin/index.js'), 'utf8')).toMatch(/^'use client'/)
   }, 300_000)
 
   test('refuses a folder that exists (73) and a name that is not one (64)', async () => {

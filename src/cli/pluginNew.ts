@@ -4,7 +4,8 @@ import path from 'node:path'
 /**
  * `shrutik plugin:new NAME`: a working plugin to start from, with one of everything the contract
  * offers (options, a collection, an event listener, a job, an endpoint, an admin component, a CLI
- * command, its migrations folder) and tests that pass as written. Plain templates: the files are
+ * command, its migrations folder), unit tests beside the code and integration tests on the SDK's test
+ * kit, which pass as written. Plain templates: the files are
  * small and a generator library would add more than it saves.
  */
 
@@ -31,11 +32,19 @@ const files = (name: string, sdkVersion: string, payloadVersion: string): Record
       {
         name: pkg,
         version: '0.1.0',
-        private: true,
         description: `Shrutik plugin: ${name}`,
         license: 'MIT',
         type: 'module',
-        exports: { '.': './src/index.ts', './admin': './src/admin/index.ts', './migrations': './src/migrations/index.ts' },
+        // `source`: the TypeScript, for a Shrutik checkout (no build while developing); the rest: the build, for everyone else.
+        exports: Object.fromEntries(
+          [
+            ['.', 'index'],
+            ['./admin', 'admin/index'],
+            ['./migrations', 'migrations/index'],
+          ].map(([subpath, file]) => [subpath, { source: `./src/${file}.ts`, types: `./dist/${file}.d.ts`, default: `./dist/${file}.js` }]),
+        ),
+        files: ['dist', 'src', '!src/**/*.test.ts', 'README.md'],
+        scripts: { build: 'shrutik-plugin-build', prepack: 'shrutik-plugin-build' },
         peerDependencies: { '@payloadcms/db-postgres': payloadVersion, '@shrutik/plugin-sdk': sdkVersion, payload: payloadVersion, react: '*' },
       },
       null,
@@ -59,8 +68,14 @@ then write its first migration and commit it:
 \`\`\`
 npm install                                   # links the new workspace package
 npx shrutik migrate:create initial --plugin ${name}
-npm test -- plugins/${name}
+npm run test:unit -- plugins/${name}
 \`\`\`
+
+Unit tests sit beside the code (\`src/*.test.ts\`); \`test/\` holds the integration tests, which run
+the plugin in a minimal host from \`@shrutik/plugin-sdk/testing\` (a throwaway PostgreSQL database,
+Payload, the plugin's migrations, the real job runtime). Until the first migration exists the kit
+pushes the plugin's schema instead. \`npm run build\` writes \`dist/\` (JavaScript and type
+declarations); \`npm pack\` builds and packs it for installing elsewhere.
 
 The guide to the contract is \`plugins/README.md\`.
 `,
@@ -205,11 +220,11 @@ export const Banner = ({ greeting }: { greeting?: string }) => (
 export const migrations = [
 ];
 `,
-    'tests/plugin.test.ts': `import { describe, expect, test } from '@jest/globals'
+    'src/plugin.test.ts': `import { describe, expect, test } from '@jest/globals'
 import { getEventListeners, getRegisteredCommands, getRegisteredJobs, getRegisteredMigrations } from '@shrutik/plugin-sdk'
 import type { Config } from 'payload'
 
-import { ${fn}, sanitizeOptions } from '../src'
+import { ${fn}, sanitizeOptions } from '.'
 
 /** What the plugin adds to a config, and its options' rules. No database needed. */
 
@@ -260,6 +275,50 @@ describe('${fn}', () => {
     const job = getRegisteredJobs(config).find((entry) => entry.name === '${name}.recount')!
     expect(job.validate?.({})).toMatch(/requestedBy/)
     expect(job.validate?.({ requestedBy: 1 })).toBeUndefined()
+  })
+})
+`,
+    'test/host.test.ts': `import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { emit } from '@shrutik/plugin-sdk'
+import { startTestHost, type TestHost } from '@shrutik/plugin-sdk/testing'
+
+import { ${fn} } from '../src'
+import { migrations } from '../src/migrations'
+import { NOTES, RECOUNT } from '../src/plugin'
+
+/**
+ * The plugin in a minimal host from the SDK's test kit: a throwaway PostgreSQL database, Payload,
+ * the plugin's migrations (its schema pushed until the first one exists) and the real job runtime.
+ */
+
+let host: TestHost
+
+beforeAll(async () => {
+  host = await startTestHost({ plugins: [${fn}({ greeting: 'Namaskar' })], pushPluginSchema: migrations.length === 0 })
+}, 120_000)
+
+afterAll(async () => {
+  await host?.stop()
+})
+
+describe('${fn} in a host', () => {
+  test('a processed recording gets one note, through the real listener job, even when the event comes twice', async () => {
+    for (const status of ['rejected', 'ready'] as const) {
+      await emit(host.payload, 'recording.processed', { recordingId: 41, status, durationMs: 1200, segmentIds: [7] })
+      await host.settle()
+    }
+    // System read: the test looks at what the job wrote.
+    const notes = await host.payload.find({ collection: NOTES as never, where: { recording: { equals: 41 } }, depth: 0 })
+    expect(notes.docs.map((doc) => (doc as unknown as { status: string; note: string }).note)).toEqual(['Namaskar: recording 41 is ready (1 segment).'])
+  })
+
+  test('the recount job runs to completion on the real queue', async () => {
+    const outcome = await host.runJob(RECOUNT, { requestedBy: 1 })
+    expect(outcome).toMatchObject({ name: RECOUNT, failed: false, attempts: 1 })
+  })
+
+  test('the real queue refuses a recount without a user id', async () => {
+    await expect(host.runtime.queue.enqueue(RECOUNT, {} as never)).rejects.toThrow(/requestedBy/)
   })
 })
 `,

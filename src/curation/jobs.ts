@@ -27,7 +27,7 @@ export const importSentencesJob: JobDefinition<typeof IMPORT_JOB> = {
     // System job: the import was authorised when it was created.
     const child = spawn(
       process.execPath,
-      [`--max-old-space-size=${IMPORT_PROCESS_HEAP_MB}`, '--import', 'tsx', path.join(projectRoot(), 'src', 'curation', 'importProcess.ts'), String(data.importId)],
+      [`--max-old-space-size=${IMPORT_PROCESS_HEAP_MB}`, '--conditions=source', '--import', 'tsx', path.join(projectRoot(), 'src', 'curation', 'importProcess.ts'), String(data.importId)],
       { cwd: projectRoot(), env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'], signal, killSignal: 'SIGKILL' },
     )
     let stderr = ''

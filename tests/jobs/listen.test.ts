@@ -34,7 +34,7 @@ const listeners = async (): Promise<number[]> =>
 
 const spawnWorker = (env: Record<string, string>): Promise<ChildProcess> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'tests/jobs/worker.fixture.ts'], {
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'tests/jobs/worker.fixture.ts'], {
       env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'error', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })

@@ -30,7 +30,7 @@ const outputs = new Map<ChildProcess, string>()
 
 const startWorker = async (): Promise<ChildProcess> => {
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'info' }
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'worker.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', path.join(import.meta.dirname, 'worker.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   children.push(child)
   outputs.set(child, '')
   child.stdout!.on('data', (chunk) => outputs.set(child, outputs.get(child) + chunk))

@@ -42,7 +42,9 @@ export const createTestConfig = ({ databaseUrl, plugins = [], collections = [], 
   buildConfig({
     secret,
     telemetry: false,
-    admin: { user: 'users' },
+    // Nothing is written into the project under test (Payload would generate its types file there).
+    typescript: { autoGenerate: false },
+    admin: { user: 'users', importMap: { autoGenerate: false } },
     db: postgresAdapter({ pool: { connectionString: databaseUrl, max: 5 }, push: false, tablesFilter: ['!agenda_*'] }),
     collections: [testUsersCollection, ...collections],
     plugins,
@@ -57,6 +59,12 @@ export interface TestHostOptions extends Omit<TestConfigOptions, 'databaseUrl'> 
   database?: TestDatabase
   /** `all` runs the registered jobs in this process; `web` only enqueues. @default 'all' */
   role?: ProcessRole
+  /**
+   * Push the plugins' schema from their config instead of applying their migrations: for a new
+   * plugin before its first migration (`migrate:create --plugin`). Off, a missing or wrong
+   * migration fails the tests, as it would fail a host. @default false
+   */
+  pushPluginSchema?: boolean
 }
 
 export interface JobOutcome {
@@ -95,11 +103,12 @@ const close = async (payload: Payload): Promise<void> => {
 
 /**
  * Creates the schema a host would have before the plugins' migrations: Payload's own tables and the
- * `users` and extra collections, pushed from a config without the plugins. The plugins' tables and
- * columns then come from their migrations only, so a missing or wrong migration fails the test.
+ * `users` and extra collections, pushed from a config without the plugins (with them, under
+ * `pushPluginSchema`). The plugins' tables and columns then come from their migrations only, so a
+ * missing or wrong migration fails the test.
  */
 const createCoreSchema = async (options: TestHostOptions, databaseUrl: string): Promise<void> => {
-  const config = await createTestConfig({ ...options, databaseUrl, plugins: [] })
+  const config = await createTestConfig({ ...options, databaseUrl, plugins: options.pushPluginSchema ? options.plugins : [] })
   const payload = await getPayload({ config, key: `shrutik-kit-core-${randomBytes(6).toString('hex')}` })
   try {
     const adapter = payload.db as unknown as PostgresAdapter & {
@@ -136,7 +145,7 @@ export const startTestHost = async (options: TestHostOptions = {}): Promise<Test
     const pluginMigrations = getRegisteredMigrations(payload.config).flatMap(({ plugin, migrations }) =>
       migrations.map((migration) => ({ ...migration, name: pluginMigrationName(plugin, migration.name) })),
     )
-    await payload.db.migrate({ migrations: pluginMigrations as never })
+    if (!options.pushPluginSchema) await payload.db.migrate({ migrations: pluginMigrations as never })
     runtime = await createJobRuntime({
       payload,
       databaseUrl: database.url,
@@ -171,7 +180,9 @@ export const startTestHost = async (options: TestHostOptions = {}): Promise<Test
     payload,
     database,
     runtime,
-    migrations: getRegisteredMigrations(payload.config).flatMap(({ plugin, migrations }) => migrations.map((migration) => pluginMigrationName(plugin, migration.name))),
+    migrations: options.pushPluginSchema
+      ? []
+      : getRegisteredMigrations(payload.config).flatMap(({ plugin, migrations }) => migrations.map((migration) => pluginMigrationName(plugin, migration.name))),
     async runJob(name, data, { timeoutMs = 30_000 } = {}) {
       const { jobId } = await ready.runtime.queue.enqueue(name, data)
       const deadline = Date.now() + timeoutMs
