@@ -16,7 +16,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['tests/**/*.ts', 'plugins/*/tests/**/*.ts', 'themes/*/tests/**/*.ts'],
+    files: ['tests/**/*.ts', '{plugins,themes,examples}/*/{test,tests}/**/*.ts', '{plugins,themes,examples}/*/src/**/*.test.{ts,tsx}'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {

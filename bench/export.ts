@@ -35,7 +35,7 @@ const DISTINCT_AUDIO = 48
 const { sql } = await import('@payloadcms/db-postgres')
 const { resolveBinaries } = await import('../plugins/audio-processing/src/ffmpeg')
 const { deprioritize } = await import('../plugins/audio-processing/src/ffmpeg/run')
-const { speechLike, wav } = await import('../plugins/audio-processing/tests/audio')
+const { speechLike, wav } = await import('@shrutik/plugin-sdk/testing')
 const { bootPayload } = await import('../src/server/boot')
 const { mediaDir } = await import('../src/lib/env')
 

@@ -32,6 +32,9 @@ test('a build is fresh only for the version and sources it was made from', () =>
   write('node_modules/left-pad/index.js', 'module.exports = 1\n')
   write('data/media/a.wav', 'RIFF')
   write('plugins/export/tests/x.test.ts', '// test\n')
+  write('plugins/export/test/x.test.ts', '// integration test\n')
+  write('plugins/export/src/x.test.ts', '// unit test beside the code\n')
+  write('plugins/export/dist/index.js', '// the package build (npm pack)\n')
   expect(buildState(root)).toEqual({ fresh: true })
 
   // git pull: new server code.

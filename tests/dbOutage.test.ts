@@ -5,7 +5,7 @@ import { getRegisteredJobs } from '@shrutik/plugin-sdk'
 
 import { freePort, loadEmbeddedPostgres, placeCluster, type EmbeddedPostgresClass } from '../src/db/embedded'
 import { createJobRuntime, type JobRuntime } from '../src/jobs/runtime'
-import { speechLike, wav } from '../plugins/audio-processing/tests/audio'
+import { speechLike, wav } from '@shrutik/plugin-sdk/testing'
 import { createUser, startTestServer, type TestServer, type TestUser } from './helpers/server'
 
 /**

@@ -4,7 +4,7 @@ import path from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 
-import { speechLike, wav } from '../plugins/audio-processing/tests/audio'
+import { speechLike, wav } from '@shrutik/plugin-sdk/testing'
 import { mintAnonymous, startTestServer, type TestServer } from './helpers/server'
 
 /**

@@ -4,7 +4,7 @@ import path from 'node:path'
 
 import { afterAll, beforeAll, expect, test } from '@jest/globals'
 
-import { speechLike, wav } from '../plugins/audio-processing/tests/audio'
+import { speechLike, wav } from '@shrutik/plugin-sdk/testing'
 import { createUser, json, startTestServer, type TestServer, type TestUser } from './helpers/server'
 
 /** Downloads cut off by the client (range requests of a player that seeks, a closed tab) never leave a file open. */

@@ -4,8 +4,10 @@ import path from 'node:path'
 
 /** What the web build is made from: a change to any of these needs a new build. */
 const SOURCES = ['package.json', 'package-lock.json', 'payload.config.ts', 'next.config.mjs', 'tsconfig.json', 'src', 'collections', 'plugins', 'themes', 'admin', 'public']
-/** Never part of the build: dependencies, outputs, data, tests. */
-const SKIPPED = new Set(['node_modules', '.next', 'data', 'media', 'tests', '.tmp', 'coverage'])
+/** Never part of the build: dependencies, outputs (a package's dist/ included), data, tests. */
+const SKIPPED = new Set(['node_modules', '.next', 'dist', 'data', 'media', 'tests', 'test', '.tmp', 'coverage'])
+/** Unit tests beside the code they test. */
+const TEST_FILE = /\.test\.tsx?$/
 const STAMP = path.join('.next', 'shrutik-build.json')
 
 export interface BuildStamp {
@@ -23,7 +25,7 @@ const filesUnder = (root: string, relative: string, into: string[]): void => {
     return
   }
   if (stat.isFile()) {
-    into.push(relative)
+    if (!TEST_FILE.test(relative)) into.push(relative)
     return
   }
   if (!stat.isDirectory()) return

@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test'
 
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 
-import { constant, speechLike, wav } from '../../plugins/audio-processing/tests/audio'
+import { constant, speechLike, wav } from '@shrutik/plugin-sdk/testing'
 import { TERMS_VERSION } from '../../src/site/terms'
 import { chromiumPath, freePort, registerFirstAdmin, root, startCliServer, stopCliServer } from '../helpers/cliServer'
 

@@ -206,7 +206,7 @@ test('login rate limits hold across both web processes', { skip }, async () => {
 })
 
 test('an upload through nginx is processed, and a worker killed mid-job is replaced by the other', { skip }, async () => {
-  const { wav, speechLike } = await import('../../plugins/audio-processing/tests/audio')
+  const { wav, speechLike } = await import('@shrutik/plugin-sdk/testing')
   const { TERMS_VERSION } = await import('../../src/lib/terms')
   const token = await signIn()
   const auth = { Authorization: `JWT ${token}` }

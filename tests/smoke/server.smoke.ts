@@ -128,7 +128,7 @@ test('the admin UI renders under the CSP and creates the first admin', { skip: !
 })
 
 test('an uploaded long recording is processed, and its admin page shows checks, waveform and segment players', { skip: !fs.existsSync(chromiumPath) && !process.env.CI && 'no Chromium here' }, async () => {
-  const { speechLike, wav } = await import('../../plugins/audio-processing/tests/audio')
+  const { speechLike, wav } = await import('@shrutik/plugin-sdk/testing')
   const { body: session } = await api('POST', '/api/users/login', admin)
   assert.ok(session?.token, 'the admin from the previous test signs in')
   const language = (await api('GET', '/api/languages?where[code][equals]=bn')).body.docs[0]

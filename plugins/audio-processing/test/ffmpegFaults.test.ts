@@ -11,7 +11,7 @@ import { createJobRuntime, type JobRuntime } from '../../../src/jobs/runtime'
 import { logger } from '../../../src/lib/logger'
 import { createUser, json, startTestServer, type TestServer, type TestUser } from '../../../tests/helpers/server'
 import { PROCESS_RECORDING } from '../src/job'
-import { speechLike, wav } from './audio'
+import { speechLike, wav } from '@shrutik/plugin-sdk/testing'
 
 /**
  * ffmpeg crashing (killed by a signal) or hanging, through the real job runtime: the attempt fails

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 
-import { deliver, isPrivateAddress, sanitizeOptions, signatureOf, WebhooksOptionsError } from '../src'
+import { deliver, isPrivateAddress, sanitizeOptions, signatureOf, WebhooksOptionsError } from '.'
 
 /** The webhooks plugin's own rules, against a real HTTP receiver on loopback. Built on the SDK alone. */
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 
-import { DEFAULT_SEGMENT_OPTIONS, findPauses, planSegments, type Span } from '../src/core'
+import { DEFAULT_SEGMENT_OPTIONS, findPauses, planSegments, type Span } from '.'
 
 /** Frame levels for speech (-20 dBFS) and pauses (-70 dBFS) laid out in seconds. */
 const levels = (layout: [number, 'speech' | 'pause'][], frameMs = 20): number[] =>

@@ -4,8 +4,8 @@ import path from 'node:path'
 
 import { afterAll, beforeAll, expect, test } from '@jest/globals'
 
-import { probe, transcode } from '../src/ffmpeg'
-import { speechLike, wav } from './audio'
+import { probe, transcode } from '.'
+import { speechLike, wav } from '@shrutik/plugin-sdk/testing'
 
 let dir: string
 let input: string
@@ -71,7 +71,7 @@ test('shrutik audio segment writes each segment and lists it as JSON', async () 
   for (let i = 0; i < 4; i++) layout.push({ seconds: 8 }, { seconds: 0.8, pause: true })
   fs.writeFileSync(long, wav(speechLike(layout)))
   const out = path.join(dir, 'segments')
-  const result = spawnSync(process.execPath, [path.resolve(import.meta.dirname, '../../../bin/shrutik.mjs'), 'audio', 'segment', long, '--out', out], {
+  const result = spawnSync(process.execPath, [path.resolve(import.meta.dirname, '../../../../bin/shrutik.mjs'), 'audio', 'segment', long, '--out', out], {
     env: { ...process.env, NODE_OPTIONS: '' },
     encoding: 'utf8',
   })
@@ -83,14 +83,14 @@ test('shrutik audio segment writes each segment and lists it as JSON', async () 
     const probed = await probe(segment.file, { timeoutMs: 10_000 })
     expect(Math.abs((probed.declaredDurationMs ?? 0) - segment.durationMs)).toBeLessThan(60)
   }
-  const usage = spawnSync(process.execPath, [path.resolve(import.meta.dirname, '../../../bin/shrutik.mjs'), 'audio', 'segment', long], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } })
+  const usage = spawnSync(process.execPath, [path.resolve(import.meta.dirname, '../../../../bin/shrutik.mjs'), 'audio', 'segment', long], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } })
   expect(usage.status).toBe(64)
 })
 
 test('ffmpeg children run at a lower priority than the web server (FFMPEG_NICE, default 10)', async () => {
   const { spawn } = await import('node:child_process')
   const os = await import('node:os')
-  const { deprioritize } = await import('../src/ffmpeg/run')
+  const { deprioritize } = await import('./run')
   const child = spawn('sleep', ['5'])
   try {
     deprioritize(child.pid)
@@ -101,7 +101,7 @@ test('ffmpeg children run at a lower priority than the web server (FFMPEG_NICE, 
 })
 
 test('cutSegments: one span gives one file, however long (no fallback to 2-second pieces)', async () => {
-  const { cutSegments } = await import('../src/ffmpeg')
+  const { cutSegments } = await import('.')
   const target = path.join(dir, 'one-span')
   fs.mkdirSync(target)
   const files = await cutSegments(input, [{ startMs: 200, endMs: 4200 }], target, { codec: 'opus', timeoutMs: 30_000 })

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { getRegisteredJobs } from '@shrutik/plugin-sdk'
 import { runJobHandler } from '@shrutik/plugin-sdk/testing'
 
-import { speechLike, wav } from '../../audio-processing/tests/audio'
+import { speechLike, wav } from '@shrutik/plugin-sdk/testing'
 import { createJobRuntime, type JobRuntime } from '../../../src/jobs/runtime'
 import { createUser, mintAnonymous, json, startTestServer, type TestServer, type TestUser } from '../../../tests/helpers/server'
 import { call, createLanguage, eventually, transcribe, vote } from '../../consensus/tests/fixtures'

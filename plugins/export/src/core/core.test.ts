@@ -14,8 +14,8 @@ import {
   speakerIdOf,
   suppressRows,
   type SplitItem,
-} from '../src/core'
-import { clip, fixtureClips, random, shuffled } from './fixtures'
+} from '.'
+import { clip, fixtureClips, random, shuffled } from '../../test/fixtures'
 
 /** Random clips: `speakers` speakers with 1–30 clips each, reading from a pool of `sentences` sentences (so many repeat). */
 const randomItems = (seed: number, speakers: number, sentences: number): SplitItem[] => {

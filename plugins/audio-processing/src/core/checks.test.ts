@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 
-import { checkContainer, checkSignal, DEFAULT_CHECK_OPTIONS, verdict, type AnalysisFacts, type ProbeFacts } from '../src/core'
+import { checkContainer, checkSignal, DEFAULT_CHECK_OPTIONS, verdict, type AnalysisFacts, type ProbeFacts } from '.'
 
 const probe: ProbeFacts = { formatName: 'matroska,webm', declaredDurationMs: 5000, audioStreams: 1, codec: 'opus', sampleRate: 48_000, channels: 1 }
 const good: AnalysisFacts = { decodedDurationMs: 5000, hitDecodeCap: false, decodeErrors: 0, integratedLufs: -22, silenceRatio: 0.3, clippingRatio: 0, snrEstimateDb: 35 }

@@ -4,12 +4,12 @@ import { fileURLToPath } from 'node:url'
 
 import { describe, expect, test } from '@jest/globals'
 
-import { arraySource, collectText, flattenText, renderDatasheet, sentenceHashOf, summarize, suppressRows, type ExportRow, type ReportedSentence } from '../src/core'
-import { BUILT_IN_FORMATS, CV_CLIP_COLUMNS, kaldiDataDir, type ExportFormat, type FormatContext } from '../src/formats'
-import { fixtureClips, fixtureRows } from './fixtures'
-import { validateKaldiDir } from './kaldiCheck'
+import { arraySource, collectText, flattenText, renderDatasheet, sentenceHashOf, summarize, suppressRows, type ExportRow, type ReportedSentence } from '../core'
+import { BUILT_IN_FORMATS, CV_CLIP_COLUMNS, kaldiDataDir, type ExportFormat, type FormatContext } from '.'
+import { fixtureClips, fixtureRows } from '../../test/fixtures'
+import { validateKaldiDir } from '../../test/kaldiCheck'
 
-const GOLDEN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'golden')
+const GOLDEN = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../test/golden')
 
 const contextFor = (rows: ExportRow[]): FormatContext => {
   const stats = summarize(rows, 0, suppressRows(rows, 5).suppression)

@@ -1,7 +1,7 @@
 import { expect, test } from '@jest/globals'
 import sharp from 'sharp'
 
-import { renderWaveform } from '../src/waveform'
+import { renderWaveform } from './waveform'
 
 test('draws a PNG of the requested size whose bars follow the peaks', async () => {
   const peaks = Array.from({ length: 300 }, (_, i) => (i < 150 ? 0.05 : 0.9))

@@ -9,7 +9,7 @@ import { createJobRuntime, type JobRuntime } from '../../../src/jobs/runtime'
 import { mediaDir } from '../../../src/lib/env'
 import { createUser, json, startTestServer, type TestServer, type TestUser } from '../../../tests/helpers/server'
 import { PROCESS_RECORDING } from '../src/job'
-import { speechLike, wav } from './audio'
+import { speechLike, wav } from '@shrutik/plugin-sdk/testing'
 
 /**
  * Processing under faults, on the real job runtime: a job out of retries, a failed reprocess, two

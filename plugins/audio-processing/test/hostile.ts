@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 
 import { resolveBinaries } from '../src/ffmpeg'
-import { constant, speechLike, wav } from './audio'
+import { constant, speechLike, wav } from '@shrutik/plugin-sdk/testing'
 
 /** Generates, in `dir`, good speech in every accepted format and every hostile file the plugin must refuse. */
 

@@ -3,10 +3,10 @@ import type { Config } from 'payload'
 
 import { getRegisteredJobs } from '@shrutik/plugin-sdk'
 
-import { parseRange } from '../src/endpoints'
-import { BUILT_IN_FORMATS, type ExportFormat } from '../src/formats'
-import { exportPlugin } from '../src/plugin'
-import { sanitizeOptions } from '../src/options'
+import { parseRange } from './endpoints'
+import { BUILT_IN_FORMATS, type ExportFormat } from './formats'
+import { exportPlugin } from './plugin'
+import { sanitizeOptions } from './options'
 
 const base = (): Config =>
   ({

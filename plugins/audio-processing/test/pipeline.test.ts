@@ -8,7 +8,7 @@ import { getRegisteredJobs } from '@shrutik/plugin-sdk'
 import { createJobRuntime, type JobRuntime } from '../../../src/jobs/runtime'
 import { mediaDir } from '../../../src/lib/env'
 import { createUser, json, startTestServer, type TestServer, type TestUser } from '../../../tests/helpers/server'
-import { constant, speechLike, wav } from './audio'
+import { constant, speechLike, wav } from '@shrutik/plugin-sdk/testing'
 import { buildAudioFiles, HOSTILE_CODES } from './hostile'
 
 /** Upload through the REST API → real job runtime → processed recording, segments and files. */

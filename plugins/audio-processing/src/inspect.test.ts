@@ -5,9 +5,9 @@ import path from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 
-import { inspectFile } from '../src/inspect'
-import { speechLike, wav } from './audio'
-import { buildAudioFiles, HOSTILE_CODES } from './hostile'
+import { inspectFile } from './inspect'
+import { speechLike, wav } from '@shrutik/plugin-sdk/testing'
+import { buildAudioFiles, HOSTILE_CODES } from '../test/hostile'
 
 /** Real ffprobe/ffmpeg on files generated here; every hostile input gets its code, none hangs. */
 
@@ -77,8 +77,8 @@ describe('shrutik audio inspect', () => {
 
 describe('pauses found in decoded audio', () => {
   test('a long recording is cut within ±50 ms of the middle of its generated pauses', async () => {
-    const { analyze } = await import('../src/ffmpeg')
-    const { findPauses, planSegments } = await import('../src/core')
+    const { analyze } = await import('./ffmpeg')
+    const { findPauses, planSegments } = await import('./core')
     const layout = [] as { seconds: number; pause?: boolean }[]
     for (let i = 0; i < 6; i++) layout.push({ seconds: 7 }, { seconds: 0.8, pause: true })
     const target = file('long.wav', wav(speechLike(layout)))

@@ -5,7 +5,7 @@ import path from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 
-import { speechLike, wav } from '../../audio-processing/tests/audio'
+import { speechLike, wav } from '@shrutik/plugin-sdk/testing'
 import { getFileStore } from '@shrutik/plugin-sdk'
 import { createUser, startTestServer, type TestServer, type TestUser } from '../../../tests/helpers/server'
 import { asUser, call, createLanguage, createSentence, eventually, readyRecording } from '../../consensus/tests/fixtures'
