@@ -13,7 +13,7 @@ import { mediaDir } from '../src/lib/env'
 import { sineWav } from './helpers/audio'
 import { root } from './helpers/cliServer'
 import { createUser, json, mintAnonymous, startTestServer, startWorker, type TestServer } from './helpers/server'
-import { asUser, call, createLanguage, createSentence, eventually } from '../plugins/consensus/tests/fixtures'
+import { asUser, call, createLanguage, createSentence, eventually } from './helpers/fixtures'
 import { backupDir, lastScheduledSlot, runBackupScheduleJob } from '../src/backup/jobs'
 import { SKIPPED_TABLES } from '../src/backup/format'
 

@@ -6,7 +6,7 @@ import { subscribeRunning } from '@shrutik/plugin-sdk/testing'
 import type { JobRuntime } from '../src/jobs/runtime'
 import { sineWav } from './helpers/audio'
 import { type AnonymousContributor, createUser, json, login, mintAnonymous, startTestServer, startWorker, type TestServer, type TestUser, uniqueEmail } from './helpers/server'
-import { asUser, call, createLanguage, createSentence, eventually, vote } from '../plugins/consensus/tests/fixtures'
+import { asUser, call, createLanguage, createSentence, eventually, vote } from './helpers/fixtures'
 
 /**
  * SDK events: every state change another plugin may care about reaches a listener once it has

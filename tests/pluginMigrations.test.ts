@@ -4,10 +4,6 @@ import os from 'node:os'
 import path from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { migrations as audioMigrations } from '@shrutik/plugin-audio-processing/migrations'
-import { migrations as consensusMigrations } from '@shrutik/plugin-consensus/migrations'
-import { migrations as exportMigrations } from '@shrutik/plugin-export/migrations'
-import { migrations as webhookMigrations } from '@shrutik/plugin-webhooks/migrations'
 import { getRegisteredMigrations, registerMigrations, type PluginMigration } from '@shrutik/plugin-sdk'
 import { drizzle } from '@payloadcms/db-postgres/drizzle/node-postgres'
 import type { Config } from 'payload'
@@ -29,12 +25,9 @@ let booted: Booted
 let admin: pg.Client
 const databases: string[] = []
 
-const PLUGINS: [string, PluginMigration[]][] = [
-  ['audio-processing', audioMigrations as PluginMigration[]],
-  ['consensus', consensusMigrations as PluginMigration[]],
-  ['export', exportMigrations as PluginMigration[]],
-  ['webhooks', webhookMigrations as PluginMigration[]],
-]
+// The installed plugins' migrations, reached through the host's config (no plugin imported).
+const PLUGINS: [string, PluginMigration[]][] = getRegisteredMigrations(await (await import('../payload.config')).default).map((entry) => [entry.plugin, entry.migrations])
+const migrationsOf = (plugin: string): PluginMigration[] => PLUGINS.find(([name]) => name === plugin)![1]
 
 const urlOf = (name: string): string => {
   const url = new URL(process.env.DATABASE_URL!)
@@ -95,11 +88,11 @@ describe('plugin migrations', () => {
     for (const [plugin, list] of PLUGINS) for (const migration of list) expect(applied).toContain(`${plugin}:${migration.name}`)
     expect(await checkReadiness(booted.payload)).toMatchObject({ ready: true, migrations: 'ok' })
     // A plugin migration not applied yet holds readiness back, named as `<plugin>:<name>`.
-    await admin.query(`DELETE FROM payload_migrations WHERE name = $1`, [`consensus:${PLUGINS[1][1][0].name}`])
+    await admin.query(`DELETE FROM payload_migrations WHERE name = $1`, [`consensus:${migrationsOf('consensus')[0].name}`])
     try {
-      expect(await checkReadiness(booted.payload)).toMatchObject({ ready: false, migrations: 'pending', pendingMigrations: [`consensus:${PLUGINS[1][1][0].name}`] })
+      expect(await checkReadiness(booted.payload)).toMatchObject({ ready: false, migrations: 'pending', pendingMigrations: [`consensus:${migrationsOf('consensus')[0].name}`] })
     } finally {
-      await admin.query(`INSERT INTO payload_migrations (name, batch) VALUES ($1, 99)`, [`consensus:${PLUGINS[1][1][0].name}`])
+      await admin.query(`INSERT INTO payload_migrations (name, batch) VALUES ($1, 99)`, [`consensus:${migrationsOf('consensus')[0].name}`])
     }
   })
 
@@ -108,7 +101,7 @@ describe('plugin migrations', () => {
     try {
       await run(coreMigrations)
       // The host's history made the first three plugins' schema; the webhooks plugin is newer than that.
-      await run(PLUGINS[3][1])
+      await run(migrationsOf('webhooks'))
       const before = await signature(pool)
       for (const [, list] of PLUGINS) await run(list)
       expect(await signature(pool)).toEqual(before)
@@ -121,7 +114,7 @@ describe('plugin migrations', () => {
     const { pool, run, down } = await scratch()
     try {
       await run(coreMigrations)
-      await run(PLUGINS[3][1])
+      await run(migrationsOf('webhooks'))
       const full = await signature(pool)
       // Take every plugin's schema away, last plugin first: what is left is the host's alone.
       for (const [, list] of [...PLUGINS].reverse()) await down(list)

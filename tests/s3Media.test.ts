@@ -19,7 +19,7 @@ import { sineWav } from './helpers/audio'
 import { root } from './helpers/cliServer'
 import { startTestS3, type TestS3 } from './helpers/s3'
 import { type AnonymousContributor, createUser, json, mintAnonymous, startTestServer, startWorker, type TestServer, type TestUser } from './helpers/server'
-import { call, createLanguage, createSentence, eventually } from '../plugins/consensus/tests/fixtures'
+import { call, createLanguage, createSentence, eventually } from './helpers/fixtures'
 
 /**
  * Media on S3, end to end, against a real S3-compatible server on loopback: an upload through the

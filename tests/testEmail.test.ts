@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { SMTPServer } from 'smtp-server'
 
-import { asUser, call } from '../plugins/consensus/tests/fixtures'
+import { asUser, call } from './helpers/fixtures'
 import { createUser, json, startTestServer, type TestServer, type TestUser } from './helpers/server'
 
 /** Admin → Site settings → "Send a test email": at once, to the admin, with the mail server's answer. */

@@ -20,7 +20,7 @@ import {
   transcribe,
   vote,
   type Actor,
-} from '../plugins/consensus/tests/fixtures'
+} from './helpers/fixtures'
 import type { JobRuntime } from '../src/jobs/runtime'
 
 /**

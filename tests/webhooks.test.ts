@@ -5,12 +5,11 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { recentDeliveries } from '@shrutik/plugin-webhooks'
 
 import type { JobRuntime } from '../src/jobs/runtime'
 import { sineWav } from './helpers/audio'
 import { createUser, json, mintAnonymous, startTestServer, startWorker, type TestServer, type TestUser } from './helpers/server'
-import { asUser, call, createLanguage, createSentence, eventually, vote } from '../plugins/consensus/tests/fixtures'
+import { asUser, call, createLanguage, createSentence, eventually, vote } from './helpers/fixtures'
 
 /**
  * The example webhooks plugin installed in the real host: a processed recording and a decided
@@ -99,7 +98,12 @@ describe('webhooks in the host', () => {
     const posts = await eventually(async () => deliveredTo('segment.decided', (data) => data.segmentId === segmentId), (found) => found.length >= 2, 30_000)
     expect(posts[0].body.data).toMatchObject({ segmentId, status: 'accepted', decidedBy: 'crowd' })
     const rows = await eventually(
-      () => recentDeliveries(server.payload, 'segment.decided'),
+      // System read of the plugin's collection, reached through the config.
+      async () =>
+        (await server.payload.find({ collection: 'webhook-deliveries' as never, where: { event: { equals: 'segment.decided' } }, sort: '-createdAt', limit: 100, depth: 0 })).docs as unknown as {
+          status: string
+          payload: unknown
+        }[],
       (list) => list.filter((row) => (row as any).payload.data.segmentId === segmentId && row.status === 'delivered').length === 2,
       15_000,
     )

@@ -14,7 +14,7 @@ import { withdraw } from '../src/contribution/withdrawal'
 import { mediaDir } from '../src/lib/env'
 import { sineWav } from './helpers/audio'
 import { type AnonymousContributor, createUser, json, mintAnonymous, startTestServer, startWorker, type TestServer, type TestUser } from './helpers/server'
-import { asUser, call, createLanguage, createSentence, eventually, sqlRows, vote } from '../plugins/consensus/tests/fixtures'
+import { asUser, call, createLanguage, createSentence, eventually, sqlRows, vote } from './helpers/fixtures'
 
 /** Self-service: a person downloads what is held about them, and withdraws (also by deleting the account). */
 

@@ -3,7 +3,7 @@ import { sql } from '@payloadcms/db-postgres'
 
 import { anonymousCookie, createUser, json, startTestServer, type TestServer, type TestUser } from '../../../tests/helpers/server'
 import { ownRecordingIsForbidden } from '../src/collections'
-import { asAnonymous, asUser, call, createLanguage, createSentence, readyRecording, sqlRows, transcribe, vote, type Actor } from './fixtures'
+import { asAnonymous, asUser, call, createLanguage, createSentence, readyRecording, sqlRows, transcribe, vote, type Actor } from '../../../tests/helpers/fixtures'
 
 /**
  * Who may do what with votes, skips, reliability records and review decisions (anonymous with and

@@ -7,7 +7,7 @@ import { createJobRuntime, type JobRuntime } from '../../../src/jobs/runtime'
 import { sineWav } from '../../../tests/helpers/audio'
 import { createUser, json, startTestServer, type TestServer, type TestUser } from '../../../tests/helpers/server'
 import { ESTIMATE_RELIABILITY, EVALUATE_SEGMENT } from '../src/jobNames'
-import { asUser, call, consensusOf, createLanguage, createSentence, eventually, sqlRows, transcribe, vote } from './fixtures'
+import { asUser, call, consensusOf, createLanguage, createSentence, eventually, sqlRows, transcribe, vote } from '../../../tests/helpers/fixtures'
 
 /**
  * Upload → real audio job → segments → votes and transcriptions over REST → the consensus jobs on

@@ -8,7 +8,7 @@ import { estimateReliability } from '../src/jobs'
 import { EVALUATE_SEGMENT } from '../src/jobNames'
 import { SETTINGS_KEY, type SanitizedConsensusOptions } from '../src/options'
 import type { ReviewItem } from '../src/review'
-import { asUser, call, consensusOf, createLanguage, createSentence, readyRecording, sqlRows, transcribe, vote } from './fixtures'
+import { asUser, call, consensusOf, createLanguage, createSentence, readyRecording, sqlRows, transcribe, vote } from '../../../tests/helpers/fixtures'
 
 /**
  * The review queue and reviewer decisions: what reviewers are shown, who may decide, the audit

@@ -4,7 +4,7 @@ import { sql, type PostgresAdapter } from '@payloadcms/db-postgres'
 import { createUser, json, startTestServer, type TestServer, type TestUser } from '../../../tests/helpers/server'
 import { SETTINGS_KEY, type SanitizedConsensusOptions } from '../src/options'
 import { nextSegmentsQuery } from '../src/serving'
-import { asAnonymous, asUser, call, createLanguage, createSentence, readyRecording, sqlRows, transcribe, vote, type Actor } from './fixtures'
+import { asAnonymous, asUser, call, createLanguage, createSentence, readyRecording, sqlRows, transcribe, vote, type Actor } from '../../../tests/helpers/fixtures'
 
 /**
  * GET /api/consensus/next-validation and next-transcription: what a contributor is given to judge

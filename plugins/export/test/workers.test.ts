@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { speechLike, wav } from '@shrutik/plugin-sdk/testing'
 import { getFileStore } from '@shrutik/plugin-sdk'
 import { createUser, startTestServer, type TestServer, type TestUser } from '../../../tests/helpers/server'
-import { asUser, call, createLanguage, createSentence, eventually, readyRecording } from '../../consensus/tests/fixtures'
+import { asUser, call, createLanguage, createSentence, eventually, readyRecording } from '../../../tests/helpers/fixtures'
 import { exportSettings } from '../src/options'
 
 /**

@@ -4,11 +4,11 @@ import { Readable } from 'node:stream'
 import { sql, type PostgresAdapter } from '@payloadcms/db-postgres'
 import { getFileStore, getRegisteredJobs } from '@shrutik/plugin-sdk'
 
-import { createJobRuntime, type JobRuntime } from '../../../src/jobs/runtime'
-import { sineWav } from '../../../tests/helpers/audio'
-import { json, mintAnonymous, type TestServer, type TestUser } from '../../../tests/helpers/server'
+import { createJobRuntime, type JobRuntime } from '../../src/jobs/runtime'
+import { sineWav } from './audio'
+import { json, mintAnonymous, type TestServer, type TestUser } from './server'
 
-/** Shared set-up for the consensus plugin's suites: a language, a sentence, ready recordings and their segments. */
+/** Shared set-up for suites on the host's test server (the host's, and plugins' that drive whole uploads): a language, a sentence, ready recordings and their segments. */
 
 export type Actor = { headers: Record<string, string>; clientId?: string }
 
