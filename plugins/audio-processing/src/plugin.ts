@@ -95,7 +95,7 @@ const enqueueProcessing: CollectionAfterChangeHook = async ({ doc, previousDoc, 
   if (context?.audioProcessing) return doc
   const fileChanged = operation === 'create' || (previousDoc && previousDoc.filename !== doc.filename)
   if (!fileChanged || !doc.filename) return doc
-  await getJobQueue().enqueue(PROCESS_RECORDING, { recordingId: Number(doc.id) }, { req, dedupeKey: `recording-${doc.id}` })
+  await getJobQueue(req.payload).enqueue(PROCESS_RECORDING, { recordingId: Number(doc.id) }, { req, dedupeKey: `recording-${doc.id}` })
   return doc
 }
 
@@ -149,7 +149,7 @@ const endpoints = (settings: SanitizedAudioOptions): Endpoint[] => [
         throw new APIError('confirmDeleteJudgments must be the number of judgments you agree to delete (a whole number ≥ 0).', 400, undefined, true)
       }
       const data = confirm === undefined ? { recordingId: id } : { recordingId: id, confirmDeleteJudgments: confirm as number }
-      const queued = await getJobQueue().enqueue(PROCESS_RECORDING, data, { dedupeKey: confirm === undefined ? `recording-${id}` : `recording-${id}-confirm-${String(confirm)}` })
+      const queued = await getJobQueue(req.payload).enqueue(PROCESS_RECORDING, data, { dedupeKey: confirm === undefined ? `recording-${id}` : `recording-${id}-confirm-${String(confirm)}` })
       return Response.json({ ok: true, jobId: queued.jobId, alreadyQueued: queued.deduplicated })
     },
   },

@@ -138,7 +138,7 @@ const checkTranscription =
 
 const enqueueEvaluation = async (req: PayloadRequest, ids: (number | undefined)[]) => {
   for (const segmentId of new Set(ids.filter((id): id is number => id !== undefined))) {
-    await getJobQueue().enqueue(EVALUATE_SEGMENT, { segmentId }, { req, dedupeKey: `segment-${segmentId}` })
+    await getJobQueue(req.payload).enqueue(EVALUATE_SEGMENT, { segmentId }, { req, dedupeKey: `segment-${segmentId}` })
   }
 }
 

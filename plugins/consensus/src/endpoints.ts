@@ -145,7 +145,7 @@ const decide =
             consensus_status = 'pending', status = 'pending', consensus_agreed_text = NULL, consensus_confidence = NULL,
             consensus_method = NULL, consensus_decided_by = NULL, consensus_decided_at = NULL, updated_at = now()
           WHERE id = ${segmentId}`)
-        await getJobQueue().enqueue(EVALUATE_SEGMENT, { segmentId }, { req, dedupeKey: `segment-${segmentId}` })
+        await getJobQueue(req.payload).enqueue(EVALUATE_SEGMENT, { segmentId }, { req, dedupeKey: `segment-${segmentId}` })
       } else {
         await db.execute(sql`
           UPDATE ${table(settings.slugs.segments)} SET
@@ -165,7 +165,7 @@ const decide =
       // The decision is gold for everyone who judged this segment: re-estimate reliability soon (one run
       // for a burst of reviews). The decision stands even if this fails; the hourly run catches up.
       try {
-        await getJobQueue().enqueue(ESTIMATE_RELIABILITY, { reason: 'review' }, { dedupeKey: 'after-review', delayMs: 60_000 })
+        await getJobQueue(req.payload).enqueue(ESTIMATE_RELIABILITY, { reason: 'review' }, { dedupeKey: 'after-review', delayMs: 60_000 })
       } catch (error) {
         req.payload.logger.warn({ msg: 'could not queue a reliability estimate after a review', error: (error as Error).message })
       }
@@ -229,7 +229,7 @@ export const consensusEndpoints = (settings: SanitizedConsensusOptions): Endpoin
     handler: async (req) => {
       if (!req.user) fail('Sign in as an admin to re-estimate reliability.', 401)
       if (!hasRole(req, 'admin')) fail('Only admins can re-estimate reliability.', 403)
-      const queued = await getJobQueue().enqueue(ESTIMATE_RELIABILITY, { reason: 'admin' }, { dedupeKey: 'manual' })
+      const queued = await getJobQueue(req.payload).enqueue(ESTIMATE_RELIABILITY, { reason: 'admin' }, { dedupeKey: 'manual' })
       return Response.json({ ok: true, jobId: queued.jobId, alreadyQueued: queued.deduplicated })
     },
   },

@@ -192,7 +192,7 @@ export const estimateReliability = async (payload: Payload, settings: SanitizedC
       Math.abs(confidence - verdict.confidence) > 1e-9
     if (changed) affected.push(row.id)
   }
-  for (const segmentId of affected) await getJobQueue().enqueue(EVALUATE_SEGMENT, { segmentId }, { dedupeKey: `segment-${segmentId}` })
+  for (const segmentId of affected) await getJobQueue(payload).enqueue(EVALUATE_SEGMENT, { segmentId }, { dedupeKey: `segment-${segmentId}` })
   const transcriptions = [...population.transcriptsByLanguage.values()].reduce((sum, list) => sum + list.length, 0)
   return { contributors: estimates.length, votes: population.votes.length, transcriptions, reevaluated: affected.length }
 }

@@ -72,7 +72,7 @@ const prepare: CollectionBeforeChangeHook = ({ data, operation, req }) => {
 /** A new export is queued in its own transaction; a scheduled one is a template the schedule job copies. */
 const enqueueBuild: CollectionAfterChangeHook = async ({ doc, operation, req }) => {
   if (operation !== 'create' || (doc.schedule && doc.schedule !== 'none')) return doc
-  await getJobQueue().enqueue(BUILD_DATASET, { exportId: Number(doc.id) }, { req, dedupeKey: `export-${doc.id}` })
+  await getJobQueue(req.payload).enqueue(BUILD_DATASET, { exportId: Number(doc.id) }, { req, dedupeKey: `export-${doc.id}` })
   return doc
 }
 

@@ -115,7 +115,7 @@ export const createBuildDatasetJob = (settings: SanitizedExportOptions): JobDefi
     if (current?.runId !== runId || current.status !== 'running') return
     await save(payload, doc.id, { phase: 'encoding', clipsTotal: planned.clips, shardsTotal: shards })
     for (let shard = 0; shard < shards; shard++) {
-      await getJobQueue().enqueue(ENCODE_SHARD, { exportId: doc.id, runId, shard }, { dedupeKey: `export-${doc.id}-${runId}-${shard}` })
+      await getJobQueue(payload).enqueue(ENCODE_SHARD, { exportId: doc.id, runId, shard }, { dedupeKey: `export-${doc.id}-${runId}-${shard}` })
     }
     log('export planned', { clips: planned.clips, shards })
   },
@@ -190,7 +190,7 @@ export const createEncodeShardJob = (settings: SanitizedExportOptions): JobDefin
     await recordProgress(payload, doc.id, data.runId, data.shard, clips)
     log('shard encoded', { exportId: doc.id, shard: data.shard, clips, pid: process.pid })
     if (await markShardDone(payload, doc.id, data.runId, data.shard)) {
-      await getJobQueue().enqueue(FINALIZE_DATASET, { exportId: doc.id, runId: data.runId }, { dedupeKey: `export-${doc.id}-${data.runId}-final` })
+      await getJobQueue(payload).enqueue(FINALIZE_DATASET, { exportId: doc.id, runId: data.runId }, { dedupeKey: `export-${doc.id}-${data.runId}-final` })
     }
   },
 })
