@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 
-import { defaultSegmentation, englishCardinal, joinTokens, normalizeText, resolveNormalizeOptions, tokenize } from '../src/core'
-import { seededRandom } from './random'
+import { defaultSegmentation, englishCardinal, joinTokens, normalizeText, resolveNormalizeOptions, tokenize } from '.'
+import { seededRandom } from '../../test/random'
 
 describe('normalizeText', () => {
   test.each([

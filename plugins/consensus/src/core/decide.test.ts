@@ -11,8 +11,8 @@ import {
   type KnownReliability,
   type TranscriptInput,
   type VoteInput,
-} from '../src/core'
-import { seededRandom } from './random'
+} from '.'
+import { seededRandom } from '../../test/random'
 
 const votes = (...valid: boolean[]) => valid.map((value, index) => ({ worker: `w${index}`, valid: value }))
 const known =

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 
-import { aggregateTsv, formatConsensusTsv, parseTsv, transcriptsFromTable } from '../src/core'
+import { aggregateTsv, formatConsensusTsv, parseTsv, transcriptsFromTable } from '.'
 
 const tsv = (...lines: string[]) => lines.join('\n')
 

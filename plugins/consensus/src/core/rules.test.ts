@@ -14,8 +14,8 @@ import {
   type TranscriptStrategy,
   type VoteRule,
   type VoteRuleInput,
-} from '../src/core'
-import { sanitizeOptions } from '../src/options'
+} from '.'
+import { sanitizeOptions } from '../options'
 
 /** The live decision's rules are providers: each built-in one on its own table, and a deployment's own through the live path. */
 

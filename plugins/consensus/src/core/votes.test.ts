@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 
-import { commonVoiceStatus, commonVoiceStrategy, dawidSkeneStrategy, voteStrategy, type VoteInput, type VoteStatus } from '../src/core'
-import { sample, seededRandom } from './random'
+import { commonVoiceStatus, commonVoiceStrategy, dawidSkeneStrategy, voteStrategy, type VoteInput, type VoteStatus } from '.'
+import { sample, seededRandom } from '../../test/random'
 
 describe('Common Voice rule', () => {
   test.each([

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 
-import { alignSequences, editDistance, errorRate, voteSlots } from '../src/core'
+import { alignSequences, editDistance, errorRate, voteSlots } from '.'
 
 const words = (text: string) => (text === '' ? [] : text.split(' '))
 /** The table as one string per row, "_" for an empty cell, for readable expectations. */

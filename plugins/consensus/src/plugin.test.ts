@@ -2,8 +2,8 @@ import { describe, expect, test } from '@jest/globals'
 import { getRegisteredJobs } from '@shrutik/plugin-sdk'
 import type { Config } from 'payload'
 
-import { consensusPlugin } from '../src'
-import { accountsOnly, sanitizeOptions } from '../src/options'
+import { consensusPlugin } from '.'
+import { accountsOnly, sanitizeOptions } from './options'
 
 /** The plugin as a config transform: what it adds, what `enabled: false` keeps, and how options are checked. */
 

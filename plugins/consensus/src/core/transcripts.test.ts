@@ -8,8 +8,8 @@ import {
   roverStrategy,
   transcriptStrategy,
   type TranscriptInput,
-} from '../src/core'
-import { sample, seededRandom } from './random'
+} from '.'
+import { sample, seededRandom } from '../../test/random'
 
 const rows = (item: string, texts: string[]): TranscriptInput[] => texts.map((text, index) => ({ item, worker: `w${index + 1}`, text }))
 const textOf = (items: { item: string; text: string }[], item: string) => items.find((result) => result.item === item)?.text

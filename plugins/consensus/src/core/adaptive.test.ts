@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 
-import { decideTranscription, estimatePopulation, seededKey, simulateAdaptiveCollection, type TranscriptInput } from '../src/core'
-import { seededRandom } from './random'
+import { decideTranscription, estimatePopulation, seededKey, simulateAdaptiveCollection, type TranscriptInput } from '.'
+import { seededRandom } from '../../test/random'
 
 /** The adaptive-collection replay: what it reads, when it stops, and that a seed fixes everything. */
 
