@@ -1,8 +1,8 @@
 import { describe, expect, test } from '@jest/globals'
-import type { Config } from 'payload'
+import type { Config, Payload } from 'payload'
 
-import { getJobQueue, getRegisteredJobs, JobValidationError, PermanentJobError, registerJobs, setJobQueue, type JobDefinition } from '../src'
-import { createMemoryQueue, runJobHandler } from '../src/testing'
+import { getJobQueue, getRegisteredJobs, JobValidationError, PermanentJobError, provideServices, registerJobs, servicesOf, setJobQueue, type JobDefinition } from '.'
+import { createMemoryQueue, runJobHandler } from './testing'
 
 const job = (name: string, extra: Partial<JobDefinition> = {}): JobDefinition => ({ name, async handler() {}, ...extra })
 
@@ -90,5 +90,32 @@ describe('registerCommands', () => {
     const { CommandError } = await import('../src')
     expect(new CommandError('bad').status).toBe(64)
     expect(new CommandError('unreadable', 66).status).toBe(66)
+  })
+})
+
+describe('services handed to a Payload instance', () => {
+  test('each instance gets its own queue; without one, the deprecated process-wide queue is the fallback', async () => {
+    const first = createMemoryQueue()
+    const second = createMemoryQueue()
+    const fallback = createMemoryQueue()
+    const payloadA = {} as Payload
+    const payloadB = {} as Payload
+    provideServices(payloadA, { queue: first })
+    provideServices(payloadB, { queue: second, settings: { serverURL: 'http://b.example' } })
+    setJobQueue(fallback)
+    try {
+      await getJobQueue(payloadA).enqueue('test.a' as never, {} as never)
+      await getJobQueue(payloadB).enqueue('test.b' as never, {} as never)
+      await getJobQueue().enqueue('test.c' as never, {} as never)
+      await getJobQueue({} as Payload).enqueue('test.d' as never, {} as never)
+      expect([first, second, fallback].map((queue) => queue.enqueued.map((entry) => entry.name))).toEqual([['test.a'], ['test.b'], ['test.c', 'test.d']])
+      // Later services merge with earlier ones; a stopped runtime takes its queue back.
+      provideServices(payloadB, { queue: undefined })
+      expect(servicesOf(payloadB)).toEqual({ queue: undefined, settings: { serverURL: 'http://b.example' } })
+      expect(getJobQueue(payloadB)).toBe(fallback)
+    } finally {
+      setJobQueue(undefined)
+    }
+    expect(() => getJobQueue({} as Payload)).toThrow(/not running/)
   })
 })
