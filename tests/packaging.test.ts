@@ -78,7 +78,7 @@ beforeAll(() => {
     const wanted = [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})]
     for (const name of wanted) if (!name.startsWith('@shrutik/') && fs.existsSync(path.join(root, 'node_modules', name))) linkPackage(name)
   }
-}, 240_000)
+}, 360_000)
 
 afterAll(() => {
   if (scratch) fs.rmSync(scratch, { recursive: true, force: true })

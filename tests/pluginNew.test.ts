@@ -50,7 +50,9 @@ describe('shrutik plugin:new', () => {
     expect(typecheck.stdout).toBe('')
     expect(typecheck.status).toBe(0)
 
-    // It builds to JavaScript and declarations (its own \`npm run build\`, which \`npm pack\` runs too).
+    // It builds to JavaScript and declarations (its own `npm run build`, which `npm pack` runs too),
+    // against the SDK's build (its declarations), as it would against the published SDK.
+    expect((await run('npm', ['run', 'build', '--workspace', 'plugins/sdk'])).status).toBe(0)
     const built = await run('npm', ['run', 'build', '--prefix', dir])
     expect(built.status).toBe(0)
     for (const file of ['dist/index.js', 'dist/index.d.ts', 'dist/admin/index.js', 'dist/migrations/index.js']) expect(fs.existsSync(path.join(dir, file))).toBe(true)
