@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 
 import { afterAll, beforeAll, expect, test } from '@jest/globals'
 import { emit } from '@shrutik/plugin-sdk'
-import { startTestHost, type TestHost } from '@shrutik/plugin-sdk/testing'
+import { applyPluginMigrations, startTestHost, type TestHost } from '@shrutik/plugin-sdk/testing'
 
 import { DELIVER, recentDeliveries, webhooksPlugin } from '../src'
 
@@ -49,4 +49,10 @@ test('a delivery job for an unknown delivery does nothing and succeeds (idempote
   const outcome = await host.runJob(DELIVER, { deliveryId: 'no-such-delivery' })
   expect(outcome).toMatchObject({ failed: false, attempts: 1 })
   expect(received).toHaveLength(1)
+})
+
+test('the migration is recorded as the host records it, and applying again changes nothing', async () => {
+  const recorded = await host.payload.find({ collection: 'payload-migrations', limit: 0, pagination: false, depth: 0 })
+  expect(recorded.docs.map((doc) => (doc as { name?: string }).name)).toEqual(host.migrations)
+  expect(await applyPluginMigrations(host.payload)).toEqual([])
 })

@@ -80,5 +80,5 @@ export const runJobHandler = async <Name extends JobName>(
 }
 
 export { startTestDatabase, type TestDatabase } from './kit/database'
-export { createTestConfig, startTestHost, testUsersCollection, type JobOutcome, type TestConfigOptions, type TestHost, type TestHostOptions } from './kit/host'
+export { applyPluginMigrations, createTestConfig, startTestHost, testUsersCollection, type JobOutcome, type TestConfigOptions, type TestHost, type TestHostOptions } from './kit/host'
 export { constant, speechLike, wav, type Segment, type WavOptions } from './kit/audio'

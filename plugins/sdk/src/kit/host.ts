@@ -124,6 +124,20 @@ const createCoreSchema = async (options: TestHostOptions, databaseUrl: string): 
 }
 
 /**
+ * Applies the migrations every plugin in `payload`'s config registered (`registerMigrations`), in
+ * plugin order, recorded as `<plugin>:<name>` as Shrutik records them; those already applied are
+ * skipped. Returns the names applied now.
+ */
+export const applyPluginMigrations = async (payload: Payload): Promise<string[]> => {
+  const pluginMigrations = getRegisteredMigrations(payload.config).flatMap(({ plugin, migrations }) =>
+    migrations.map((migration) => ({ ...migration, name: pluginMigrationName(plugin, migration.name) })),
+  )
+  const before = new Set(((await payload.find({ collection: 'payload-migrations', limit: 0, pagination: false, depth: 0 })).docs as { name?: string }[]).map((doc) => doc.name))
+  await payload.db.migrate({ migrations: pluginMigrations as never })
+  return pluginMigrations.map((migration) => migration.name).filter((name) => !before.has(name))
+}
+
+/**
  * A minimal Shrutik host for a plugin's integration tests: a throwaway PostgreSQL database, Payload
  * with the plugins, the plugins' migrations applied (as `shrutik migrate` does), and the real job
  * runtime (Agenda on the same database, the code Shrutik itself runs).
@@ -138,14 +152,12 @@ export const startTestHost = async (options: TestHostOptions = {}): Promise<Test
   const database = options.database ?? (await startTestDatabase())
   let payload: Payload | undefined
   let runtime: JobRuntime | undefined
+  let applied: string[] = []
   try {
     await createCoreSchema(options, database.url)
     const config = await createTestConfig({ ...options, databaseUrl: database.url })
     payload = await getPayload({ config, key: `shrutik-kit-${randomBytes(6).toString('hex')}` })
-    const pluginMigrations = getRegisteredMigrations(payload.config).flatMap(({ plugin, migrations }) =>
-      migrations.map((migration) => ({ ...migration, name: pluginMigrationName(plugin, migration.name) })),
-    )
-    if (!options.pushPluginSchema) await payload.db.migrate({ migrations: pluginMigrations as never })
+    if (!options.pushPluginSchema) applied = await applyPluginMigrations(payload)
     runtime = await createJobRuntime({
       payload,
       databaseUrl: database.url,
@@ -180,9 +192,7 @@ export const startTestHost = async (options: TestHostOptions = {}): Promise<Test
     payload,
     database,
     runtime,
-    migrations: options.pushPluginSchema
-      ? []
-      : getRegisteredMigrations(payload.config).flatMap(({ plugin, migrations }) => migrations.map((migration) => pluginMigrationName(plugin, migration.name))),
+    migrations: applied,
     async runJob(name, data, { timeoutMs = 30_000 } = {}) {
       const { jobId } = await ready.runtime.queue.enqueue(name, data)
       const deadline = Date.now() + timeoutMs
