@@ -164,7 +164,9 @@ const config: Config = {
     // Stream uploads to disk rather than holding them in memory.
     useTempFiles: true,
     tempFileDir: path.join(dataDir(), 'tmp', 'uploads'),
+    // Names keep only letters, digits, "-" and "_", and their extension ("logo.png", not "logopng").
     safeFileNames: true,
+    preserveExtension: 4,
   },
   sharp,
   // Plugins, in order. Each adds its schema first, then behaviour (see plugins/*/README.md).
