@@ -14,6 +14,7 @@ import { en } from '@payloadcms/translations/languages/en'
 import sharp from 'sharp'
 
 import { Contributors } from './collections/Contributors'
+import { ContributorProfiles } from './collections/ContributorProfiles'
 import { Takeouts } from './collections/Takeouts'
 import { Withdrawals } from './collections/Withdrawals'
 import { Languages } from './collections/Languages'
@@ -37,6 +38,7 @@ import { queuedEmailAdapter, sendEmailJob } from './src/email'
 import { jobEndpoints } from './src/jobs/endpoints'
 import { testEmailEndpoint } from './src/email/testEmail'
 import { contributionModule } from './src/contribution/plugin'
+import { goalsModule } from './src/goals/plugin'
 import { withdrawnAmong } from './src/contribution/withdrawal'
 import { localeName, REAL_LOCALES } from './src/site/i18n'
 import { THEMES } from './src/site/themes'
@@ -137,6 +139,7 @@ const config: Config = {
     createSentenceImports({ staticDir: path.join(dataDir(), 'imports') }),
     SentenceReviews,
     Contributors,
+    ContributorProfiles,
     Withdrawals,
     Takeouts,
     createMedia({ staticDir: path.join(mediaDir(), MEDIA_FOLDERS.site) }),
@@ -176,6 +179,7 @@ const config: Config = {
     // The public site's server side: endpoints, the sentence pool and its hooks, recording counts,
     // account deletion as a withdrawal, takeouts, reset emails in the account's language.
     contributionModule(),
+    goalsModule(),
     // Sentence imports run as jobs; review, report and coverage endpoints.
     curationModule(),
     // Backups on demand and on schedule.
