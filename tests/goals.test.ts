@@ -334,6 +334,17 @@ describe('leaderboards', () => {
     expect(rows[0]).toEqual({ display_name: 'Bela Roy', leaderboard_opt_in: false })
   })
 
+  it('forgets the goals and the leaderboard name of a contributor who withdraws', async () => {
+    const dina = await createUser(server, 'contributor', 'dina')
+    await insertRecording({ owner: dina.id }, thisWeek())
+    expect((await post('/api/site/me/leaderboard', { optIn: true, displayName: 'Dina Khan' }, dina.headers)).status).toBe(200)
+    expect((await board('recorded', 'all')).entries.map((entry) => entry.displayName)).toContain('Dina Khan')
+    expect((await post('/api/site/withdraw', { confirm: true }, dina.headers)).status).toBe(202)
+    expect((await board('recorded', 'all')).entries.map((entry) => entry.displayName)).not.toContain('Dina Khan')
+    const { rows } = await pool.query(`SELECT 1 FROM contributor_profiles WHERE key = $1 OR user_id = $2`, [`u:${dina.id}`, dina.id])
+    expect(rows).toHaveLength(0)
+  })
+
   it('answers bad leaderboard queries with 4xx', async () => {
     expect((await get('/api/site/leaderboard')).status).toBe(400)
     expect((await get('/api/site/leaderboard?language=zz-nope')).status).toBe(404)
