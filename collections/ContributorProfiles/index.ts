@@ -1,6 +1,6 @@
 import type { CollectionConfig } from 'payload'
 
-import { isAdmin, nobody } from '../../src/access'
+import { fieldIsAdmin, isAdmin, nobody } from '../../src/access'
 import { DISPLAY_NAME_MAX, MAX_WEEKLY_GOAL } from '../../src/goals/core'
 
 /**
@@ -22,7 +22,8 @@ export const ContributorProfiles: CollectionConfig = {
   },
   access: { create: nobody, read: isAdmin, update: nobody, delete: isAdmin },
   fields: [
-    { name: 'key', type: 'text', required: true, unique: true, maxLength: 40, admin: { readOnly: true } },
+    // Holds an anonymous client id (`c:<id>`): admins only, like every such field.
+    { name: 'key', type: 'text', required: true, unique: true, maxLength: 40, access: { read: fieldIsAdmin }, admin: { readOnly: true } },
     { name: 'user', type: 'relationship', relationTo: 'users', unique: true, maxDepth: 0, admin: { readOnly: true } },
     { name: 'weeklyRecordedGoal', type: 'number', min: 0, max: MAX_WEEKLY_GOAL, admin: { readOnly: true } },
     { name: 'weeklyValidatedGoal', type: 'number', min: 0, max: MAX_WEEKLY_GOAL, admin: { readOnly: true } },
