@@ -195,6 +195,22 @@ describe('POST /api/site/me/goals', () => {
     await pool.query(`DELETE FROM contributor_profiles WHERE key = $1`, [`c:${person.clientId}`])
   })
 
+  it('carries a browser’s goals to the account that claims it (unless the account chose its own)', async () => {
+    const browser = await mintAnonymous(server)
+    const account = await createUser(server, 'contributor', 'claimer')
+    expect((await post('/api/site/me/goals', { recorded: 7, validated: 3 }, browser.headers)).status).toBe(200)
+    expect((await post('/api/site/claim', {}, { ...browser.headers, ...account.headers })).status).toBe(200)
+    expect((await json(await get('/api/site/me/progress', account.headers))).goals).toEqual({ recorded: 7, validated: 3 })
+    const { rows } = await pool.query(`SELECT key FROM contributor_profiles WHERE key = ANY($1::text[])`, [[`c:${browser.clientId}`, `u:${account.id}`]])
+    expect(rows.map((row) => row.key)).toEqual([`u:${account.id}`])
+
+    const second = await mintAnonymous(server)
+    expect((await post('/api/site/me/goals', { recorded: 99, validated: 99 }, second.headers)).status).toBe(200)
+    expect((await post('/api/site/claim', {}, { ...second.headers, ...account.headers })).status).toBe(200)
+    expect((await json(await get('/api/site/me/progress', account.headers))).goals).toEqual({ recorded: 7, validated: 3 })
+    await pool.query(`DELETE FROM contributor_profiles WHERE key = ANY($1::text[])`, [[`c:${second.clientId}`, `u:${account.id}`]])
+  })
+
   it('refuses bad goals, other origins, non-JSON bodies and strangers', async () => {
     const person = await mintAnonymous(server)
     for (const body of [{ recorded: 1.5, validated: 1 }, { recorded: -1, validated: 1 }, { recorded: 20, validated: 100_000 }, { recorded: '20', validated: 1 }, { recorded: 20 }, []]) {
