@@ -361,6 +361,11 @@ describe('leaderboards', () => {
     expect(rows).toHaveLength(0)
   })
 
+  it('gives each language its target hours for the home page', async () => {
+    const stats = await json(await get('/api/site/stats'))
+    expect(stats.languages.find((language: { code: string }) => language.code === code)).toMatchObject({ targetHours: 10, validatedHours: expect.any(Number) })
+  })
+
   it('answers bad leaderboard queries with 4xx', async () => {
     expect((await get('/api/site/leaderboard')).status).toBe(400)
     expect((await get('/api/site/leaderboard?language=zz-nope')).status).toBe(404)
