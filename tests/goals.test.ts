@@ -366,6 +366,27 @@ describe('leaderboards', () => {
     expect(stats.languages.find((language: { code: string }) => language.code === code)).toMatchObject({ targetHours: 10, validatedHours: expect.any(Number) })
   })
 
+  it('keeps the profiles collection to admins over REST: nobody creates or edits one, only admins read or delete', async () => {
+    const reviewer = await createUser(server, 'reviewer')
+    const { rows } = await pool.query(`SELECT id FROM contributor_profiles WHERE user_id = $1`, [chandra.id])
+    const id = rows[0].id
+    const send = (method: string, route: string, headers: Record<string, string>, body?: unknown) =>
+      fetch(`${server.url}${route}`, { method, headers: { ...headers, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+    for (const headers of [{}, chandra.headers, asha.headers, reviewer.headers]) {
+      expect((await send('GET', '/api/contributor-profiles', headers)).status).toBe(403)
+      expect([403, 404]).toContain((await send('GET', `/api/contributor-profiles/${id}`, headers)).status)
+      expect([403, 404]).toContain((await send('PATCH', `/api/contributor-profiles/${id}`, headers, { leaderboardOptIn: true })).status)
+      expect([403, 404]).toContain((await send('DELETE', `/api/contributor-profiles/${id}`, headers)).status)
+    }
+    for (const headers of [{}, chandra.headers, admin.headers]) {
+      expect((await send('POST', '/api/contributor-profiles', headers, { key: 'u:1', displayName: 'Forged', leaderboardOptIn: true })).status).toBe(403)
+    }
+    expect((await send('PATCH', `/api/contributor-profiles/${id}`, admin.headers, { leaderboardOptIn: true })).status).toBe(403)
+    expect((await send('GET', `/api/contributor-profiles/${id}`, admin.headers)).status).toBe(200)
+    const after = await pool.query(`SELECT leaderboard_opt_in FROM contributor_profiles WHERE id = $1`, [id])
+    expect(after.rows[0].leaderboard_opt_in).toBe(false)
+  })
+
   it('answers bad leaderboard queries with 4xx', async () => {
     expect((await get('/api/site/leaderboard')).status).toBe(400)
     expect((await get('/api/site/leaderboard?language=zz-nope')).status).toBe(404)

@@ -155,6 +155,17 @@ describe('notification endpoints', () => {
     expect((await post(`/api/notifications/${failed.id}/read`, contributor)).status).toBe(403)
     expect((await get('/api/admin-notifications', contributor)).status).toBe(403)
     expect((await get('/api/admin-notifications')).status).toBe(403)
+    const reviewer = await createUser(server, 'reviewer')
+    expect((await get('/api/admin-notifications', reviewer)).status).toBe(403)
+    expect((await get('/api/notifications/summary', reviewer)).status).toBe(403)
+    // Nobody makes one up, not even an admin: only the checks raise them.
+    const forged = await fetch(`${server.url}/api/admin-notifications`, {
+      method: 'POST',
+      headers: { ...admin.headers, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ kind: 'disk-low', condition: 'forged', title: 'forged', firstSeenAt: new Date().toISOString(), lastSeenAt: new Date().toISOString() }),
+    })
+    expect(forged.status).toBe(403)
+    expect([403, 404]).toContain((await fetch(`${server.url}/api/admin-notifications/${failed.id}`, { method: 'DELETE', headers: contributor.headers })).status)
 
     const before = (await json(await get('/api/notifications/summary', admin))).unread as number
     expect(before).toBeGreaterThanOrEqual(2)
