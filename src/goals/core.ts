@@ -7,15 +7,15 @@
  * could be stretched or replayed by changing it. For Bangladesh (UTC+6) a day ends at 06:00 local.
  */
 
-/** The largest weekly goal accepted: far above what anyone records in a week, far below overflow. */
-export const MAX_WEEKLY_GOAL = 10_000
+import { DISPLAY_NAME_MAX, MAX_WEEKLY_GOAL } from '../../collections/ContributorProfiles'
+
+export { DISPLAY_NAME_MAX, MAX_WEEKLY_GOAL }
 /** Goals when a contributor has not chosen any. */
 export const DEFAULT_GOALS = { recorded: 20, validated: 20 } as const
 /** Streaks are counted over at most this many days back (a longer one shows as this many). */
 export const STREAK_MAX_DAYS = 366
 
 export const DISPLAY_NAME_MIN = 2
-export const DISPLAY_NAME_MAX = 32
 
 export interface WeeklyGoals {
   recorded: number

@@ -3,7 +3,8 @@
  * anonymous contributor sees the weekly progress ring with its text equivalent (an SVG named for
  * screen readers, "7 of 20 clips recorded this week", and the same words on screen), in English
  * and in Bengali; an admin sees the unread notifications badge that the notifications.check job
- * raised for a job that failed for good, and the Notifications list.
+ * raised for a job that failed for good, and the Notifications list. The leaderboard page (HTML)
+ * lists an account that opted in and never one that did not.
  * Run with: node --import tsx --test tests/e2e/goals.e2e.ts   (part of `npm test`)
  */
 import assert from 'node:assert/strict'
@@ -118,6 +119,43 @@ test('the speak page shows the weekly ring with its text equivalent, in English 
   } finally {
     await browser.close()
   }
+})
+
+/** A new account (self-registration), signed in: its JWT headers and id. */
+const account = async (label: string): Promise<{ id: number; headers: Record<string, string> }> => {
+  const email = `${label}-${randomBytes(3).toString('hex')}@e2e-goals.shrutik.local`
+  const password = `pw-${randomBytes(8).toString('hex')}`
+  const json = { 'Content-Type': 'application/json' }
+  const created = await fetch(url('/api/users'), { method: 'POST', headers: json, body: JSON.stringify({ email, password }) })
+  assert.equal(created.status, 201)
+  const login = (await (await fetch(url('/api/users/login'), { method: 'POST', headers: json, body: JSON.stringify({ email, password }) })).json()) as { token: string; user: { id: number } }
+  return { id: login.user.id, headers: { ...json, Authorization: `JWT ${login.token}` } }
+}
+
+test('the leaderboard page lists an account that opted in, never one that did not', { skip }, async () => {
+  const listed = await account('listed')
+  const unlisted = await account('unlisted')
+  await withDatabase(async (db) => {
+    for (const owner of [listed.id, unlisted.id, unlisted.id]) {
+      await db.query(
+        `INSERT INTO recordings (owner_id, language_id, mode, filename, mime_type, filesize, consent_version, audio_status, audio_duration_ms, created_at, updated_at)
+         VALUES ($1, (SELECT id FROM languages WHERE code = 'en'), 'long', $2, 'audio/wav', 100, 'e2e', 'ready', 3000, now(), now())`,
+        [owner, `e2e-${randomUUID()}.wav`],
+      )
+    }
+  })
+  const opt = (who: { headers: Record<string, string> }, body: unknown) => fetch(url('/api/site/me/leaderboard'), { method: 'POST', headers: who.headers, body: JSON.stringify(body) })
+  assert.equal((await opt(listed, { optIn: true, displayName: 'Listed Person' })).status, 200)
+  assert.equal((await opt(unlisted, { optIn: false, displayName: 'Hidden Person' })).status, 200)
+  for (const query of ['', '?language=en&metric=recorded&period=week', '?language=en&metric=recorded&period=all', '?language=en&metric=validated&period=all']) {
+    const html = await (await fetch(url(`/en/leaderboard${query}`))).text()
+    assert.doesNotMatch(html, /Hidden Person|unlisted-/)
+    if (query.includes('recorded')) assert.match(html, /Listed Person/)
+  }
+  const bengali = await (await fetch(url('/bn/leaderboard?language=en&metric=recorded&period=all'))).text()
+  assert.match(bengali, /লিডারবোর্ড/)
+  assert.match(bengali, /Listed Person/)
+  assert.doesNotMatch(bengali, /Hidden Person/)
 })
 
 test('an admin sees the unread notifications badge and the list', { skip }, async () => {
