@@ -115,6 +115,8 @@ describe('rules', () => {
     ['<b>bold</b>', 'letters, digits'],
     ['--', 'two letters'],
     [42, 'must be text'],
+    ['Ad Min', 'kept for the site'],
+    ['SHRUTIK', 'kept for the site'],
   ])('refuses the display name %j', (input, message) => {
     const result = checkDisplayName(input)
     expect(result.ok).toBe(false)

@@ -38,6 +38,9 @@ const CONTROL_OR_INVISIBLE = /(?![\u200C\u200D])[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\
 const ALLOWED = /^(?:[\p{L}\p{M}\p{N} ._'-]|\u200C|\u200D)+$/u
 const LOOKS_LIKE_ADDRESS = /(@|:\/\/|www\.|\.(com|org|net|info|io|ly|me|xyz|bd|in|co|app|link|site|online|ru|cn)\b)/iu
 
+/** Names that would pass for the site's own staff. */
+const RESERVED = new Set(['admin', 'administrator', 'moderator', 'mod', 'shrutik', 'staff', 'support', 'system', 'reviewer', 'anonymous'])
+
 /**
  * The form a display name is compared in: NFKC (full-width and compatibility forms fold), case-folded,
  * spaces and punctuation removed. Two names with the same key are the same name ("Rina Das" and
@@ -65,6 +68,7 @@ export const checkDisplayName = (value: unknown): Checked<string> => {
   if (LOOKS_LIKE_ADDRESS.test(name)) return { ok: false, message: 'The display name may not be an e-mail address or a web address.' }
   if (!ALLOWED.test(name)) return { ok: false, message: "Use letters, digits, spaces and . _ ' - only in the display name." }
   if (displayNameKey(name).length < DISPLAY_NAME_MIN) return { ok: false, message: 'The display name needs at least two letters or digits.' }
+  if (RESERVED.has(displayNameKey(name))) return { ok: false, message: 'This display name is kept for the site itself. Choose another.' }
   return { ok: true, value: name }
 }
 
