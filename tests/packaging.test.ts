@@ -128,6 +128,10 @@ describe('npm pack', () => {
       expect(files.filter((file) => /\.test\.tsx?$/.test(file) || file.startsWith('test/') || file.startsWith('tests/'))).toEqual([])
       expect(manifest.peerDependencies).toMatchObject(name === '@shrutik/plugin-sdk' ? { payload: expect.any(String) } : { payload: expect.any(String), '@shrutik/plugin-sdk': expect.any(String) })
     }
+    // Client components keep 'use client' in modules of their own; server components get none.
+    const adminModule = (file: string) => fs.readFileSync(path.join(host, 'node_modules/@shrutik/plugin-consensus/dist/admin', file), 'utf8')
+    expect(adminModule('ReviewActions.js')).toMatch(/^["']use client["']/)
+    for (const file of ['ReviewView.js', 'ReviewNavLink.js', 'index.js']) expect({ file, client: /use client/.test(adminModule(file)) }).toEqual({ file, client: false })
     for (const name of ['@shrutik/plugin-audio-processing', '@shrutik/plugin-consensus', '@shrutik/plugin-export', '@shrutik/plugin-webhooks']) {
       const files = tarballFiles.get(name)!
       expect({ name, snapshot: files.some((file) => /^dist\/migrations\/\d{8}_\d{6}_\w+\.json$/.test(file)) }).toEqual({ name, snapshot: true })

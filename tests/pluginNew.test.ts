@@ -55,8 +55,10 @@ describe('shrutik plugin:new', () => {
     expect((await run('npm', ['run', 'build', '--workspace', 'plugins/sdk'])).status).toBe(0)
     const built = await run('npm', ['run', 'build', '--prefix', dir])
     expect(built.status).toBe(0)
-    for (const file of ['dist/index.js', 'dist/index.d.ts', 'dist/admin/index.js', 'dist/migrations/index.js']) expect(fs.existsSync(path.join(dir, file))).toBe(true)
-    expect(fs.readFileSync(path.join(dir, 'dist/admin/index.js'), 'utf8')).toMatch(/^'use client'/)
+    for (const file of ['dist/index.js', 'dist/index.d.ts', 'dist/admin/index.js', 'dist/admin/Banner.js', 'dist/migrations/index.js']) expect(fs.existsSync(path.join(dir, file))).toBe(true)
+    // The client component keeps its directive, in a module of its own.
+    expect(fs.readFileSync(path.join(dir, 'dist/admin/Banner.js'), 'utf8')).toMatch(/^["']use client["']/)
+    expect(fs.readFileSync(path.join(dir, 'dist/admin/index.js'), 'utf8')).not.toMatch(/use client/)
   }, 300_000)
 
   test('refuses a folder that exists (73) and a name that is not one (64)', async () => {

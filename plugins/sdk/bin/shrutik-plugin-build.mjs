@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Builds the Shrutik plugin (or theme, or the SDK) in the current folder to JavaScript and type
-// declarations in dist/, one module per `exports` entry that names its source (`"source": "./src/x.ts"`).
+// declarations in dist/, mirroring src/ file by file; every `exports` entry that names its source
+// (`"source": "./src/x.ts"`) must name its build (`"default": "./dist/x.js"`).
 //
-// Why esbuild for the JavaScript: the sources import each other without file extensions
-// (`moduleResolution: bundler`), which tsc would emit as-is and Node's ESM loader refuses; esbuild
-// bundles each entry (shared code split into chunks, every package import left external). tsc writes
-// the declarations (`--emitDeclarationOnly`).
+// Why esbuild and not tsc for the JavaScript: the sources import each other without file
+// extensions (`moduleResolution: bundler`), which tsc would emit as-is and Node's ESM loader
+// refuses. esbuild transpiles each file (keeping `'use client'` on client components, so server and
+// client components stay apart), and the relative imports are then given their `.js` names. tsc
+// writes the declarations (`--emitDeclarationOnly`).
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
@@ -20,46 +22,54 @@ const fail = (message) => {
   process.exit(1)
 }
 
-/** `exports` entries with a `source`: `{ out: 'admin/index', in: 'src/admin/index.ts' }`. */
+/** `exports` entries with a `source`: each must name its build, the same path under dist/. */
 const entries = Object.values(manifest.exports ?? {}).flatMap((target) => {
   if (typeof target !== 'object' || typeof target.source !== 'string') return []
-  if (typeof target.default !== 'string' || !target.default.startsWith('./dist/') || !target.default.endsWith('.js')) {
-    fail(`the export of ${target.source} must name its build as "default": "./dist/<name>.js".`)
-  }
-  return [{ out: target.default.slice('./dist/'.length, -'.js'.length), in: target.source }]
+  const expected = target.source.replace(/^\.\/src\//, './dist/').replace(/\.tsx?$/, '.js')
+  if (!target.source.startsWith('./src/') || target.default !== expected) fail(`the export of ${target.source} must name its build as "default": "${expected}".`)
+  return [target.source]
 })
 if (entries.length === 0) fail('package.json has no `exports` entry with a "source" condition; nothing to build.')
 
+const src = path.join(root, 'src')
 const dist = path.join(root, 'dist')
 fs.rmSync(dist, { recursive: true, force: true })
 
-// Client components ('use client' at the top of the entry) are built apart: the directive must stay
-// the first line of their module, and a chunk shared with server code would lose it.
-const isClient = (entry) => /^\s*(['"])use client\1/.test(fs.readFileSync(path.join(root, entry.in), 'utf8'))
-const reexportsClient = (entry) =>
-  [...fs.readFileSync(path.join(root, entry.in), 'utf8').matchAll(/from\s+['"](\.[^'"]+)['"]/g)].some(([, spec]) => {
-    const base = path.join(path.dirname(path.join(root, entry.in)), spec)
-    const file = ['', '.ts', '.tsx', '/index.ts', '/index.tsx'].map((ext) => base + ext).find((candidate) => fs.existsSync(candidate) && fs.statSync(candidate).isFile())
-    return file !== undefined && /^\s*(['"])use client\1/.test(fs.readFileSync(file, 'utf8'))
-  })
-const client = entries.filter((entry) => isClient(entry) || reexportsClient(entry))
-const server = entries.filter((entry) => !client.includes(entry))
+// Every module under src/ but tests.
+const sources = fs
+  .readdirSync(src, { recursive: true, withFileTypes: true })
+  .filter((entry) => entry.isFile() && /\.tsx?$/.test(entry.name) && !/\.d\.ts$/.test(entry.name) && !/\.test\.tsx?$/.test(entry.name))
+  .map((entry) => path.join(entry.parentPath, entry.name))
 
-const common = {
+await build({
   absWorkingDir: root,
-  bundle: true,
+  entryPoints: sources,
+  outbase: src,
+  outdir: dist,
+  bundle: false,
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  outdir: dist,
-  packages: 'external',
   jsx: 'automatic',
   logLevel: 'warning',
-  // Each package keeps its own `import.meta.url` (folderOf), so no shims are needed.
   legalComments: 'none',
+})
+
+/** `./x` from `file` (a source path) → `./x.js` or `./x/index.js`, as built. */
+const builtSpecifier = (file, specifier) => {
+  const base = path.resolve(path.dirname(file), specifier)
+  for (const [suffix, built] of [['.ts', '.js'], ['.tsx', '.js'], ['/index.ts', '/index.js'], ['/index.tsx', '/index.js']]) {
+    if (fs.existsSync(base + suffix)) return specifier + built
+  }
+  if (fs.existsSync(base) && fs.statSync(base).isFile()) return specifier
+  fail(`${path.relative(root, file)} imports ${specifier}, which is not a module under src/.`)
 }
-if (server.length > 0) await build({ ...common, entryPoints: server, splitting: true, chunkNames: 'chunks/[name]-[hash]' })
-for (const entry of client) await build({ ...common, entryPoints: [entry], banner: { js: "'use client'" }, logOverride: { 'module-level-directive': 'silent' } })
+const RELATIVE = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(["'])(\.{1,2}\/[^"']*)\2/g
+for (const file of sources) {
+  const out = path.join(dist, path.relative(src, file)).replace(/\.tsx?$/, '.js')
+  const code = fs.readFileSync(out, 'utf8')
+  fs.writeFileSync(out, code.replace(RELATIVE, (_, keyword, quote, specifier) => `${keyword}${quote}${builtSpecifier(file, specifier)}${quote}`))
+}
 
 // Migration snapshots travel with the build: `migrate:create --plugin` diffs against the latest one.
 const migrations = path.join(root, 'src', 'migrations')
@@ -85,7 +95,7 @@ const project = path.join(root, 'tsconfig.build.json')
 const args = fs.existsSync(project)
   ? ['-p', project]
   : [
-      ...entries.map((entry) => entry.in),
+      ...entries,
       // TypeScript 6 refuses files on the command line beside a tsconfig.json (the repository's, say) unless told.
       ...(tscMajor >= 6 ? ['--ignoreConfig'] : []),
       ...['--declaration', '--emitDeclarationOnly', '--outDir', 'dist', '--rootDir', 'src', '--skipLibCheck', '--strict'],
@@ -94,4 +104,4 @@ const args = fs.existsSync(project)
     ]
 const result = spawnSync(process.execPath, [tsc, ...args], { cwd: root, stdio: 'inherit' })
 if (result.status !== 0) fail('tsc could not write the type declarations (see above).')
-console.log(`${manifest.name}: built ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} to dist/`)
+console.log(`${manifest.name}: built ${sources.length} modules (${entries.length} entry points) to dist/`)
