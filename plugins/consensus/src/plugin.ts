@@ -26,8 +26,10 @@ const reviewAdmin = (admin: Config['admin']): Config['admin'] => ({
  * `consensusPlugin(options)`: votes, skips, contributor reliability and the reviewers' decision
  * log; a `consensus` group on segments; own-recording checks on votes and transcriptions; the
  * evaluate and estimate jobs; the serving, skip, review and audio endpoints under
- * `/api/consensus/`; the review queue at `/admin/review`. Needs the audio-processing plugin
- * (segments) before it. With `enabled: false` only the schema and the integrity checks stay.
+ * `/api/consensus/`; the review queue at `/admin/review`. Judges the segments of the
+ * audio-processing plugin, listed before it; without that plugin there is no audio to judge and
+ * it adds nothing (the platform runs without it). With `enabled: false` only the schema and the
+ * integrity checks stay.
  */
 export const consensusPlugin =
   (options: ConsensusOptions) =>
@@ -36,7 +38,8 @@ export const consensusPlugin =
     const collections = config.collections ?? []
     const { segments, transcriptions } = settings.slugs
     const has = (slug: string) => collections.some((collection) => collection.slug === slug)
-    if (!has(segments)) throw new Error(`consensusPlugin: no "${segments}" collection; list the audio-processing plugin before this one.`)
+    // No segments, no audio to judge: its votes and decisions have nothing to refer to.
+    if (!has(segments)) return config
     if (!has(transcriptions)) throw new Error(`consensusPlugin: no "${transcriptions}" collection to aggregate.`)
     const extend = (collection: CollectionConfig): CollectionConfig =>
       collection.slug === segments ? extendSegments(collection) : collection.slug === transcriptions ? extendTranscriptions(collection, settings) : collection
