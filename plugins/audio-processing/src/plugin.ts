@@ -64,7 +64,7 @@ const prefixWhere = (where: Where, prefix: string): Where =>
 
 const segmentsCollection = (settings: SanitizedAudioOptions, recordings: CollectionConfig | undefined): CollectionConfig => ({
   slug: settings.segmentsSlug,
-  admin: { useAsTitle: 'file', defaultColumns: ['recording', 'index', 'durationMs', 'status'], group: 'Contributions' },
+  admin: { useAsTitle: 'file', defaultColumns: ['recording', 'index', 'durationMs', 'expectedText'], group: 'Contributions' },
   // Whoever may read a recording may read its segments; only the processing job writes them.
   access: {
     read: throughRecording(recordings?.access?.read, false),
@@ -85,7 +85,6 @@ const segmentsCollection = (settings: SanitizedAudioOptions, recordings: Collect
     { name: 'durationMs', type: 'number', required: true, index: true },
     { name: 'file', type: 'text', required: true, admin: { description: 'Playback audio, under the processed-media folder.' } },
     { name: 'expectedText', type: 'textarea', admin: { description: 'The sentence read, for prompt recordings.' } },
-    { name: 'status', type: 'select', options: ['pending', 'accepted', 'rejected', 'needs-review'], defaultValue: 'pending', index: true },
   ],
   timestamps: true,
 })

@@ -320,6 +320,8 @@ export const consensusGroup: Field = {
   access: { create: () => false, update: () => false },
   admin: { readOnly: true, position: 'sidebar', description: 'Decided by the consensus plugin from votes and transcriptions (or by a reviewer).' },
   fields: [
+    // What the segment asks of people, learnt from the audio plugin's `segment.ready` (its kind); the serving indexes need it here.
+    { name: 'task', type: 'select', options: ['validation', 'transcription'] },
     { name: 'status', type: 'select', options: [...CONSENSUS_STATUSES], defaultValue: 'pending', index: true },
     { name: 'agreedText', type: 'textarea' },
     { name: 'confidence', type: 'number' },
@@ -328,6 +330,8 @@ export const consensusGroup: Field = {
     { name: 'method', type: 'text' },
     { name: 'decidedBy', type: 'select', options: ['crowd', 'reviewer'] },
     { name: 'decidedAt', type: 'date' },
+    // When any of the above last changed (the dashboard refreshes the days it touches).
+    { name: 'changedAt', type: 'date' },
   ],
 }
 
@@ -341,21 +345,23 @@ export const deleteJudgmentsOf: CollectionBeforeDeleteHook = async ({ id, req })
 }
 
 /**
- * The votes on segments, counted from the votes themselves at the moment of asking (not the
- * `consensus.judgments` field, which the evaluate job fills a little later): what a reprocess that
- * deletes these segments would take with it (`registerJudgmentCounter`). Transcriptions are a core
- * collection; their owner counts them.
+ * The votes and reviewer decisions on segments, counted from the rows themselves at the moment of
+ * asking (not the `consensus.judgments` field, which the evaluate job fills a little later): what a
+ * reprocess that deletes these segments would take with it (`registerJudgmentCounter`).
+ * Transcriptions are a core collection; their owner counts them.
  */
 export const voteCounter: JudgmentCounter = {
   name: 'consensus',
   count: async ({ payload, segmentIds, req }) => {
     const counts = new Map<number | string, number>()
     if (segmentIds.length === 0) return counts
-    // System read inside the caller's transaction.
-    const { docs } = await payload.db.find({ collection: VOTES as 'votes', where: { segment: { in: segmentIds } }, pagination: false, limit: 0, req })
-    for (const vote of docs as { segment?: unknown }[]) {
-      const segment = idOf(vote.segment)
-      if (segment !== undefined) counts.set(segment, (counts.get(segment) ?? 0) + 1)
+    for (const collection of [VOTES, DECISIONS]) {
+      // System read inside the caller's transaction.
+      const { docs } = await payload.db.find({ collection: collection as 'votes', where: { segment: { in: segmentIds } }, pagination: false, limit: 0, req })
+      for (const row of docs as { segment?: unknown }[]) {
+        const segment = idOf(row.segment)
+        if (segment !== undefined) counts.set(segment, (counts.get(segment) ?? 0) + 1)
+      }
     }
     return counts
   },

@@ -1,4 +1,4 @@
-import { emit, getFileStore, getJobQueue, joinKey, serveStoredFile } from '@shrutik/plugin-sdk'
+import { emit, getFileStore, getJobQueue, joinKey, mediaTypeOf, serveStoredFile } from '@shrutik/plugin-sdk'
 import { APIError, commitTransaction, initTransaction, killTransaction, ValidationError, type Endpoint, type PayloadRequest } from 'payload'
 
 import { hasRole, judgeOf, userOf, type Judge } from './access'
@@ -7,7 +7,8 @@ import { drizzleFor, drizzleOf, rowsOf, sql, table } from './db'
 import { ESTIMATE_RELIABILITY, EVALUATE_SEGMENT } from './jobNames'
 import { DECISIONS, SKIPS, type SanitizedConsensusOptions } from './options'
 import { listReviewQueue } from './review'
-import { segmentFacts } from './segments'
+import { lockDecision, segmentFacts } from './segments'
+import { CONSENSUS_SEGMENTS } from './views'
 import { nextSegments, type Task } from './serving'
 
 const fail = (message: string, status: number): never => {
@@ -128,11 +129,9 @@ const decide =
     const startedHere = await initTransaction(req)
     try {
       const db = await drizzleFor(req)
-      const locked = await rowsOf(db, sql`SELECT id FROM ${table(settings.slugs.segments)} WHERE id = ${segmentId} FOR NO KEY UPDATE`)
-      const segment = locked.length ? await segmentFacts(db, settings, segmentId) : undefined
+      const segment = (await lockDecision(db, segmentId)) ? await segmentFacts(db, settings, segmentId) : undefined
       if (!segment) fail(`Segment ${segmentId} does not exist (it may have been reprocessed or deleted).`, 404)
-      const [current] = await rowsOf<{ consensus_agreed_text: string | null }>(db, sql`SELECT consensus_agreed_text FROM ${table(settings.slugs.segments)} WHERE id = ${segmentId}`)
-      const previousText = current?.consensus_agreed_text ?? null
+      const previousText = segment!.agreedText
       let agreedText: string | null = null
       if (decision === 'accepted') {
         agreedText = text ?? (segment!.kind === 'validation' ? segment!.expectedText : previousText)
@@ -141,17 +140,15 @@ const decide =
       if (decision === 'reopened') {
         // Back to the crowd: judgments made while it was decided count from the next evaluation on.
         await db.execute(sql`
-          UPDATE ${table(settings.slugs.segments)} SET
-            consensus_status = 'pending', status = 'pending', consensus_agreed_text = NULL, consensus_confidence = NULL,
-            consensus_method = NULL, consensus_decided_by = NULL, consensus_decided_at = NULL, updated_at = now()
-          WHERE id = ${segmentId}`)
+          UPDATE ${CONSENSUS_SEGMENTS} SET
+            status = 'pending', agreed_text = NULL, confidence = NULL, method = NULL, decided_by = NULL, decided_at = NULL, changed_at = now()
+          WHERE segment_id = ${segmentId}`)
         await getJobQueue().enqueue(EVALUATE_SEGMENT, { segmentId }, { req, dedupeKey: `segment-${segmentId}` })
       } else {
         await db.execute(sql`
-          UPDATE ${table(settings.slugs.segments)} SET
-            consensus_status = ${decision}, status = ${decision}, consensus_agreed_text = ${agreedText}, consensus_confidence = 1,
-            consensus_method = 'reviewer', consensus_decided_by = 'reviewer', consensus_decided_at = now(), updated_at = now()
-          WHERE id = ${segmentId}`)
+          UPDATE ${CONSENSUS_SEGMENTS} SET
+            status = ${decision}, agreed_text = ${agreedText}, confidence = 1, method = 'reviewer', decided_by = 'reviewer', decided_at = now(), changed_at = now()
+          WHERE segment_id = ${segmentId}`)
         await emit(req.payload, 'segment.decided', { segmentId, status: decision as 'accepted' | 'rejected', decidedBy: 'reviewer', text: agreedText }, { req })
       }
       // System write of the audit record: the reviewer's right to decide was checked above.
@@ -176,7 +173,6 @@ const decide =
     }
   }
 
-const AUDIO_TYPES: Record<string, string> = { ogg: 'audio/ogg', opus: 'audio/ogg', mp3: 'audio/mpeg', flac: 'audio/flac', wav: 'audio/wav' }
 const SEGMENT_FILE = /^\d+\/[0-9a-f-]{36}\/[a-z0-9-]+\.(ogg|opus|mp3|flac|wav)$/
 
 /**
@@ -198,7 +194,7 @@ const audio =
     // From the media store (local folder or S3), with byte ranges.
     return serveStoredFile(getFileStore(req.payload), joinKey(settings.processedFolder, segment!.file), {
       range: req.headers.get('range'),
-      contentType: AUDIO_TYPES[segment!.file.split('.').pop()!],
+      contentType: mediaTypeOf(segment!.file),
       headers: { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'private, max-age=3600' },
       notFound: () => Response.json({ errors: [{ message: 'The audio of this segment is missing (it may be being reprocessed); try again shortly.' }] }, { status: 404 }),
     })

@@ -1,4 +1,4 @@
-import { folderOf, registerCommands, registerContributorHandlers, registerJobs, registerJudgmentCounter, registerMigrations } from '@shrutik/plugin-sdk'
+import { folderOf, listen, registerCommands, registerContributorHandlers, registerJobs, registerJudgmentCounter, registerMigrations } from '@shrutik/plugin-sdk'
 import type { CollectionConfig, Config } from 'payload'
 
 import { decisionsCollection, extendSegments, extendTranscriptions, ownRecordingIsForbidden, reliabilityCollection, skipsCollection, voteCounter, votesCollection } from './collections'
@@ -7,6 +7,7 @@ import { consensusContributorHandlers } from './contributors'
 import { consensusEndpoints } from './endpoints'
 import { createEstimateReliabilityJob, createEvaluateSegmentJob } from './jobs'
 import { migrations } from './migrations'
+import { learnTask } from './segments'
 import { DECISIONS, RELIABILITY, sanitizeOptions, SETTINGS_KEY, SKIPS, VOTES, type ConsensusOptions } from './options'
 
 /** The review queue in the admin UI (components from `@shrutik/plugin-consensus/admin`). */
@@ -60,8 +61,10 @@ export const consensusPlugin =
       directory: folderOf(import.meta.url, 'migrations'),
     })
     // `shrutik consensus aggregate` (offline, on a TSV) works whether deciding is on or off.
+    // A segment's task comes from the audio plugin's `segment.ready` (schema-level: the serving indexes need it even while deciding is off).
+    const withTasks = listen(withMigrations, { plugin: 'consensus', event: 'segment.ready', handler: async ({ payload, data }) => learnTask(payload, data) })
     const withHandlers = registerCommands(
-      registerJudgmentCounter(registerContributorHandlers(withMigrations, consensusContributorHandlers(settings)), voteCounter),
+      registerJudgmentCounter(registerContributorHandlers(withTasks, consensusContributorHandlers(settings)), voteCounter),
       'consensus',
       [aggregateCommand],
     )
