@@ -1,5 +1,5 @@
-import { folderOf, getFileStore, getJobQueue, joinKey, registerCommands, registerJobs, registerMigrations, serveStoredFile } from '@shrutik/plugin-sdk'
-import { APIError, type Access, type CollectionAfterChangeHook, type CollectionAfterDeleteHook, type CollectionBeforeDeleteHook, type CollectionConfig, type Config, type Endpoint, type Field, type PayloadRequest, type Where } from 'payload'
+import { folderOf, getFileStore, getJobQueue, hasRole, joinKey, mediaTypeOf, registerCommands, registerJobs, registerMigrations, serveStoredFile } from '@shrutik/plugin-sdk'
+import { APIError, type Access, type CollectionAfterChangeHook, type CollectionAfterDeleteHook, type CollectionBeforeDeleteHook, type CollectionConfig, type Config, type Endpoint, type Field, type Where } from 'payload'
 
 import { inspectCommand, segmentCommand } from './cli'
 import { createProcessRecordingJob, PROCESS_RECORDING } from './job'
@@ -126,8 +126,6 @@ const deleteProcessedFiles =
     await getFileStore(req.payload).deletePrefix(joinKey(settings.processedFolder, String(id)))
   }
 
-const isAdmin = (req: PayloadRequest) => Boolean((req.user as { roles?: string[] } | null)?.roles?.includes('admin'))
-
 const endpoints = (settings: SanitizedAudioOptions): Endpoint[] => [
   {
     // Admins re-run processing (after changing thresholds, or for a failed recording).
@@ -135,7 +133,7 @@ const endpoints = (settings: SanitizedAudioOptions): Endpoint[] => [
     method: 'post',
     handler: async (req) => {
       if (!req.user) throw new APIError('Sign in as an admin to reprocess recordings.', 401, undefined, true)
-      if (!isAdmin(req)) throw new APIError('Only admins can reprocess recordings.', 403, undefined, true)
+      if (!hasRole(req.user, 'admin')) throw new APIError('Only admins can reprocess recordings.', 403, undefined, true)
       const id = Number(req.routeParams?.id)
       if (!Number.isInteger(id)) throw new APIError('The recording id must be a number.', 400, undefined, true)
       const recording = await req.payload.findByID({ collection: settings.recordingsSlug as 'recordings', id, depth: 0, user: req.user, overrideAccess: false }).catch(() => null)
@@ -165,11 +163,10 @@ const endpoints = (settings: SanitizedAudioOptions): Endpoint[] => [
         .findByID({ collection: settings.recordingsSlug as 'recordings', id: Number(recordingId), depth: 0, user: req.user, overrideAccess: false })
         .catch(() => null)
       if (!recording) throw new APIError('No such file.', 404, undefined, true)
-      const type = { flac: 'audio/flac', ogg: 'audio/ogg', mp3: 'audio/mpeg', png: 'image/png' }[name.split('.').pop() as 'flac']
       // Streamed from the media store, with byte ranges: an archive copy can be tens of megabytes.
       return serveStoredFile(getFileStore(req.payload), joinKey(settings.processedFolder, recordingId, run, name), {
         range: req.headers.get('range'),
-        contentType: type,
+        contentType: mediaTypeOf(name),
         headers: { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'private, max-age=3600' },
         notFound: () => Response.json({ errors: [{ message: 'No such file.' }] }, { status: 404 }),
       })

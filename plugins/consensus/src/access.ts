@@ -1,3 +1,4 @@
+import { hasRole, type RoleHolder } from '@shrutik/plugin-sdk'
 import type { Access, FieldAccess, PayloadRequest, Where } from 'payload'
 
 import type { SanitizedConsensusOptions } from './options'
@@ -7,21 +8,14 @@ import type { SanitizedConsensusOptions } from './options'
  * (`admin`, `reviewer`, `contributor`); anonymous contributors are known by their client id.
  */
 
-interface RoleHolder {
-  id: number | string
-  roles?: string[] | null
-}
-
 export const userOf = (req: PayloadRequest): RoleHolder | null => (req.user as RoleHolder | null | undefined) ?? null
 
-export const hasRole = (req: PayloadRequest, ...roles: string[]): boolean => Boolean(userOf(req)?.roles?.some((role) => roles.includes(role)))
-
-export const isAdmin: Access = ({ req }) => hasRole(req, 'admin')
-export const isReviewerOrAdmin: Access = ({ req }) => hasRole(req, 'admin', 'reviewer')
+export const isAdmin: Access = ({ req }) => hasRole(req.user, 'admin')
+export const isReviewerOrAdmin: Access = ({ req }) => hasRole(req.user, 'admin', 'reviewer')
 export const nobody: Access = () => false
 
 export const fieldNobody: FieldAccess = () => false
-export const fieldIsAdmin: FieldAccess = ({ req }) => hasRole(req, 'admin')
+export const fieldIsAdmin: FieldAccess = ({ req }) => hasRole(req.user, 'admin')
 
 /** Who is judging: an account, or an anonymous contributor with a server-issued id. */
 export type Judge = { userId: number; clientId?: string; consented: boolean } | { userId?: undefined; clientId: string; consented: boolean }
@@ -51,7 +45,7 @@ export const judgesCheckedInHooks: Access = () => true
 export const ownJudgmentsOrReviewer =
   (settings: SanitizedConsensusOptions, userField: string): Access =>
   async ({ req }) => {
-    if (hasRole(req, 'admin', 'reviewer')) return true
+    if (hasRole(req.user, 'admin', 'reviewer')) return true
     const judge = await judgeOf(req, settings).catch(() => undefined)
     if (!judge) return false
     return (judge.userId !== undefined ? { [userField]: { equals: judge.userId } } : { clientId: { equals: judge.clientId } }) satisfies Where

@@ -1,4 +1,4 @@
-import { getJobQueue, type JudgmentCounter } from '@shrutik/plugin-sdk'
+import { databaseFor, getJobQueue, type JudgmentCounter } from '@shrutik/plugin-sdk'
 import {
   APIError,
   ValidationError,
@@ -14,7 +14,7 @@ import {
 
 import { judgesCheckedInHooks, fieldIsAdmin, fieldNobody, isAdmin, isReviewerOrAdmin, judgeOf, nobody, ownJudgmentsOrReviewer } from './access'
 import { CONSENSUS_STATUSES } from './core'
-import { drizzleFor } from './db'
+import type { Drizzle } from './db'
 import { EVALUATE_SEGMENT } from './jobNames'
 import { DECISIONS, RELIABILITY, SKIPS, VOTES, type SanitizedConsensusOptions } from './options'
 import { idOf, segmentFacts, type SegmentFacts } from './segments'
@@ -51,7 +51,7 @@ const checkedSegment = async (
   const field = kind === 'transcription' ? 'item' : 'segment'
   if (id === undefined) throw new APIError(`Say which segment this is about ("${field}": a segment id).`, 400, undefined, true)
   // System read inside the request's transaction: the segment's owner decides, whoever asks.
-  const segment = await segmentFacts(await drizzleFor(req), settings, id)
+  const segment = await segmentFacts(await databaseFor<Drizzle>(req), settings, id)
   if (!segment) throw new APIError(`Segment ${id} does not exist (it may have been reprocessed or deleted).`, 400, undefined, true)
   if (kind === 'vote' && segment.kind === 'transcription') {
     throw new APIError(`Segment ${id} is part of a long recording: it is transcribed, not voted on.`, 400, undefined, true)

@@ -1,9 +1,9 @@
-import { emit, getFileStore, getJobQueue, joinKey, mediaTypeOf, serveStoredFile } from '@shrutik/plugin-sdk'
+import { databaseFor, emit, getFileStore, getJobQueue, hasRole, joinKey, mediaTypeOf, serveStoredFile } from '@shrutik/plugin-sdk'
 import { APIError, commitTransaction, initTransaction, killTransaction, ValidationError, type Endpoint, type PayloadRequest } from 'payload'
 
-import { hasRole, judgeOf, userOf, type Judge } from './access'
+import { judgeOf, userOf, type Judge } from './access'
 import { DECISION_VALUES, REASONS } from './collections'
-import { drizzleFor, drizzleOf, rowsOf, sql, table } from './db'
+import { drizzleOf, rowsOf, sql, table, type Drizzle } from './db'
 import { ESTIMATE_RELIABILITY, EVALUATE_SEGMENT } from './jobNames'
 import { DECISIONS, SKIPS, type SanitizedConsensusOptions } from './options'
 import { listReviewQueue } from './review'
@@ -22,7 +22,7 @@ const requireJudge = async (req: PayloadRequest, settings: SanitizedConsensusOpt
 /** First lines of the reviewer endpoints. */
 const requireReviewer = (req: PayloadRequest, doing: string): void => {
   if (!req.user) fail(`Sign in as a reviewer to ${doing}.`, 401)
-  if (!hasRole(req, 'admin', 'reviewer')) fail(`Only reviewers and admins can ${doing}.`, 403)
+  if (!hasRole(req.user, 'admin', 'reviewer')) fail(`Only reviewers and admins can ${doing}.`, 403)
 }
 
 const positiveInteger = (raw: string | null | undefined, name: string, example: string): number => {
@@ -128,7 +128,7 @@ const decide =
 
     const startedHere = await initTransaction(req)
     try {
-      const db = await drizzleFor(req)
+      const db = await databaseFor<Drizzle>(req)
       const segment = (await lockDecision(db, segmentId)) ? await segmentFacts(db, settings, segmentId) : undefined
       if (!segment) fail(`Segment ${segmentId} does not exist (it may have been reprocessed or deleted).`, 404)
       const previousText = segment!.agreedText
@@ -190,7 +190,7 @@ const audio =
     if (!segment || !SEGMENT_FILE.test(segment.file)) fail('No such segment.', 404)
     const own = (judge.userId !== undefined && judge.userId === segment!.ownerId) || (judge.clientId !== undefined && judge.clientId === segment!.ownerClientId)
     const open = segment!.audioStatus === 'ready' && segment!.consensusStatus !== 'rejected'
-    if (!own && !open && !hasRole(req, 'admin', 'reviewer')) fail('No such segment.', 404)
+    if (!own && !open && !hasRole(req.user, 'admin', 'reviewer')) fail('No such segment.', 404)
     // From the media store (local folder or S3), with byte ranges.
     return serveStoredFile(getFileStore(req.payload), joinKey(settings.processedFolder, segment!.file), {
       range: req.headers.get('range'),
@@ -224,7 +224,7 @@ export const consensusEndpoints = (settings: SanitizedConsensusOptions): Endpoin
     method: 'post',
     handler: async (req) => {
       if (!req.user) fail('Sign in as an admin to re-estimate reliability.', 401)
-      if (!hasRole(req, 'admin')) fail('Only admins can re-estimate reliability.', 403)
+      if (!hasRole(req.user, 'admin')) fail('Only admins can re-estimate reliability.', 403)
       const queued = await getJobQueue().enqueue(ESTIMATE_RELIABILITY, { reason: 'admin' }, { dedupeKey: 'manual' })
       return Response.json({ ok: true, jobId: queued.jobId, alreadyQueued: queued.deduplicated })
     },

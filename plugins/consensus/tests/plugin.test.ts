@@ -39,6 +39,7 @@ describe('consensusPlugin', () => {
       '/consensus/estimate-reliability',
     ])
     expect(getRegisteredJobs(config).map((job) => [job.name, job.every])).toEqual([
+      ['consensus.on-segment-ready', undefined],
       ['consensus.evaluate-segment', undefined],
       ['consensus.estimate-reliability', '1 hour'],
     ])
@@ -51,7 +52,8 @@ describe('consensusPlugin', () => {
     const config = consensusPlugin({ enabled: false })(baseConfig())
     expect(slugs(config)).toEqual(['segments', 'transcriptions', 'votes', 'consensus-skips', 'contributor-reliability', 'consensus-decisions'])
     expect(config.endpoints!.map((endpoint) => endpoint.path)).toEqual(['/mine'])
-    expect(getRegisteredJobs(config)).toEqual([])
+    // Only the listener that learns each segment's task from the audio plugin: schema-level, it keeps the serving indexes whole.
+    expect(getRegisteredJobs(config).map((job) => job.name)).toEqual(['consensus.on-segment-ready'])
     expect(config.admin?.components?.views).toBeUndefined()
     const votes = config.collections!.find((collection) => collection.slug === 'votes')!
     expect(votes.hooks?.beforeChange).toHaveLength(2)

@@ -34,6 +34,7 @@ export {
   type RegisteredMigrations,
   type SchemaOwnership,
 } from './migrations'
+export { databaseFor } from './database'
 export { folderOf } from './paths'
 export { hasRole, ROLES, type Role, type RoleHolder } from './roles'
 export { MEDIA_TYPES, mediaTypeOf, UPLOAD_AUDIO_TYPES } from './media'
