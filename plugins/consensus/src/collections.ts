@@ -12,7 +12,7 @@ import {
   type PayloadRequest,
 } from 'payload'
 
-import { judgesCheckedInHooks, fieldIsAdmin, fieldNobody, isAdmin, isReviewerOrAdmin, judgeOf, nobody, ownJudgmentsOrReviewer } from './access'
+import { judgesCheckedInHooks, fieldIsAdmin, fieldNobody, isAdmin, isReviewerOrAdmin, contributorOf, nobody, ownJudgmentsOrReviewer } from './access'
 import { CONSENSUS_STATUSES } from './core'
 import type { Drizzle } from './db'
 import { EVALUATE_SEGMENT } from './jobNames'
@@ -39,12 +39,12 @@ type Doc = Record<string, unknown>
 const refuseOwnRecording = (what: 'validate' | 'transcribe') =>
   new APIError(`This is your own recording: you cannot ${what} it. Please ${what} other people's recordings.`, 403, undefined, true)
 
-/** The segment a judgment is about, checked: it exists, it is of the right kind, it is not the judge's own. */
+/** The segment a judgment is about, checked: it exists, it is of the right kind, it is not the contributor's own. */
 const checkedSegment = async (
   req: PayloadRequest,
   settings: SanitizedConsensusOptions,
   segmentRef: unknown,
-  judge: { userId?: number | null; clientId?: string | null },
+  contributor: { userId?: number | null; clientId?: string | null },
   kind: 'vote' | 'transcription' | 'skip',
 ): Promise<SegmentFacts> => {
   const id = idOf(segmentRef)
@@ -57,10 +57,10 @@ const checkedSegment = async (
     throw new APIError(`Segment ${id} is part of a long recording: it is transcribed, not voted on.`, 400, undefined, true)
   }
   if (kind === 'skip') return segment
-  const browser = (await judgeOf(req, settings).catch(() => undefined))?.clientId
+  const browser = (await contributorOf(req, settings).catch(() => undefined))?.clientId
   const own =
-    (judge.userId != null && judge.userId === segment.ownerId) ||
-    (judge.clientId != null && judge.clientId === segment.ownerClientId) ||
+    (contributor.userId != null && contributor.userId === segment.ownerId) ||
+    (contributor.clientId != null && contributor.clientId === segment.ownerClientId) ||
     // A signed-in contributor who recorded it before signing in still holds the cookie.
     (browser !== undefined && browser === segment.ownerClientId)
   if (own) throw refuseOwnRecording(kind === 'vote' ? 'validate' : 'transcribe')
@@ -68,26 +68,26 @@ const checkedSegment = async (
 }
 
 /**
- * On create, the judge is whoever asks: the signed-in user, else the cookie's client id. The
+ * On create, the contributor is whoever asks: the signed-in user, else the cookie's client id. The
  * fields themselves cannot be written through the API (field access); a system call (seeds,
  * tests) may set them.
  */
-const assignJudge =
+const assignContributor =
   (settings: SanitizedConsensusOptions, userField: string, doing: string): CollectionBeforeChangeHook =>
   async ({ data, operation, req }) => {
     if (operation !== 'create') return data
-    // System writes (seeds, tests, jobs: Local API without a user) state the judge themselves.
+    // System writes (seeds, tests, jobs: Local API without a user) state the contributor themselves.
     if (req.payloadAPI === 'local' && !req.user && (data[userField] || data.clientId)) return data
-    const judge = await judgeOf(req, settings)
-    if (judge && !judge.consented) {
+    const contributor = await contributorOf(req, settings)
+    if (contributor && !contributor.consented) {
       throw new APIError(`Accept the current contribution terms before you ${doing}.`, 403, undefined, true)
     }
-    if (judge?.userId !== undefined) {
-      data[userField] = judge.userId
+    if (contributor?.userId !== undefined) {
+      data[userField] = contributor.userId
       data.clientId = null
-    } else if (judge?.clientId !== undefined) {
+    } else if (contributor?.clientId !== undefined) {
       data[userField] = null
-      data.clientId = judge.clientId
+      data.clientId = contributor.clientId
     } else {
       throw new APIError(`Sign in, or accept the contribution terms, before you ${doing}.`, 403, undefined, true)
     }
@@ -171,7 +171,7 @@ const friendlyDuplicate =
     return { status: 400, response: { errors: [{ name: 'ValidationError', message }] } }
   }
 
-const judgeFields = (settings: SanitizedConsensusOptions, userField: string, label: string): Field[] => [
+const contributorFields = (settings: SanitizedConsensusOptions, userField: string, label: string): Field[] => [
   {
     name: userField,
     label,
@@ -216,7 +216,7 @@ export const votesCollection = (settings: SanitizedConsensusOptions): Collection
     { fields: ['segment', 'clientId'], unique: true },
   ],
   hooks: {
-    beforeChange: [assignJudge(settings, 'voter', 'validate recordings'), checkVote(settings)],
+    beforeChange: [assignContributor(settings, 'voter', 'validate recordings'), checkVote(settings)],
     ...(settings.enabled
       ? {
           afterChange: [evaluateAfterChange('segment', (doc, previous) => !previous || previous.valid !== doc.valid || idOf(previous.segment) !== idOf(doc.segment))],
@@ -227,7 +227,7 @@ export const votesCollection = (settings: SanitizedConsensusOptions): Collection
   },
   fields: [
     segmentField(settings, true),
-    ...judgeFields(settings, 'voter', 'Voter'),
+    ...contributorFields(settings, 'voter', 'Voter'),
     { name: 'valid', type: 'checkbox', required: true, admin: { description: 'Does the recording match its sentence and is it usable?' } },
     {
       name: 'reason',
@@ -254,14 +254,14 @@ export const skipsCollection = (settings: SanitizedConsensusOptions): Collection
     { fields: ['segment', 'clientId'], unique: true },
   ],
   hooks: {
-    beforeChange: [assignJudge(settings, 'contributor', 'skip or report recordings'), checkSkip(settings)],
+    beforeChange: [assignContributor(settings, 'contributor', 'skip or report recordings'), checkSkip(settings)],
     // A report counts towards sending the segment to a reviewer.
     ...(settings.enabled ? { afterChange: [evaluateAfterChange('segment', (doc, previous) => Boolean(doc.reason) && doc.reason !== previous?.reason)] } : {}),
     afterError: [friendlyDuplicate('You have already skipped this segment.')],
   },
   fields: [
     segmentField(settings, true),
-    ...judgeFields(settings, 'contributor', 'Contributor'),
+    ...contributorFields(settings, 'contributor', 'Contributor'),
     { name: 'reason', type: 'select', options: [...REASONS], admin: { description: 'Optional: what is wrong with the segment (a report).' } },
   ],
   timestamps: true,

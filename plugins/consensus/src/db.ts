@@ -16,5 +16,5 @@ export const rowsOf = async <Row>(db: Drizzle, query: SQLQuery): Promise<Row[]> 
 export const table = (slug: string) => sql.identifier(slug.replace(/-/g, '_'))
 
 /** Contributor keys used by the engine: `u:<user id>` or `c:<client id>`. */
-export const workerKey = (userId: number | string | null | undefined, clientId: string | null | undefined): string | undefined =>
+export const contributorKey = (userId: number | string | null | undefined, clientId: string | null | undefined): string | undefined =>
   userId !== null && userId !== undefined ? `u:${userId}` : clientId ? `c:${clientId}` : undefined

@@ -1,7 +1,7 @@
 import { databaseFor, emit, getFileStore, getJobQueue, hasRole, joinKey, mediaTypeOf, serveStoredFile } from '@shrutik/plugin-sdk'
 import { APIError, commitTransaction, initTransaction, killTransaction, ValidationError, type Endpoint, type PayloadRequest } from 'payload'
 
-import { judgeOf, userOf, type Judge } from './access'
+import { contributorOf, userOf, type Contributor } from './access'
 import { DECISION_VALUES, REASONS } from './collections'
 import { drizzleOf, rowsOf, sql, table, type Drizzle } from './db'
 import { ESTIMATE_RELIABILITY, EVALUATE_SEGMENT } from './jobNames'
@@ -16,8 +16,8 @@ const fail = (message: string, status: number): never => {
 }
 
 /** First lines of the contributor endpoints: an account, or a server-issued anonymous id (a forged one is refused with 401 by the host). */
-const requireJudge = async (req: PayloadRequest, settings: SanitizedConsensusOptions, doing: string): Promise<Judge> =>
-  (await judgeOf(req, settings)) ?? fail(`Sign in, or accept the contribution terms, to ${doing}.`, 401)
+const requireContributor = async (req: PayloadRequest, settings: SanitizedConsensusOptions, doing: string): Promise<Contributor> =>
+  (await contributorOf(req, settings)) ?? fail(`Sign in, or accept the contribution terms, to ${doing}.`, 401)
 
 /** First lines of the reviewer endpoints. */
 const requireReviewer = (req: PayloadRequest, doing: string): void => {
@@ -62,10 +62,10 @@ const REASON_VALUES: readonly string[] = REASONS.map((reason) => reason.value)
 const serve =
   (settings: SanitizedConsensusOptions, task: Task): Endpoint['handler'] =>
   async (req) => {
-    const judge = await requireJudge(req, settings, task === 'validation' ? 'validate recordings' : 'transcribe recordings')
+    const contributor = await requireContributor(req, settings, task === 'validation' ? 'validate recordings' : 'transcribe recordings')
     const languageId = positiveInteger(req.searchParams.get('language'), 'language (the language id, see GET /api/languages)', '?language=1')
     const limit = limitParam(req, settings.maxBatch)
-    const docs = await nextSegments(req.payload, settings, task, judge, languageId, limit, judge.clientId)
+    const docs = await nextSegments(req.payload, settings, task, contributor, languageId, limit, contributor.clientId)
     if (docs.length === 0) {
       const [language] = await rowsOf(drizzleOf(req.payload), sql`SELECT id FROM ${table(settings.slugs.languages)} WHERE id = ${languageId}`)
       if (!language) fail(`Language ${languageId} does not exist (see GET /api/languages for the ids).`, 400)
@@ -76,14 +76,14 @@ const serve =
 const skip =
   (settings: SanitizedConsensusOptions): Endpoint['handler'] =>
   async (req) => {
-    const judge = await requireJudge(req, settings, 'skip segments')
-    if (!judge.consented) fail('Accept the current contribution terms before you skip or report recordings.', 403)
+    const contributor = await requireContributor(req, settings, 'skip segments')
+    if (!contributor.consented) fail('Accept the current contribution terms before you skip or report recordings.', 403)
     const example = `{"segment": 123, "reason": "noisy"} (reason is optional: ${REASON_VALUES.join(', ')})`
     const body = await jsonBody(req, example)
     const segment = positiveInteger(body.segment === undefined ? undefined : String(body.segment), '"segment" (the segment id)', example)
     const reason = body.reason === undefined || body.reason === null || body.reason === '' ? null : body.reason
     if (reason !== null && (typeof reason !== 'string' || !REASON_VALUES.includes(reason))) fail(`"reason" must be one of ${REASON_VALUES.join(', ')} (or left out).`, 400)
-    const mine = judge.userId !== undefined ? sql`contributor_id = ${judge.userId}` : sql`client_id = ${judge.clientId}`
+    const mine = contributor.userId !== undefined ? sql`contributor_id = ${contributor.userId}` : sql`client_id = ${contributor.clientId}`
     const alreadySkipped = async () =>
       (await rowsOf<{ id: number }>(drizzleOf(req.payload), sql`SELECT id FROM ${table(SKIPS)} WHERE segment_id = ${segment} AND ${mine}`))[0]
     const existing = await alreadySkipped()
@@ -183,12 +183,12 @@ const SEGMENT_FILE = /^\d+\/[0-9a-f-]{36}\/[a-z0-9-]+\.(ogg|opus|mp3|flac|wav)$/
 const audio =
   (settings: SanitizedConsensusOptions): Endpoint['handler'] =>
   async (req) => {
-    const judge = await requireJudge(req, settings, 'listen to recordings')
+    const contributor = await requireContributor(req, settings, 'listen to recordings')
     const id = Number(req.routeParams?.id)
     if (!Number.isInteger(id) || id < 1) fail('No such segment.', 404)
     const segment = await segmentFacts(drizzleOf(req.payload), settings, id)
     if (!segment || !SEGMENT_FILE.test(segment.file)) fail('No such segment.', 404)
-    const own = (judge.userId !== undefined && judge.userId === segment!.ownerId) || (judge.clientId !== undefined && judge.clientId === segment!.ownerClientId)
+    const own = (contributor.userId !== undefined && contributor.userId === segment!.ownerId) || (contributor.clientId !== undefined && contributor.clientId === segment!.ownerClientId)
     const open = segment!.audioStatus === 'ready' && segment!.consensusStatus !== 'rejected'
     if (!own && !open && !hasRole(req.user, 'admin', 'reviewer')) fail('No such segment.', 404)
     // From the media store (local folder or S3), with byte ranges.

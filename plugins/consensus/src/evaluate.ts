@@ -2,7 +2,7 @@ import { emit } from '@shrutik/plugin-sdk'
 import type { Payload } from 'payload'
 
 import { decideTranscription, decideValidation, type ConsensusStatus, type KnownReliability, type ReliabilityLookup, type SegmentVerdict } from './core'
-import { drizzleOf, rowsOf, sql, table, workerKey, type SQLQuery } from './db'
+import { drizzleOf, rowsOf, sql, table, contributorKey, type SQLQuery } from './db'
 import { RELIABILITY, SKIPS, VOTES, type SanitizedConsensusOptions } from './options'
 import { lockDecision, segmentFacts, type SegmentFacts } from './segments'
 import { CONSENSUS_SEGMENTS } from './views'
@@ -29,7 +29,7 @@ export const loadJudgments = async (db: Drizzle, settings: SanitizedConsensusOpt
       sql`SELECT voter_id, client_id, valid FROM ${table(VOTES)} WHERE segment_id = ${segment.id} ORDER BY updated_at, id`,
     )
     for (const row of rows) {
-      const worker = workerKey(row.voter_id, row.client_id)
+      const worker = contributorKey(row.voter_id, row.client_id)
       if (worker) votes.push({ worker, valid: row.valid })
     }
   } else {
@@ -38,7 +38,7 @@ export const loadJudgments = async (db: Drizzle, settings: SanitizedConsensusOpt
       sql`SELECT author_id, client_id, text FROM ${table(settings.slugs.transcriptions)} WHERE item_id = ${segment.id} ORDER BY updated_at, id`,
     )
     for (const row of rows) {
-      const worker = workerKey(row.author_id, row.client_id)
+      const worker = contributorKey(row.author_id, row.client_id)
       if (worker) transcripts.push({ worker, text: row.text })
     }
   }
@@ -48,7 +48,7 @@ export const loadJudgments = async (db: Drizzle, settings: SanitizedConsensusOpt
       sql`SELECT contributor_id, client_id FROM ${table(SKIPS)} WHERE segment_id = ${segment.id} AND reason IS NOT NULL`,
     )
   )
-    .map((row) => workerKey(row.contributor_id, row.client_id))
+    .map((row) => contributorKey(row.contributor_id, row.client_id))
     .filter((worker): worker is string => worker !== undefined)
   return { votes, transcripts, reporters }
 }
@@ -70,7 +70,7 @@ export const loadReliability = async (db: Drizzle, workers: readonly string[]): 
   )
   const number = (value: string | null) => (value === null ? null : Number(value))
   for (const row of rows) {
-    const worker = workerKey(row.contributor_id, row.client_id)
+    const worker = contributorKey(row.contributor_id, row.client_id)
     if (worker) known.set(worker, { voteAccuracy: number(row.vote_accuracy), votes: number(row.votes) ?? 0, transcriptErrorRate: number(row.transcript_error_rate) })
   }
   return known

@@ -2,7 +2,7 @@ import { getJobQueue, type JobDefinition } from '@shrutik/plugin-sdk'
 import type { Payload } from 'payload'
 
 import { estimatePopulation, type ContributorReliabilityEstimate, type KnownReliability, type TranscriptInput, type VoteInput } from './core'
-import { drizzleOf, rowsOf, sql, table, workerKey } from './db'
+import { drizzleOf, rowsOf, sql, table, contributorKey } from './db'
 import { evaluateSegment, verdictFor, type TranscriptRow, type VoteRow } from './evaluate'
 import { ESTIMATE_RELIABILITY, EVALUATE_SEGMENT } from './jobNames'
 import { DECISIONS, RELIABILITY, SKIPS, VOTES, type SanitizedConsensusOptions } from './options'
@@ -51,7 +51,7 @@ const loadPopulation = async (db: Drizzle, settings: SanitizedConsensusOptions):
          ORDER BY v.updated_at, v.id`,
   )
   for (const row of voteRows) {
-    const worker = workerKey(row.voter_id, row.client_id)
+    const worker = contributorKey(row.voter_id, row.client_id)
     if (worker) votes.push({ item: String(row.segment_id), worker, valid: row.valid })
   }
   const transcriptsByLanguage = new Map<string, TranscriptInput[]>()
@@ -66,7 +66,7 @@ const loadPopulation = async (db: Drizzle, settings: SanitizedConsensusOptions):
          ORDER BY t.updated_at, t.id`,
   )
   for (const row of transcriptRows) {
-    const worker = workerKey(row.author_id, row.client_id)
+    const worker = contributorKey(row.author_id, row.client_id)
     if (!worker) continue
     const language = row.language ?? 'und'
     const list = transcriptsByLanguage.get(language) ?? []

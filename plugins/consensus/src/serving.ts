@@ -1,5 +1,5 @@
 import { drizzleOf, rowsOf, sql, table, type SQLQuery } from './db'
-import type { Judge } from './access'
+import type { Contributor } from './access'
 import { SKIPS, VOTES, type SanitizedConsensusOptions } from './options'
 import { AUDIO_RECORDINGS, AUDIO_SEGMENTS, CONSENSUS_SEGMENTS } from './views'
 
@@ -27,19 +27,19 @@ export const audioUrlOf = (segmentId: number): string => `/api/consensus/segment
  * `consensus_open_transcription_idx` walk them in that order)
  * at most `maxPerSpeaker` per speaker are taken, speakers interleaved, random among equals.
  */
-export const nextSegmentsQuery = (settings: SanitizedConsensusOptions, task: Task, judge: Judge, languageId: number, limit: number, cookieClientId?: string): SQLQuery => {
+export const nextSegmentsQuery = (settings: SanitizedConsensusOptions, task: Task, contributor: Contributor, languageId: number, limit: number, cookieClientId?: string): SQLQuery => {
   const { recordings, transcriptions } = settings.slugs
   // Not one's own: by account, and by the cookie a signed-in contributor may have recorded with before.
-  const ownerClient = judge.clientId ?? cookieClientId
+  const ownerClient = contributor.clientId ?? cookieClientId
   const notOwn = sql.join(
     [
-      judge.userId !== undefined ? sql`r.owner_id IS DISTINCT FROM ${judge.userId}` : sql`TRUE`,
+      contributor.userId !== undefined ? sql`r.owner_id IS DISTINCT FROM ${contributor.userId}` : sql`TRUE`,
       ownerClient !== undefined ? sql`r.client_id IS DISTINCT FROM ${ownerClient}` : sql`TRUE`,
     ],
     sql` AND `,
   )
   const byJudge = (alias: string, userColumn: string) =>
-    judge.userId !== undefined ? sql`${sql.identifier(alias)}.${sql.identifier(userColumn)} = ${judge.userId}` : sql`${sql.identifier(alias)}.client_id = ${judge.clientId}`
+    contributor.userId !== undefined ? sql`${sql.identifier(alias)}.${sql.identifier(userColumn)} = ${contributor.userId}` : sql`${sql.identifier(alias)}.client_id = ${contributor.clientId}`
   const judged =
     task === 'validation'
       ? sql`NOT EXISTS (SELECT 1 FROM ${table(VOTES)} v WHERE v.segment_id = d.segment_id AND ${byJudge('v', 'voter_id')})`
@@ -78,14 +78,14 @@ export const nextSegments = async (
   payload: Parameters<typeof drizzleOf>[0],
   settings: SanitizedConsensusOptions,
   task: Task,
-  judge: Judge,
+  contributor: Contributor,
   languageId: number,
   limit: number,
   cookieClientId?: string,
 ): Promise<ServedSegment[]> => {
   const rows = await rowsOf<{ id: number; file: string; text: string | null; duration_ms: string | number }>(
     drizzleOf(payload),
-    nextSegmentsQuery(settings, task, judge, languageId, limit, cookieClientId),
+    nextSegmentsQuery(settings, task, contributor, languageId, limit, cookieClientId),
   )
   return rows.map((row) => ({ id: row.id, audioUrl: audioUrlOf(row.id), expectedText: row.text, durationMs: Number(row.duration_ms) }))
 }
