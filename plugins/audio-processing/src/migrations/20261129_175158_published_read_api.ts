@@ -29,7 +29,10 @@ export async function down({ db }: MigrateDownArgs): Promise<void> {
   DROP INDEX IF EXISTS "audio_recordings_ready_idx";
   DROP VIEW IF EXISTS "audio_recordings";
   DROP VIEW IF EXISTS "audio_segments";
-  CREATE TYPE "public"."enum_segments_status" AS ENUM('pending', 'accepted', 'rejected', 'needs-review');
-  ALTER TABLE "segments" ADD COLUMN "status" "enum_segments_status" DEFAULT 'pending';
-  CREATE INDEX "segments_status_idx" ON "segments" USING btree ("status");`)
+  DO $$ BEGIN
+    CREATE TYPE "public"."enum_segments_status" AS ENUM('pending', 'accepted', 'rejected', 'needs-review');
+  EXCEPTION WHEN duplicate_object THEN NULL;
+  END $$;
+  ALTER TABLE "segments" ADD COLUMN IF NOT EXISTS "status" "enum_segments_status" DEFAULT 'pending';
+  CREATE INDEX IF NOT EXISTS "segments_status_idx" ON "segments" USING btree ("status");`)
 }
