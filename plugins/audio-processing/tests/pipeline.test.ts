@@ -77,10 +77,10 @@ describe('processing uploads', () => {
     const segments = await segmentsOf(id)
     expect(segments).toHaveLength(1)
     expect(segments[0]).toMatchObject({ index: 0, expectedText: 'Please read this aloud.' })
-    // The read API other plugins use (README "Read API"): the same segment and the recording's state through the published views.
+    // The read API other plugins use (README "Read API"): the same segment and the recording's state through the published views (numeric columns arrive as strings).
     const pool = (server.payload.db as unknown as { pool: { query: (text: string, values: unknown[]) => Promise<{ rows: Record<string, unknown>[] }> } }).pool
     const published = (await pool.query('SELECT id, kind, position, duration_ms, text, file FROM audio_segments WHERE recording_id = $1', [id])).rows
-    expect(published).toEqual([{ id: segments[0].id, kind: 'prompt', position: 0, duration_ms: String(segments[0].durationMs), text: 'Please read this aloud.', file: segments[0].file }])
+    expect(published).toEqual([{ id: segments[0].id, kind: 'prompt', position: '0', duration_ms: String(segments[0].durationMs), text: 'Please read this aloud.', file: segments[0].file }])
     const state = (await pool.query('SELECT status, ready, duration_ms FROM audio_recordings WHERE id = $1', [id])).rows[0]
     expect(state).toEqual({ status: 'ready', ready: true, duration_ms: String(doc.audio.durationMs) })
     for (const file of Object.values(doc.audio.files) as string[]) expect(fs.existsSync(path.join(mediaDir(), 'processed', file))).toBe(true)
