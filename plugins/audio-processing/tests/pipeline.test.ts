@@ -149,8 +149,10 @@ describe('processing uploads', () => {
     expect(after[0].id).toBe(segment.id)
     expect(after[0].file).not.toBe(segment.file)
     expect((await server.payload.find({ collection: 'transcriptions', where: { item: { equals: segment.id } } })).totalDocs).toBe(1)
-    // The previous run's files are gone; the new ones are there.
-    expect(fs.existsSync(path.join(mediaDir(), 'processed', first.audio.files.archive))).toBe(false)
+    // The previous run's files go (right after the commit the new state is visible in, so a moment later); the new ones are there.
+    const previous = path.join(mediaDir(), 'processed', first.audio.files.archive)
+    for (const until = Date.now() + 10_000; fs.existsSync(previous) && Date.now() < until; ) await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(fs.existsSync(previous)).toBe(false)
     expect(fs.existsSync(path.join(mediaDir(), 'processed', second.audio.files.archive))).toBe(true)
   })
 

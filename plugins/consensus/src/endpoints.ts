@@ -173,7 +173,15 @@ const decide =
     }
   }
 
-const SEGMENT_FILE = /^\d+\/[0-9a-f-]{36}\/[a-z0-9-]+\.(ogg|opus|mp3|flac|wav)$/
+/** The file store key of a segment's audio (the audio plugin's `file`, under its processed folder); undefined unless it is a valid key of an audio file. */
+const audioKeyOf = (settings: SanitizedConsensusOptions, file: string): string | undefined => {
+  if (!mediaTypeOf(file).startsWith('audio/')) return undefined
+  try {
+    return joinKey(settings.processedFolder, file)
+  } catch {
+    return undefined
+  }
+}
 
 /**
  * A segment's audio, for whoever may judge it: reviewers and admins, its speaker, and any
@@ -187,12 +195,13 @@ const audio =
     const id = Number(req.routeParams?.id)
     if (!Number.isInteger(id) || id < 1) fail('No such segment.', 404)
     const segment = await segmentFacts(drizzleOf(req.payload), settings, id)
-    if (!segment || !SEGMENT_FILE.test(segment.file)) fail('No such segment.', 404)
+    const key = segment ? audioKeyOf(settings, segment.file) : undefined
+    if (!segment || !key) fail('No such segment.', 404)
     const own = (contributor.userId !== undefined && contributor.userId === segment!.ownerId) || (contributor.clientId !== undefined && contributor.clientId === segment!.ownerClientId)
     const open = segment!.audioStatus === 'ready' && segment!.consensusStatus !== 'rejected'
     if (!own && !open && !hasRole(req.user, 'admin', 'reviewer')) fail('No such segment.', 404)
     // From the media store (local folder or S3), with byte ranges.
-    return serveStoredFile(getFileStore(req.payload), joinKey(settings.processedFolder, segment!.file), {
+    return serveStoredFile(getFileStore(req.payload), key!, {
       range: req.headers.get('range'),
       contentType: mediaTypeOf(segment!.file),
       headers: { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'private, max-age=3600' },
