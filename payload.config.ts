@@ -200,10 +200,9 @@ const baseConfig = (databaseUrl: string | undefined, included: (name: RemovableP
     ...included('audio-processing', audioProcessingPlugin({ recordingsFolder: MEDIA_FOLDERS.recordings, processedFolder: MEDIA_FOLDERS.processed })),
     // Votes, transcript consensus, reliability and the review queue; needs the segments above.
     // Contributors are accounts or server-issued anonymous ids, with the current consent (src/access/contributor.ts).
-    ...included('consensus', consensusPlugin({ processedFolder: MEDIA_FOLDERS.processed, identify: identifyContributor })),
+    ...included('consensus', consensusPlugin({ identify: identifyContributor })),
     // Dataset exports (formats, splits, archives, downloads); reads segments, consensus and votes above.
     ...included('export', exportPlugin({
-      processedFolder: MEDIA_FOLDERS.processed,
       exportsDir: path.join(dataDir(), 'exports'),
       shardSize: env.exportShardSize,
       lockLifetimeMs: env.exportLockLifetimeMs,

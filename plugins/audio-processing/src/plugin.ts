@@ -1,4 +1,4 @@
-import { folderOf, getFileStore, getJobQueue, hasRole, joinKey, mediaTypeOf, registerCommands, registerJobs, registerMigrations, serveStoredFile } from '@shrutik/plugin-sdk'
+import { folderOf, getFileStore, getJobQueue, hasRole, joinKey, mediaTypeOf, registerCommands, registerJobs, registerMigrations, registerSegmentSource, serveStoredFile } from '@shrutik/plugin-sdk'
 import { APIError, type Access, type CollectionAfterChangeHook, type CollectionAfterDeleteHook, type CollectionBeforeDeleteHook, type CollectionConfig, type Config, type Endpoint, type Field, type Where } from 'payload'
 
 import { inspectCommand, segmentCommand } from './cli'
@@ -88,6 +88,12 @@ const segmentsCollection = (settings: SanitizedAudioOptions, recordings: Collect
   ],
   timestamps: true,
 })
+
+/** The file store key of a processed file named by the read API (`<recording>/<run>/<name>`), or undefined for any other name. */
+const segmentAudioKey = (settings: SanitizedAudioOptions, file: string): string | undefined => {
+  if (!/^\d+\/[0-9a-f-]{36}\/[a-z0-9-]+\.[a-z0-9]+$/.test(file)) return undefined
+  return joinKey(settings.processedFolder, file)
+}
 
 /** New or replaced audio is queued for processing, in the upload's own transaction. */
 const enqueueProcessing: CollectionAfterChangeHook = async ({ doc, previousDoc, operation, req, context }) => {
@@ -216,8 +222,10 @@ export const audioProcessingPlugin =
       owns: { collections: [settings.segmentsSlug], fields: { [settings.recordingsSlug]: ['audio'] } },
       directory: folderOf(import.meta.url, 'migrations'),
     })
+    // Where a segment's audio lives, for the plugins that judge and export segments (schema-level: the files exist either way).
+    const withSource = registerSegmentSource(withMigrations, { plugin: 'audio-processing', audioKey: (file) => segmentAudioKey(settings, file) })
     // `shrutik audio inspect|segment`: the checks and the cutter on a file, offline.
-    const withCommands = registerCommands(withMigrations, 'audio', [inspectCommand, segmentCommand])
+    const withCommands = registerCommands(withSource, 'audio', [inspectCommand, segmentCommand])
     if (!settings.enabled) return withCommands
     return registerJobs({ ...withCommands, endpoints: [...(withCommands.endpoints ?? []), ...endpoints(settings)] }, [createProcessRecordingJob(settings)])
   }

@@ -1,4 +1,4 @@
-import { databaseFor, emit, getFileStore, getJobQueue, hasRole, joinKey, mediaTypeOf, serveStoredFile } from '@shrutik/plugin-sdk'
+import { databaseFor, emit, getFileStore, getJobQueue, getSegmentSource, hasRole, mediaTypeOf, serveStoredFile } from '@shrutik/plugin-sdk'
 import { APIError, commitTransaction, initTransaction, killTransaction, ValidationError, type Endpoint, type PayloadRequest } from 'payload'
 
 import { contributorOf, userOf, type Contributor } from './access'
@@ -173,15 +173,9 @@ const decide =
     }
   }
 
-/** The file store key of a segment's audio (the audio plugin's `file`, under its processed folder); undefined unless it is a valid key of an audio file. */
-const audioKeyOf = (settings: SanitizedConsensusOptions, file: string): string | undefined => {
-  if (!mediaTypeOf(file).startsWith('audio/')) return undefined
-  try {
-    return joinKey(settings.processedFolder, file)
-  } catch {
-    return undefined
-  }
-}
+/** The file store key of a segment's audio, from the segment source (the audio plugin); undefined unless it names an audio file. */
+const audioKeyOf = (req: PayloadRequest, file: string): string | undefined =>
+  mediaTypeOf(file).startsWith('audio/') ? getSegmentSource(req.payload.config)?.audioKey(file) : undefined
 
 /**
  * A segment's audio, for whoever may judge it: reviewers and admins, its speaker, and any
@@ -195,7 +189,7 @@ const audio =
     const id = Number(req.routeParams?.id)
     if (!Number.isInteger(id) || id < 1) fail('No such segment.', 404)
     const segment = await segmentFacts(drizzleOf(req.payload), settings, id)
-    const key = segment ? audioKeyOf(settings, segment.file) : undefined
+    const key = segment ? audioKeyOf(req, segment.file) : undefined
     if (!segment || !key) fail('No such segment.', 404)
     const own = (contributor.userId !== undefined && contributor.userId === segment!.ownerId) || (contributor.clientId !== undefined && contributor.clientId === segment!.ownerClientId)
     const open = segment!.audioStatus === 'ready' && segment!.consensusStatus !== 'rejected'

@@ -80,7 +80,6 @@ describe('options', () => {
   })
 
   test.each([
-    [{ processedFolder: '../elsewhere' }, /processedFolder/],
     [{ voteStrategy: 'majority' }, /voteStrategy must be one of dawid-skene, common-voice/],
     [{ transcriptStrategy: 'best' }, /transcriptStrategy must be one of reliability, rover, medoid/],
     [{ posteriorThreshold: 0.4 }, /posteriorThreshold/],

@@ -1,6 +1,6 @@
 import type { Doc } from './doc'
 
-import { idOf, joinKey } from '@shrutik/plugin-sdk'
+import { getSegmentSource, idOf } from '@shrutik/plugin-sdk'
 import type { Payload, Where } from 'payload'
 
 import { EMPTY_DEMOGRAPHICS, type Demographics, type ExportClip } from './core'
@@ -103,8 +103,15 @@ export const selectClips = async (
   const languages = await payload.find({ collection: settings.languagesSlug as 'languages', where: { code: { equals: request.language } }, limit: 1, depth: 0 })
   const language = languages.docs[0] as Doc | undefined
   if (!language) throw new NothingToExportError(`There is no language with the code "${request.language}".`)
-  if (!payload.collections[settings.segmentsSlug as 'segments']) {
+  // The segment source (the audio-processing plugin) says where each clip's audio is.
+  const source = getSegmentSource(payload.config)
+  if (!source || !payload.collections[settings.segmentsSlug as 'segments']) {
     throw new NothingToExportError('There are no clips: this installation has no audio-processing plugin, which cuts recordings into clips.')
+  }
+  const audioKey = (file: string): string => {
+    const key = source.audioKey(file)
+    if (!key) throw new Error(`The audio-processing plugin does not know the file "${file}".`)
+    return key
   }
   // Without the consensus plugin nothing is decided: every clip is unvalidated (status `pending`, no votes).
   const judged = Boolean(payload.collections[settings.votesSlug as 'votes'])
@@ -203,8 +210,8 @@ export const selectClips = async (
         consentVersion: (recording.consentVersion as string | undefined) ?? '',
         locale: String(language.code),
         audio: {
-          archive: archive ? joinKey(settings.processedFolder, archive) : undefined,
-          segmentFile: joinKey(settings.processedFolder, String(segment.file)),
+          archive: archive ? audioKey(archive) : undefined,
+          segmentFile: audioKey(String(segment.file)),
           startMs: Number(segment.startMs),
           endMs: Number(segment.endMs),
           wholeRecording: recording.mode !== 'long',

@@ -27,7 +27,6 @@ describe('exportPlugin', () => {
 
   test('refuses to run without the collections it reads, or with bad options', () => {
     expect(() => exportPlugin({ exportsDir: '/e' })({ collections: [] } as unknown as Config)).toThrow(/no "recordings" collection/)
-    expect(() => sanitizeOptions({ processedFolder: '/abs', exportsDir: '/e' })).toThrow(/processedFolder/)
     expect(() => sanitizeOptions({ exportsDir: '/e', k: 0 })).toThrow(/`k` must be/)
     expect(() => sanitizeOptions({ exportsDir: '/e', shardSize: 1.5 })).toThrow(/shardSize/)
   })

@@ -92,3 +92,15 @@ describe('registerCommands', () => {
     expect(new CommandError('unreadable', 66).status).toBe(66)
   })
 })
+
+describe('segment source', () => {
+  test('one plugin provides segments; none means no audio; a second is refused', async () => {
+    const { getSegmentSource, registerSegmentSource } = await import('../src')
+    const empty = { collections: [] } as unknown as Config
+    expect(getSegmentSource(empty)).toBeUndefined()
+    const config = registerSegmentSource(empty, { plugin: 'cutter', audioKey: (file) => (file.includes('..') ? undefined : `processed/${file}`) })
+    expect(getSegmentSource(config)?.audioKey('1/run/a.ogg')).toBe('processed/1/run/a.ogg')
+    expect(getSegmentSource(config)?.audioKey('../etc/passwd')).toBeUndefined()
+    expect(() => registerSegmentSource(config, { plugin: 'other', audioKey: () => undefined })).toThrow(/registered twice \(by "cutter" and "other"\)/)
+  })
+})
