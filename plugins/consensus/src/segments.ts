@@ -54,7 +54,7 @@ export const segmentFacts = async (db: ReturnType<typeof drizzleOf>, settings: S
           FROM ${AUDIO_SEGMENTS} a
           JOIN ${CONSENSUS_SEGMENTS} c ON c.segment_id = a.id
           JOIN ${table(recordings)} r ON r.id = a.recording_id
-          LEFT JOIN ${AUDIO_RECORDINGS} ar ON ar.id = r.id
+          JOIN ${AUDIO_RECORDINGS} ar ON ar.id = r.id
           LEFT JOIN ${table(languages)} l ON l.id = r.language_id
          WHERE a.id = ${id} AND r.withdrawal_id IS NULL`,
   )
