@@ -13,7 +13,9 @@ import { bnBd } from '@payloadcms/translations/languages/bnBd'
 import { en } from '@payloadcms/translations/languages/en'
 import sharp from 'sharp'
 
+import { AdminNotifications } from './collections/AdminNotifications'
 import { Contributors } from './collections/Contributors'
+import { ContributorProfiles } from './collections/ContributorProfiles'
 import { Takeouts } from './collections/Takeouts'
 import { Withdrawals } from './collections/Withdrawals'
 import { Languages } from './collections/Languages'
@@ -37,6 +39,9 @@ import { queuedEmailAdapter, sendEmailJob } from './src/email'
 import { jobEndpoints } from './src/jobs/endpoints'
 import { testEmailEndpoint } from './src/email/testEmail'
 import { contributionModule } from './src/contribution/plugin'
+import { goalsModule } from './src/goals/plugin'
+import { checkNotificationsJob } from './src/notifications/checks'
+import { notificationEndpoints } from './src/notifications/endpoints'
 import { withdrawnAmong } from './src/contribution/withdrawal'
 import { localeName, REAL_LOCALES } from './src/site/i18n'
 import { THEMES } from './src/site/themes'
@@ -75,7 +80,7 @@ export interface ConfigOptions {
  */
 export const createConfig = ({ without = [], databaseUrl }: ConfigOptions = {}): Config => {
   const included = (name: RemovablePlugin, plugin: Plugin): Plugin[] => (without.includes(name) ? [] : [plugin])
-  return registerJobs(baseConfig(databaseUrl, included), [pruneFinishedJobs, sendEmailJob, refreshDashboardRollupJob])
+  return registerJobs(baseConfig(databaseUrl, included), [pruneFinishedJobs, sendEmailJob, refreshDashboardRollupJob, checkNotificationsJob])
 }
 
 const baseConfig = (databaseUrl: string | undefined, included: (name: RemovablePlugin, plugin: Plugin) => Plugin[]): Config => ({
@@ -101,12 +106,13 @@ const baseConfig = (databaseUrl: string | undefined, included: (name: RemovableP
       beforeDashboard: ['/admin/Dashboard/Dashboard#Dashboard'],
       views: {
         jobs: { Component: '/admin/Jobs/JobsView#JobsView', path: '/jobs', exact: true },
+        notifications: { Component: '/admin/Notifications/NotificationsView#NotificationsView', path: '/notifications', exact: true },
         coverage: { Component: '/admin/Curation/CoverageView#CoverageView', path: '/coverage', exact: true },
         // Sentence curation (admin/Curation): the review and report queues (the importer is a view of Sentences).
         sentenceReview: { Component: '/admin/Curation/QueueViews#ReviewView', path: '/sentence-review', exact: true },
         sentenceReports: { Component: '/admin/Curation/QueueViews#ReportsView', path: '/sentence-reports', exact: true },
       },
-      afterNavLinks: ['/admin/Jobs/JobsNavLink#JobsNavLink', '/admin/Curation/CoverageView#CoverageNavLink', '/admin/Curation/QueueViews#CurationNavLinks'],
+      afterNavLinks: ['/admin/Notifications/NotificationsNavLink#NotificationsNavLink', '/admin/Jobs/JobsNavLink#JobsNavLink', '/admin/Curation/CoverageView#CoverageNavLink', '/admin/Curation/QueueViews#CurationNavLinks'],
     },
     importMap: {
       baseDir: dirname,
@@ -126,7 +132,7 @@ const baseConfig = (databaseUrl: string | undefined, included: (name: RemovableP
     migrationDir: path.resolve(dirname, 'src/migrations'),
     // Agenda and the rate limiter keep their own tables in this database.
     // The import's staging table is written by SQL alone (src/curation/import.ts, created by a migration).
-    tablesFilter: ['!agenda_*', '!rate_limits', '!sentence_import_rows', '!dashboard_*'],
+    tablesFilter: ['!agenda_*', '!rate_limits', '!sentence_import_rows', '!dashboard_*', '!notification_checks'],
   }), { collections: ['sentences'] }),
   // Upload collections drop temp files Payload would not (src/lib/uploadTempFiles.ts).
   collections: withTempFileCleanup([
@@ -154,10 +160,12 @@ const baseConfig = (databaseUrl: string | undefined, included: (name: RemovableP
     createSentenceImports({ staticDir: path.join(dataDir(), 'imports') }),
     SentenceReviews,
     Contributors,
+    ContributorProfiles,
     Withdrawals,
     Takeouts,
     createMedia({ staticDir: path.join(mediaDir(), MEDIA_FOLDERS.site) }),
     Backups,
+    AdminNotifications,
   ]),
   globals: [createSiteSettings({ themes: THEMES, locales: REAL_LOCALES }), BackupSettings],
   // Emails (password reset) are queued as jobs and sent by a worker through nodemailer (SMTP_URL).
@@ -165,7 +173,7 @@ const baseConfig = (databaseUrl: string | undefined, included: (name: RemovableP
   // The admin in English or Bengali (Payload's own translations), chosen per user.
   i18n: { supportedLanguages: { en, 'bn-BD': bnBd }, fallbackLanguage: 'en' },
   hooks: { afterError: [databaseUnavailableIsServiceUnavailable, storageFullIsInsufficientStorage, constraintErrorsAreBadRequests, malformedPayloadFieldIsBadRequest, removeRequestTempFiles] },
-  endpoints: [...jobEndpoints, ...dashboardEndpoints, testEmailEndpoint],
+  endpoints: [...jobEndpoints, ...dashboardEndpoints, ...notificationEndpoints, testEmailEndpoint],
   // Abuse limits: no deep population, and GraphQL (which the platform does not use) is off.
   maxDepth: env.apiMaxDepth,
   defaultDepth: 1,
@@ -181,7 +189,9 @@ const baseConfig = (databaseUrl: string | undefined, included: (name: RemovableP
     // Stream uploads to disk rather than holding them in memory.
     useTempFiles: true,
     tempFileDir: path.join(dataDir(), 'tmp', 'uploads'),
+    // Names keep only letters, digits, "-" and "_", and their extension ("logo.png", not "logopng").
     safeFileNames: true,
+    preserveExtension: 4,
   },
   sharp,
   // Plugins, in order. Each adds its schema first, then behaviour (see plugins/*/README.md).
@@ -193,6 +203,7 @@ const baseConfig = (databaseUrl: string | undefined, included: (name: RemovableP
     // The public site's server side: endpoints, the sentence pool and its hooks, recording counts,
     // account deletion as a withdrawal, takeouts, reset emails in the account's language.
     contributionModule(),
+    goalsModule(),
     // Sentence imports run as jobs; review, report and coverage endpoints.
     curationModule(),
     // Backups on demand and on schedule.

@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import sharp from 'sharp'
 
 import { mediaDir, dataDir } from '../src/lib/env'
 import { STALE_UPLOAD_TEMP_MS, sweepUploadTempDir } from '../src/lib/uploadTempFiles'
@@ -73,6 +74,21 @@ describe('accepted uploads', () => {
     expect(removed.status).toBe(200)
     expect(fs.existsSync(path.join(recordingsDir(), doc.filename))).toBe(false)
     expect((await server.payload.findByID({ collection: 'sentences', id: sentenceId })).recordingCount).toBe(0)
+  })
+
+  test('a site image keeps its extension through the safe-name filter, and is served as an image', async () => {
+    const form = new FormData()
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#c33' } }).png().toBuffer()
+    form.append('file', new Blob([new Uint8Array(png)], { type: 'image/png' }), 'Our Logo <x>.png')
+    form.append('_payload', JSON.stringify({ alt: 'The logo' }))
+    const response = await fetch(`${server.url}/api/media`, { method: 'POST', headers: admin.headers, body: form })
+    expect(response.status).toBe(201)
+    const { doc } = await json(response)
+    expect(doc.filename).toBe('OurLogox.png')
+    const served = await fetch(`${server.url}/api/media/file/${doc.filename}`)
+    expect(served.status).toBe(200)
+    expect(served.headers.get('content-type')).toBe('image/png')
+    expect((await fetch(`${server.url}/api/media/${doc.id}`, { method: 'DELETE', headers: admin.headers })).status).toBe(200)
   })
 })
 

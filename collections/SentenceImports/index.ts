@@ -76,7 +76,7 @@ export const createSentenceImports = ({ staticDir }: { staticDir: string }): Col
         if (operation !== 'create' || !data) return data
         const file = req.file
         if (file) {
-          // Uploads pass through safeFileNames, which drops the dot: "sentences.csv" arrives as "sentencescsv".
+          // Uploads pass through safeFileNames (payload.config.ts); the extension survives it.
           const format = /(?:^|\.|[^.])(txt|csv|tsv)$/iu.exec(file.name)?.[1]?.toLowerCase()
           if (!format) {
             throw new APIError(`Import a .txt (one sentence a line), .csv or .tsv file, not "${file.name}".`, 400, undefined, true)

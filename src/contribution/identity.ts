@@ -125,6 +125,13 @@ const claimFor = async (req: PayloadRequest, clientId: string, userId: number): 
       sql`DELETE FROM sentence_skips k WHERE k.client_id = ${clientId} AND EXISTS (SELECT 1 FROM sentence_skips o WHERE o.sentence_id = k.sentence_id AND o.user_id = ${userId})`,
     )
     const skips = await exec(tx, sql`UPDATE sentence_skips SET user_id = ${userId}, client_id = NULL WHERE client_id = ${clientId}`)
+    // The browser's weekly goals become the account's, unless the account has its own.
+    await exec(
+      tx,
+      sql`UPDATE contributor_profiles SET key = ${`u:${userId}`}, user_id = ${userId}, updated_at = now()
+           WHERE key = ${`c:${clientId}`} AND NOT EXISTS (SELECT 1 FROM contributor_profiles WHERE key = ${`u:${userId}`})`,
+    )
+    await exec(tx, sql`DELETE FROM contributor_profiles WHERE key = ${`c:${clientId}`}`)
     // The browser's consent, given before signing in, is the account's too.
     if (row.terms_version) {
       await exec(

@@ -10,6 +10,8 @@ export interface LanguageTotals {
   recordedHours: number
   validatedHours: number
   contributors: number
+  /** Hours of validated speech the community aims for (the language's `targetHours`). */
+  targetHours: number
 }
 
 export interface SiteStats {
@@ -56,7 +58,7 @@ const computeStats = async (payload: Payload): Promise<SiteStats> => {
       : sql`0`
   const rows = (
     await db.execute(sql`
-      SELECT l.code, l.name, l.native_name,
+      SELECT l.code, l.name, l.native_name, l.target_hours,
         (SELECT count(*) FROM sentences s WHERE s.language_id = l.id AND s.status = 'approved') AS sentences,
         ${recorded} AS recorded_ms,
         ${validated} AS validated_ms,
@@ -74,6 +76,7 @@ const computeStats = async (payload: Payload): Promise<SiteStats> => {
     recordedHours: hours(row.recorded_ms),
     validatedHours: hours(row.validated_ms),
     contributors: Number(row.contributors),
+    targetHours: Number(row.target_hours ?? 0),
   }))
   return {
     recordedHours: Math.round(languages.reduce((sum, language) => sum + language.recordedHours, 0) * 100) / 100,

@@ -64,6 +64,9 @@ export const withdraw = async (db: SqlExecutor, payload: Payload, contributor: W
   const transcriptions = await exec(db, sql`DELETE FROM transcriptions WHERE ${byUser('author_id')} OR ${inClients('client_id')}`)
   const sentenceSkips = await exec(db, sql`DELETE FROM sentence_skips WHERE ${byUser('user_id')} OR ${inClients('client_id')}`)
   await exec(db, sql`UPDATE contributors SET withdrawn_at = now(), updated_at = now() WHERE (${byUser('user_id')} OR ${inClients('client_id')}) AND withdrawn_at IS NULL`)
+  // Goals and the leaderboard name go too (the person is gone from every leaderboard at once).
+  const profileKeys = JSON.stringify([...contributor.clientIds.map((id) => `c:${id}`), ...(contributor.userId !== undefined ? [`u:${contributor.userId}`] : [])])
+  await exec(db, sql`DELETE FROM contributor_profiles WHERE key IN (SELECT value FROM jsonb_array_elements_text(${profileKeys}::jsonb)) OR ${byUser('user_id')}`)
   if (contributor.userId !== undefined) {
     // The account stays (unless deleted) but must accept the terms again to contribute.
     await exec(db, sql`UPDATE users SET consent_terms_version = NULL, consent_accepted_at = NULL WHERE id = ${contributor.userId}`)

@@ -90,3 +90,25 @@ export const cancelJob = async (pool: pg.Pool, id: string): Promise<boolean> => 
   )
   return result.rowCount === 1
 }
+
+export interface FailedJobGroup {
+  name: string
+  failed: number
+  lastFailedAt: Date
+  lastError: string | null
+}
+
+/** Jobs failed for good (out of retries, waiting for an admin), by job name. */
+export const failedJobsByName = async (db: pg.Pool | pg.PoolClient): Promise<FailedJobGroup[]> => {
+  const { rows } = await db.query(
+    `SELECT name, count(*)::int AS failed, max(failed_at) AS last_failed_at, (array_agg(fail_reason ORDER BY failed_at DESC))[1] AS last_error
+       FROM ${JOBS_TABLE} WHERE ${STATE_WHERE.failed} GROUP BY name ORDER BY name`,
+  )
+  return rows.map((row) => ({ name: row.name, failed: row.failed, lastFailedAt: row.last_failed_at, lastError: row.last_error }))
+}
+
+/** Jobs due now and waiting for a worker (not those scheduled for later). */
+export const dueJobCount = async (db: pg.Pool | pg.PoolClient): Promise<number> => {
+  const { rows } = await db.query(`SELECT count(*)::int AS n FROM ${JOBS_TABLE} WHERE ${STATE_WHERE.queued} AND next_run_at <= now()`)
+  return rows[0].n
+}

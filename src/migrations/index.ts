@@ -21,6 +21,8 @@ import * as migration_20261129_145926_drop_recordings_status from './20261129_14
 import * as migration_20261129_151200_dashboard_rollup from './20261129_151200_dashboard_rollup';
 import * as migration_20261129_152000_merge_media_dashboard from './20261129_152000_merge_media_dashboard';
 import * as migration_20261129_155513_merge_contribution from './20261129_155513_merge_contribution';
+import * as migration_20261129_174655_contributor_profiles from './20261129_174655_contributor_profiles';
+import * as migration_20261129_175551_admin_notifications from './20261129_175551_admin_notifications';
 
 export const migrations = [
   {
@@ -136,6 +138,16 @@ export const migrations = [
   {
     up: migration_20261129_155513_merge_contribution.up,
     down: migration_20261129_155513_merge_contribution.down,
-    name: '20261129_155513_merge_contribution'
+    name: '20261129_155513_merge_contribution',
+  },
+  {
+    up: migration_20261129_174655_contributor_profiles.up,
+    down: migration_20261129_174655_contributor_profiles.down,
+    name: '20261129_174655_contributor_profiles',
+  },
+  {
+    up: migration_20261129_175551_admin_notifications.up,
+    down: migration_20261129_175551_admin_notifications.down,
+    name: '20261129_175551_admin_notifications'
   },
 ];

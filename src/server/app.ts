@@ -279,6 +279,9 @@ export const createApp = ({ payload, config, settings, limiters, nextHandler, is
     ['/api/site/next-sentences', '/api/site/passage', '/api/consensus/next-validation', '/api/consensus/next-transcription'],
     rateLimit(limiters, 'siteRead'),
   )
+  // Goals and leaderboards: reads, and settings a script could hammer (or probe display names with).
+  app.get(['/api/site/me/progress', '/api/site/leaderboard'], rateLimit(limiters, 'siteRead'))
+  app.post(['/api/site/me/goals', '/api/site/me/leaderboard'], rateLimit(limiters, 'siteRead'))
 
   // The site's hottest read, answered here without Payload's per-request setup: its only route
   // (src/contribution/serveNextSentences.ts).

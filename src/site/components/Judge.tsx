@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 
 import { translator, type Locale, type MessageKey } from '../i18n'
 import { ConsentCard, errorMessageOf, hasConsent, LanguagePicker, pickLanguage, postJson, type ContributionLanguage } from './contribution'
+import { ProgressRing } from './ProgressRing'
 
 interface Clip {
   id: number
@@ -31,6 +32,8 @@ export const Judge = ({ locale, languages, initialLanguage, task }: { locale: Lo
   const [asking, setAsking] = useState(false)
   const [text, setText] = useState('')
   const [message, setMessage] = useState<{ text: string; error?: boolean } | undefined>()
+  /** Votes sent from this page: refreshes the weekly ring. */
+  const [judged, setJudged] = useState(0)
   const player = useRef<HTMLAudioElement | null>(null)
   const clip = clips?.[0]
 
@@ -77,6 +80,7 @@ export const Judge = ({ locale, languages, initialLanguage, task }: { locale: Lo
     const response = await postJson('/api/votes', { segment: clip.id, valid, ...(reason ? { reason } : {}) })
     if (!response.ok) return setMessage({ text: (await errorMessageOf(response)) ?? t('error.generic'), error: true })
     setMessage({ text: t('listen.thanks') })
+    setJudged((count) => count + 1)
     next()
   }
 
@@ -126,6 +130,7 @@ export const Judge = ({ locale, languages, initialLanguage, task }: { locale: Lo
   return (
     <section>
       <LanguagePicker t={t} languages={languages} value={languageCode} onChange={setLanguageCode} />
+      {task === 'listen' && <ProgressRing locale={locale} kind="validated" refreshKey={judged} />}
       {!clips ? (
         <p>{t('speak.loading')}</p>
       ) : !clip ? (

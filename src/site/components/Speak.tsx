@@ -8,6 +8,7 @@ import { createUploader, type UploadState } from '../recorder/uploader'
 import { useRecorder, type Take } from '../recorder/useRecorder'
 import { TERMS_VERSION } from '../terms'
 import { ConsentCard, hasConsent, LanguagePicker, pickLanguage, LevelMeter, postJson, RecordButton, type ContributionLanguage } from './contribution'
+import { ProgressRing } from './ProgressRing'
 
 interface Sentence {
   id: number
@@ -147,6 +148,7 @@ export const Speak = ({ locale, languages, initialLanguage }: { locale: Locale; 
   return (
     <section aria-label={t('speak.title')}>
       <LanguagePicker t={t} languages={languages} value={languageCode} onChange={setLanguageCode} disabled={mic.recording} />
+      <ProgressRing locale={locale} kind="recorded" refreshKey={upload.uploaded} />
 
       {!sentences ? (
         <p>{t('speak.loading')}</p>

@@ -34,6 +34,7 @@ export default async function SiteLayout({ children, params }: { children: React
     { href: `/${locale}/listen`, label: t('nav.listen') },
     { href: `/${locale}/transcribe`, label: t('nav.transcribe') },
     ...(settings.contributorsReviewSentences ? [{ href: `/${locale}/review`, label: t('nav.review') }] : []),
+    { href: `/${locale}/leaderboard`, label: t('nav.leaderboard') },
     { href: `/${locale}/profile`, label: t('nav.profile') },
   ].map((item) => ({ ...item, current: false }))
   const controls = (

@@ -2,12 +2,26 @@ import config from '@payload-config'
 import { notFound } from 'next/navigation'
 import { getPayload } from 'payload'
 
-import { isLocale, translator } from '@/site/i18n'
+import { isLocale, translator, type Locale } from '@/site/i18n'
 import { siteStats } from '@/contribution/stats'
 
 export const dynamic = 'force-dynamic'
 
-/** What the project is, live totals, and a way in per language. */
+/** A language's validated hours against its target: a bar (decorative) and the same in words. */
+const TargetProgress = ({ locale, validated, target }: { locale: Locale; validated: number; target: number }) => {
+  const t = translator(locale)
+  const percent = Math.min(100, Math.round((validated / target) * 1000) / 10)
+  return (
+    <div lang={locale} data-testid="language-target">
+      <p>{t('home.target', { validated, target, percent })}</p>
+      <div className="target-bar" aria-hidden="true">
+        <div className="target-bar__fill" style={{ inlineSize: `${percent}%` }} />
+      </div>
+    </div>
+  )
+}
+
+/** What the project is, live totals, a way in per language, and each language's progress toward its target. */
 export default async function Home({ params }: { params: Promise<{ locale: string }> }) {
   const { locale } = await params
   if (!isLocale(locale)) notFound()
@@ -28,6 +42,7 @@ export default async function Home({ params }: { params: Promise<{ locale: strin
           <h2 style={{ marginBlockStart: 0 }}>
             {language.nativeName} <span lang={locale}>({language.name})</span>
           </h2>
+          {language.targetHours > 0 && <TargetProgress locale={locale} validated={language.validatedHours} target={language.targetHours} />}
           <p lang={locale}>
             {t('home.hoursRecorded', { count: language.recordedHours })} · {t('home.contributors', { count: language.contributors })} ·{' '}
             {t('home.sentences', { count: language.sentences })}
