@@ -8,7 +8,7 @@ import { consensusPlugin } from '@shrutik/plugin-consensus'
 import { exportPlugin } from '@shrutik/plugin-export'
 import { webhooksPlugin, type WebhookEvent } from '@shrutik/plugin-webhooks'
 import { provideServices, registerJobs, setFileStore } from '@shrutik/plugin-sdk'
-import { buildConfig, type Config, type PayloadRequest } from 'payload'
+import { buildConfig, type Config, type PayloadRequest, type Plugin } from 'payload'
 import { bnBd } from '@payloadcms/translations/languages/bnBd'
 import { en } from '@payloadcms/translations/languages/en'
 import sharp from 'sharp'
@@ -62,11 +62,28 @@ const s3 = s3Settings()
 const fileStore = fileStoreFromEnv()
 const s3Prefix = (folder: string) => (s3?.prefix ? `${s3.prefix}/${folder}` : folder)
 
+/** The plugins a configuration can be built without (each leaves a working platform; tests/pluginRemoval.test.ts). */
+export const REMOVABLE_PLUGINS = ['audio-processing', 'consensus', 'export', 'webhooks'] as const
+export type RemovablePlugin = (typeof REMOVABLE_PLUGINS)[number]
+
+export interface ConfigOptions {
+  /** Plugins left out, as if their lines below were deleted. @default [] */
+  without?: RemovablePlugin[]
+  /** The database to use. @default process.env.DATABASE_URL */
+  databaseUrl?: string
+}
+
 /**
  * The one place where the database, collections, globals and plugins are listed, in order.
  * Configuration comes from environment variables (src/lib/env.ts, documented in the README).
+ * `createConfig({ without })` builds the same platform without some plugins (the removal suites).
  */
-const config: Config = {
+export const createConfig = ({ without = [], databaseUrl }: ConfigOptions = {}): Config => {
+  const included = (name: RemovablePlugin, plugin: Plugin): Plugin[] => (without.includes(name) ? [] : [plugin])
+  return registerJobs(baseConfig(databaseUrl, included), [pruneFinishedJobs, sendEmailJob, refreshDashboardRollupJob, checkNotificationsJob])
+}
+
+const baseConfig = (databaseUrl: string | undefined, included: (name: RemovablePlugin, plugin: Plugin) => Plugin[]): Config => ({
   secret: resolvePayloadSecret(),
   serverURL: env.serverURL,
   cors: [env.serverURL],
@@ -111,7 +128,7 @@ const config: Config = {
   db: withEstimatedCounts(postgresAdapter({
     pool: {
       // Set by src/db/embedded.ts when no DATABASE_URL is given; a build never connects.
-      connectionString: process.env.DATABASE_URL ?? 'postgres://localhost:5432/shrutik',
+      connectionString: databaseUrl ?? process.env.DATABASE_URL ?? 'postgres://localhost:5432/shrutik',
       max: Number(process.env.PG_POOL_MAX ?? 10),
     },
     // Schema changes only through committed migrations (src/migrations), never by dev-mode push.
@@ -195,21 +212,20 @@ const config: Config = {
     curationModule(),
     // Backups on demand and on schedule.
     backupModule(),
-    audioProcessingPlugin({ recordingsFolder: MEDIA_FOLDERS.recordings, processedFolder: MEDIA_FOLDERS.processed }),
+    ...included('audio-processing', audioProcessingPlugin({ recordingsFolder: MEDIA_FOLDERS.recordings, processedFolder: MEDIA_FOLDERS.processed })),
     // Votes, transcript consensus, reliability and the review queue; needs the segments above.
     // Contributors are accounts or server-issued anonymous ids, with the current consent (src/access/contributor.ts).
-    consensusPlugin({ processedFolder: MEDIA_FOLDERS.processed, identify: identifyContributor }),
+    ...included('consensus', consensusPlugin({ identify: identifyContributor })),
     // Dataset exports (formats, splits, archives, downloads); reads segments, consensus and votes above.
-    exportPlugin({
-      processedFolder: MEDIA_FOLDERS.processed,
+    ...included('export', exportPlugin({
       exportsDir: path.join(dataDir(), 'exports'),
       shardSize: env.exportShardSize,
       lockLifetimeMs: env.exportLockLifetimeMs,
       // Withdrawn consent reaches every later export (src/contribution/withdrawal.ts).
       withdrawnRecordings: withdrawnAmong,
-    }),
+    })),
     // Signed POSTs to other systems when segments are decided (WEBHOOK_URLS; the example plugin in examples/webhooks).
-    webhooksPlugin({ ...env.webhooks, events: env.webhooks.events as WebhookEvent[] }),
+    ...included('webhooks', webhooksPlugin({ ...env.webhooks, events: env.webhooks.events as WebhookEvent[] })),
     // Uploads to S3 with the official adapter, under the keys the file store reads
     // (`<S3_PREFIX>/recordings/<file>`). Always listed, enabled only with S3_BUCKET, so the schema
     // (its `prefix` and `_objectKey` columns) is the same with either store.
@@ -225,7 +241,7 @@ const config: Config = {
     outputFile: path.resolve(dirname, 'src/payload-types.ts'),
     autoGenerate: false,
   },
-}
+})
 
-// Core jobs are registered the same way plugins register theirs (plugins/sdk).
-export default buildConfig(registerJobs(config, [pruneFinishedJobs, sendEmailJob, refreshDashboardRollupJob, checkNotificationsJob]))
+// Core jobs are registered the same way plugins register theirs (plugins/sdk, in createConfig).
+export default buildConfig(createConfig())

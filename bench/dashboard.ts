@@ -83,8 +83,8 @@ if (enriched[0].n === 0) {
   )
   await pool.query(`UPDATE recordings SET updated_at = created_at WHERE language_id = $1`, [languageId])
   await pool.query(
-    `INSERT INTO segments (recording_id, index, start_ms, end_ms, duration_ms, file, expected_text, status, consensus_status, consensus_decided_by, consensus_decided_at, created_at, updated_at)
-     SELECT id, 0, 0, audio_duration_ms, audio_duration_ms, id || '/bench/segment-000.ogg', 'text', s::text::enum_segments_status, s, CASE WHEN s IN ('accepted', 'rejected') THEN 'crowd'::enum_segments_consensus_decided_by END,
+    `INSERT INTO segments (recording_id, index, start_ms, end_ms, duration_ms, file, expected_text, consensus_status, consensus_decided_by, consensus_decided_at, created_at, updated_at)
+     SELECT id, 0, 0, audio_duration_ms, audio_duration_ms, id || '/bench/segment-000.ogg', 'text', s, CASE WHEN s IN ('accepted', 'rejected') THEN 'crowd'::enum_segments_consensus_decided_by END,
             CASE WHEN s IN ('accepted', 'rejected') THEN created_at + interval '1 day' END, created_at, created_at
        FROM (SELECT id, audio_duration_ms, created_at, (CASE WHEN y < 0.6 THEN 'accepted' WHEN y < 0.7 THEN 'rejected' WHEN y < 0.95 THEN 'pending' ELSE 'needs-review' END)::enum_segments_consensus_status AS s
                FROM (SELECT id, audio_duration_ms, created_at, random() AS y FROM recordings WHERE language_id = $1 AND audio_status = 'ready') r) picked`,

@@ -62,7 +62,7 @@ const insertRecording = async (upload: Upload): Promise<number> => {
 const insertSegment = async (recording: number, index: number, ms: number, status: string): Promise<number> =>
   (
     await pool.query(
-      `INSERT INTO segments (recording_id, index, start_ms, end_ms, duration_ms, file, status, consensus_status) VALUES ($1, $2, 0, $3, $3, $4, $5::text::enum_segments_status, $5::text::enum_segments_consensus_status) RETURNING id`,
+      `INSERT INTO segments (recording_id, index, start_ms, end_ms, duration_ms, file, consensus_status) VALUES ($1, $2, 0, $3, $3, $4, $5::text::enum_segments_consensus_status) RETURNING id`,
       [recording, index, ms, `${recording}/seg-${index}.ogg`, status],
     )
   ).rows[0].id

@@ -171,3 +171,186 @@ describe('layering', () => {
     for (const rule of RULES) expect(violationsOf(rule, fine)).toEqual([])
   })
 })
+
+/**
+ * Plugins talk through exports, never tables: no SQL in one plugin names a table another plugin
+ * owns, or a column it owns that its published views do not expose. Each plugin's ownership is
+ * read from its own migrations: the latest snapshot (tables it creates, columns it adds) and the
+ * views it publishes (`CREATE OR REPLACE VIEW`, their column names are its read API). SQL is any
+ * string or template in a plugin's sources that reads as SQL, and every `sql.identifier(…)` and
+ * `table(…)` argument. A plugin's migrations (the history that made its schema and views) and
+ * tests are not checked.
+ */
+const PLUGIN_FOLDERS: Record<string, string> = {
+  'audio-processing': 'plugins/audio-processing',
+  consensus: 'plugins/consensus',
+  export: 'plugins/export',
+  webhooks: 'examples/webhooks',
+}
+/** Columns every Payload table has: naming them says nothing about whose table it is. */
+const GENERIC_COLUMNS = new Set(['id', 'created_at', 'updated_at'])
+
+interface Ownership {
+  /** Tables the plugin creates. */
+  tables: Set<string>
+  /** `table.column` of every column the plugin makes. */
+  qualified: Set<string>
+  /** Columns the plugin makes (on its tables and others'), generic ones aside. */
+  columns: Set<string>
+  /** Its published views and their columns: what others may name. */
+  published: Set<string>
+}
+
+/** Output column names of `SELECT <list> FROM`: the alias, else the column. */
+const viewColumns = (list: string): string[] => {
+  const items: string[] = []
+  let depth = 0
+  let current = ''
+  for (const char of list) {
+    if (char === '(') depth++
+    if (char === ')') depth--
+    if (char === ',' && depth === 0) {
+      items.push(current)
+      current = ''
+    } else current += char
+  }
+  items.push(current)
+  return items.map((item) => item.trim().match(/"?(\w+)"?\s*$/)?.[1]).filter((name): name is string => Boolean(name))
+}
+
+export const ownershipFromMigrations = (folder: string): Ownership => {
+  const migrations = path.join(root, folder, 'src/migrations')
+  const files = fs.existsSync(migrations) ? fs.readdirSync(migrations).sort() : []
+  const latest = files.filter((file) => file.endsWith('.json')).at(-1)
+  const ownership: Ownership = { tables: new Set(), qualified: new Set(), columns: new Set(), published: new Set() }
+  if (latest) {
+    const snapshot = JSON.parse(fs.readFileSync(path.join(migrations, latest), 'utf8')) as { tables: Record<string, { name: string; columns: Record<string, unknown> }> }
+    for (const table of Object.values(snapshot.tables)) {
+      const columns = Object.keys(table.columns)
+      // A table whose `id` the plugin makes is its own; elsewhere it only adds columns (a group on a core table).
+      if (columns.includes('id')) ownership.tables.add(table.name)
+      for (const column of columns) {
+        ownership.qualified.add(`${table.name}.${column}`)
+        if (!GENERIC_COLUMNS.has(column)) ownership.columns.add(column)
+      }
+    }
+  }
+  for (const file of files.filter((name) => name.endsWith('.ts'))) {
+    const text = fs.readFileSync(path.join(migrations, file), 'utf8')
+    for (const match of text.matchAll(/CREATE (?:OR REPLACE )?VIEW "?(\w+)"? AS\s+SELECT([\s\S]*?)\bFROM\b/g)) {
+      ownership.published.add(match[1])
+      for (const column of viewColumns(match[2])) ownership.published.add(column)
+    }
+  }
+  return ownership
+}
+
+const SQL_WORDS = /\b(SELECT|INSERT INTO|UPDATE|DELETE FROM|JOIN|WHERE|RETURNING)\b/
+
+/** Every piece of SQL in one source: strings and templates that read as SQL, and identifiers made with `sql.identifier(…)` or `table(…)`. */
+const sqlPieces = (file: string, text: string): { text: string; kind: 'sql' | 'identifier' }[] => {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS)
+  const pieces: { text: string; kind: 'sql' | 'identifier' }[] = []
+  const visit = (node: ts.Node) => {
+    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) {
+      if (SQL_WORDS.test(node.text)) pieces.push({ text: node.text, kind: 'sql' })
+    } else if (ts.isTemplateExpression(node)) {
+      const literal = [node.head.text, ...node.templateSpans.map((span) => span.literal.text)].join(' ')
+      if (SQL_WORDS.test(literal)) pieces.push({ text: literal, kind: 'sql' })
+    } else if (ts.isCallExpression(node)) {
+      const callee = node.expression.getText(source)
+      if (/(^|\.)identifier$/.test(callee) || callee === 'table') for (const argument of node.arguments) pieces.push({ text: argument.getText(source), kind: 'identifier' })
+    }
+    ts.forEachChild(node, visit)
+  }
+  visit(source)
+  return pieces
+}
+
+/** Column names of the core's own tables and columns (the host's latest snapshot, less what the plugins make): anyone may name them. */
+const coreColumnNames = (owners: Map<string, Ownership>): Set<string> => {
+  const migrations = path.join(root, 'src/migrations')
+  const latest = fs.readdirSync(migrations).filter((file) => file.endsWith('.json')).sort().at(-1)!
+  const snapshot = JSON.parse(fs.readFileSync(path.join(migrations, latest), 'utf8')) as { tables: Record<string, { name: string; columns: Record<string, unknown> }> }
+  const ownedByPlugins = [...owners.values()]
+  const names = new Set<string>()
+  for (const table of Object.values(snapshot.tables)) {
+    if (ownedByPlugins.some((ownership) => ownership.tables.has(table.name))) continue
+    for (const column of Object.keys(table.columns)) {
+      if (!ownedByPlugins.some((ownership) => ownership.qualified.has(`${table.name}.${column}`))) names.add(column)
+    }
+  }
+  return names
+}
+
+/** Every SQL mention, in `plugin`'s sources, of a table or unpublished column that another plugin owns, as "file: names 'x' (owned by y)". */
+export const sqlBoundaryViolations = (plugin: string, owners: Map<string, Ownership>, sources: { file: string; text: string }[]): string[] => {
+  const mine = owners.get(plugin)!
+  const core = coreColumnNames(owners)
+  const forbidden = new Map<string, string>()
+  for (const [other, ownership] of owners) {
+    if (other === plugin) continue
+    for (const table of ownership.tables) if (!ownership.published.has(table)) forbidden.set(table, other)
+    for (const column of ownership.columns) {
+      // A name the core or this plugin also has (`language_id`, `status`) is not evidence of reaching into another's data.
+      const shared = core.has(column) || mine.columns.has(column) || mine.published.has(column) || mine.tables.has(column)
+      if (!ownership.published.has(column) && !shared) forbidden.set(column, other)
+    }
+  }
+  return sources.flatMap(({ file, text }) =>
+    sqlPieces(file, text).flatMap((piece) => {
+      const words = new Set(piece.text.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [])
+      return [...words].filter((word) => forbidden.has(word)).map((word) => `${file}: names '${word}' (owned by ${forbidden.get(word)})`)
+    }),
+  )
+}
+
+describe('plugins talk through exports, never tables', () => {
+  const owners = new Map(Object.entries(PLUGIN_FOLDERS).map(([plugin, folder]) => [plugin, ownershipFromMigrations(folder)]))
+
+  for (const [plugin, folder] of Object.entries(PLUGIN_FOLDERS)) {
+    test(`no SQL in ${folder} names another plugin's tables or columns`, () => {
+      const sources = sourcesUnder(folder)
+        .filter((file) => !within(file, `${folder}/src/migrations`) && !within(file, `${folder}/tests`))
+        .map((file) => ({ file, text: fs.readFileSync(path.join(root, file), 'utf8') }))
+      expect(sources.length).toBeGreaterThan(0)
+      expect(sqlBoundaryViolations(plugin, owners, sources)).toEqual([])
+    })
+  }
+
+  test('ownership comes from each plugin’s migrations: its tables, its columns, its published views', () => {
+    const audio = owners.get('audio-processing')!
+    expect([...audio.tables]).toEqual(['segments'])
+    expect([...audio.columns]).toEqual(expect.arrayContaining(['expected_text', 'audio_status', 'duration_ms']))
+    expect([...audio.published]).toEqual(expect.arrayContaining(['audio_segments', 'audio_recordings', 'kind', 'text', 'duration_ms', 'ready']))
+    expect([...owners.get('consensus')!.tables].sort()).toEqual(['consensus_decisions', 'consensus_skips', 'contributor_reliability', 'votes'])
+    expect([...owners.get('consensus')!.published]).toEqual(expect.arrayContaining(['consensus_segments', 'status', 'agreed_text']))
+  })
+
+  test('the checker catches SQL that reaches into another plugin’s tables or columns, and lets published views through', () => {
+    const bad = [
+      { file: 'plugins/consensus/src/fake.ts', text: 'const q = sql`SELECT s.expected_text FROM segments s WHERE s.id = ${id}`\n' },
+      { file: 'plugins/consensus/src/fake2.ts', text: "const ready = `SELECT id FROM recordings WHERE audio_status = 'ready'`\n" },
+      { file: 'plugins/consensus/src/fake3.ts', text: 'const t = sql`UPDATE ${table(settings.slugs.segments)} SET consensus_status = 1`\n' },
+      { file: 'plugins/export/src/fake.ts', text: "const votes = sql.identifier('votes')\nconst q = sql`SELECT consensus_agreed_text FROM x`\n" },
+    ]
+    expect(sqlBoundaryViolations('consensus', owners, bad.slice(0, 3))).toEqual([
+      "plugins/consensus/src/fake.ts: names 'expected_text' (owned by audio-processing)",
+      "plugins/consensus/src/fake.ts: names 'segments' (owned by audio-processing)",
+      "plugins/consensus/src/fake2.ts: names 'audio_status' (owned by audio-processing)",
+      "plugins/consensus/src/fake3.ts: names 'segments' (owned by audio-processing)",
+    ])
+    expect(sqlBoundaryViolations('export', owners, bad.slice(3))).toEqual([
+      "plugins/export/src/fake.ts: names 'votes' (owned by consensus)",
+      "plugins/export/src/fake.ts: names 'consensus_agreed_text' (owned by consensus)",
+    ])
+    const fine = [
+      {
+        file: 'plugins/consensus/src/fine.ts',
+        text: 'const q = sql`SELECT a.text, a.duration_ms, c.status FROM audio_segments a JOIN consensus_segments c ON c.segment_id = a.id JOIN audio_recordings ar ON ar.id = a.recording_id WHERE ar.ready`\n',
+      },
+      { file: 'plugins/consensus/src/prose.ts', text: "const message = 'Segments of this recording are being processed.'\n" },
+    ]
+    expect(sqlBoundaryViolations('consensus', owners, fine)).toEqual([])
+  })
+})

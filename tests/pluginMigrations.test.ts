@@ -103,7 +103,8 @@ describe('plugin migrations', () => {
       // The host's history made the first three plugins' schema; the webhooks plugin is newer than that.
       await run(migrationsOf('webhooks'))
       const before = await signature(pool)
-      for (const [, list] of PLUGINS) await run(list)
+      // Their first migrations (the baselines); later ones change the schema on purpose.
+      for (const [, list] of PLUGINS) await run(list.slice(0, 1))
       expect(await signature(pool)).toEqual(before)
     } finally {
       await pool.end()
@@ -114,7 +115,7 @@ describe('plugin migrations', () => {
     const { pool, run, down } = await scratch()
     try {
       await run(coreMigrations)
-      await run(migrationsOf('webhooks'))
+      for (const [, list] of PLUGINS) await run(list)
       const full = await signature(pool)
       // Take every plugin's schema away, last plugin first: what is left is the host's alone.
       for (const [, list] of [...PLUGINS].reverse()) await down(list)
@@ -180,7 +181,7 @@ describe('shrutik migrate:create', () => {
     const consensus = registered.find((entry) => entry.plugin === 'consensus')!
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'shrutik-plugin-migrations-'))
     try {
-      const [json] = fs.readdirSync(consensus.directory!).filter((file) => file.endsWith('.json'))
+      const json = fs.readdirSync(consensus.directory!).filter((file) => file.endsWith('.json')).sort().at(-1)!
       const older = JSON.parse(fs.readFileSync(path.join(consensus.directory!, json), 'utf8')) as Snapshot
       delete older.tables['public.segments'].columns.consensus_reports
       fs.writeFileSync(path.join(folder, json), JSON.stringify(older))

@@ -43,17 +43,19 @@ export const siteStats = (payload: Payload): Promise<SiteStats> => {
 /** Withdrawn recordings (`withdrawal_id` set) count nowhere, from the moment of withdrawal. */
 const computeStats = async (payload: Payload): Promise<SiteStats> => {
   const db = (payload.db as unknown as PostgresAdapter).drizzle
-  // Durations and validation come from the audio-processing plugin's documented fields, when installed.
-  const { segments: hasSegments, audio: hasAudio } = (
-    await db.execute(sql`SELECT to_regclass('public.segments') IS NOT NULL AS segments,
-      EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'recordings' AND column_name = 'audio_duration_ms') AS audio`)
-  ).rows[0] as { segments: boolean; audio: boolean }
+  // Durations come from the audio-processing plugin's published views, validation from the consensus plugin's, when installed.
+  const { segments: hasSegments, audio: hasAudio, consensus: hasConsensus } = (
+    await db.execute(sql`SELECT to_regclass('audio_segments') IS NOT NULL AS segments, to_regclass('audio_recordings') IS NOT NULL AS audio,
+      to_regclass('consensus_segments') IS NOT NULL AS consensus`)
+  ).rows[0] as { segments: boolean; audio: boolean; consensus: boolean }
   const recorded = hasAudio
-    ? sql`(SELECT coalesce(sum(r.audio_duration_ms), 0) FROM recordings r WHERE r.language_id = l.id AND r.audio_status = 'ready' AND r.withdrawal_id IS NULL)`
+    ? sql`(SELECT coalesce(sum(a.duration_ms), 0) FROM recordings r JOIN audio_recordings a ON a.id = r.id WHERE r.language_id = l.id AND a.ready AND r.withdrawal_id IS NULL)`
     : sql`0`
-  const validated = hasSegments
-    ? sql`(SELECT coalesce(sum(g.duration_ms), 0) FROM segments g JOIN recordings r2 ON r2.id = g.recording_id WHERE r2.language_id = l.id AND g.status = 'accepted' AND r2.withdrawal_id IS NULL)`
-    : sql`0`
+  const validated =
+    hasSegments && hasConsensus
+      ? sql`(SELECT coalesce(sum(g.duration_ms), 0) FROM consensus_segments c JOIN audio_segments g ON g.id = c.segment_id JOIN recordings r2 ON r2.id = g.recording_id
+             WHERE r2.language_id = l.id AND c.status = 'accepted' AND r2.withdrawal_id IS NULL)`
+      : sql`0`
   const rows = (
     await db.execute(sql`
       SELECT l.code, l.name, l.native_name, l.target_hours,

@@ -20,10 +20,13 @@ declare module '@shrutik/plugin-sdk' {
  * run) everything is rebuilt, which also catches rows deleted outright. A day is attributed by the
  * upload's creation time (UTC), reviewer decisions by the decision's time.
  *
- * Plugin-owned data is read through SQL on the plugins' documented columns, and only when they
- * are installed: the audio-processing plugin's `audio_*` group on recordings and its `segments`
- * (`duration_ms`), the consensus plugin's `consensus_status` on segments, its `consensus_decisions`
- * and `votes`. A later step routes this through plugin-provided aggregates.
+ * Plugin-owned data is read through the views the plugins publish, and only when they are
+ * installed (their migrations made the view): the audio-processing plugin's `audio_recordings`
+ * (status, duration, checks) and `audio_segments` (duration), the consensus plugin's
+ * `consensus_segments` (status, changed_at) and its `consensus_decisions` and `votes` collections.
+ * Without a plugin its figures are zero, never an error. The views are joined with inner joins on
+ * their key: PostgreSQL inlines a view and (from version 18) drops the join of a table with itself
+ * (self-join elimination), so each is one scan of the table beneath; before 18, a key lookup.
  */
 
 /** Rows committed this long after their `updated_at` was stamped are still seen by the next run. */
@@ -46,11 +49,11 @@ interface Installed {
 /** Which plugin-owned tables and columns exist in this database. */
 export const installedSources = async (db: pg.Pool | pg.PoolClient): Promise<Installed> => {
   const { rows } = await db.query(`
-    SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'recordings' AND column_name = 'audio_status') AS audio,
-           to_regclass('segments') IS NOT NULL AS segments,
-           EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'segments' AND column_name = 'consensus_status') AS consensus,
-           to_regclass('consensus_decisions') IS NOT NULL AS decisions,
-           to_regclass('votes') IS NOT NULL AS votes,
+    SELECT to_regclass('audio_recordings') IS NOT NULL AS audio,
+           to_regclass('audio_segments') IS NOT NULL AS segments,
+           to_regclass('consensus_segments') IS NOT NULL AS consensus,
+           to_regclass('consensus_segments') IS NOT NULL AND to_regclass('consensus_decisions') IS NOT NULL AS decisions,
+           to_regclass('consensus_segments') IS NOT NULL AND to_regclass('votes') IS NOT NULL AS votes,
            to_regclass('transcriptions') IS NOT NULL AS transcriptions`)
   return rows[0] as Installed
 }
@@ -68,13 +71,14 @@ const weekOf = (column: string): string => `date_trunc('week', ${column} AT TIME
 
 const dailySql = (has: Installed, within: Within): string => {
   const audio = has.audio
-    ? `coalesce(sum(r.audio_duration_ms) FILTER (WHERE r.audio_status = 'ready'), 0)::bigint AS recorded_ms,
-       count(*) FILTER (WHERE r.audio_status IS NULL OR r.audio_status IN ('pending', 'processing'))::int AS audio_pending,
-       count(*) FILTER (WHERE r.audio_status = 'ready')::int AS audio_ready,
-       count(*) FILTER (WHERE r.audio_status = 'rejected')::int AS audio_rejected,
-       count(*) FILTER (WHERE r.audio_status = 'failed')::int AS audio_failed`
+    ? `coalesce(sum(a.duration_ms) FILTER (WHERE a.ready), 0)::bigint AS recorded_ms,
+       count(*) FILTER (WHERE a.status IS NULL OR a.status IN ('pending', 'processing'))::int AS audio_pending,
+       count(*) FILTER (WHERE a.ready)::int AS audio_ready,
+       count(*) FILTER (WHERE a.status = 'rejected')::int AS audio_rejected,
+       count(*) FILTER (WHERE a.status = 'failed')::int AS audio_failed`
     : `0::bigint AS recorded_ms, count(*)::int AS audio_pending, 0 AS audio_ready, 0 AS audio_rejected, 0 AS audio_failed`
-  const status = has.consensus ? 'g.consensus_status' : 'g.status'
+  // Without the consensus plugin nothing is decided: every segment is pending.
+  const status = has.consensus ? 'c.status' : `'pending'`
   const segments = has.segments
     ? `SELECT r.language_id, ${dayOf('r.created_at')} AS day,
          count(*) FILTER (WHERE ${status} = 'pending')::int AS segments_pending,
@@ -82,20 +86,20 @@ const dailySql = (has: Installed, within: Within): string => {
          count(*) FILTER (WHERE ${status} = 'accepted')::int AS segments_accepted,
          count(*) FILTER (WHERE ${status} = 'rejected')::int AS segments_rejected,
          coalesce(sum(g.duration_ms) FILTER (WHERE ${status} = 'accepted'), 0)::bigint AS validated_ms
-       FROM recordings r JOIN segments g ON g.recording_id = r.id
+       FROM recordings r JOIN audio_segments g ON g.recording_id = r.id ${has.consensus ? 'JOIN consensus_segments c ON c.segment_id = g.id' : ''}
        WHERE ${within('r.created_at')} AND r.withdrawal_id IS NULL AND r.language_id IS NOT NULL GROUP BY 1, 2`
     : `SELECT NULL::int AS language_id, NULL::date AS day, 0 AS segments_pending, 0 AS segments_needs_review, 0 AS segments_accepted, 0 AS segments_rejected, 0::bigint AS validated_ms WHERE false`
   // Decisions on segments deleted since have no language left, and are not counted.
   const reviews =
     has.decisions && has.segments
       ? `SELECT r.language_id, ${dayOf('c.created_at')} AS day, count(*)::int AS reviewer_decisions
-           FROM consensus_decisions c JOIN segments g ON g.id = c.segment_id JOIN recordings r ON r.id = g.recording_id
+           FROM consensus_decisions c JOIN audio_segments g ON g.id = c.segment_id JOIN recordings r ON r.id = g.recording_id
           WHERE ${within('c.created_at')} AND r.withdrawal_id IS NULL AND r.language_id IS NOT NULL GROUP BY 1, 2`
       : `SELECT NULL::int AS language_id, NULL::date AS day, 0 AS reviewer_decisions WHERE false`
   return `
     WITH rec AS (
       SELECT r.language_id, ${dayOf('r.created_at')} AS day, count(*)::int AS recordings, ${audio}
-        FROM recordings r
+        FROM recordings r ${has.audio ? 'JOIN audio_recordings a ON a.id = r.id' : ''}
        WHERE ${within('r.created_at')} AND r.withdrawal_id IS NULL AND r.language_id IS NOT NULL GROUP BY 1, 2),
     seg AS (${segments}),
     rev AS (${reviews})
@@ -112,10 +116,11 @@ const rejectionsSql = (within: Within): string => `
   INSERT INTO dashboard_rejections (language_id, day, code, recordings)
   SELECT r.language_id, ${dayOf('r.created_at')}, coalesce(first.code, 'unknown'), count(*)::int
     FROM recordings r
+    JOIN audio_recordings a ON a.id = r.id
     LEFT JOIN LATERAL (
-      SELECT c->>'code' AS code FROM jsonb_array_elements(CASE WHEN jsonb_typeof(r.audio_checks) = 'array' THEN r.audio_checks ELSE '[]'::jsonb END) WITH ORDINALITY AS e(c, n)
+      SELECT c->>'code' AS code FROM jsonb_array_elements(CASE WHEN jsonb_typeof(a.checks) = 'array' THEN a.checks ELSE '[]'::jsonb END) WITH ORDINALITY AS e(c, n)
        WHERE c->>'severity' = 'error' ORDER BY n LIMIT 1) first ON true
-   WHERE ${within('r.created_at')} AND r.audio_status = 'rejected' AND r.withdrawal_id IS NULL AND r.language_id IS NOT NULL
+   WHERE ${within('r.created_at')} AND a.status = 'rejected' AND r.withdrawal_id IS NULL AND r.language_id IS NOT NULL
    GROUP BY 1, 2, 3`
 
 /**
@@ -130,7 +135,7 @@ const weeklySql = (has: Installed, within: Within): string => {
   ]
   if (has.votes && has.segments) {
     parts.push(`SELECT r.language_id, ${weekOf('v.created_at')}, coalesce('u' || v.voter_id, 'c' || v.client_id)
-       FROM votes v JOIN segments g ON g.id = v.segment_id JOIN recordings r ON r.id = g.recording_id
+       FROM votes v JOIN audio_segments g ON g.id = v.segment_id JOIN recordings r ON r.id = g.recording_id
       WHERE ${within('v.created_at')} AND r.language_id IS NOT NULL AND (v.voter_id IS NOT NULL OR v.client_id IS NOT NULL)`)
   }
   if (has.transcriptions) {
@@ -184,7 +189,10 @@ export const refreshDashboardRollup = async (payload: Payload, { full: forceFull
         `SELECT DISTINCT ${dayOf('created_at')} AS day FROM recordings WHERE updated_at >= $1`,
         `SELECT g::date FROM generate_series(${dayOf('$1::timestamptz')}, ${dayOf('now()')}, interval '1 day') g`,
       ]
-      if (has.segments) sources.push(`SELECT DISTINCT ${dayOf('r.created_at')} FROM segments g JOIN recordings r ON r.id = g.recording_id WHERE g.updated_at >= $1`)
+      if (has.segments) sources.push(`SELECT DISTINCT ${dayOf('r.created_at')} FROM audio_segments g JOIN recordings r ON r.id = g.recording_id WHERE g.updated_at >= $1`)
+      if (has.segments && has.consensus) {
+        sources.push(`SELECT DISTINCT ${dayOf('r.created_at')} FROM consensus_segments c JOIN audio_segments g ON g.id = c.segment_id JOIN recordings r ON r.id = g.recording_id WHERE c.changed_at >= $1`)
+      }
       // Touched days, and the weeks they fall in, as spans of consecutive days [from, to) in UTC.
       const { rows: spans } = await client.query(
         `WITH touched AS (${sources.join(' UNION ')}),

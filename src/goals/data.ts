@@ -30,8 +30,8 @@ const sourcesOf = (payload: Payload): Promise<Sources> => {
   if (!sources) {
     sources = poolOf(payload)
       .query(
-        `SELECT to_regclass('votes') IS NOT NULL AND to_regclass('segments') IS NOT NULL AS votes,
-                EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'recordings' AND column_name = 'audio_status') AS audio`,
+        `SELECT to_regclass('votes') IS NOT NULL AND to_regclass('audio_segments') IS NOT NULL AS votes,
+                to_regclass('audio_recordings') IS NOT NULL AS audio`,
       )
       .then(({ rows }) => rows[0] as Sources)
     sources.catch(() => sourcesByPayload.delete(payload))
@@ -40,9 +40,9 @@ const sourcesOf = (payload: Payload): Promise<Sources> => {
   return sources
 }
 
-/** A recording that counts: not withdrawn, and not refused by the audio checks. */
+/** A recording that counts: not withdrawn, and not refused by the audio checks (the audio-processing plugin's published `audio_recordings`). */
 const countedRecording = (alias: string, sources: Sources): string =>
-  `${alias}.withdrawal_id IS NULL${sources.audio ? ` AND ${alias}.audio_status IS DISTINCT FROM 'rejected' AND ${alias}.audio_status IS DISTINCT FROM 'failed'` : ''}`
+  `${alias}.withdrawal_id IS NULL${sources.audio ? ` AND NOT EXISTS (SELECT 1 FROM audio_recordings a WHERE a.id = ${alias}.id AND a.status IN ('rejected', 'failed'))` : ''}`
 
 /** The person as the site counts them: an account (and browsers linked to it), or one anonymous browser. */
 export interface Person {
@@ -150,7 +150,7 @@ const rankedRows = async (payload: Payload, languageId: number, metric: Leaderbo
   const counted =
     metric === 'recorded'
       ? `SELECT count(*) FROM recordings r WHERE r.owner_id = p.user_id AND r.language_id = $1 AND ${countedRecording('r', sources)} AND r.created_at >= $2 AND r.created_at <= $3`
-      : `SELECT count(*) FROM votes v JOIN segments g ON g.id = v.segment_id JOIN recordings r ON r.id = g.recording_id
+      : `SELECT count(*) FROM votes v JOIN audio_segments g ON g.id = v.segment_id JOIN recordings r ON r.id = g.recording_id
           WHERE v.voter_id = p.user_id AND r.language_id = $1 AND r.withdrawal_id IS NULL AND v.created_at >= $2 AND v.created_at <= $3`
   const { rows } = await pool.query(
     `SELECT profile, name, clips FROM (

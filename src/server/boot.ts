@@ -21,10 +21,17 @@ const withTimeout = (promise: Promise<unknown>, ms: number): Promise<unknown> =>
  * Database first (embedded unless DATABASE_URL is set), then Payload, then the committed
  * migrations. Every entry point (server, CLI, tests) boots through here.
  */
-export const bootPayload = async ({ migrations }: { migrations?: string[] } = {}): Promise<Booted> => {
+export const bootPayload = async ({
+  migrations,
+  config: given,
+}: {
+  migrations?: string[]
+  /** Another configuration than payload.config.ts's (tests/helpers/withoutPlugin.ts), with its own database. */
+  config?: SanitizedConfig | Promise<SanitizedConfig>
+} = {}): Promise<Booted> => {
   const database = await ensureDatabase()
-  process.env.DATABASE_URL = database.url
-  const { default: config } = await import('../../payload.config')
+  if (!given) process.env.DATABASE_URL = database.url
+  const config = given ?? (await import('../../payload.config')).default
   const payload = await getPayload({ config })
   // A database restart makes pooled connections error; without listeners that would crash the
   // process instead of letting the pool reconnect (and requests answer 503 meanwhile).

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
 
 import { sql, type PostgresAdapter } from '@payloadcms/db-postgres'
-import { getFileStore, getRegisteredJobs } from '@shrutik/plugin-sdk'
+import { getFileStore, getRegisteredJobs, listenerJobName, type JobDefinition } from '@shrutik/plugin-sdk'
+import { runJobHandler } from '@shrutik/plugin-sdk/testing'
 
 import { createJobRuntime, type JobRuntime } from '../../src/jobs/runtime'
 import { sineWav } from './audio'
@@ -75,6 +76,12 @@ export const readyRecording = async (
   }
   // As the processing job does: an adapter-level write of the audio result.
   await server.payload.db.updateOne({ collection: 'recordings', id: recordingId, data: { audio: { status: 'ready' } }, req: undefined as never })
+  // And its announcement, delivered to the consensus plugin's listener at once (a worker would pick the delivery job up).
+  const listener = getRegisteredJobs(server.payload.config).find((job) => job.name === listenerJobName('consensus', 'segment.ready')) as JobDefinition
+  for (const segmentId of segmentIds) {
+    const data = { segmentId, recordingId, kind: mode === 'prompt' ? 'prompt' : 'transcription' }
+    await runJobHandler(listener, { payload: server.payload, data: { event: 'segment.ready', data, emittedAt: Date.now() } as never })
+  }
   return { recordingId, segmentIds }
 }
 
@@ -96,6 +103,13 @@ export const startConsensusWorker = async (server: TestServer): Promise<JobRunti
 
 export const consensusOf = async (server: TestServer, segmentId: number) =>
   ((await server.payload.findByID({ collection: 'segments', id: segmentId, depth: 0 })) as Record<string, any>).consensus as Record<string, any>
+
+/** A segment's decision as other plugins and the host read it: the `consensus_segments` view this plugin publishes. */
+export const publishedStatus = async (server: TestServer, segmentId: number): Promise<string | undefined> => {
+  const drizzle = (server.payload.db as unknown as PostgresAdapter).drizzle
+  const { rows } = (await drizzle.execute(sql`SELECT status FROM consensus_segments WHERE segment_id = ${segmentId}`)) as unknown as { rows: { status: string }[] }
+  return rows[0]?.status
+}
 
 /** Polls until `check` passes or the time is up (jobs run asynchronously). */
 export const eventually = async <T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 15_000): Promise<T> => {

@@ -29,8 +29,9 @@ export interface TestServer {
  */
 export type SettingsOverrides = Partial<Omit<Settings, 'rateLimits'>> & { rateLimits?: Partial<Settings['rateLimits']> }
 
-export const startTestServer = async (overrides: SettingsOverrides = {}): Promise<TestServer> => {
-  const booted = await bootPayload()
+export const startTestServer = async (overrides: SettingsOverrides = {}, { booted: given }: { booted?: Booted } = {}): Promise<TestServer> => {
+  // A suite may boot its own configuration (tests/pluginRemoval.test.ts); the default is payload.config.ts.
+  const booted = given ?? (await bootPayload())
   const defaults = readSettings()
   // Suites make many contributors from one address; the adversarial suite sets these limits itself.
   const roomy = { points: 100_000, durationSec: 60 }

@@ -314,7 +314,7 @@ const judgmentsOn = async (payload: Payload, settings: SanitizedAudioOptions, se
   let judgments = 0
   for (const segment of segments) {
     const count = counted.get(idOf(segment.id)) ?? 0
-    if (count > 0 || (segment.status !== undefined && segment.status !== null && segment.status !== 'pending')) judged++
+    if (count > 0) judged++
     judgments += count
   }
   return { segments: judged, judgments }
@@ -364,7 +364,7 @@ const swap = async (
         await payload.db.updateOne({ collection: segmentsSlug, id: kept.id, data: { file: segment.file, expectedText: segment.expectedText }, req })
         written.push({ id: Number(kept.id), kind })
       } else {
-        const created = await payload.db.create({ collection: segmentsSlug, data: { ...segment, recording: recording.id, status: 'pending' }, req })
+        const created = await payload.db.create({ collection: segmentsSlug, data: { ...segment, recording: recording.id }, req })
         written.push({ id: Number(created.id), kind })
       }
     }

@@ -1,5 +1,5 @@
-import { folderOf, getFileStore, getJobQueue, joinKey, registerCommands, registerJobs, registerMigrations, serveStoredFile } from '@shrutik/plugin-sdk'
-import { APIError, type Access, type CollectionAfterChangeHook, type CollectionAfterDeleteHook, type CollectionBeforeDeleteHook, type CollectionConfig, type Config, type Endpoint, type Field, type PayloadRequest, type Where } from 'payload'
+import { folderOf, getFileStore, getJobQueue, hasRole, joinKey, mediaTypeOf, registerCommands, registerJobs, registerMigrations, registerSegmentSource, serveStoredFile } from '@shrutik/plugin-sdk'
+import { APIError, type Access, type CollectionAfterChangeHook, type CollectionAfterDeleteHook, type CollectionBeforeDeleteHook, type CollectionConfig, type Config, type Endpoint, type Field, type Where } from 'payload'
 
 import { inspectCommand, segmentCommand } from './cli'
 import { createProcessRecordingJob, PROCESS_RECORDING } from './job'
@@ -64,7 +64,7 @@ const prefixWhere = (where: Where, prefix: string): Where =>
 
 const segmentsCollection = (settings: SanitizedAudioOptions, recordings: CollectionConfig | undefined): CollectionConfig => ({
   slug: settings.segmentsSlug,
-  admin: { useAsTitle: 'file', defaultColumns: ['recording', 'index', 'durationMs', 'status'], group: 'Contributions' },
+  admin: { useAsTitle: 'file', defaultColumns: ['recording', 'index', 'durationMs', 'expectedText'], group: 'Contributions' },
   // Whoever may read a recording may read its segments; only the processing job writes them.
   access: {
     read: throughRecording(recordings?.access?.read, false),
@@ -85,10 +85,15 @@ const segmentsCollection = (settings: SanitizedAudioOptions, recordings: Collect
     { name: 'durationMs', type: 'number', required: true, index: true },
     { name: 'file', type: 'text', required: true, admin: { description: 'Playback audio, under the processed-media folder.' } },
     { name: 'expectedText', type: 'textarea', admin: { description: 'The sentence read, for prompt recordings.' } },
-    { name: 'status', type: 'select', options: ['pending', 'accepted', 'rejected', 'needs-review'], defaultValue: 'pending', index: true },
   ],
   timestamps: true,
 })
+
+/** The file store key of a processed file named by the read API (`<recording>/<run>/<name>`), or undefined for any other name. */
+const segmentAudioKey = (settings: SanitizedAudioOptions, file: string): string | undefined => {
+  if (!/^\d+\/[0-9a-f-]{36}\/[a-z0-9-]+\.[a-z0-9]+$/.test(file)) return undefined
+  return joinKey(settings.processedFolder, file)
+}
 
 /** New or replaced audio is queued for processing, in the upload's own transaction. */
 const enqueueProcessing: CollectionAfterChangeHook = async ({ doc, previousDoc, operation, req, context }) => {
@@ -127,8 +132,6 @@ const deleteProcessedFiles =
     await getFileStore(req.payload).deletePrefix(joinKey(settings.processedFolder, String(id)))
   }
 
-const isAdmin = (req: PayloadRequest) => Boolean((req.user as { roles?: string[] } | null)?.roles?.includes('admin'))
-
 const endpoints = (settings: SanitizedAudioOptions): Endpoint[] => [
   {
     // Admins re-run processing (after changing thresholds, or for a failed recording).
@@ -136,7 +139,7 @@ const endpoints = (settings: SanitizedAudioOptions): Endpoint[] => [
     method: 'post',
     handler: async (req) => {
       if (!req.user) throw new APIError('Sign in as an admin to reprocess recordings.', 401, undefined, true)
-      if (!isAdmin(req)) throw new APIError('Only admins can reprocess recordings.', 403, undefined, true)
+      if (!hasRole(req.user, 'admin')) throw new APIError('Only admins can reprocess recordings.', 403, undefined, true)
       const id = Number(req.routeParams?.id)
       if (!Number.isInteger(id)) throw new APIError('The recording id must be a number.', 400, undefined, true)
       const recording = await req.payload.findByID({ collection: settings.recordingsSlug as 'recordings', id, depth: 0, user: req.user, overrideAccess: false }).catch(() => null)
@@ -166,11 +169,10 @@ const endpoints = (settings: SanitizedAudioOptions): Endpoint[] => [
         .findByID({ collection: settings.recordingsSlug as 'recordings', id: Number(recordingId), depth: 0, user: req.user, overrideAccess: false })
         .catch(() => null)
       if (!recording) throw new APIError('No such file.', 404, undefined, true)
-      const type = { flac: 'audio/flac', ogg: 'audio/ogg', mp3: 'audio/mpeg', png: 'image/png' }[name.split('.').pop() as 'flac']
       // Streamed from the media store, with byte ranges: an archive copy can be tens of megabytes.
       return serveStoredFile(getFileStore(req.payload), joinKey(settings.processedFolder, recordingId, run, name), {
         range: req.headers.get('range'),
-        contentType: type,
+        contentType: mediaTypeOf(name),
         headers: { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'private, max-age=3600' },
         notFound: () => Response.json({ errors: [{ message: 'No such file.' }] }, { status: 404 }),
       })
@@ -220,8 +222,10 @@ export const audioProcessingPlugin =
       owns: { collections: [settings.segmentsSlug], fields: { [settings.recordingsSlug]: ['audio'] } },
       directory: folderOf(import.meta.url, 'migrations'),
     })
+    // Where a segment's audio lives, for the plugins that judge and export segments (schema-level: the files exist either way).
+    const withSource = registerSegmentSource(withMigrations, { plugin: 'audio-processing', audioKey: (file) => segmentAudioKey(settings, file) })
     // `shrutik audio inspect|segment`: the checks and the cutter on a file, offline.
-    const withCommands = registerCommands(withMigrations, 'audio', [inspectCommand, segmentCommand])
+    const withCommands = registerCommands(withSource, 'audio', [inspectCommand, segmentCommand])
     if (!settings.enabled) return withCommands
     return registerJobs({ ...withCommands, endpoints: [...(withCommands.endpoints ?? []), ...endpoints(settings)] }, [createProcessRecordingJob(settings)])
   }

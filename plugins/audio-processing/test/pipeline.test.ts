@@ -76,7 +76,13 @@ describe('processing uploads', () => {
     expect(doc.audio.loudnessLufs).toBeLessThan(-5)
     const segments = await segmentsOf(id)
     expect(segments).toHaveLength(1)
-    expect(segments[0]).toMatchObject({ index: 0, expectedText: 'Please read this aloud.', status: 'pending' })
+    expect(segments[0]).toMatchObject({ index: 0, expectedText: 'Please read this aloud.' })
+    // The read API other plugins use (README "Read API"): the same segment and the recording's state through the published views (numeric columns arrive as strings).
+    const pool = (server.payload.db as unknown as { pool: { query: (text: string, values: unknown[]) => Promise<{ rows: Record<string, unknown>[] }> } }).pool
+    const published = (await pool.query('SELECT id, kind, position, duration_ms, text, file FROM audio_segments WHERE recording_id = $1', [id])).rows
+    expect(published).toEqual([{ id: segments[0].id, kind: 'prompt', position: '0', duration_ms: String(segments[0].durationMs), text: 'Please read this aloud.', file: segments[0].file }])
+    const state = (await pool.query('SELECT status, ready, duration_ms FROM audio_recordings WHERE id = $1', [id])).rows[0]
+    expect(state).toEqual({ status: 'ready', ready: true, duration_ms: String(doc.audio.durationMs) })
     for (const file of Object.values(doc.audio.files) as string[]) expect(fs.existsSync(path.join(mediaDir(), 'processed', file))).toBe(true)
 
     const waveform = await fetch(`${server.url}/api/audio-processing/files/${doc.audio.files.waveform}`, { headers: contributor.headers })
@@ -143,8 +149,10 @@ describe('processing uploads', () => {
     expect(after[0].id).toBe(segment.id)
     expect(after[0].file).not.toBe(segment.file)
     expect((await server.payload.find({ collection: 'transcriptions', where: { item: { equals: segment.id } } })).totalDocs).toBe(1)
-    // The previous run's files are gone; the new ones are there.
-    expect(fs.existsSync(path.join(mediaDir(), 'processed', first.audio.files.archive))).toBe(false)
+    // The previous run's files go (right after the commit the new state is visible in, so a moment later); the new ones are there.
+    const previous = path.join(mediaDir(), 'processed', first.audio.files.archive)
+    for (const until = Date.now() + 10_000; fs.existsSync(previous) && Date.now() < until; ) await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(fs.existsSync(previous)).toBe(false)
     expect(fs.existsSync(path.join(mediaDir(), 'processed', second.audio.files.archive))).toBe(true)
   })
 

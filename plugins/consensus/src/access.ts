@@ -1,3 +1,4 @@
+import { hasRole, type RoleHolder } from '@shrutik/plugin-sdk'
 import type { Access, FieldAccess, PayloadRequest, Where } from 'payload'
 
 import type { SanitizedConsensusOptions } from './options'
@@ -7,41 +8,34 @@ import type { SanitizedConsensusOptions } from './options'
  * (`admin`, `reviewer`, `contributor`); anonymous contributors are known by their client id.
  */
 
-interface RoleHolder {
-  id: number | string
-  roles?: string[] | null
-}
-
 export const userOf = (req: PayloadRequest): RoleHolder | null => (req.user as RoleHolder | null | undefined) ?? null
 
-export const hasRole = (req: PayloadRequest, ...roles: string[]): boolean => Boolean(userOf(req)?.roles?.some((role) => roles.includes(role)))
-
-export const isAdmin: Access = ({ req }) => hasRole(req, 'admin')
-export const isReviewerOrAdmin: Access = ({ req }) => hasRole(req, 'admin', 'reviewer')
+export const isAdmin: Access = ({ req }) => hasRole(req.user, 'admin')
+export const isReviewerOrAdmin: Access = ({ req }) => hasRole(req.user, 'admin', 'reviewer')
 export const nobody: Access = () => false
 
 export const fieldNobody: FieldAccess = () => false
-export const fieldIsAdmin: FieldAccess = ({ req }) => hasRole(req, 'admin')
+export const fieldIsAdmin: FieldAccess = ({ req }) => hasRole(req.user, 'admin')
 
-/** Who is judging: an account, or an anonymous contributor with a server-issued id. */
-export type Judge = { userId: number; clientId?: string; consented: boolean } | { userId?: undefined; clientId: string; consented: boolean }
+/** The contributor judging: an account, or an anonymous contributor with a server-issued id. */
+export type Contributor = { userId: number; clientId?: string; consented: boolean } | { userId?: undefined; clientId: string; consented: boolean }
 
-const JUDGE = Symbol.for('shrutik.consensus.judge')
+const CONTRIBUTOR = Symbol.for('shrutik.consensus.contributor')
 
-/** The judge behind a request, as the host resolves it (cached on the request). Throws the host's refusal (401 for a forged id). */
-export const judgeOf = async (req: PayloadRequest, settings: SanitizedConsensusOptions): Promise<Judge | undefined> => {
-  const context = req.context as Record<symbol, Judge | null | undefined>
-  if (context[JUDGE] !== undefined) return context[JUDGE] ?? undefined
+/** The contributor behind a request, as the host resolves it (cached on the request). Throws the host's refusal (401 for a forged id). */
+export const contributorOf = async (req: PayloadRequest, settings: SanitizedConsensusOptions): Promise<Contributor | undefined> => {
+  const context = req.context as Record<symbol, Contributor | null | undefined>
+  if (context[CONTRIBUTOR] !== undefined) return context[CONTRIBUTOR] ?? undefined
   const identity = await settings.identify(req)
-  let judge: Judge | undefined
-  if (identity?.userId !== undefined) judge = { userId: identity.userId, clientId: identity.clientId, consented: identity.consented }
-  else if (identity?.clientId !== undefined) judge = { clientId: identity.clientId, consented: identity.consented }
-  context[JUDGE] = judge ?? null
-  return judge
+  let contributor: Contributor | undefined
+  if (identity?.userId !== undefined) contributor = { userId: identity.userId, clientId: identity.clientId, consented: identity.consented }
+  else if (identity?.clientId !== undefined) contributor = { clientId: identity.clientId, consented: identity.consented }
+  context[CONTRIBUTOR] = contributor ?? null
+  return contributor
 }
 
 /**
- * Creating votes and skips: open here, decided in the `beforeChange` hook, which resolves the judge
+ * Creating votes and skips: open here, decided in the `beforeChange` hook, which resolves the contributor
  * (401 for an id the server did not issue, 403 without an identity or the current consent) and so
  * can say what to do; an access function could only answer a bare 403.
  */
@@ -51,8 +45,8 @@ export const judgesCheckedInHooks: Access = () => true
 export const ownJudgmentsOrReviewer =
   (settings: SanitizedConsensusOptions, userField: string): Access =>
   async ({ req }) => {
-    if (hasRole(req, 'admin', 'reviewer')) return true
-    const judge = await judgeOf(req, settings).catch(() => undefined)
-    if (!judge) return false
-    return (judge.userId !== undefined ? { [userField]: { equals: judge.userId } } : { clientId: { equals: judge.clientId } }) satisfies Where
+    if (hasRole(req.user, 'admin', 'reviewer')) return true
+    const contributor = await contributorOf(req, settings).catch(() => undefined)
+    if (!contributor) return false
+    return (contributor.userId !== undefined ? { [userField]: { equals: contributor.userId } } : { clientId: { equals: contributor.clientId } }) satisfies Where
   }

@@ -1,4 +1,4 @@
-import { getJobQueue, type JudgmentCounter } from '@shrutik/plugin-sdk'
+import { databaseFor, getJobQueue, type JudgmentCounter } from '@shrutik/plugin-sdk'
 import {
   APIError,
   ValidationError,
@@ -12,9 +12,9 @@ import {
   type PayloadRequest,
 } from 'payload'
 
-import { judgesCheckedInHooks, fieldIsAdmin, fieldNobody, isAdmin, isReviewerOrAdmin, judgeOf, nobody, ownJudgmentsOrReviewer } from './access'
+import { judgesCheckedInHooks, fieldIsAdmin, fieldNobody, isAdmin, isReviewerOrAdmin, contributorOf, nobody, ownJudgmentsOrReviewer } from './access'
 import { CONSENSUS_STATUSES } from './core'
-import { drizzleFor } from './db'
+import type { Drizzle } from './db'
 import { EVALUATE_SEGMENT } from './jobNames'
 import { DECISIONS, RELIABILITY, SKIPS, VOTES, type SanitizedConsensusOptions } from './options'
 import { idOf, segmentFacts, type SegmentFacts } from './segments'
@@ -39,28 +39,28 @@ type Doc = Record<string, unknown>
 const refuseOwnRecording = (what: 'validate' | 'transcribe') =>
   new APIError(`This is your own recording: you cannot ${what} it. Please ${what} other people's recordings.`, 403, undefined, true)
 
-/** The segment a judgment is about, checked: it exists, it is of the right kind, it is not the judge's own. */
+/** The segment a judgment is about, checked: it exists, it is of the right kind, it is not the contributor's own. */
 const checkedSegment = async (
   req: PayloadRequest,
   settings: SanitizedConsensusOptions,
   segmentRef: unknown,
-  judge: { userId?: number | null; clientId?: string | null },
+  contributor: { userId?: number | null; clientId?: string | null },
   kind: 'vote' | 'transcription' | 'skip',
 ): Promise<SegmentFacts> => {
   const id = idOf(segmentRef)
   const field = kind === 'transcription' ? 'item' : 'segment'
   if (id === undefined) throw new APIError(`Say which segment this is about ("${field}": a segment id).`, 400, undefined, true)
   // System read inside the request's transaction: the segment's owner decides, whoever asks.
-  const segment = await segmentFacts(await drizzleFor(req), settings, id)
+  const segment = await segmentFacts(await databaseFor<Drizzle>(req), settings, id)
   if (!segment) throw new APIError(`Segment ${id} does not exist (it may have been reprocessed or deleted).`, 400, undefined, true)
   if (kind === 'vote' && segment.kind === 'transcription') {
     throw new APIError(`Segment ${id} is part of a long recording: it is transcribed, not voted on.`, 400, undefined, true)
   }
   if (kind === 'skip') return segment
-  const browser = (await judgeOf(req, settings).catch(() => undefined))?.clientId
+  const browser = (await contributorOf(req, settings).catch(() => undefined))?.clientId
   const own =
-    (judge.userId != null && judge.userId === segment.ownerId) ||
-    (judge.clientId != null && judge.clientId === segment.ownerClientId) ||
+    (contributor.userId != null && contributor.userId === segment.ownerId) ||
+    (contributor.clientId != null && contributor.clientId === segment.ownerClientId) ||
     // A signed-in contributor who recorded it before signing in still holds the cookie.
     (browser !== undefined && browser === segment.ownerClientId)
   if (own) throw refuseOwnRecording(kind === 'vote' ? 'validate' : 'transcribe')
@@ -68,26 +68,26 @@ const checkedSegment = async (
 }
 
 /**
- * On create, the judge is whoever asks: the signed-in user, else the cookie's client id. The
+ * On create, the contributor is whoever asks: the signed-in user, else the cookie's client id. The
  * fields themselves cannot be written through the API (field access); a system call (seeds,
  * tests) may set them.
  */
-const assignJudge =
+const assignContributor =
   (settings: SanitizedConsensusOptions, userField: string, doing: string): CollectionBeforeChangeHook =>
   async ({ data, operation, req }) => {
     if (operation !== 'create') return data
-    // System writes (seeds, tests, jobs: Local API without a user) state the judge themselves.
+    // System writes (seeds, tests, jobs: Local API without a user) state the contributor themselves.
     if (req.payloadAPI === 'local' && !req.user && (data[userField] || data.clientId)) return data
-    const judge = await judgeOf(req, settings)
-    if (judge && !judge.consented) {
+    const contributor = await contributorOf(req, settings)
+    if (contributor && !contributor.consented) {
       throw new APIError(`Accept the current contribution terms before you ${doing}.`, 403, undefined, true)
     }
-    if (judge?.userId !== undefined) {
-      data[userField] = judge.userId
+    if (contributor?.userId !== undefined) {
+      data[userField] = contributor.userId
       data.clientId = null
-    } else if (judge?.clientId !== undefined) {
+    } else if (contributor?.clientId !== undefined) {
       data[userField] = null
-      data.clientId = judge.clientId
+      data.clientId = contributor.clientId
     } else {
       throw new APIError(`Sign in, or accept the contribution terms, before you ${doing}.`, 403, undefined, true)
     }
@@ -171,7 +171,7 @@ const friendlyDuplicate =
     return { status: 400, response: { errors: [{ name: 'ValidationError', message }] } }
   }
 
-const judgeFields = (settings: SanitizedConsensusOptions, userField: string, label: string): Field[] => [
+const contributorFields = (settings: SanitizedConsensusOptions, userField: string, label: string): Field[] => [
   {
     name: userField,
     label,
@@ -216,7 +216,7 @@ export const votesCollection = (settings: SanitizedConsensusOptions): Collection
     { fields: ['segment', 'clientId'], unique: true },
   ],
   hooks: {
-    beforeChange: [assignJudge(settings, 'voter', 'validate recordings'), checkVote(settings)],
+    beforeChange: [assignContributor(settings, 'voter', 'validate recordings'), checkVote(settings)],
     ...(settings.enabled
       ? {
           afterChange: [evaluateAfterChange('segment', (doc, previous) => !previous || previous.valid !== doc.valid || idOf(previous.segment) !== idOf(doc.segment))],
@@ -227,7 +227,7 @@ export const votesCollection = (settings: SanitizedConsensusOptions): Collection
   },
   fields: [
     segmentField(settings, true),
-    ...judgeFields(settings, 'voter', 'Voter'),
+    ...contributorFields(settings, 'voter', 'Voter'),
     { name: 'valid', type: 'checkbox', required: true, admin: { description: 'Does the recording match its sentence and is it usable?' } },
     {
       name: 'reason',
@@ -254,14 +254,14 @@ export const skipsCollection = (settings: SanitizedConsensusOptions): Collection
     { fields: ['segment', 'clientId'], unique: true },
   ],
   hooks: {
-    beforeChange: [assignJudge(settings, 'contributor', 'skip or report recordings'), checkSkip(settings)],
+    beforeChange: [assignContributor(settings, 'contributor', 'skip or report recordings'), checkSkip(settings)],
     // A report counts towards sending the segment to a reviewer.
     ...(settings.enabled ? { afterChange: [evaluateAfterChange('segment', (doc, previous) => Boolean(doc.reason) && doc.reason !== previous?.reason)] } : {}),
     afterError: [friendlyDuplicate('You have already skipped this segment.')],
   },
   fields: [
     segmentField(settings, true),
-    ...judgeFields(settings, 'contributor', 'Contributor'),
+    ...contributorFields(settings, 'contributor', 'Contributor'),
     { name: 'reason', type: 'select', options: [...REASONS], admin: { description: 'Optional: what is wrong with the segment (a report).' } },
   ],
   timestamps: true,
@@ -320,6 +320,8 @@ export const consensusGroup: Field = {
   access: { create: () => false, update: () => false },
   admin: { readOnly: true, position: 'sidebar', description: 'Decided by the consensus plugin from votes and transcriptions (or by a reviewer).' },
   fields: [
+    // What the segment asks of people, learnt from the audio plugin's `segment.ready` (its kind); the serving indexes need it here.
+    { name: 'task', type: 'select', options: ['validation', 'transcription'] },
     { name: 'status', type: 'select', options: [...CONSENSUS_STATUSES], defaultValue: 'pending', index: true },
     { name: 'agreedText', type: 'textarea' },
     { name: 'confidence', type: 'number' },
@@ -328,6 +330,8 @@ export const consensusGroup: Field = {
     { name: 'method', type: 'text' },
     { name: 'decidedBy', type: 'select', options: ['crowd', 'reviewer'] },
     { name: 'decidedAt', type: 'date' },
+    // When any of the above last changed (the dashboard refreshes the days it touches).
+    { name: 'changedAt', type: 'date' },
   ],
 }
 
@@ -341,21 +345,23 @@ export const deleteJudgmentsOf: CollectionBeforeDeleteHook = async ({ id, req })
 }
 
 /**
- * The votes on segments, counted from the votes themselves at the moment of asking (not the
- * `consensus.judgments` field, which the evaluate job fills a little later): what a reprocess that
- * deletes these segments would take with it (`registerJudgmentCounter`). Transcriptions are a core
- * collection; their owner counts them.
+ * The votes and reviewer decisions on segments, counted from the rows themselves at the moment of
+ * asking (not the `consensus.judgments` field, which the evaluate job fills a little later): what a
+ * reprocess that deletes these segments would take with it (`registerJudgmentCounter`).
+ * Transcriptions are a core collection; their owner counts them.
  */
 export const voteCounter: JudgmentCounter = {
   name: 'consensus',
   count: async ({ payload, segmentIds, req }) => {
     const counts = new Map<number | string, number>()
     if (segmentIds.length === 0) return counts
-    // System read inside the caller's transaction.
-    const { docs } = await payload.db.find({ collection: VOTES as 'votes', where: { segment: { in: segmentIds } }, pagination: false, limit: 0, req })
-    for (const vote of docs as { segment?: unknown }[]) {
-      const segment = idOf(vote.segment)
-      if (segment !== undefined) counts.set(segment, (counts.get(segment) ?? 0) + 1)
+    for (const collection of [VOTES, DECISIONS]) {
+      // System read inside the caller's transaction.
+      const { docs } = await payload.db.find({ collection: collection as 'votes', where: { segment: { in: segmentIds } }, pagination: false, limit: 0, req })
+      for (const row of docs as { segment?: unknown }[]) {
+        const segment = idOf(row.segment)
+        if (segment !== undefined) counts.set(segment, (counts.get(segment) ?? 0) + 1)
+      }
     }
     return counts
   },

@@ -3,6 +3,7 @@ import { getJobQueue, type ContributorHandlers, type SqlExecutor } from '@shruti
 import { sql, table, type SQLQuery } from './db'
 import { EVALUATE_SEGMENT, ESTIMATE_RELIABILITY } from './jobNames'
 import { RELIABILITY, SKIPS, VOTES, type SanitizedConsensusOptions } from './options'
+import { AUDIO_SEGMENTS } from './views'
 
 type Result = { rows?: { segment_id?: number }[]; rowCount?: number | null }
 
@@ -20,9 +21,9 @@ const evaluateLater = (segmentIds: Iterable<number>) => async () => {
  * of a recording that is now the account's own is dropped, never a reason to fail the claim.
  */
 export const consensusContributorHandlers = (settings: SanitizedConsensusOptions): ContributorHandlers => {
-  const { segments, recordings, transcriptions } = settings.slugs
+  const { recordings, transcriptions } = settings.slugs
   const ownRecording = (segmentColumn: SQLQuery, userId: number) =>
-    sql`EXISTS (SELECT 1 FROM ${table(segments)} s JOIN ${table(recordings)} r ON r.id = s.recording_id WHERE s.id = ${segmentColumn} AND r.owner_id = ${userId})`
+    sql`EXISTS (SELECT 1 FROM ${AUDIO_SEGMENTS} s JOIN ${table(recordings)} r ON r.id = s.recording_id WHERE s.id = ${segmentColumn} AND r.owner_id = ${userId})`
   return {
     name: 'consensus',
     async claim({ db, clientId, userId }) {

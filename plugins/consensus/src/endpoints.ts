@@ -1,13 +1,14 @@
-import { emit, getFileStore, getJobQueue, joinKey, serveStoredFile } from '@shrutik/plugin-sdk'
+import { databaseFor, emit, getFileStore, getJobQueue, getSegmentSource, hasRole, mediaTypeOf, serveStoredFile } from '@shrutik/plugin-sdk'
 import { APIError, commitTransaction, initTransaction, killTransaction, ValidationError, type Endpoint, type PayloadRequest } from 'payload'
 
-import { hasRole, judgeOf, userOf, type Judge } from './access'
+import { contributorOf, userOf, type Contributor } from './access'
 import { DECISION_VALUES, REASONS } from './collections'
-import { drizzleFor, drizzleOf, rowsOf, sql, table } from './db'
+import { drizzleOf, rowsOf, sql, table, type Drizzle } from './db'
 import { ESTIMATE_RELIABILITY, EVALUATE_SEGMENT } from './jobNames'
 import { DECISIONS, SKIPS, type SanitizedConsensusOptions } from './options'
 import { listReviewQueue } from './review'
-import { segmentFacts } from './segments'
+import { lockDecision, segmentFacts } from './segments'
+import { CONSENSUS_SEGMENTS } from './views'
 import { nextSegments, type Task } from './serving'
 
 const fail = (message: string, status: number): never => {
@@ -15,13 +16,13 @@ const fail = (message: string, status: number): never => {
 }
 
 /** First lines of the contributor endpoints: an account, or a server-issued anonymous id (a forged one is refused with 401 by the host). */
-const requireJudge = async (req: PayloadRequest, settings: SanitizedConsensusOptions, doing: string): Promise<Judge> =>
-  (await judgeOf(req, settings)) ?? fail(`Sign in, or accept the contribution terms, to ${doing}.`, 401)
+const requireContributor = async (req: PayloadRequest, settings: SanitizedConsensusOptions, doing: string): Promise<Contributor> =>
+  (await contributorOf(req, settings)) ?? fail(`Sign in, or accept the contribution terms, to ${doing}.`, 401)
 
 /** First lines of the reviewer endpoints. */
 const requireReviewer = (req: PayloadRequest, doing: string): void => {
   if (!req.user) fail(`Sign in as a reviewer to ${doing}.`, 401)
-  if (!hasRole(req, 'admin', 'reviewer')) fail(`Only reviewers and admins can ${doing}.`, 403)
+  if (!hasRole(req.user, 'admin', 'reviewer')) fail(`Only reviewers and admins can ${doing}.`, 403)
 }
 
 const positiveInteger = (raw: string | null | undefined, name: string, example: string): number => {
@@ -61,10 +62,10 @@ const REASON_VALUES: readonly string[] = REASONS.map((reason) => reason.value)
 const serve =
   (settings: SanitizedConsensusOptions, task: Task): Endpoint['handler'] =>
   async (req) => {
-    const judge = await requireJudge(req, settings, task === 'validation' ? 'validate recordings' : 'transcribe recordings')
+    const contributor = await requireContributor(req, settings, task === 'validation' ? 'validate recordings' : 'transcribe recordings')
     const languageId = positiveInteger(req.searchParams.get('language'), 'language (the language id, see GET /api/languages)', '?language=1')
     const limit = limitParam(req, settings.maxBatch)
-    const docs = await nextSegments(req.payload, settings, task, judge, languageId, limit, judge.clientId)
+    const docs = await nextSegments(req.payload, settings, task, contributor, languageId, limit, contributor.clientId)
     if (docs.length === 0) {
       const [language] = await rowsOf(drizzleOf(req.payload), sql`SELECT id FROM ${table(settings.slugs.languages)} WHERE id = ${languageId}`)
       if (!language) fail(`Language ${languageId} does not exist (see GET /api/languages for the ids).`, 400)
@@ -75,14 +76,14 @@ const serve =
 const skip =
   (settings: SanitizedConsensusOptions): Endpoint['handler'] =>
   async (req) => {
-    const judge = await requireJudge(req, settings, 'skip segments')
-    if (!judge.consented) fail('Accept the current contribution terms before you skip or report recordings.', 403)
+    const contributor = await requireContributor(req, settings, 'skip segments')
+    if (!contributor.consented) fail('Accept the current contribution terms before you skip or report recordings.', 403)
     const example = `{"segment": 123, "reason": "noisy"} (reason is optional: ${REASON_VALUES.join(', ')})`
     const body = await jsonBody(req, example)
     const segment = positiveInteger(body.segment === undefined ? undefined : String(body.segment), '"segment" (the segment id)', example)
     const reason = body.reason === undefined || body.reason === null || body.reason === '' ? null : body.reason
     if (reason !== null && (typeof reason !== 'string' || !REASON_VALUES.includes(reason))) fail(`"reason" must be one of ${REASON_VALUES.join(', ')} (or left out).`, 400)
-    const mine = judge.userId !== undefined ? sql`contributor_id = ${judge.userId}` : sql`client_id = ${judge.clientId}`
+    const mine = contributor.userId !== undefined ? sql`contributor_id = ${contributor.userId}` : sql`client_id = ${contributor.clientId}`
     const alreadySkipped = async () =>
       (await rowsOf<{ id: number }>(drizzleOf(req.payload), sql`SELECT id FROM ${table(SKIPS)} WHERE segment_id = ${segment} AND ${mine}`))[0]
     const existing = await alreadySkipped()
@@ -127,12 +128,10 @@ const decide =
 
     const startedHere = await initTransaction(req)
     try {
-      const db = await drizzleFor(req)
-      const locked = await rowsOf(db, sql`SELECT id FROM ${table(settings.slugs.segments)} WHERE id = ${segmentId} FOR NO KEY UPDATE`)
-      const segment = locked.length ? await segmentFacts(db, settings, segmentId) : undefined
+      const db = await databaseFor<Drizzle>(req)
+      const segment = (await lockDecision(db, segmentId)) ? await segmentFacts(db, settings, segmentId) : undefined
       if (!segment) fail(`Segment ${segmentId} does not exist (it may have been reprocessed or deleted).`, 404)
-      const [current] = await rowsOf<{ consensus_agreed_text: string | null }>(db, sql`SELECT consensus_agreed_text FROM ${table(settings.slugs.segments)} WHERE id = ${segmentId}`)
-      const previousText = current?.consensus_agreed_text ?? null
+      const previousText = segment!.agreedText
       let agreedText: string | null = null
       if (decision === 'accepted') {
         agreedText = text ?? (segment!.kind === 'validation' ? segment!.expectedText : previousText)
@@ -141,17 +140,15 @@ const decide =
       if (decision === 'reopened') {
         // Back to the crowd: judgments made while it was decided count from the next evaluation on.
         await db.execute(sql`
-          UPDATE ${table(settings.slugs.segments)} SET
-            consensus_status = 'pending', status = 'pending', consensus_agreed_text = NULL, consensus_confidence = NULL,
-            consensus_method = NULL, consensus_decided_by = NULL, consensus_decided_at = NULL, updated_at = now()
-          WHERE id = ${segmentId}`)
+          UPDATE ${CONSENSUS_SEGMENTS} SET
+            status = 'pending', agreed_text = NULL, confidence = NULL, method = NULL, decided_by = NULL, decided_at = NULL, changed_at = now()
+          WHERE segment_id = ${segmentId}`)
         await getJobQueue(req.payload).enqueue(EVALUATE_SEGMENT, { segmentId }, { req, dedupeKey: `segment-${segmentId}` })
       } else {
         await db.execute(sql`
-          UPDATE ${table(settings.slugs.segments)} SET
-            consensus_status = ${decision}, status = ${decision}, consensus_agreed_text = ${agreedText}, consensus_confidence = 1,
-            consensus_method = 'reviewer', consensus_decided_by = 'reviewer', consensus_decided_at = now(), updated_at = now()
-          WHERE id = ${segmentId}`)
+          UPDATE ${CONSENSUS_SEGMENTS} SET
+            status = ${decision}, agreed_text = ${agreedText}, confidence = 1, method = 'reviewer', decided_by = 'reviewer', decided_at = now(), changed_at = now()
+          WHERE segment_id = ${segmentId}`)
         await emit(req.payload, 'segment.decided', { segmentId, status: decision as 'accepted' | 'rejected', decidedBy: 'reviewer', text: agreedText }, { req })
       }
       // System write of the audit record: the reviewer's right to decide was checked above.
@@ -176,8 +173,9 @@ const decide =
     }
   }
 
-const AUDIO_TYPES: Record<string, string> = { ogg: 'audio/ogg', opus: 'audio/ogg', mp3: 'audio/mpeg', flac: 'audio/flac', wav: 'audio/wav' }
-const SEGMENT_FILE = /^\d+\/[0-9a-f-]{36}\/[a-z0-9-]+\.(ogg|opus|mp3|flac|wav)$/
+/** The file store key of a segment's audio, from the segment source (the audio plugin); undefined unless it names an audio file. */
+const audioKeyOf = (req: PayloadRequest, file: string): string | undefined =>
+  mediaTypeOf(file).startsWith('audio/') ? getSegmentSource(req.payload.config)?.audioKey(file) : undefined
 
 /**
  * A segment's audio, for whoever may judge it: reviewers and admins, its speaker, and any
@@ -187,18 +185,19 @@ const SEGMENT_FILE = /^\d+\/[0-9a-f-]{36}\/[a-z0-9-]+\.(ogg|opus|mp3|flac|wav)$/
 const audio =
   (settings: SanitizedConsensusOptions): Endpoint['handler'] =>
   async (req) => {
-    const judge = await requireJudge(req, settings, 'listen to recordings')
+    const contributor = await requireContributor(req, settings, 'listen to recordings')
     const id = Number(req.routeParams?.id)
     if (!Number.isInteger(id) || id < 1) fail('No such segment.', 404)
     const segment = await segmentFacts(drizzleOf(req.payload), settings, id)
-    if (!segment || !SEGMENT_FILE.test(segment.file)) fail('No such segment.', 404)
-    const own = (judge.userId !== undefined && judge.userId === segment!.ownerId) || (judge.clientId !== undefined && judge.clientId === segment!.ownerClientId)
+    const key = segment ? audioKeyOf(req, segment.file) : undefined
+    if (!segment || !key) fail('No such segment.', 404)
+    const own = (contributor.userId !== undefined && contributor.userId === segment!.ownerId) || (contributor.clientId !== undefined && contributor.clientId === segment!.ownerClientId)
     const open = segment!.audioStatus === 'ready' && segment!.consensusStatus !== 'rejected'
-    if (!own && !open && !hasRole(req, 'admin', 'reviewer')) fail('No such segment.', 404)
+    if (!own && !open && !hasRole(req.user, 'admin', 'reviewer')) fail('No such segment.', 404)
     // From the media store (local folder or S3), with byte ranges.
-    return serveStoredFile(getFileStore(req.payload), joinKey(settings.processedFolder, segment!.file), {
+    return serveStoredFile(getFileStore(req.payload), key!, {
       range: req.headers.get('range'),
-      contentType: AUDIO_TYPES[segment!.file.split('.').pop()!],
+      contentType: mediaTypeOf(segment!.file),
       headers: { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'private, max-age=3600' },
       notFound: () => Response.json({ errors: [{ message: 'The audio of this segment is missing (it may be being reprocessed); try again shortly.' }] }, { status: 404 }),
     })
@@ -228,7 +227,7 @@ export const consensusEndpoints = (settings: SanitizedConsensusOptions): Endpoin
     method: 'post',
     handler: async (req) => {
       if (!req.user) fail('Sign in as an admin to re-estimate reliability.', 401)
-      if (!hasRole(req, 'admin')) fail('Only admins can re-estimate reliability.', 403)
+      if (!hasRole(req.user, 'admin')) fail('Only admins can re-estimate reliability.', 403)
       const queued = await getJobQueue(req.payload).enqueue(ESTIMATE_RELIABILITY, { reason: 'admin' }, { dedupeKey: 'manual' })
       return Response.json({ ok: true, jobId: queued.jobId, alreadyQueued: queued.deduplicated })
     },

@@ -2,9 +2,10 @@ import { emit } from '@shrutik/plugin-sdk'
 import type { Payload } from 'payload'
 
 import { decideTranscription, decideValidation, type ConsensusStatus, type KnownReliability, type ReliabilityLookup, type SegmentVerdict } from './core'
-import { drizzleOf, rowsOf, sql, table, workerKey, type SQLQuery } from './db'
+import { drizzleOf, rowsOf, sql, table, contributorKey, type SQLQuery } from './db'
 import { RELIABILITY, SKIPS, VOTES, type SanitizedConsensusOptions } from './options'
-import { segmentFacts, type SegmentFacts } from './segments'
+import { lockDecision, segmentFacts, type SegmentFacts } from './segments'
+import { CONSENSUS_SEGMENTS } from './views'
 
 type Drizzle = ReturnType<typeof drizzleOf>
 
@@ -28,7 +29,7 @@ export const loadJudgments = async (db: Drizzle, settings: SanitizedConsensusOpt
       sql`SELECT voter_id, client_id, valid FROM ${table(VOTES)} WHERE segment_id = ${segment.id} ORDER BY updated_at, id`,
     )
     for (const row of rows) {
-      const worker = workerKey(row.voter_id, row.client_id)
+      const worker = contributorKey(row.voter_id, row.client_id)
       if (worker) votes.push({ worker, valid: row.valid })
     }
   } else {
@@ -37,7 +38,7 @@ export const loadJudgments = async (db: Drizzle, settings: SanitizedConsensusOpt
       sql`SELECT author_id, client_id, text FROM ${table(settings.slugs.transcriptions)} WHERE item_id = ${segment.id} ORDER BY updated_at, id`,
     )
     for (const row of rows) {
-      const worker = workerKey(row.author_id, row.client_id)
+      const worker = contributorKey(row.author_id, row.client_id)
       if (worker) transcripts.push({ worker, text: row.text })
     }
   }
@@ -47,7 +48,7 @@ export const loadJudgments = async (db: Drizzle, settings: SanitizedConsensusOpt
       sql`SELECT contributor_id, client_id FROM ${table(SKIPS)} WHERE segment_id = ${segment.id} AND reason IS NOT NULL`,
     )
   )
-    .map((row) => workerKey(row.contributor_id, row.client_id))
+    .map((row) => contributorKey(row.contributor_id, row.client_id))
     .filter((worker): worker is string => worker !== undefined)
   return { votes, transcripts, reporters }
 }
@@ -69,7 +70,7 @@ export const loadReliability = async (db: Drizzle, workers: readonly string[]): 
   )
   const number = (value: string | null) => (value === null ? null : Number(value))
   for (const row of rows) {
-    const worker = workerKey(row.contributor_id, row.client_id)
+    const worker = contributorKey(row.contributor_id, row.client_id)
     if (worker) known.set(worker, { voteAccuracy: number(row.vote_accuracy), votes: number(row.votes) ?? 0, transcriptErrorRate: number(row.transcript_error_rate) })
   }
   return known
@@ -115,38 +116,36 @@ const DECIDED: ReadonlySet<ConsensusStatus> = new Set(['accepted', 'rejected'])
 const ANNOUNCED: ReadonlySet<ConsensusStatus> = new Set(['accepted', 'rejected', 'needs-review'])
 
 /**
- * Writes a crowd verdict into the segment's `consensus` group (and mirrors the status into the
- * audio plugin's top-level `status`), unless the segment is already decided (accepted or rejected,
- * by the crowd or a reviewer): later judgments are recorded but reopen nothing unless a reviewer
- * reopens it. Writes nothing when nothing changed. System write.
+ * Writes a crowd verdict into the segment's decision (this plugin's `consensus_segments`), unless
+ * the segment is already decided (accepted or rejected, by the crowd or a reviewer): later
+ * judgments are recorded but reopen nothing unless a reviewer reopens it. Writes nothing when
+ * nothing changed. System write.
  */
-const writeVerdict = (settings: SanitizedConsensusOptions, segmentId: number, verdict: SegmentVerdict, reports: number): SQLQuery => {
-  const decidedAt = DECIDED.has(verdict.status)
-    ? sql`CASE WHEN consensus_status::text = ${verdict.status} AND consensus_decided_at IS NOT NULL THEN consensus_decided_at ELSE now() END`
-    : sql`NULL`
+const writeVerdict = (segment: SegmentFacts, verdict: SegmentVerdict, reports: number): SQLQuery => {
+  const decidedAt = DECIDED.has(verdict.status) ? sql`CASE WHEN status::text = ${verdict.status} AND decided_at IS NOT NULL THEN decided_at ELSE now() END` : sql`NULL`
   return sql`
-    UPDATE ${table(settings.slugs.segments)} SET
-      consensus_status = ${verdict.status},
+    UPDATE ${CONSENSUS_SEGMENTS} SET
+      task = ${segment.kind},
       status = ${verdict.status},
-      consensus_agreed_text = ${verdict.agreedText},
-      consensus_confidence = ${verdict.confidence},
-      consensus_judgments = ${verdict.judgments},
-      consensus_reports = ${reports},
-      consensus_method = ${verdict.method},
-      consensus_decided_by = ${DECIDED.has(verdict.status) ? 'crowd' : null},
-      consensus_decided_at = ${decidedAt},
-      updated_at = now()
-    WHERE id = ${segmentId}
-      AND consensus_decided_by IS DISTINCT FROM 'reviewer'
-      AND (consensus_status IS NULL OR consensus_status::text NOT IN ('accepted', 'rejected'))
-      AND (consensus_status::text IS DISTINCT FROM ${verdict.status}
-        OR status::text IS DISTINCT FROM ${verdict.status}
-        OR consensus_agreed_text IS DISTINCT FROM ${verdict.agreedText}
-        OR consensus_confidence IS DISTINCT FROM ${verdict.confidence}::numeric
-        OR consensus_judgments IS DISTINCT FROM ${verdict.judgments}::numeric
-        OR consensus_reports IS DISTINCT FROM ${reports}::numeric
-        OR consensus_method IS DISTINCT FROM ${verdict.method})
-    RETURNING id`
+      agreed_text = ${verdict.agreedText},
+      confidence = ${verdict.confidence},
+      judgments = ${verdict.judgments},
+      reports = ${reports},
+      method = ${verdict.method},
+      decided_by = ${DECIDED.has(verdict.status) ? 'crowd' : null},
+      decided_at = ${decidedAt},
+      changed_at = now()
+    WHERE segment_id = ${segment.id}
+      AND decided_by IS DISTINCT FROM 'reviewer'
+      AND (status IS NULL OR status::text NOT IN ('accepted', 'rejected'))
+      AND (status::text IS DISTINCT FROM ${verdict.status}
+        OR task::text IS DISTINCT FROM ${segment.kind}
+        OR agreed_text IS DISTINCT FROM ${verdict.agreedText}
+        OR confidence IS DISTINCT FROM ${verdict.confidence}::numeric
+        OR judgments IS DISTINCT FROM ${verdict.judgments}::numeric
+        OR reports IS DISTINCT FROM ${reports}::numeric
+        OR method IS DISTINCT FROM ${verdict.method})
+    RETURNING segment_id`
 }
 
 export type EvaluationOutcome = { outcome: 'missing' | 'reviewed' } | { outcome: 'unchanged' | 'updated'; verdict: SegmentVerdict }
@@ -159,9 +158,7 @@ export type EvaluationOutcome = { outcome: 'missing' | 'reviewed' } | { outcome:
 export const evaluateSegment = async (payload: Payload, settings: SanitizedConsensusOptions, segmentId: number): Promise<EvaluationOutcome> =>
   drizzleOf(payload).transaction(async (tx) => {
     const db = tx as unknown as Drizzle
-    // FOR NO KEY UPDATE: serialises evaluations and reviews of this segment without blocking new votes (their foreign key takes KEY SHARE).
-    const locked = await rowsOf(db, sql`SELECT id FROM ${table(settings.slugs.segments)} WHERE id = ${segmentId} FOR NO KEY UPDATE`)
-    if (locked.length === 0) return { outcome: 'missing' as const }
+    if (!(await lockDecision(db, segmentId))) return { outcome: 'missing' as const }
     const segment = await segmentFacts(db, settings, segmentId)
     if (!segment) return { outcome: 'missing' as const }
     if (segment.decidedBy === 'reviewer') return { outcome: 'reviewed' as const }
@@ -169,7 +166,7 @@ export const evaluateSegment = async (payload: Payload, settings: SanitizedConse
     const workers = segment.kind === 'validation' ? judgments.votes.map((vote) => vote.worker) : judgments.transcripts.map((row) => row.worker)
     const reliability = await loadReliability(db, [...workers, ...judgments.reporters])
     const verdict = verdictFor(settings, segment, judgments, (worker) => reliability.get(worker))
-    const changed = (await rowsOf(db, writeVerdict(settings, segmentId, verdict, judgments.reporters.length))).length > 0
+    const changed = (await rowsOf(db, writeVerdict(segment, verdict, judgments.reporters.length))).length > 0
     if (changed && verdict.status !== segment.consensusStatus && ANNOUNCED.has(verdict.status)) {
       // In this transaction: listeners hear of the decision only if it commits.
       const status = verdict.status as 'accepted' | 'rejected' | 'needs-review'

@@ -2,11 +2,11 @@ import { getJobQueue, type JobDefinition } from '@shrutik/plugin-sdk'
 import type { Payload } from 'payload'
 
 import { estimatePopulation, type ContributorReliabilityEstimate, type KnownReliability, type TranscriptInput, type VoteInput } from './core'
-import { drizzleOf, rowsOf, sql, table, workerKey } from './db'
+import { drizzleOf, rowsOf, sql, table, contributorKey } from './db'
 import { evaluateSegment, verdictFor, type TranscriptRow, type VoteRow } from './evaluate'
 import { ESTIMATE_RELIABILITY, EVALUATE_SEGMENT } from './jobNames'
 import { DECISIONS, RELIABILITY, SKIPS, VOTES, type SanitizedConsensusOptions } from './options'
-import { kindOf } from './segments'
+import { AUDIO_SEGMENTS, CONSENSUS_SEGMENTS, taskOf } from './views'
 
 const isSegmentId = (data: unknown) => Number.isInteger((data as { segmentId?: unknown } | undefined)?.segmentId)
 
@@ -40,18 +40,18 @@ interface Population {
 
 /** Every judgment, and every reviewer decision as gold (the latest per segment). System read. */
 const loadPopulation = async (db: Drizzle, settings: SanitizedConsensusOptions): Promise<Population> => {
-  const { segments, recordings, languages, transcriptions } = settings.slugs
+  const { recordings, languages, transcriptions } = settings.slugs
   const votes: VoteInput[] = []
   const voteRows = await rowsOf<{ segment_id: number; voter_id: number | null; client_id: string | null; valid: boolean }>(
     db,
     sql`SELECT v.segment_id, v.voter_id, v.client_id, v.valid
           FROM ${table(VOTES)} v
-          JOIN ${table(segments)} s ON s.id = v.segment_id
-         WHERE s.expected_text IS NOT NULL
+          JOIN ${AUDIO_SEGMENTS} a ON a.id = v.segment_id
+         WHERE a.kind = 'prompt'
          ORDER BY v.updated_at, v.id`,
   )
   for (const row of voteRows) {
-    const worker = workerKey(row.voter_id, row.client_id)
+    const worker = contributorKey(row.voter_id, row.client_id)
     if (worker) votes.push({ item: String(row.segment_id), worker, valid: row.valid })
   }
   const transcriptsByLanguage = new Map<string, TranscriptInput[]>()
@@ -59,14 +59,14 @@ const loadPopulation = async (db: Drizzle, settings: SanitizedConsensusOptions):
     db,
     sql`SELECT t.item_id, t.author_id, t.client_id, t.text, l.code AS language
           FROM ${table(transcriptions)} t
-          JOIN ${table(segments)} s ON s.id = t.item_id
-          JOIN ${table(recordings)} r ON r.id = s.recording_id
+          JOIN ${AUDIO_SEGMENTS} a ON a.id = t.item_id
+          JOIN ${table(recordings)} r ON r.id = a.recording_id
           LEFT JOIN ${table(languages)} l ON l.id = r.language_id
-         WHERE s.expected_text IS NULL
+         WHERE a.kind <> 'prompt'
          ORDER BY t.updated_at, t.id`,
   )
   for (const row of transcriptRows) {
-    const worker = workerKey(row.author_id, row.client_id)
+    const worker = contributorKey(row.author_id, row.client_id)
     if (!worker) continue
     const language = row.language ?? 'und'
     const list = transcriptsByLanguage.get(language) ?? []
@@ -75,15 +75,15 @@ const loadPopulation = async (db: Drizzle, settings: SanitizedConsensusOptions):
   }
   const voteGold: Record<string, boolean> = {}
   const transcriptGold: Record<string, string> = {}
-  const decisions = await rowsOf<{ segment_id: number; decision: string; text: string | null; expected_text: string | null }>(
+  const decisions = await rowsOf<{ segment_id: number; decision: string; text: string | null; kind: string }>(
     db,
-    sql`SELECT DISTINCT ON (d.segment_id) d.segment_id, d.decision, d.text, s.expected_text
+    sql`SELECT DISTINCT ON (d.segment_id) d.segment_id, d.decision, d.text, a.kind
           FROM ${table(DECISIONS)} d
-          JOIN ${table(segments)} s ON s.id = d.segment_id
+          JOIN ${AUDIO_SEGMENTS} a ON a.id = d.segment_id
          ORDER BY d.segment_id, d.created_at DESC, d.id DESC`,
   )
   for (const row of decisions) {
-    if (kindOf(row.expected_text) === 'validation') voteGold[String(row.segment_id)] = row.decision === 'accepted'
+    if (taskOf(row.kind) === 'validation') voteGold[String(row.segment_id)] = row.decision === 'accepted'
     else if (row.decision === 'accepted' && row.text) transcriptGold[String(row.segment_id)] = row.text
   }
   return { votes, transcriptsByLanguage, voteGold, transcriptGold }
@@ -137,7 +137,8 @@ const groupBy = <Row extends { item: string }, Out>(rows: readonly Row[], map: (
 
 interface StoredConsensus {
   id: number
-  expected_text: string | null
+  kind: string
+  text: string | null
   language: string | null
   consensus_status: string | null
   consensus_agreed_text: string | null
@@ -162,25 +163,27 @@ export const estimateReliability = async (payload: Payload, settings: SanitizedC
   const votesBySegment = groupBy(population.votes, (vote): VoteRow => ({ worker: vote.worker, valid: vote.valid }))
   const transcriptsBySegment = groupBy([...population.transcriptsByLanguage.values()].flat(), (row): TranscriptRow => ({ worker: row.worker, text: row.text }))
   const judged = [...new Set([...votesBySegment.keys(), ...transcriptsBySegment.keys()])].map(Number)
-  const { segments, recordings, languages } = settings.slugs
+  const { recordings, languages } = settings.slugs
   const stored = judged.length
     ? await rowsOf<StoredConsensus>(
         db,
-        sql`SELECT s.id, s.expected_text, l.code AS language, s.consensus_status, s.consensus_agreed_text, s.consensus_confidence, s.consensus_decided_by,
-                   ARRAY(SELECT coalesce('u:' || k.contributor_id::text, 'c:' || k.client_id) FROM ${table(SKIPS)} k WHERE k.segment_id = s.id AND k.reason IS NOT NULL) AS reporters
-              FROM ${table(segments)} s
-              JOIN ${table(recordings)} r ON r.id = s.recording_id
+        sql`SELECT a.id, a.kind, a.text, l.code AS language, c.status AS consensus_status, c.agreed_text AS consensus_agreed_text,
+                   c.confidence AS consensus_confidence, c.decided_by AS consensus_decided_by,
+                   ARRAY(SELECT coalesce('u:' || k.contributor_id::text, 'c:' || k.client_id) FROM ${table(SKIPS)} k WHERE k.segment_id = a.id AND k.reason IS NOT NULL) AS reporters
+              FROM ${CONSENSUS_SEGMENTS} c
+              JOIN ${AUDIO_SEGMENTS} a ON a.id = c.segment_id
+              JOIN ${table(recordings)} r ON r.id = a.recording_id
               LEFT JOIN ${table(languages)} l ON l.id = r.language_id
-             WHERE s.id IN (SELECT value::int FROM jsonb_array_elements_text(${JSON.stringify(judged)}::jsonb))
-               AND s.consensus_decided_by IS DISTINCT FROM 'reviewer'
-               AND (s.consensus_status IS NULL OR s.consensus_status::text NOT IN ('accepted', 'rejected'))`,
+             WHERE c.segment_id IN (SELECT value::int FROM jsonb_array_elements_text(${JSON.stringify(judged)}::jsonb))
+               AND c.decided_by IS DISTINCT FROM 'reviewer'
+               AND (c.status IS NULL OR c.status::text NOT IN ('accepted', 'rejected'))`,
       )
     : []
   const affected: number[] = []
   for (const row of stored) {
     const verdict = verdictFor(
       settings,
-      { kind: kindOf(row.expected_text), expectedText: row.expected_text, language: row.language },
+      { kind: taskOf(row.kind), expectedText: row.text, language: row.language },
       { votes: votesBySegment.get(String(row.id)) ?? [], transcripts: transcriptsBySegment.get(String(row.id)) ?? [], reporters: row.reporters ?? [] },
       (worker) => known.get(worker),
     )

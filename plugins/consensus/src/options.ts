@@ -35,11 +35,6 @@ export const accountsOnly = async (req: PayloadRequest): Promise<JudgeIdentity |
 export interface ConsensusOptions {
   /** With `false` the collections and fields stay (data and migrations are unaffected) but nothing is decided, served or enqueued. @default true */
   enabled?: boolean
-  /**
-   * The audio-processing plugin's `processedFolder` in the file store (`getFileStore` in the plugin
-   * SDK): segment audio is `<processedFolder>/<segment.file>`, played to the people judging it. @default 'processed'
-   */
-  processedFolder?: string
   /** @default 'segments' */
   segmentsSlug?: string
   /** @default 'recordings' */
@@ -124,7 +119,6 @@ export interface ConsensusOptions {
 
 export interface SanitizedConsensusOptions {
   enabled: boolean
-  processedFolder: string
   slugs: { segments: string; recordings: string; transcriptions: string; users: string; languages: string }
   decision: DecisionSettings
   reliabilitySchedule: string | number | false
@@ -141,8 +135,6 @@ const isCount = (value: number) => Number.isInteger(value) && value >= 1
 
 /** Defaults merged and every value checked once, at config time, with a message naming the option. */
 export const sanitizeOptions = (options: ConsensusOptions = {}): SanitizedConsensusOptions => {
-  const processedFolder = options.processedFolder ?? 'processed'
-  check(/^[a-z0-9][a-z0-9_-]*(\/[a-z0-9][a-z0-9_-]*)*$/.test(processedFolder), `processedFolder must be a relative folder name such as "processed", got ${JSON.stringify(processedFolder)}.`)
   const pick = <K extends keyof DecisionSettings>(key: K, value: DecisionSettings[K] | undefined): DecisionSettings[K] => value ?? DEFAULT_DECISION_SETTINGS[key]
   const decision: DecisionSettings = {
     ...DEFAULT_DECISION_SETTINGS,
@@ -189,7 +181,6 @@ export const sanitizeOptions = (options: ConsensusOptions = {}): SanitizedConsen
   check(isCount(maxBatch) && maxBatch <= 100, 'maxBatch must be a whole number from 1 to 100.')
   return {
     enabled: options.enabled ?? true,
-    processedFolder,
     slugs: {
       segments: options.segmentsSlug ?? 'segments',
       recordings: options.recordingsSlug ?? 'recordings',

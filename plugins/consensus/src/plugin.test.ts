@@ -39,6 +39,7 @@ describe('consensusPlugin', () => {
       '/consensus/estimate-reliability',
     ])
     expect(getRegisteredJobs(config).map((job) => [job.name, job.every])).toEqual([
+      ['consensus.on-segment-ready', undefined],
       ['consensus.evaluate-segment', undefined],
       ['consensus.estimate-reliability', '1 hour'],
     ])
@@ -51,15 +52,17 @@ describe('consensusPlugin', () => {
     const config = consensusPlugin({ enabled: false })(baseConfig())
     expect(slugs(config)).toEqual(['segments', 'transcriptions', 'votes', 'consensus-skips', 'contributor-reliability', 'consensus-decisions'])
     expect(config.endpoints!.map((endpoint) => endpoint.path)).toEqual(['/mine'])
-    expect(getRegisteredJobs(config)).toEqual([])
+    // Only the listener that learns each segment's task from the audio plugin: schema-level, it keeps the serving indexes whole.
+    expect(getRegisteredJobs(config).map((job) => job.name)).toEqual(['consensus.on-segment-ready'])
     expect(config.admin?.components?.views).toBeUndefined()
     const votes = config.collections!.find((collection) => collection.slug === 'votes')!
     expect(votes.hooks?.beforeChange).toHaveLength(2)
     expect(votes.hooks?.afterChange).toBeUndefined()
   })
 
-  test('refuses to run without the segments it judges', () => {
-    expect(() => consensusPlugin({})({ collections: [] } as unknown as Config)).toThrow(/audio-processing plugin before this one/)
+  test('without the segments it judges (no audio-processing plugin) it adds nothing: no audio to judge', () => {
+    const withoutSegments = { collections: [{ slug: 'transcriptions', fields: [] }] } as unknown as Config
+    expect(consensusPlugin({})(withoutSegments)).toBe(withoutSegments)
   })
 
   test('a schedule of false registers the estimate job without a repeat', () => {
@@ -77,7 +80,6 @@ describe('options', () => {
   })
 
   test.each([
-    [{ processedFolder: '../elsewhere' }, /processedFolder/],
     [{ voteStrategy: 'majority' }, /voteStrategy must be one of dawid-skene, common-voice/],
     [{ transcriptStrategy: 'best' }, /transcriptStrategy must be one of reliability, rover, medoid/],
     [{ posteriorThreshold: 0.4 }, /posteriorThreshold/],

@@ -1,4 +1,4 @@
-import { folderOf, registerCommands, registerContributorHandlers, registerJobs, registerJudgmentCounter, registerMigrations } from '@shrutik/plugin-sdk'
+import { folderOf, listen, registerCommands, registerContributorHandlers, registerJobs, registerJudgmentCounter, registerMigrations } from '@shrutik/plugin-sdk'
 import type { CollectionConfig, Config } from 'payload'
 
 import { decisionsCollection, extendSegments, extendTranscriptions, ownRecordingIsForbidden, reliabilityCollection, skipsCollection, voteCounter, votesCollection } from './collections'
@@ -7,6 +7,7 @@ import { consensusContributorHandlers } from './contributors'
 import { consensusEndpoints } from './endpoints'
 import { createEstimateReliabilityJob, createEvaluateSegmentJob } from './jobs'
 import { migrations } from './migrations'
+import { learnTask } from './segments'
 import { DECISIONS, RELIABILITY, sanitizeOptions, SETTINGS_KEY, SKIPS, VOTES, type ConsensusOptions } from './options'
 
 /** The review queue in the admin UI (components from `@shrutik/plugin-consensus/admin`). */
@@ -26,8 +27,10 @@ const reviewAdmin = (admin: Config['admin']): Config['admin'] => ({
  * `consensusPlugin(options)`: votes, skips, contributor reliability and the reviewers' decision
  * log; a `consensus` group on segments; own-recording checks on votes and transcriptions; the
  * evaluate and estimate jobs; the serving, skip, review and audio endpoints under
- * `/api/consensus/`; the review queue at `/admin/review`. Needs the audio-processing plugin
- * (segments) before it. With `enabled: false` only the schema and the integrity checks stay.
+ * `/api/consensus/`; the review queue at `/admin/review`. Judges the segments of the
+ * audio-processing plugin, listed before it; without that plugin there is no audio to judge and
+ * it adds nothing (the platform runs without it). With `enabled: false` only the schema and the
+ * integrity checks stay.
  */
 export const consensusPlugin =
   (options: ConsensusOptions) =>
@@ -36,7 +39,8 @@ export const consensusPlugin =
     const collections = config.collections ?? []
     const { segments, transcriptions } = settings.slugs
     const has = (slug: string) => collections.some((collection) => collection.slug === slug)
-    if (!has(segments)) throw new Error(`consensusPlugin: no "${segments}" collection; list the audio-processing plugin before this one.`)
+    // No segments, no audio to judge: its votes and decisions have nothing to refer to.
+    if (!has(segments)) return config
     if (!has(transcriptions)) throw new Error(`consensusPlugin: no "${transcriptions}" collection to aggregate.`)
     const extend = (collection: CollectionConfig): CollectionConfig =>
       collection.slug === segments ? extendSegments(collection) : collection.slug === transcriptions ? extendTranscriptions(collection, settings) : collection
@@ -57,8 +61,10 @@ export const consensusPlugin =
       directory: folderOf(import.meta.url, 'migrations'),
     })
     // `shrutik consensus aggregate` (offline, on a TSV) works whether deciding is on or off.
+    // A segment's task comes from the audio plugin's `segment.ready` (schema-level: the serving indexes need it even while deciding is off).
+    const withTasks = listen(withMigrations, { plugin: 'consensus', event: 'segment.ready', handler: async ({ payload, data }) => learnTask(payload, data) })
     const withHandlers = registerCommands(
-      registerJudgmentCounter(registerContributorHandlers(withMigrations, consensusContributorHandlers(settings)), voteCounter),
+      registerJudgmentCounter(registerContributorHandlers(withTasks, consensusContributorHandlers(settings)), voteCounter),
       'consensus',
       [aggregateCommand],
     )

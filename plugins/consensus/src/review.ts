@@ -3,8 +3,8 @@ import type { Payload } from 'payload'
 import type { ConsensusStatus } from './core'
 import { drizzleOf, rowsOf, sql, table } from './db'
 import { DECISIONS, RELIABILITY, SKIPS, VOTES, type SanitizedConsensusOptions } from './options'
-import { kindOf } from './segments'
 import { audioUrlOf } from './serving'
+import { AUDIO_SEGMENTS, CONSENSUS_SEGMENTS, taskOf } from './views'
 
 /** Who gave a judgment, as a reviewer may see it: a display name, never an email or a client id. */
 export interface Judgment {
@@ -47,7 +47,8 @@ export interface ReviewQueuePage {
 interface QueueRow {
   id: number
   recording_id: number
-  expected_text: string | null
+  kind: string
+  text: string | null
   duration_ms: string
   consensus_status: ConsensusStatus
   consensus_agreed_text: string | null
@@ -71,21 +72,22 @@ export const listReviewQueue = async (
   { page = 1, limit = 20, languageId }: { page?: number; limit?: number; languageId?: number } = {},
 ): Promise<ReviewQueuePage> => {
   const db = drizzleOf(payload)
-  const { segments, recordings, transcriptions, users } = settings.slugs
+  const { recordings, transcriptions, users } = settings.slugs
   const inLanguage =
-    languageId === undefined ? sql`TRUE` : sql`s.recording_id IN (SELECT r.id FROM ${table(recordings)} r WHERE r.language_id = ${languageId})`
+    languageId === undefined ? sql`TRUE` : sql`a.recording_id IN (SELECT r.id FROM ${table(recordings)} r WHERE r.language_id = ${languageId})`
   const offset = (page - 1) * limit
   const rows = await rowsOf<QueueRow>(
     db,
-    sql`SELECT s.id, s.recording_id, s.expected_text, s.duration_ms, s.consensus_status, s.consensus_agreed_text,
-               s.consensus_confidence, s.consensus_judgments, s.consensus_reports, count(*) OVER () AS total
-          FROM ${table(segments)} s
-         WHERE s.consensus_decided_by IS DISTINCT FROM 'reviewer'
+    sql`SELECT a.id, a.recording_id, a.kind, a.text, a.duration_ms, c.status AS consensus_status, c.agreed_text AS consensus_agreed_text,
+               c.confidence AS consensus_confidence, c.judgments AS consensus_judgments, c.reports AS consensus_reports, count(*) OVER () AS total
+          FROM ${CONSENSUS_SEGMENTS} c
+          JOIN ${AUDIO_SEGMENTS} a ON a.id = c.segment_id
+         WHERE c.decided_by IS DISTINCT FROM 'reviewer'
            AND ${inLanguage}
-           AND (s.consensus_status = 'needs-review'
-             OR (s.consensus_judgments > 0
-                 AND s.consensus_confidence < CASE WHEN s.expected_text IS NOT NULL THEN ${settings.decision.posteriorThreshold}::numeric ELSE ${settings.decision.transcriptConfidenceThreshold}::numeric END))
-         ORDER BY (s.consensus_status = 'needs-review') DESC, s.consensus_confidence ASC NULLS LAST, s.id
+           AND (c.status = 'needs-review'
+             OR (c.judgments > 0
+                 AND c.confidence < CASE WHEN a.kind = 'prompt' THEN ${settings.decision.posteriorThreshold}::numeric ELSE ${settings.decision.transcriptConfidenceThreshold}::numeric END))
+         ORDER BY (c.status = 'needs-review') DESC, c.confidence ASC NULLS LAST, c.segment_id
          LIMIT ${limit} OFFSET ${offset}`,
   )
   const totalDocs = rows.length > 0 ? Number(rows[0].total) : 0
@@ -143,9 +145,9 @@ export const listReviewQueue = async (
     docs: rows.map((row) => ({
       id: row.id,
       recordingId: row.recording_id,
-      kind: kindOf(row.expected_text),
+      kind: taskOf(row.kind),
       audioUrl: audioUrlOf(row.id),
-      expectedText: row.expected_text,
+      expectedText: row.text,
       durationMs: Number(row.duration_ms),
       status: row.consensus_status,
       agreedText: row.consensus_agreed_text,

@@ -1,6 +1,7 @@
 import { drizzleOf, rowsOf, sql, table, type SQLQuery } from './db'
-import type { Judge } from './access'
+import type { Contributor } from './access'
 import { SKIPS, VOTES, type SanitizedConsensusOptions } from './options'
+import { AUDIO_RECORDINGS, AUDIO_SEGMENTS, CONSENSUS_SEGMENTS } from './views'
 
 export type Task = 'validation' | 'transcription'
 
@@ -22,48 +23,49 @@ export const audioUrlOf = (segmentId: number): string => `/api/consensus/segment
  * their sentence) or transcribe (segments of long recordings), in ONE query: open segments (crowd
  * status pending) of ready recordings in the language, not the contributor's own, not judged or
  * skipped by them. From the oldest, most-judged candidates
- * (closest to a decision; the partial indexes `consensus_segments_validation_idx` and
- * `consensus_segments_transcription_idx` walk them in that order)
+ * (closest to a decision; the partial indexes `consensus_open_validation_idx` and
+ * `consensus_open_transcription_idx` walk them in that order)
  * at most `maxPerSpeaker` per speaker are taken, speakers interleaved, random among equals.
  */
-export const nextSegmentsQuery = (settings: SanitizedConsensusOptions, task: Task, judge: Judge, languageId: number, limit: number, cookieClientId?: string): SQLQuery => {
-  const { segments, recordings, transcriptions } = settings.slugs
+export const nextSegmentsQuery = (settings: SanitizedConsensusOptions, task: Task, contributor: Contributor, languageId: number, limit: number, cookieClientId?: string): SQLQuery => {
+  const { recordings, transcriptions } = settings.slugs
   // Not one's own: by account, and by the cookie a signed-in contributor may have recorded with before.
-  const ownerClient = judge.clientId ?? cookieClientId
+  const ownerClient = contributor.clientId ?? cookieClientId
   const notOwn = sql.join(
     [
-      judge.userId !== undefined ? sql`r.owner_id IS DISTINCT FROM ${judge.userId}` : sql`TRUE`,
+      contributor.userId !== undefined ? sql`r.owner_id IS DISTINCT FROM ${contributor.userId}` : sql`TRUE`,
       ownerClient !== undefined ? sql`r.client_id IS DISTINCT FROM ${ownerClient}` : sql`TRUE`,
     ],
     sql` AND `,
   )
   const byJudge = (alias: string, userColumn: string) =>
-    judge.userId !== undefined ? sql`${sql.identifier(alias)}.${sql.identifier(userColumn)} = ${judge.userId}` : sql`${sql.identifier(alias)}.client_id = ${judge.clientId}`
+    contributor.userId !== undefined ? sql`${sql.identifier(alias)}.${sql.identifier(userColumn)} = ${contributor.userId}` : sql`${sql.identifier(alias)}.client_id = ${contributor.clientId}`
   const judged =
     task === 'validation'
-      ? sql`NOT EXISTS (SELECT 1 FROM ${table(VOTES)} v WHERE v.segment_id = s.id AND ${byJudge('v', 'voter_id')})`
-      : sql`NOT EXISTS (SELECT 1 FROM ${table(transcriptions)} t WHERE t.item_id = s.id AND ${byJudge('t', 'author_id')})`
-  // Prompt segments carry their sentence, long ones none (see kindOf): one of the two partial indexes.
-  const kind = task === 'validation' ? sql`s.expected_text IS NOT NULL` : sql`s.expected_text IS NULL`
+      ? sql`NOT EXISTS (SELECT 1 FROM ${table(VOTES)} v WHERE v.segment_id = d.segment_id AND ${byJudge('v', 'voter_id')})`
+      : sql`NOT EXISTS (SELECT 1 FROM ${table(transcriptions)} t WHERE t.item_id = d.segment_id AND ${byJudge('t', 'author_id')})`
+  // Open decisions of the task walk one of the two partial indexes; the audio plugin's views give the clip and its recording's state.
   return sql`
-    SELECT c.id, c.file, c.expected_text, c.duration_ms
+    SELECT c.id, c.file, c.text, c.duration_ms
       FROM (
-        SELECT p.*, row_number() OVER (PARTITION BY p.speaker ORDER BY p.shuffle) AS turn
+        SELECT p.*, row_number() OVER (PARTITION BY p.speaker_key ORDER BY p.shuffle) AS turn
           FROM (
-            SELECT s.id, s.file, s.expected_text, s.duration_ms,
-                   COALESCE('u' || r.owner_id::text, 'c' || r.client_id, 'r' || r.id::text) AS speaker,
+            SELECT a.id, a.file, a.text, a.duration_ms,
+                   COALESCE('u' || r.owner_id::text, 'c' || r.client_id, 'r' || r.id::text) AS speaker_key,
                    random() AS shuffle
-              FROM ${table(segments)} s
-              JOIN ${table(recordings)} r ON r.id = s.recording_id
-             WHERE s.consensus_status = 'pending'
-               AND ${kind}
-               AND r.audio_status = 'ready'
+              FROM ${CONSENSUS_SEGMENTS} d
+              JOIN ${AUDIO_SEGMENTS} a ON a.id = d.segment_id
+              JOIN ${table(recordings)} r ON r.id = a.recording_id
+              JOIN ${AUDIO_RECORDINGS} ar ON ar.id = r.id
+             WHERE d.status = 'pending'
+               AND d.task = ${task}
+               AND ar.ready
                AND r.withdrawal_id IS NULL
                AND r.language_id = ${languageId}
                AND ${notOwn}
                AND ${judged}
-               AND NOT EXISTS (SELECT 1 FROM ${table(SKIPS)} k WHERE k.segment_id = s.id AND ${byJudge('k', 'contributor_id')})
-             ORDER BY s.consensus_judgments DESC, s.id
+               AND NOT EXISTS (SELECT 1 FROM ${table(SKIPS)} k WHERE k.segment_id = d.segment_id AND ${byJudge('k', 'contributor_id')})
+             ORDER BY d.judgments DESC, d.segment_id
              LIMIT ${CANDIDATE_POOL}
           ) p
       ) c
@@ -76,14 +78,14 @@ export const nextSegments = async (
   payload: Parameters<typeof drizzleOf>[0],
   settings: SanitizedConsensusOptions,
   task: Task,
-  judge: Judge,
+  contributor: Contributor,
   languageId: number,
   limit: number,
   cookieClientId?: string,
 ): Promise<ServedSegment[]> => {
-  const rows = await rowsOf<{ id: number; file: string; expected_text: string | null; duration_ms: string | number }>(
+  const rows = await rowsOf<{ id: number; file: string; text: string | null; duration_ms: string | number }>(
     drizzleOf(payload),
-    nextSegmentsQuery(settings, task, judge, languageId, limit, cookieClientId),
+    nextSegmentsQuery(settings, task, contributor, languageId, limit, cookieClientId),
   )
-  return rows.map((row) => ({ id: row.id, audioUrl: audioUrlOf(row.id), expectedText: row.expected_text, durationMs: Number(row.duration_ms) }))
+  return rows.map((row) => ({ id: row.id, audioUrl: audioUrlOf(row.id), expectedText: row.text, durationMs: Number(row.duration_ms) }))
 }

@@ -133,7 +133,7 @@ describe('next-validation', () => {
     })
     if (process.env.SHOW_PLANS) console.log(plans.join('\n\n'))
     for (const plan of plans) {
-      expect(plan).toMatch(/consensus_segments_(validation|transcription)_idx|consensus_recordings_servable_idx/)
+      expect(plan).toMatch(/consensus_open_(validation|transcription)_idx|audio_recordings_ready_idx/)
       expect(plan).not.toMatch(/Seq Scan on (segments|recordings|votes|transcriptions|consensus_skips)\b/)
     }
   })

@@ -1,13 +1,14 @@
+import { hasRole, type Role } from '@shrutik/plugin-sdk'
 import type { Access, PayloadRequest } from 'payload'
 
 /** Roles that may create, follow and download exports: admins and the `exporter` role. */
-export const EXPORT_ROLES = ['admin', 'exporter']
+export const EXPORT_ROLES: Role[] = ['admin', 'exporter']
 
-export const canExport = (user: unknown): boolean => Boolean((user as { roles?: string[] } | null | undefined)?.roles?.some((role) => EXPORT_ROLES.includes(role)))
+export const canExport = (user: unknown): boolean => hasRole(user, ...EXPORT_ROLES)
 
 export const exportersOnly: Access = ({ req }) => canExport(req.user)
 
-export const adminsOnly: Access = ({ req }) => Boolean((req.user as { roles?: string[] } | null)?.roles?.includes('admin'))
+export const adminsOnly: Access = ({ req }) => hasRole(req.user, 'admin')
 
 export const nobody = () => false
 

@@ -9,11 +9,6 @@ export const SETTINGS_KEY = 'shrutikExport'
 export interface ExportOptions {
   /** With `false` the collections stay (data and migrations are unaffected) but no job, hook or endpoint is added. @default true */
   enabled?: boolean
-  /**
-   * The audio-processing plugin's `processedFolder` in the file store (`getFileStore` in the plugin
-   * SDK): segment audio is `<processedFolder>/<file>`. @default 'processed'
-   */
-  processedFolder?: string
   /** Where finished archives and work folders live (must be shared by every worker). Required. */
   exportsDir: string
   /** @default 'segments' */
@@ -69,10 +64,6 @@ export const DEFAULT_LABEL_POLICY =
   'when at least 3 transcriptions agree with reliability-weighted confidence ≥ 0.8. Undecided clips go to reviewers, whose decision is final.'
 
 export const sanitizeOptions = (options: ExportOptions, cpus = 2): SanitizedExportOptions => {
-  const processedFolder = options?.processedFolder ?? 'processed'
-  if (!/^[a-z0-9][a-z0-9_-]*(\/[a-z0-9][a-z0-9_-]*)*$/.test(processedFolder)) {
-    throw new Error(`exportPlugin: \`processedFolder\` must be a relative folder name such as "processed", got ${JSON.stringify(processedFolder)}.`)
-  }
   if (!options.exportsDir) throw new Error('exportPlugin needs `exportsDir`: the folder for finished exports.')
   const k = options.k ?? 5
   if (!Number.isInteger(k) || k < 1) throw new Error(`exportPlugin: \`k\` must be a whole number ≥ 1, not ${options.k}.`)
@@ -85,7 +76,6 @@ export const sanitizeOptions = (options: ExportOptions, cpus = 2): SanitizedExpo
   }
   return {
     enabled: options.enabled ?? true,
-    processedFolder,
     exportsDir: options.exportsDir,
     segmentsSlug: options.segmentsSlug ?? 'segments',
     recordingsSlug: options.recordingsSlug ?? 'recordings',

@@ -26,8 +26,7 @@ describe('exportPlugin', () => {
   })
 
   test('refuses to run without the collections it reads, or with bad options', () => {
-    expect(() => exportPlugin({ exportsDir: '/e' })({ collections: [] } as unknown as Config)).toThrow(/no "segments" collection/)
-    expect(() => sanitizeOptions({ processedFolder: '/abs', exportsDir: '/e' })).toThrow(/processedFolder/)
+    expect(() => exportPlugin({ exportsDir: '/e' })({ collections: [] } as unknown as Config)).toThrow(/no "recordings" collection/)
     expect(() => sanitizeOptions({ exportsDir: '/e', k: 0 })).toThrow(/`k` must be/)
     expect(() => sanitizeOptions({ exportsDir: '/e', shardSize: 1.5 })).toThrow(/shardSize/)
   })

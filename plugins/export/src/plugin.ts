@@ -15,18 +15,18 @@ import { PLAN_ROWS, planRowsCollection } from './planStore'
  * `exportPlugin(options)`: the `dataset-exports` and `dataset-export-downloads` collections, the
  * build/shard/finalize/schedule jobs, and the download and cancel endpoints under
  * `/api/export/` (and a hidden `dataset-export-rows` table: the plans of running exports).
- * Needs the audio-processing and consensus plugins before it (segments, their
- * `consensus` group, votes). With `enabled: false` only the schema stays.
+ * Exports the audio-processing plugin's segments with the consensus plugin's decisions and votes
+ * (both listed before it). Without the consensus plugin every clip is unvalidated (status
+ * `pending`, no votes): only `include: 'all'` exports anything. Without the audio-processing plugin
+ * there are no clips, and an export says so. With `enabled: false` only the schema stays.
  */
 export const exportPlugin =
   (options: ExportOptions) =>
   (config: Config): Config => {
     const settings = sanitizeOptions(options, os.availableParallelism())
     const collections = config.collections ?? []
-    for (const slug of [settings.segmentsSlug, settings.recordingsSlug, settings.votesSlug, settings.languagesSlug]) {
-      if (!collections.some((collection) => collection.slug === slug)) {
-        throw new Error(`exportPlugin: no "${slug}" collection; list the audio-processing and consensus plugins before this one.`)
-      }
+    for (const slug of [settings.recordingsSlug, settings.languagesSlug]) {
+      if (!collections.some((collection) => collection.slug === slug)) throw new Error(`exportPlugin: no "${slug}" collection to export from.`)
     }
     const withCollections: Config = {
       ...config,

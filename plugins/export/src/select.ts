@@ -1,6 +1,6 @@
 import type { Doc } from './doc'
 
-import { idOf, joinKey } from '@shrutik/plugin-sdk'
+import { getSegmentSource, idOf } from '@shrutik/plugin-sdk'
 import type { Payload, Where } from 'payload'
 
 import { EMPTY_DEMOGRAPHICS, type Demographics, type ExportClip } from './core'
@@ -103,6 +103,24 @@ export const selectClips = async (
   const languages = await payload.find({ collection: settings.languagesSlug as 'languages', where: { code: { equals: request.language } }, limit: 1, depth: 0 })
   const language = languages.docs[0] as Doc | undefined
   if (!language) throw new NothingToExportError(`There is no language with the code "${request.language}".`)
+  // The segment source (the audio-processing plugin) says where each clip's audio is.
+  const source = getSegmentSource(payload.config)
+  if (!source || !payload.collections[settings.segmentsSlug as 'segments']) {
+    throw new NothingToExportError('There are no clips: this installation has no audio-processing plugin, which cuts recordings into clips.')
+  }
+  const audioKey = (file: string): string => {
+    const key = source.audioKey(file)
+    if (!key) throw new Error(`The audio-processing plugin does not know the file "${file}".`)
+    return key
+  }
+  // Without the consensus plugin nothing is decided: every clip is unvalidated (status `pending`, no votes).
+  const judged = Boolean(payload.collections[settings.votesSlug as 'votes'])
+  if (!judged && (request.include ?? 'accepted') !== 'all') {
+    throw new NothingToExportError('No clip is validated: this installation has no consensus plugin. Ask for include "all" to export every clip as unvalidated.')
+  }
+  if (!judged && request.minConfidence !== undefined) {
+    throw new NothingToExportError('No clip has a confidence: this installation has no consensus plugin. Leave out the minimum confidence.')
+  }
   const statuses = request.include === 'all' ? ['accepted', 'rejected', 'needs-review', 'pending'] : ['accepted']
   const from = request.from ? new Date(request.from).getTime() : undefined
   const to = request.to ? new Date(request.to).getTime() : undefined
@@ -115,7 +133,7 @@ export const selectClips = async (
     const conditions: Where[] = [
       { id: { greater_than: afterId } },
       { 'recording.language': { equals: language.id } },
-      { 'consensus.status': { in: statuses } },
+      ...(judged ? [{ 'consensus.status': { in: statuses } }] : []),
     ]
     if (request.minConfidence !== undefined) conditions.push({ 'consensus.confidence': { greater_than_equal: request.minConfidence } })
     if (request.minDurationMs !== undefined) conditions.push({ durationMs: { greater_than_equal: request.minDurationMs } })
@@ -124,7 +142,7 @@ export const selectClips = async (
       payload,
       settings.segmentsSlug,
       { and: conditions },
-      { recording: true, startMs: true, endMs: true, durationMs: true, file: true, expectedText: true, status: true, consensus: true },
+      { recording: true, startMs: true, endMs: true, durationMs: true, file: true, expectedText: true, ...(judged ? { consensus: true } : {}) },
       { sort: 'id', limit: batchSize },
     )
   }
@@ -142,7 +160,7 @@ export const selectClips = async (
     const [recordings, withdrawnIds, votes] = await Promise.all([
       findAll(payload, settings.recordingsSlug, { id: { in: recordingIds } }, ['owner', 'clientId', 'mode', 'sentence', 'consentVersion', 'demographicsSnapshot', 'createdAt', 'audio']).then(byId),
       settings.withdrawnRecordings(recordingIds, payload),
-      findAll(payload, settings.votesSlug, { segment: { in: segmentIds } }, ['segment', 'valid']),
+      judged ? findAll(payload, settings.votesSlug, { segment: { in: segmentIds } }, ['segment', 'valid']) : Promise.resolve([]),
     ])
     const gone = new Set([...withdrawnIds].map(Number))
     const sentenceIds = [...new Set([...recordings.values()].map((recording) => idOf(recording.sentence)).filter((id): id is number => id !== undefined))]
@@ -180,7 +198,7 @@ export const selectClips = async (
         sentenceId: sentence ? Number(sentence.id) : undefined,
         domain,
         source: (sentence?.source as string | undefined) ?? '',
-        status: consensus.status ?? segment.status ?? 'pending',
+        status: consensus.status ?? 'pending',
         confidence: typeof consensus.confidence === 'number' ? consensus.confidence : null,
         method: consensus.method ?? '',
         decidedBy: consensus.decidedBy ?? '',
@@ -192,8 +210,8 @@ export const selectClips = async (
         consentVersion: (recording.consentVersion as string | undefined) ?? '',
         locale: String(language.code),
         audio: {
-          archive: archive ? joinKey(settings.processedFolder, archive) : undefined,
-          segmentFile: joinKey(settings.processedFolder, String(segment.file)),
+          archive: archive ? audioKey(archive) : undefined,
+          segmentFile: audioKey(String(segment.file)),
           startMs: Number(segment.startMs),
           endMs: Number(segment.endMs),
           wholeRecording: recording.mode !== 'long',

@@ -35,6 +35,8 @@ export {
   type RegisteredMigrations,
   type SchemaOwnership,
 } from './migrations'
+export { databaseFor } from './database'
+export { getSegmentSource, registerSegmentSource, type SegmentSource } from './segments'
 export { folderOf } from './paths'
 export { hasRole, ROLES, type Role, type RoleHolder } from './roles'
 export { MEDIA_TYPES, mediaTypeOf, UPLOAD_AUDIO_TYPES } from './media'

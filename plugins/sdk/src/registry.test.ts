@@ -119,3 +119,15 @@ describe('services handed to a Payload instance', () => {
     expect(() => getJobQueue({} as Payload)).toThrow(/not running/)
   })
 })
+
+describe('segment source', () => {
+  test('one plugin provides segments; none means no audio; a second is refused', async () => {
+    const { getSegmentSource, registerSegmentSource } = await import('./index')
+    const empty = { collections: [] } as unknown as Config
+    expect(getSegmentSource(empty)).toBeUndefined()
+    const config = registerSegmentSource(empty, { plugin: 'cutter', audioKey: (file) => (file.includes('..') ? undefined : `processed/${file}`) })
+    expect(getSegmentSource(config)?.audioKey('1/run/a.ogg')).toBe('processed/1/run/a.ogg')
+    expect(getSegmentSource(config)?.audioKey('../etc/passwd')).toBeUndefined()
+    expect(() => registerSegmentSource(config, { plugin: 'other', audioKey: () => undefined })).toThrow(/registered twice \(by "cutter" and "other"\)/)
+  })
+})

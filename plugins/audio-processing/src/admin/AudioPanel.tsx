@@ -1,6 +1,7 @@
 'use client'
 
 import { Button, toast, useAuth, useDocumentInfo } from '@payloadcms/ui'
+import { hasRole } from '@shrutik/plugin-sdk/admin'
 import { useCallback, useEffect, useState } from 'react'
 
 interface Check {
@@ -70,7 +71,7 @@ export const AudioPanel = () => {
   const [queued, setQueued] = useState<{ from: string; at: number } | undefined>()
   const { audio, reload } = useRecordingAudio(id, (current) => queued !== undefined && queued.from === resultKey(current) && Date.now() - queued.at < 120_000)
   if (id === undefined) return null
-  const isAdmin = ((user as { roles?: string[] } | null)?.roles ?? []).includes('admin')
+  const isAdmin = hasRole(user, 'admin')
   // A reprocess refused because it would delete judged segments says how many judgments would go.
   const judgmentsAtStake = Number(/with (\d+) judgments? \(votes, transcriptions\)/.exec(audio?.failureReason ?? '')?.[1] ?? NaN)
   const reprocess = async (confirmDeleteJudgments?: number) => {

@@ -12,7 +12,6 @@ interface Segment {
   endMs: number
   durationMs: number
   file: string
-  status: string
   expectedText?: string | null
 }
 
@@ -53,7 +52,6 @@ export const SegmentsList = () => {
             <tr style={{ textAlign: 'left' }}>
               <th scope="col">#</th>
               <th scope="col">From – to</th>
-              <th scope="col">Status</th>
               <th scope="col">Listen</th>
             </tr>
           </thead>
@@ -65,7 +63,6 @@ export const SegmentsList = () => {
                   {clock(segment.startMs)} – {clock(segment.endMs)} ({(segment.durationMs / 1000).toFixed(1)} s)
                   {segment.expectedText ? <div style={{ color: 'var(--theme-elevation-600)' }}>{segment.expectedText}</div> : null}
                 </td>
-                <td>{segment.status}</td>
                 <td>
                   <audio controls preload="none" src={`/api/audio-processing/files/${segment.file}`} aria-label={`Segment ${segment.index + 1}`} />
                 </td>

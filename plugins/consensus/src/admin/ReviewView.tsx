@@ -1,6 +1,7 @@
 import { DefaultTemplate } from '@payloadcms/next/templates'
 import { Gutter } from '@payloadcms/ui'
 import { redirect } from 'next/navigation'
+import { hasRole } from '@shrutik/plugin-sdk'
 import type { AdminViewServerProps } from 'payload'
 
 import { SETTINGS_KEY, type SanitizedConsensusOptions } from '../options'
@@ -9,7 +10,6 @@ import { ReviewActions } from './ReviewActions'
 
 const PAGE_SIZE = 10
 
-const canReview = (user: unknown) => Boolean((user as { roles?: string[] } | null)?.roles?.some((role) => role === 'admin' || role === 'reviewer'))
 
 const percent = (value: number | null) => (value === null ? '—' : `${Math.round(value * 100)} %`)
 
@@ -82,7 +82,7 @@ export const ReviewView = async ({ initPageResult, params, searchParams }: Admin
   const template = { i18n: req.i18n, locale, params, payload: req.payload, permissions, searchParams, user: req.user ?? undefined, visibleEntities }
   // Custom admin views skip Payload's own admin-access redirect, so this view does it itself.
   if (!req.user) redirect(`/admin/login?redirect=${encodeURIComponent('/admin/review')}`)
-  if (!canReview(req.user)) {
+  if (!hasRole(req.user, 'admin', 'reviewer')) {
     return (
       <DefaultTemplate {...template}>
         <Gutter>

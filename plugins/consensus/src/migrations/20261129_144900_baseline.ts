@@ -176,7 +176,7 @@ END $$;
      WHERE s."id" = (judged ->> TG_ARGV[0])::integer;
     IF (judge_user IS NOT NULL AND judge_user = owner_user) OR (judge_client IS NOT NULL AND judge_client = owner_client) THEN
       RAISE EXCEPTION 'This is your own recording: you cannot validate or transcribe it.'
-        USING ERRCODE = 'SH001', HINT = 'Judge other people''s recordings.';
+        USING ERRCODE = 'SH001', HINT = 'Contributor other people''s recordings.';
     END IF;
     RETURN NEW;
   END $$;

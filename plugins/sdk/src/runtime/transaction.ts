@@ -1,9 +1,7 @@
 import type { PostgresAdapter } from '@payloadcms/db-postgres'
 import type { PayloadRequest } from 'payload'
 
-/** The drizzle handle of the request's open transaction, or the adapter's own outside one. */
-export const databaseFor = async (req: PayloadRequest): Promise<PostgresAdapter['drizzle']> => {
-  const adapter = req.payload.db as unknown as PostgresAdapter
-  const transactionID = req.transactionID ? await req.transactionID : undefined
-  return (transactionID !== undefined && adapter.sessions?.[transactionID]?.db) || adapter.drizzle
-}
+import { databaseFor as databaseForAny } from '../database'
+
+/** The SDK's one `databaseFor`, typed with the Postgres adapter's Drizzle handle for the runtime and the host. */
+export const databaseFor = (req: PayloadRequest): Promise<PostgresAdapter['drizzle']> => databaseForAny<PostgresAdapter['drizzle']>(req)
