@@ -36,6 +36,7 @@ import { backupModule } from './src/backup/plugin'
 import { queuedEmailAdapter, sendEmailJob } from './src/email'
 import { jobEndpoints } from './src/jobs/endpoints'
 import { testEmailEndpoint } from './src/email/testEmail'
+import { emailModule } from './src/email/plugin'
 import { contributionModule } from './src/contribution/plugin'
 import { withdrawnAmong } from './src/contribution/withdrawal'
 import { localeName, REAL_LOCALES } from './src/site/i18n'
@@ -88,8 +89,10 @@ const config: Config = {
         // Sentence curation (admin/Curation): the review and report queues (the importer is a view of Sentences).
         sentenceReview: { Component: '/admin/Curation/QueueViews#ReviewView', path: '/sentence-review', exact: true },
         sentenceReports: { Component: '/admin/Curation/QueueViews#ReportsView', path: '/sentence-reports', exact: true },
+        // Every email in every language, rendered with sample data (admin/Email).
+        emailTemplates: { Component: '/admin/Email/TemplatesView#TemplatesView', path: '/email-templates', exact: true },
       },
-      afterNavLinks: ['/admin/Jobs/JobsNavLink#JobsNavLink', '/admin/Curation/CoverageView#CoverageNavLink', '/admin/Curation/QueueViews#CurationNavLinks'],
+      afterNavLinks: ['/admin/Jobs/JobsNavLink#JobsNavLink', '/admin/Curation/CoverageView#CoverageNavLink', '/admin/Curation/QueueViews#CurationNavLinks', '/admin/Email/TemplatesView#TemplatesNavLink'],
     },
     importMap: {
       baseDir: dirname,
@@ -176,6 +179,8 @@ const config: Config = {
     // The public site's server side: endpoints, the sentence pool and its hooks, recording counts,
     // account deletion as a withdrawal, takeouts, reset emails in the account's language.
     contributionModule(),
+    // Address verification, invitations, the weekly summary and its unsubscribe link (src/email).
+    emailModule(),
     // Sentence imports run as jobs; review, report and coverage endpoints.
     curationModule(),
     // Backups on demand and on schedule.

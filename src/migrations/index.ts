@@ -21,6 +21,7 @@ import * as migration_20261129_145926_drop_recordings_status from './20261129_14
 import * as migration_20261129_151200_dashboard_rollup from './20261129_151200_dashboard_rollup';
 import * as migration_20261129_152000_merge_media_dashboard from './20261129_152000_merge_media_dashboard';
 import * as migration_20261129_155513_merge_contribution from './20261129_155513_merge_contribution';
+import * as migration_20261129_174952_email_verification_invitations from './20261129_174952_email_verification_invitations';
 
 export const migrations = [
   {
@@ -136,6 +137,11 @@ export const migrations = [
   {
     up: migration_20261129_155513_merge_contribution.up,
     down: migration_20261129_155513_merge_contribution.down,
-    name: '20261129_155513_merge_contribution'
+    name: '20261129_155513_merge_contribution',
+  },
+  {
+    up: migration_20261129_174952_email_verification_invitations.up,
+    down: migration_20261129_174952_email_verification_invitations.down,
+    name: '20261129_174952_email_verification_invitations'
   },
 ];
