@@ -79,6 +79,7 @@ export const queueEmail = async (
   message: { to: string; subject: string; text: string; html?: string; headers?: Record<string, string> },
   options: { req?: PayloadRequest; dedupeKey?: string } = {},
 ) => {
+  if (!message.to || !message.to.includes('@')) throw new Error('An email needs a recipient address.')
   const { emailFrom, emailFromName } = settings()
   const sealed = sealMessage(payload.secret, message.to, {
     from: `"${emailFromName.replace(/"/g, '')}" <${emailFrom}>`,

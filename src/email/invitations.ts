@@ -15,7 +15,8 @@ import { siteName } from './verification'
 export const INVITATION_EXPIRATION_MS = 7 * 24 * 60 * 60 * 1000
 export const INVITABLE_ROLES = ['reviewer', 'exporter', 'admin'] as const
 
-const TOKEN_TO_SEND = Symbol('shrutik.invitationToken')
+/** Where beforeChange leaves the new link for afterChange (a string key: Payload copies the context without symbols). */
+const TOKEN_TO_SEND = 'shrutikInvitationToSend'
 
 interface InvitationRow {
   id: number
@@ -100,13 +101,13 @@ export const Invitations: CollectionConfig = {
         data.tokenHash = hash
         data.expiresAt = new Date(Date.now() + INVITATION_EXPIRATION_MS).toISOString()
         data.invitedBy = req.user?.id ?? null
-        ;(req.context as Record<symbol, unknown>)[TOKEN_TO_SEND] = token
+        req.context[TOKEN_TO_SEND] = token
         return data
       },
     ],
     afterChange: [
       async ({ doc, req }) => {
-        const context = req.context as Record<symbol, unknown>
+        const context = req.context
         const token = context[TOKEN_TO_SEND]
         if (typeof token === 'string') {
           delete context[TOKEN_TO_SEND]

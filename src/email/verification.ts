@@ -12,7 +12,8 @@ import { hashToken, newToken } from './tokens'
 /** A verification link works for 48 hours, once. */
 export const VERIFICATION_EXPIRATION_MS = 48 * 60 * 60 * 1000
 
-const TOKEN_TO_SEND = Symbol('shrutik.verificationToken')
+/** Where beforeChange leaves the new link for afterChange (a string key: Payload copies the context without symbols). */
+const TOKEN_TO_SEND = 'shrutikVerificationToSend'
 
 /** The site's name in emails (EMAIL_FROM_NAME). */
 export const siteName = (): string => settings().emailFromName
@@ -91,19 +92,21 @@ export const withEmailVerification = (users: CollectionConfig): CollectionConfig
             const { token, hash } = newToken()
             data.verificationTokenHash = hash
             data.verificationExpiresAt = new Date(Date.now() + VERIFICATION_EXPIRATION_MS).toISOString()
-            ;(req.context as Record<symbol, unknown>)[TOKEN_TO_SEND] = token
+            // The address and language as written: the document afterChange sees is already cut to what the caller may read.
+            const to = String(data.email ?? originalDoc?.email ?? '')
+            req.context[TOKEN_TO_SEND] = { token, to, locale: data.uiLocale ?? originalDoc?.uiLocale }
           }
           return data
         },
       ],
       afterChange: [
         async ({ doc, req }) => {
-          const context = req.context as Record<symbol, unknown>
-          const token = context[TOKEN_TO_SEND]
-          if (typeof token === 'string') {
+          const context = req.context
+          const pending = context[TOKEN_TO_SEND] as { token: string; to: string; locale: unknown } | undefined
+          if (pending) {
             delete context[TOKEN_TO_SEND]
             // In the account's transaction: no email for an account that was not created.
-            await sendVerificationEmail(req.payload, doc as { email: string; uiLocale?: unknown }, token, req)
+            await sendVerificationEmail(req.payload, { email: pending.to, uiLocale: pending.locale }, pending.token, req)
           }
           return doc
         },
