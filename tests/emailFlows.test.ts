@@ -128,11 +128,18 @@ describe('address verification', () => {
     expect(limited.status).toBe(429)
   })
 
-  test('accounts the server creates with a role count as verified; contributors it creates do not', async () => {
+  test('accounts created with a role (by the server or an admin) count as verified; contributors do not', async () => {
     const withRole = await server.payload.create({ collection: 'users', data: { email: uniqueEmail('cli-admin'), password: PASSWORD, roles: ['admin'] } })
     expect(withRole.emailVerified).toBe(true)
     const contributor = await server.payload.create({ collection: 'users', data: { email: uniqueEmail('seeded'), password: PASSWORD, roles: ['contributor'] } })
     expect(contributor.emailVerified).toBe(false)
+    // An admin creating an account with a role in the admin vouches for it too; without a role, a link goes out.
+    const byAdmin = await post('/api/users', { email: uniqueEmail('made-by-admin'), password: PASSWORD, roles: ['exporter'] }, admin.headers)
+    expect(byAdmin.status).toBe(201)
+    expect((await json(byAdmin)).doc).toMatchObject({ roles: ['exporter'], emailVerified: true })
+    const plain = uniqueEmail('plain-by-admin')
+    expect((await post('/api/users', { email: plain, password: PASSWORD }, admin.headers)).status).toBe(201)
+    expect(verificationTokenIn((await mailTo(plain)).text, 'en')).not.toBe('')
   })
 })
 

@@ -60,9 +60,9 @@ const ROLE_NEEDS_VERIFICATION =
 
 /**
  * Accounts start unverified and get a verification email when they sign up (or change their email
- * address). Only a confirmed address can hold a role beyond contributor: an admin (or any signed-in
- * caller) giving a role to an unverified account is refused; the server itself (first-admin setup,
- * the CLI, seeds, an accepted invitation) vouches for the accounts it creates with a role.
+ * address). Only a confirmed address can hold a role beyond contributor: an admin giving a role to
+ * an existing unverified account is refused; whoever creates an account with a role (an admin in
+ * the admin, the first-admin setup, the CLI, seeds, an accepted invitation) vouches for it.
  */
 export const withEmailVerification = (users: CollectionConfig): CollectionConfig =>
   appendHooks(
@@ -78,10 +78,10 @@ export const withEmailVerification = (users: CollectionConfig): CollectionConfig
           // A contributor who changes address confirms the new one; an account with a role keeps its standing.
           if (emailChanged && !elevated) verified = false
           if (elevated && !verified) {
-            if (req.user && Array.isArray(data.roles)) {
-              throw new ValidationError({ collection: 'users', errors: [{ path: 'roles', message: ROLE_NEEDS_VERIFICATION }] })
-            }
-            if (!req.user) verified = true
+            // Created with a role (only an admin or the server can set one): whoever created it vouches,
+            // as for an invitation. An existing, unconfirmed account is not promoted.
+            if (operation === 'create' || !req.user) verified = true
+            else if (Array.isArray(data.roles)) throw new ValidationError({ collection: 'users', errors: [{ path: 'roles', message: ROLE_NEEDS_VERIFICATION }] })
           }
           data.emailVerified = verified
           if (verified) {
