@@ -128,6 +128,22 @@ describe('address verification', () => {
     expect(limited.status).toBe(429)
   })
 
+  test('a contributor who changes their address confirms the new one', async () => {
+    const email = uniqueEmail('mover')
+    const id = await signUp(email, 'bn')
+    expect((await post('/api/email/verify', { token: verificationTokenIn((await mailTo(email)).text, 'bn') })).status).toBe(200)
+    const headers = { Authorization: `JWT ${await login(server, email, PASSWORD)}` }
+    expect((await me(headers)).emailVerified).toBe(true)
+    const moved = uniqueEmail('moved')
+    expect((await patch(`/api/users/${id}`, { email: moved }, headers)).status).toBe(200)
+    const stored = await server.payload.findByID({ collection: 'users', id })
+    expect(stored.emailVerified).toBe(false)
+    const mail = await mailTo(moved)
+    expect(mail.subject).toBe(translator('bn')('email.verifySubject'))
+    expect((await post('/api/email/verify', { token: verificationTokenIn(mail.text, 'bn') })).status).toBe(200)
+    expect((await server.payload.findByID({ collection: 'users', id })).emailVerified).toBe(true)
+  })
+
   test('accounts created with a role (by the server or an admin) count as verified; contributors do not', async () => {
     const withRole = await server.payload.create({ collection: 'users', data: { email: uniqueEmail('cli-admin'), password: PASSWORD, roles: ['admin'] } })
     expect(withRole.emailVerified).toBe(true)
