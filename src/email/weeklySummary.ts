@@ -1,6 +1,6 @@
 import { sql } from '@payloadcms/db-postgres'
 import { getJudgmentCounters, type JobDefinition } from '@shrutik/plugin-sdk'
-import { commitTransaction, createLocalReq, initTransaction, killTransaction, type CollectionConfig, type Payload } from 'payload'
+import { commitTransaction, createLocalReq, initTransaction, killTransaction, type CollectionConfig, type CollectionSlug, type Payload } from 'payload'
 
 import { isAdmin, nobody } from '../access'
 import { databaseFor } from '../db/transaction'
@@ -64,7 +64,7 @@ const validationsOf = async (payload: Payload, userId: number): Promise<number> 
   const { rows } = (await db.execute(sql`SELECT id FROM recordings WHERE owner_id = ${userId} AND withdrawal_id IS NULL`)) as unknown as { rows: { id: number }[] }
   if (rows.length === 0) return 0
   // System read of segment ids.
-  const segments = await payload.find({ collection: 'segments' as 'users', where: { recording: { in: rows.map((row) => row.id) } }, pagination: false, depth: 0, select: {} })
+  const segments = await payload.find({ collection: 'segments' as CollectionSlug, where: { recording: { in: rows.map((row) => row.id) } }, pagination: false, depth: 0, select: { id: true } })
   const segmentIds = segments.docs.map((segment) => segment.id)
   if (segmentIds.length === 0) return 0
   let total = 0
@@ -111,7 +111,7 @@ export const sendWeeklySummary = async (payload: Payload, user: { id: number; em
 
 /**
  * Hourly: each verified account that opted in gets last week's summary once (the first run after
- * Monday 00:00 UTC sends them; later runs find them sent). Batches of 200 per run.
+ * Monday 00:00 UTC sends them; later runs find them sent, and pick up an account that failed).
  */
 export const weeklySummaryJob: JobDefinition<typeof WEEKLY_SUMMARY> = {
   name: WEEKLY_SUMMARY,
@@ -120,14 +120,20 @@ export const weeklySummaryJob: JobDefinition<typeof WEEKLY_SUMMARY> = {
   async handler({ payload, log, touch }) {
     const week = previousWeek(new Date())
     const db = (payload.db as unknown as { drizzle: Awaited<ReturnType<typeof databaseFor>> }).drizzle
-    const { rows } = (await db.execute(sql`
-      SELECT u.id, u.email, u.ui_locale FROM users u
-       WHERE u.weekly_summary AND u.email_verified
-         AND NOT EXISTS (SELECT 1 FROM weekly_summaries s WHERE s.user_id = u.id AND s.week = ${week.key})
-       ORDER BY u.id LIMIT 200`)) as unknown as { rows: { id: number; email: string; ui_locale: string | null }[] }
     let sent = 0
-    for (const user of rows) {
-      if (await sendWeeklySummary(payload, user, week)) sent += 1
+    let after = 0
+    // In batches, by id: each account once, however many there are.
+    for (;;) {
+      const { rows } = (await db.execute(sql`
+        SELECT u.id, u.email, u.ui_locale FROM users u
+         WHERE u.weekly_summary AND u.email_verified AND u.id > ${after}
+           AND NOT EXISTS (SELECT 1 FROM weekly_summaries s WHERE s.user_id = u.id AND s.week = ${week.key})
+         ORDER BY u.id LIMIT 200`)) as unknown as { rows: { id: number; email: string; ui_locale: string | null }[] }
+      if (rows.length === 0) break
+      for (const user of rows) {
+        if (await sendWeeklySummary(payload, user, week)) sent += 1
+        after = user.id
+      }
       await touch()
     }
     log('weekly summaries queued', { week: week.key, sent })
