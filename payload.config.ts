@@ -146,7 +146,7 @@ const config: Config = {
     Backups,
   ]),
   globals: [createSiteSettings({ themes: THEMES, locales: REAL_LOCALES }), BackupSettings],
-  // Emails (password reset) are queued as jobs and sent by a worker through nodemailer (SMTP_URL).
+  // Emails (verification, invitations, password resets, weekly summaries) are queued as jobs and sent by a worker through nodemailer (SMTP_URL).
   email: queuedEmailAdapter({ fromAddress: env.emailFrom, fromName: env.emailFromName }),
   // The admin in English or Bengali (Payload's own translations), chosen per user.
   i18n: { supportedLanguages: { en, 'bn-BD': bnBd }, fallbackLanguage: 'en' },
