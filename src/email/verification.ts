@@ -66,7 +66,12 @@ const ROLE_NEEDS_VERIFICATION =
  */
 export const withEmailVerification = (users: CollectionConfig): CollectionConfig =>
   appendHooks(
-    { ...users, fields: [...users.fields, ...verificationFields] },
+    {
+      ...users,
+      // The list shows who confirmed their address: the ones a role can be given to.
+      admin: { ...users.admin, defaultColumns: [...(users.admin?.defaultColumns ?? ['email']), 'emailVerified'] },
+      fields: [...users.fields, ...verificationFields],
+    },
     {
       beforeChange: [
         ({ data, originalDoc, operation, req }) => {
