@@ -38,6 +38,7 @@ import { backupModule } from './src/backup/plugin'
 import { queuedEmailAdapter, sendEmailJob } from './src/email'
 import { jobEndpoints } from './src/jobs/endpoints'
 import { testEmailEndpoint } from './src/email/testEmail'
+import { emailModule } from './src/email/plugin'
 import { contributionModule } from './src/contribution/plugin'
 import { goalsModule } from './src/goals/plugin'
 import { checkNotificationsJob } from './src/notifications/checks'
@@ -115,8 +116,10 @@ const baseConfig = (databaseUrl: string | undefined, included: (name: RemovableP
         // Sentence curation (admin/Curation): the review and report queues (the importer is a view of Sentences).
         sentenceReview: { Component: '/admin/Curation/QueueViews#ReviewView', path: '/sentence-review', exact: true },
         sentenceReports: { Component: '/admin/Curation/QueueViews#ReportsView', path: '/sentence-reports', exact: true },
+        // Every email in every language, rendered with sample data (admin/Email).
+        emailTemplates: { Component: '/admin/Email/TemplatesView#TemplatesView', path: '/email-templates', exact: true },
       },
-      afterNavLinks: ['/admin/Notifications/NotificationsNavLink#NotificationsNavLink', '/admin/Jobs/JobsNavLink#JobsNavLink', '/admin/Curation/CoverageView#CoverageNavLink', '/admin/Curation/QueueViews#CurationNavLinks'],
+      afterNavLinks: ['/admin/Notifications/NotificationsNavLink#NotificationsNavLink', '/admin/Jobs/JobsNavLink#JobsNavLink', '/admin/Curation/CoverageView#CoverageNavLink', '/admin/Curation/QueueViews#CurationNavLinks', '/admin/Email/TemplatesView#TemplatesNavLink'],
     },
     importMap: {
       baseDir: dirname,
@@ -172,7 +175,7 @@ const baseConfig = (databaseUrl: string | undefined, included: (name: RemovableP
     AdminNotifications,
   ]),
   globals: [createSiteSettings({ themes: THEMES, locales: REAL_LOCALES }), BackupSettings],
-  // Emails (password reset) are queued as jobs and sent by a worker through nodemailer (SMTP_URL).
+  // Emails (verification, invitations, password resets, weekly summaries) are queued as jobs and sent by a worker through nodemailer (SMTP_URL).
   email: queuedEmailAdapter({ fromAddress: env.emailFrom, fromName: env.emailFromName }),
   // The admin in English or Bengali (Payload's own translations), chosen per user.
   i18n: { supportedLanguages: { en, 'bn-BD': bnBd }, fallbackLanguage: 'en' },
@@ -207,6 +210,9 @@ const baseConfig = (databaseUrl: string | undefined, included: (name: RemovableP
     // The public site's server side: endpoints, the sentence pool and its hooks, recording counts,
     // account deletion as a withdrawal, takeouts, reset emails in the account's language.
     contributionModule(),
+    // Address verification, invitations, the weekly summary and its unsubscribe link (src/email).
+    emailModule(),
+    // Weekly goals, streaks and opt-in leaderboards (src/goals).
     goalsModule(),
     // Sentence imports run as jobs; review, report and coverage endpoints.
     curationModule(),

@@ -47,8 +47,10 @@ describe('role escalation is refused', () => {
     }
   })
 
-  test('an admin can grant a role', async () => {
+  test('an admin can grant a role (to a confirmed address)', async () => {
     const user = await createUser(server, 'contributor', 'promoted')
+    // Roles need a confirmed address (tests/emailFlows.test.ts covers the refusal); confirmed as the system here.
+    await server.payload.update({ collection: 'users', id: user.id, data: { emailVerified: true } })
     const response = await fetch(`${server.url}/api/users/${user.id}`, {
       method: 'PATCH',
       headers: { 'Content-Type': 'application/json', ...admin.headers },

@@ -9,6 +9,7 @@ import { JOBS_TABLE } from '../src/jobs/constants'
 import { createJobRuntime, type JobRuntime } from '../src/jobs/runtime'
 import { settings as readSettings } from '../src/lib/env'
 import { sql } from '@payloadcms/db-postgres'
+import { decodeMail } from './helpers/mail'
 import { json, login, startTestServer, uniqueEmail, type TestServer } from './helpers/server'
 
 /** Password reset end to end: request → queued job → nodemailer → an in-process SMTP sink → reset → login. */
@@ -58,13 +59,10 @@ afterAll(async () => {
   await new Promise<void>((resolve) => smtp.close(() => resolve()))
 })
 
-/** The message body, decoded from base64 or quoted-printable (enough MIME for one text/html part). */
+/** The message's text and HTML parts, decoded (the plain-text part is generated from Payload's HTML-only reset email). */
 const decodeBody = (raw: string): string => {
-  const [headers, ...rest] = raw.split(/\r?\n\r?\n/)
-  const body = rest.join('\n\n')
-  if (/Content-Transfer-Encoding: base64/i.test(headers)) return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8')
-  const bytes = body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
-  return Buffer.from(bytes, 'latin1').toString('utf8')
+  const mail = decodeMail(raw)
+  return `${mail.text}\n${mail.html}`
 }
 
 const waitForMail = async (to: string, timeoutMs = 20_000) => {

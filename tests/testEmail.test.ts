@@ -66,7 +66,7 @@ describe('send a test email', () => {
     expect(response.status).toBe(200)
     expect(await json(response)).toMatchObject({ delivered: true, to: admin.email })
     expect(inbox.at(-1)?.to).toEqual([admin.email])
-    expect(inbox.at(-1)?.raw).toMatch(/Subject: Shrutik test email/)
+    expect(inbox.at(-1)?.raw).toMatch(/Subject: Test email from Shrutik/)
   })
 
   test('a refusing mail server is reported with its answer (502)', async () => {

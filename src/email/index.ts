@@ -2,8 +2,9 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 
 import { getJobQueue, PermanentJobError, type JobDefinition } from '@shrutik/plugin-sdk'
 import nodemailer, { type Transporter } from 'nodemailer'
-import type { EmailAdapter, SendEmailOptions } from 'payload'
+import type { EmailAdapter, Payload, PayloadRequest, SendEmailOptions } from 'payload'
 
+import { settings } from '../lib/env'
 import { logger } from '../lib/logger'
 
 export const SEND_EMAIL = 'email.send'
@@ -21,6 +22,8 @@ interface SealedMessage {
   subject: string
   text?: string
   html?: string
+  /** Extra headers (List-Unsubscribe on a newsletter-like email). */
+  headers?: Record<string, string>
 }
 
 const addressOf = (value: SendEmailOptions['to'] | SendEmailOptions['from']): string => {
@@ -68,6 +71,27 @@ export const openMessage = (secret: string, to: string, sealed: string): SealedM
 }
 
 /**
+ * Seals and queues one email. With `req`, the job is queued inside that request's transaction (it
+ * is sent only if the transaction commits); without it, in a transaction of its own.
+ */
+export const queueEmail = async (
+  payload: Payload,
+  message: { to: string; subject: string; text: string; html?: string; headers?: Record<string, string> },
+  options: { req?: PayloadRequest; dedupeKey?: string } = {},
+) => {
+  if (!message.to || !message.to.includes('@')) throw new Error('An email needs a recipient address.')
+  const { emailFrom, emailFromName } = settings()
+  const sealed = sealMessage(payload.secret, message.to, {
+    from: `"${emailFromName.replace(/"/g, '')}" <${emailFrom}>`,
+    subject: message.subject,
+    text: message.text,
+    html: message.html,
+    headers: message.headers,
+  })
+  return getJobQueue().enqueue(SEND_EMAIL, { to: message.to, sealed }, options)
+}
+
+/**
  * Payload's email adapter for Shrutik: nothing is sent inside the request. The message is sealed
  * and queued as a job (its own transaction: Payload's adapter is not given the request) before the
  * request answers, and a worker sends it with nodemailer, retrying while the mail server is unreachable.
@@ -84,12 +108,35 @@ export const queuedEmailAdapter =
       const sealed = sealMessage(payload.secret, to, {
         from: addressOf(message.from) || `"${fromName}" <${fromAddress}>`,
         subject: String(message.subject ?? ''),
-        text: typeof message.text === 'string' ? message.text : undefined,
+        // Every email gets a plain-text part: Payload's own (password reset) come as HTML alone.
+        text: typeof message.text === 'string' ? message.text : typeof message.html === 'string' ? textOfHtml(message.html) : undefined,
         html: typeof message.html === 'string' ? message.html : undefined,
+        headers: plainHeaders(message.headers),
       })
       return getJobQueue().enqueue(SEND_EMAIL, { to, sealed })
     },
   })
+
+/** The plain-text part of an HTML-only email: paragraphs as lines, tags dropped, entities decoded. */
+export const textOfHtml = (html: string): string =>
+  html
+    .replace(/<(head|style|script|title)[^>]*>[\s\S]*?<\/\1>/gi, '')
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/(p|div|h[1-6]|li|tr)>/gi, '\n\n')
+    .replace(/<[^>]+>/g, '')
+    .replace(/&#(\d+);/g, (_, code: string) => String.fromCodePoint(Number(code)))
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()
+
+const plainHeaders = (headers: SendEmailOptions['headers']): Record<string, string> | undefined => {
+  if (!headers || Array.isArray(headers)) return undefined
+  const entries = Object.entries(headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+  return entries.length ? Object.fromEntries(entries) : undefined
+}
 
 let transporter: { url: string; transport: Transporter } | undefined
 
@@ -135,14 +182,22 @@ export const sendEmailJob: JobDefinition<typeof SEND_EMAIL> = {
       subject: message.subject,
       text: message.text,
       html: message.html,
+      headers: message.headers,
       // The same id on every attempt: a receiving server that did get an earlier try can tell.
       messageId: `<${jobId}@shrutik.email>`,
       // Aborted on the job's timeout or shutdown: nodemailer closes the connection.
       signal,
     })
     if (!process.env.SMTP_URL) {
-      // Recipient and subject only: the body may hold a reset link.
-      logger.warn('SMTP_URL is not set: the email was not sent (set SMTP_URL to deliver mail)', { to: data.to, subject: message.subject })
+      // With no mail server, the log is the only way the operator can act on an email: the whole
+      // message goes there, links included (a verification, invitation or reset link can be passed
+      // on by hand). Set SMTP_URL and the log holds the recipient and message id only.
+      logger.warn('SMTP_URL is not set: the email was not sent; here it is in full (set SMTP_URL to deliver mail)', {
+        to: data.to,
+        subject: message.subject,
+        text: message.text ?? '',
+        headers: message.headers,
+      })
     }
     log('email sent', { to: data.to, messageId: info.messageId })
   },

@@ -4,6 +4,7 @@ import { hasRole } from '../access/roles'
 import { settings } from '../lib/env'
 import { logger } from '../lib/logger'
 import { transport } from './index'
+import { localeOrDefault, renderEmail } from './templates'
 
 /**
  * "Send a test email" (Admin → Site settings): sends one message to the signed-in admin at once,
@@ -25,13 +26,10 @@ export const testEmailEndpoint: Endpoint = {
       )
     }
     const { emailFrom, emailFromName, serverURL } = settings()
+    // In the admin's own language (their account's site language), from the same templates as every email.
+    const message = renderEmail('test', localeOrDefault((req.user as { uiLocale?: unknown }).uiLocale), { site: emailFromName, url: serverURL })
     try {
-      const info = await transport().sendMail({
-        from: { name: emailFromName, address: emailFrom },
-        to,
-        subject: 'Shrutik test email',
-        text: `This is a test email from Shrutik at ${serverURL}. If you can read it, password-reset emails will arrive too.`,
-      })
+      const info = await transport().sendMail({ from: { name: emailFromName, address: emailFrom }, to, ...message })
       logger.info('test email sent', { to, messageId: info.messageId })
       return Response.json({ delivered: true, to, message: `Sent to ${to}. The mail server answered: ${String(info.response ?? 'OK')}` })
     } catch (error) {

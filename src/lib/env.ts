@@ -142,6 +142,8 @@ export const settings = () => ({
     login: { points: int('RATE_LIMIT_LOGIN', 20), durationSec: int('RATE_LIMIT_LOGIN_WINDOW_SEC', 15 * 60) },
     register: { points: int('RATE_LIMIT_REGISTER', 10), durationSec: int('RATE_LIMIT_REGISTER_WINDOW_SEC', 60 * 60) },
     passwordReset: { points: int('RATE_LIMIT_PASSWORD_RESET', 5), durationSec: int('RATE_LIMIT_PASSWORD_RESET_WINDOW_SEC', 60 * 60) },
+    // New verification links asked for (each one sends an email), per network.
+    verificationEmail: { points: int('RATE_LIMIT_VERIFICATION_EMAIL', 5), durationSec: int('RATE_LIMIT_VERIFICATION_EMAIL_WINDOW_SEC', 60 * 60) },
     upload: { points: int('RATE_LIMIT_UPLOAD', 120), durationSec: int('RATE_LIMIT_UPLOAD_WINDOW_SEC', 60) },
     // Against one person acting as many: new anonymous ids per address, judgments per address and per person.
     newIdentity: { points: int('RATE_LIMIT_NEW_IDENTITY', 10), durationSec: int('RATE_LIMIT_NEW_IDENTITY_WINDOW_SEC', 60 * 60) },

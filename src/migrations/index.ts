@@ -22,7 +22,9 @@ import * as migration_20261129_151200_dashboard_rollup from './20261129_151200_d
 import * as migration_20261129_152000_merge_media_dashboard from './20261129_152000_merge_media_dashboard';
 import * as migration_20261129_155513_merge_contribution from './20261129_155513_merge_contribution';
 import * as migration_20261129_174655_contributor_profiles from './20261129_174655_contributor_profiles';
+import * as migration_20261129_174952_email_verification_invitations from './20261129_174952_email_verification_invitations';
 import * as migration_20261129_175551_admin_notifications from './20261129_175551_admin_notifications';
+import * as migration_20261129_184141_merge_goals_email from './20261129_184141_merge_goals_email';
 
 export const migrations = [
   {
@@ -146,8 +148,18 @@ export const migrations = [
     name: '20261129_174655_contributor_profiles',
   },
   {
+    up: migration_20261129_174952_email_verification_invitations.up,
+    down: migration_20261129_174952_email_verification_invitations.down,
+    name: '20261129_174952_email_verification_invitations',
+  },
+  {
     up: migration_20261129_175551_admin_notifications.up,
     down: migration_20261129_175551_admin_notifications.down,
-    name: '20261129_175551_admin_notifications'
+    name: '20261129_175551_admin_notifications',
+  },
+  {
+    up: migration_20261129_184141_merge_goals_email.up,
+    down: migration_20261129_184141_merge_goals_email.down,
+    name: '20261129_184141_merge_goals_email'
   },
 ];

@@ -254,6 +254,9 @@ export const createApp = ({ payload, config, settings, limiters, nextHandler, is
   app.post(`${authCollection}/login`, rateLimit(limiters, 'login'))
   app.post([authCollection, `${authCollection}/first-register`], rateLimit(limiters, 'register'))
   app.post([`${authCollection}/forgot-password`, `${authCollection}/reset-password`], rateLimit(limiters, 'passwordReset'))
+  // Email: new verification links send mail; accepting an invitation creates an account.
+  app.post('/api/email/resend-verification', rateLimit(limiters, 'verificationEmail'))
+  app.post('/api/invitations/accept', rateLimit(limiters, 'register'))
   app.post('/api/recordings', refuseOversizeUpload(settings.uploadMaxBytes), rateLimit(limiters, 'upload'))
   app.patch('/api/recordings/:id', refuseOversizeUpload(settings.uploadMaxBytes), rateLimit(limiters, 'upload'))
 

@@ -13,6 +13,7 @@ const MESSAGES: Record<RateLimitRule, string> = {
   login: 'Too many sign-in attempts from this network. Wait a few minutes and try again.',
   register: 'Too many accounts created from this network. Try again later.',
   passwordReset: 'Too many password-reset requests from this network. Try again later.',
+  verificationEmail: 'Too many verification emails asked for from this network. Check your inbox (and spam folder), or try again in an hour.',
   upload: 'Too many uploads from this network in a short time. Wait a moment; your recordings are kept and will be sent again.',
   newIdentity: 'Too many new contributors from this network in the last hour. Sign in with an account, or try again later.',
   judge: 'Too many judgments from this network in a short time. Take a short break and try again.',

@@ -127,7 +127,11 @@ export const startProcess = async (role: ProcessRole = processRole()): Promise<v
     // A socket whose request finishes after close() turns idle and would be kept for keepAliveTimeout:
     // close those as they come.
     const idleSweep = setInterval(() => server?.closeIdleConnections(), 200)
-    await Promise.all([serverClosed, jobs.stop(settings.shutdownTimeoutMs)])
+    // Requests still in flight may enqueue (an upload's processing, a sign-up's verification email)
+    // in their own transaction: the queue stays open until they have ended, then jobs drain.
+    const started = Date.now()
+    await serverClosed
+    await jobs.stop(Math.max(1000, settings.shutdownTimeoutMs - (Date.now() - started)))
     clearInterval(idleSweep)
     for (const close of closers) await close().catch(() => undefined)
     await booted.close()

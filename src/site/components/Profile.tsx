@@ -9,6 +9,8 @@ import { YourData } from './YourData'
 interface Me {
   id: number
   email: string
+  emailVerified?: boolean
+  weeklySummary?: boolean
   demographics?: { ageBand?: string | null; gender?: string | null; accent?: string | null }
 }
 
@@ -67,6 +69,24 @@ export const Profile = ({ locale }: { locale: Locale }) => {
     event.preventDefault()
     await postJson('/api/users/forgot-password', { email: String(new FormData(event.currentTarget).get('email')) })
     setMessage({ text: t('profile.forgotSent') })
+  }
+
+  const resendVerification = async () => {
+    const response = await postJson('/api/email/resend-verification', {})
+    const body = (await response.json().catch(() => ({}))) as { errors?: { message: string }[] }
+    setMessage(response.ok ? { text: t('profile.verificationSent') } : { text: body.errors?.[0]?.message ?? t('error.generic'), error: true })
+  }
+
+  const setWeeklySummary = async (weeklySummary: boolean) => {
+    if (!me) return
+    const response = await fetch(`/api/users/${me.id}`, {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/json' },
+      credentials: 'include',
+      body: JSON.stringify({ weeklySummary }),
+    })
+    setMessage(response.ok ? { text: t('profile.saved') } : { text: t('error.generic'), error: true })
+    if (response.ok) setMe({ ...me, weeklySummary })
   }
 
   const saveDemographics = async (event: FormEvent<HTMLFormElement>) => {
@@ -128,6 +148,19 @@ export const Profile = ({ locale }: { locale: Locale }) => {
     <>
       <p>{me.email}</p>
       <p>{t('profile.counts', { count })}</p>
+      {me.emailVerified === false && (
+        <div className="card">
+          <p>{t('profile.unverified')}</p>
+          <button type="button" className="button button--quiet" onClick={() => void resendVerification()}>
+            {t('profile.resendVerification')}
+          </button>
+        </div>
+      )}
+      <div className="field">
+        <label>
+          <input type="checkbox" checked={me.weeklySummary === true} onChange={(event) => void setWeeklySummary(event.currentTarget.checked)} /> {t('profile.weeklySummary')}
+        </label>
+      </div>
       {status}
       <form className="card" onSubmit={saveDemographics}>
         <h2 style={{ marginBlockStart: 0 }}>{t('profile.demographics')}</h2>
