@@ -56,6 +56,10 @@ const speakerSegments = async (count: number, at: Date): Promise<number[]> => {
   return ids
 }
 
+/** Only accounts with a confirmed email address are listed (src/goals/listable.ts); the test accounts confirm theirs. */
+const confirmAddress = async (...users: TestUser[]) =>
+  pool.query(`UPDATE users SET email_verified = true WHERE id = ANY($1::int[])`, [users.map((user) => user.id)])
+
 const thisWeek = (): Date => new Date(Math.max(weekStart(new Date()).getTime() + 1000, Date.now() - 60_000))
 const lastWeek = (): Date => new Date(weekStart(new Date()).getTime() - 2 * 86_400_000)
 
@@ -68,6 +72,7 @@ beforeAll(async () => {
     createUser(server, 'contributor', 'chandra'),
     createUser(server, 'admin'),
   ])
+  await confirmAddress(asha, bela, chandra)
   speaker = await mintAnonymous(server)
   for (let attempt = 0; !languageId; attempt++) {
     code = `q${String.fromCharCode(97 + Math.floor(Math.random() * 20))}${String.fromCharCode(97 + Math.floor(Math.random() * 26))}`
@@ -352,8 +357,21 @@ describe('leaderboards', () => {
     expect(rows[0]).toEqual({ display_name: 'Bela Roy', leaderboard_opt_in: false })
   })
 
+  it('lists an opted-in account only once its email address is confirmed', async () => {
+    const eva = await createUser(server, 'contributor', 'eva')
+    await insertRecording({ owner: eva.id }, thisWeek())
+    expect((await post('/api/site/me/leaderboard', { optIn: true, displayName: 'Eva Sen' }, eva.headers)).status).toBe(200)
+    for (const period of ['week', 'all'] as const) expect((await board('recorded', period)).entries.map((entry) => entry.displayName)).not.toContain('Eva Sen')
+    await confirmAddress(eva)
+    // A newly listed account shows once the cached board expires (LEADERBOARD_CACHE_MS); here, at once.
+    forgetLeaderboards()
+    expect((await board('recorded', 'all')).entries.map((entry) => entry.displayName)).toContain('Eva Sen')
+    await pool.query(`DELETE FROM contributor_profiles WHERE user_id = $1`, [eva.id])
+  })
+
   it('forgets the goals and the leaderboard name of a contributor who withdraws', async () => {
     const dina = await createUser(server, 'contributor', 'dina')
+    await confirmAddress(dina)
     await insertRecording({ owner: dina.id }, thisWeek())
     expect((await post('/api/site/me/leaderboard', { optIn: true, displayName: 'Dina Khan' }, dina.headers)).status).toBe(200)
     expect((await board('recorded', 'all')).entries.map((entry) => entry.displayName)).toContain('Dina Khan')
