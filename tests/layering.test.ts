@@ -287,6 +287,9 @@ const coreColumnNames = (owners: Map<string, Ownership>): Set<string> => {
 export const sqlBoundaryViolations = (plugin: string, owners: Map<string, Ownership>, sources: { file: string; text: string }[]): string[] => {
   const mine = owners.get(plugin)!
   const core = coreColumnNames(owners)
+  // A column name some plugin publishes in a view (`audio_segments.duration_ms`) is read through
+  // that view; another plugin having a column of that name in a table of its own is no evidence.
+  const publishedAnywhere = new Set([...owners.values()].flatMap((ownership) => [...ownership.published]))
   const forbidden = new Map<string, string>()
   for (const [other, ownership] of owners) {
     if (other === plugin) continue
@@ -294,7 +297,7 @@ export const sqlBoundaryViolations = (plugin: string, owners: Map<string, Owners
     for (const column of ownership.columns) {
       // A name the core or this plugin also has (`language_id`, `status`) is not evidence of reaching into another's data.
       const shared = core.has(column) || mine.columns.has(column) || mine.published.has(column) || mine.tables.has(column)
-      if (!ownership.published.has(column) && !shared) forbidden.set(column, other)
+      if (!publishedAnywhere.has(column) && !shared) forbidden.set(column, other)
     }
   }
   return sources.flatMap(({ file, text }) =>
@@ -354,5 +357,14 @@ describe('plugins talk through exports, never tables', () => {
       { file: 'plugins/consensus/src/prose.ts', text: "const message = 'Segments of this recording are being processed.'\n" },
     ]
     expect(sqlBoundaryViolations('consensus', owners, fine)).toEqual([])
+    // A new plugin with a `duration_ms` column in a table of its own: reading the audio view's
+    // `duration_ms` is still fine, reaching into the new plugin's table is not.
+    const newcomer = { tables: new Set(['speaking_rates']), qualified: new Set(['speaking_rates.duration_ms']), columns: new Set(['duration_ms', 'words_per_second']), published: new Set<string>() }
+    const withNewcomer = new Map([...owners, ['speaking-rate', newcomer]])
+    expect(sqlBoundaryViolations('consensus', withNewcomer, fine)).toEqual([])
+    expect(sqlBoundaryViolations('consensus', withNewcomer, [{ file: 'plugins/consensus/src/fake4.ts', text: 'const q = `SELECT words_per_second FROM speaking_rates`\n' }]).sort()).toEqual([
+      "plugins/consensus/src/fake4.ts: names 'speaking_rates' (owned by speaking-rate)",
+      "plugins/consensus/src/fake4.ts: names 'words_per_second' (owned by speaking-rate)",
+    ])
   })
 })
