@@ -136,6 +136,8 @@ test('the leaderboard page lists an account that opted in, never one that did no
   const listed = await account('listed')
   const unlisted = await account('unlisted')
   await withDatabase(async (db) => {
+    // Both confirmed their address (only confirmed accounts are listed): the difference is the opt-in.
+    await db.query(`UPDATE users SET email_verified = true WHERE id = ANY($1::int[])`, [[listed.id, unlisted.id]])
     for (const owner of [listed.id, unlisted.id, unlisted.id]) {
       await db.query(
         `INSERT INTO recordings (owner_id, language_id, mode, filename, mime_type, filesize, consent_version, audio_status, audio_duration_ms, created_at, updated_at)
