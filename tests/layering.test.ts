@@ -77,7 +77,8 @@ const sourcesUnder = (folder: string): string[] => {
   return (fs.readdirSync(absolute, { recursive: true, withFileTypes: true }) as fs.Dirent[])
     .filter((entry) => entry.isFile() && SOURCE.test(entry.name) && !entry.name.endsWith('.d.ts'))
     .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
-    .filter((file) => !file.split('/').includes('node_modules'))
+    // Installed packages and build output (`dist/`, written by `npm pack` in tests/packaging.test.ts) are not sources.
+    .filter((file) => !file.split('/').some((part) => part === 'node_modules' || part === 'dist'))
 }
 
 /** Workspace packages (`@shrutik/...`) and the folders they live in. */
