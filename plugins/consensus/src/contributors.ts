@@ -1,4 +1,5 @@
 import { getJobQueue, type ContributorHandlers, type SqlExecutor } from '@shrutik/plugin-sdk'
+import type { Payload } from 'payload'
 
 import { sql, table, type SQLQuery } from './db'
 import { EVALUATE_SEGMENT, ESTIMATE_RELIABILITY } from './jobNames'
@@ -11,8 +12,8 @@ const run = async (db: SqlExecutor, query: SQLQuery): Promise<Result> => (await 
 
 const segmentsOf = (result: Result): number[] => (result.rows ?? []).map((row) => Number(row.segment_id)).filter(Number.isInteger)
 
-const evaluateLater = (segmentIds: Iterable<number>) => async () => {
-  for (const segmentId of new Set(segmentIds)) await getJobQueue().enqueue(EVALUATE_SEGMENT, { segmentId }, { dedupeKey: `segment-${segmentId}` })
+const evaluateLater = (payload: Payload, segmentIds: Iterable<number>) => async () => {
+  for (const segmentId of new Set(segmentIds)) await getJobQueue(payload).enqueue(EVALUATE_SEGMENT, { segmentId }, { dedupeKey: `segment-${segmentId}` })
 }
 
 /**
@@ -26,7 +27,7 @@ export const consensusContributorHandlers = (settings: SanitizedConsensusOptions
     sql`EXISTS (SELECT 1 FROM ${AUDIO_SEGMENTS} s JOIN ${table(recordings)} r ON r.id = s.recording_id WHERE s.id = ${segmentColumn} AND r.owner_id = ${userId})`
   return {
     name: 'consensus',
-    async claim({ db, clientId, userId }) {
+    async claim({ db, payload, clientId, userId }) {
       const droppedVotes = await run(
         db,
         sql`DELETE FROM ${table(VOTES)} v WHERE v.client_id = ${clientId}
@@ -58,13 +59,13 @@ export const consensusContributorHandlers = (settings: SanitizedConsensusOptions
         dropped: { votes: droppedVotes.rowCount ?? 0, transcriptions: droppedTranscriptions.rowCount ?? 0, consensusSkips: droppedSkips.rowCount ?? 0 },
         after: settings.enabled
           ? async () => {
-              await evaluateLater(changed)()
-              await getJobQueue().enqueue(ESTIMATE_RELIABILITY, { reason: 'claim' }, { dedupeKey: 'after-claim', delayMs: 60_000 })
+              await evaluateLater(payload, changed)()
+              await getJobQueue(payload).enqueue(ESTIMATE_RELIABILITY, { reason: 'claim' }, { dedupeKey: 'after-claim', delayMs: 60_000 })
             }
           : undefined,
       }
     },
-    async withdraw({ db, userId, clientIds }) {
+    async withdraw({ db, payload, userId, clientIds }) {
       const whose = (userColumn: string) =>
         sql`(${userId === undefined ? sql`FALSE` : sql`${sql.identifier(userColumn)} = ${userId}`} OR client_id IN (SELECT value FROM jsonb_array_elements_text(${JSON.stringify(clientIds)}::jsonb)))`
       const votes = await run(db, sql`DELETE FROM ${table(VOTES)} WHERE ${whose('voter_id')} RETURNING segment_id`)
@@ -72,7 +73,7 @@ export const consensusContributorHandlers = (settings: SanitizedConsensusOptions
       const reliability = await run(db, sql`DELETE FROM ${table(RELIABILITY)} WHERE ${whose('contributor_id')}`)
       return {
         counts: { votes: votes.rowCount ?? 0, consensusSkips: skips.rowCount ?? 0, reliability: reliability.rowCount ?? 0 },
-        after: settings.enabled ? evaluateLater([...segmentsOf(votes), ...segmentsOf(skips)]) : undefined,
+        after: settings.enabled ? evaluateLater(payload, [...segmentsOf(votes), ...segmentsOf(skips)]) : undefined,
       }
     },
   }
