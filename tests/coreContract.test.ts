@@ -6,6 +6,7 @@ import { Languages } from '../collections/Languages'
 import { createRecordings } from '../collections/Recordings'
 import { Sentences } from '../collections/Sentences'
 import { createTranscriptions } from '../collections/Transcriptions'
+import { Withdrawals } from '../collections/Withdrawals'
 
 /**
  * The SDK test kit's core collections preset (`coreCollections()`) is the core contract plugins are
@@ -67,11 +68,11 @@ const differences = (preset: CollectionConfig[], host: CollectionConfig[]): stri
   return problems
 }
 
-const hostCollections = (): CollectionConfig[] => [Languages, Sentences, createRecordings({ staticDir: '/nonexistent' }), createTranscriptions()]
+const hostCollections = (): CollectionConfig[] => [Languages, Sentences, createRecordings({ staticDir: '/nonexistent' }), createTranscriptions(), Withdrawals]
 
 describe('the test kit core preset and the host', () => {
   test('covers the core collections plugins build on', () => {
-    expect(coreCollections().map((collection) => collection.slug)).toEqual(['languages', 'sentences', 'recordings', 'transcriptions'])
+    expect(coreCollections().map((collection) => collection.slug)).toEqual(['languages', 'sentences', 'recordings', 'transcriptions', 'withdrawals'])
   })
 
   test('every field the preset declares exists in the host with the same type, relation, options and requiredness', () => {

@@ -80,8 +80,9 @@ export const runJobHandler = async <Name extends JobName>(
 }
 
 export { startTestDatabase, type TestDatabase } from './kit/database'
-export { applyPluginMigrations, createTestConfig, startTestHost, testUsersCollection, type JobOutcome, type TestConfigOptions, type TestHost, type TestHostOptions } from './kit/host'
+export { applyPluginMigrations, createTestConfig, startTestHost, testUsersCollection, type JobOutcome, type TestConfigOptions, type TestHost, type TestHostOptions, type TestWorkerOptions } from './kit/host'
 export { constant, speechLike, wav, type Segment, type WavOptions } from './kit/audio'
+export { runCommand, type CommandOutcome } from './kit/commands'
 export {
   coreCollections,
   createLanguage,
@@ -90,6 +91,7 @@ export {
   RECORDINGS_FOLDER,
   SENTENCE_STATUSES,
   uploadRecording,
+  WITHDRAWAL_KINDS,
   type TestUser,
   type UploadRecordingOptions,
 } from './kit/core'

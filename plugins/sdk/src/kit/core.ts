@@ -21,10 +21,11 @@ import { joinKey } from '../storage'
  * - `sentences`: `text`, `language`, `status` (`pending | approved | rejected | retired`), `domain`, `source`.
  * - `recordings` (an upload): `owner` (a user) or `clientId` (an anonymous contributor), `language`,
  *   `mode` (`prompt | long`), `sentence` (prompt mode), `scriptText` (long mode), `consentVersion`,
- *   `demographicsSnapshot`. The file is stored through the SDK file store as
+ *   `demographicsSnapshot`, `withdrawal` (set when consent was withdrawn: the recording counts nowhere). The file is stored through the SDK file store as
  *   `recordings/<filename>` (`getFileStore(payload)`), under a generated name, as the host stores it.
  * - `transcriptions`: `item` (a recording; the audio-processing plugin points it at its segments),
  *   `language`, `text`, `author` (a user) or `clientId`; one per item and person.
+ * - `withdrawals`: `kind` (`anonymous | account | account-deleted`); tombstones the host writes.
  *
  * Access is the host's in outline: signed-in users create recordings and transcriptions (the server
  * writes who), read their own, reviewers and admins read all; admins change and delete; languages and
@@ -164,7 +165,19 @@ const recordings = (): CollectionConfig => ({
     { name: 'scriptText', type: 'textarea' },
     { name: 'consentVersion', type: 'text', access: { create: fieldNobody, update: fieldNobody } },
     { name: 'demographicsSnapshot', type: 'json', access: { create: fieldNobody, update: fieldNobody } },
+    // Set when the contributor withdrew consent: from then on the recording is served, counted and exported nowhere.
+    { name: 'withdrawal', type: 'relationship', relationTo: 'withdrawals', index: true, maxDepth: 0, access: { create: fieldNobody, update: fieldNobody } },
   ],
+  timestamps: true,
+})
+
+export const WITHDRAWAL_KINDS = ['anonymous', 'account', 'account-deleted'] as const
+
+/** Tombstones of withdrawals (no personal data): a recording pointing at one is withdrawn. Written by the host only. */
+const withdrawals = (): CollectionConfig => ({
+  slug: 'withdrawals',
+  access: { create: () => false, read: isAdmin, update: () => false, delete: () => false },
+  fields: [{ name: 'kind', type: 'select', options: [...WITHDRAWAL_KINDS], required: true }],
   timestamps: true,
 })
 
@@ -193,8 +206,8 @@ const transcriptions = (): CollectionConfig => ({
   timestamps: true,
 })
 
-/** The core collections preset: `languages`, `sentences`, `recordings`, `transcriptions` (see above). */
-export const coreCollections = (): CollectionConfig[] => [languages(), sentences(), recordings(), transcriptions()]
+/** The core collections preset: `languages`, `sentences`, `recordings`, `transcriptions`, `withdrawals` (see above). */
+export const coreCollections = (): CollectionConfig[] => [languages(), sentences(), recordings(), transcriptions(), withdrawals()]
 
 // Helpers a plugin test needs on a host with the core collections (system writes through the Local API).
 

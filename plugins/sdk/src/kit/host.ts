@@ -6,13 +6,14 @@ import path from 'node:path'
 import { postgresAdapter, type PostgresAdapter } from '@payloadcms/db-postgres'
 import { buildConfig, getPayload, handleEndpoints, type CollectionConfig, type Payload, type Plugin, type SanitizedConfig } from 'payload'
 
-import type { JobDataMap, JobName } from '../jobs'
+import type { JobDataMap, JobDefinition, JobName } from '../jobs'
 import { createLocalFileStore } from '../localFileStore'
 import { getRegisteredMigrations, pluginMigrationName } from '../migrations'
 import { getRegisteredJobs } from '../registry'
 import { ROLES, type Role } from '../roles'
 import { createJobRuntime, type JobRuntime, type ProcessRole } from '../runtime/runtime'
 import { JOBS_TABLE } from '../runtime/constants'
+import type { RuntimeLogger } from '../runtime/logger'
 import { provideServices, type ShrutikServices } from '../services'
 import type { FileStore } from '../storage'
 import { coreCollections, createTestUser, type TestUser } from './core'
@@ -77,6 +78,17 @@ export interface TestHostOptions extends Omit<TestConfigOptions, 'databaseUrl'> 
    * in a temporary folder (`host.files`), removed by `stop()`. @default false
    */
   core?: boolean
+  /** Where the job runtime writes its lines (the jobs' `log` calls among them). @default JSON lines on stdout/stderr */
+  logger?: RuntimeLogger
+}
+
+export interface TestWorkerOptions {
+  /** Adjusts the registered job definitions this worker runs (a shorter backoff or timeout for a test). */
+  jobs?: (registered: JobDefinition[]) => JobDefinition[]
+  /** @default the host's `logger` */
+  logger?: RuntimeLogger
+  /** @default 300 */
+  processEveryMs?: number
 }
 
 export interface JobOutcome {
@@ -101,6 +113,12 @@ export interface TestHost {
    * `path` starts with `/api/`.
    */
   fetch: (path: string, init?: RequestInit) => Promise<Response>
+  /**
+   * Starts a worker of its own on this host, as `shrutik worker` runs beside a web process: with
+   * `role: 'web'`, a test decides when jobs run, and with which definitions. Stop it when done;
+   * the host's queue then serves enqueues again.
+   */
+  startWorker: (options?: TestWorkerOptions) => Promise<JobRuntime>
   /** An account with `role`, logged in (`headers` for `fetch`, `user` for the Local API). */
   createUser: (role?: Role, label?: string) => Promise<TestUser>
   /** Enqueues a job through the real queue and waits until the real worker has finished it (throws if it failed for good). */
@@ -123,6 +141,15 @@ const close = async (payload: Payload): Promise<void> => {
   await withTimeout(pool.end(), 2000)
 }
 
+/** A copy of plain objects and arrays, all the way down (functions and class instances shared). */
+const copyPlain = <T>(value: T): T => {
+  if (Array.isArray(value)) return value.map(copyPlain) as T
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, copyPlain(item)])) as T
+  }
+  return value
+}
+
 /**
  * Creates the schema a host would have before the plugins' migrations: Payload's own tables and the
  * `users` and extra collections, pushed from a config without the plugins (with them, under
@@ -130,7 +157,9 @@ const close = async (payload: Payload): Promise<void> => {
  * missing or wrong migration fails the test.
  */
 const createCoreSchema = async (options: TestHostOptions, databaseUrl: string): Promise<void> => {
-  const config = await createTestConfig({ ...options, databaseUrl, plugins: options.pushPluginSchema ? options.plugins : [] })
+  // On copies: Payload writes what it derives (flattened fields) into the collection objects it is
+  // given, and the plugins of the real config must see them as declared.
+  const config = await createTestConfig({ ...options, databaseUrl, collections: options.collections?.map(copyPlain), plugins: options.pushPluginSchema ? options.plugins : [] })
   const payload = await getPayload({ config, key: `shrutik-kit-core-${randomBytes(6).toString('hex')}` })
   try {
     const adapter = payload.db as unknown as PostgresAdapter & {
@@ -204,6 +233,7 @@ export const startTestHost = async (given: TestHostOptions = {}): Promise<TestHo
       role: options.role ?? 'all',
       processEveryMs: 500,
       sweepUnknownJobs: false,
+      logger: options.logger,
     })
   } catch (error) {
     await runtime?.stop(1000).catch(() => undefined)
@@ -237,6 +267,25 @@ export const startTestHost = async (given: TestHostOptions = {}): Promise<TestHo
     fetch: (requestPath, init) =>
       handleEndpoints({ config: ready.payload.config, payloadInstanceCacheKey: key, request: new Request(new URL(requestPath, 'http://localhost'), init) }),
     createUser: (role, label) => createTestUser(ready.payload, role, label),
+    async startWorker({ jobs = (registered: JobDefinition[]) => registered, logger = options.logger, processEveryMs = 300 } = {}) {
+      const worker = await createJobRuntime({
+        payload: ready.payload,
+        databaseUrl: database.url,
+        jobs: jobs(getRegisteredJobs(ready.payload.config)),
+        role: 'worker',
+        processEveryMs,
+        sweepUnknownJobs: false,
+        logger,
+      })
+      return {
+        ...worker,
+        async stop(timeoutMs) {
+          await worker.stop(timeoutMs)
+          // Enqueues go through the host's own queue again.
+          provideServices(ready.payload, { queue: ready.runtime.queue })
+        },
+      }
+    },
     async runJob(name, data, { timeoutMs = 30_000 } = {}) {
       const { jobId } = await ready.runtime.queue.enqueue(name, data)
       const deadline = Date.now() + timeoutMs

@@ -7,7 +7,7 @@ import pg from 'pg'
 
 import { PermanentJobError, type JobDefinition, type JobLogLevel, type JobQueue } from '../jobs'
 import { setJobQueue } from '../registry'
-import { provideServices } from '../services'
+import { provideServices, servicesOf } from '../services'
 import { consoleLogger, type RuntimeLogger } from './logger'
 import { ResilientNotificationChannel } from './notificationChannel'
 import { guardPool } from './pools'
@@ -54,6 +54,11 @@ interface Running {
   controller: AbortController
 }
 
+/** A stopped runtime's queue leaves the services, unless another runtime of this instance has handed over its own since. */
+const forgetQueue = (payload: Payload, queue: JobQueue): void => {
+  if (servicesOf(payload).queue === queue) provideServices(payload, { queue: undefined })
+}
+
 /**
  * Starts the job system for this process: the queue always; with role `worker`/`all`, an Agenda
  * worker on the same PostgreSQL that runs every registered job.
@@ -78,7 +83,7 @@ export const createJobRuntime = async (options: JobRuntimeOptions): Promise<JobR
       queue,
       pool,
       stop: async () => {
-        provideServices(payload, { queue: undefined })
+        forgetQueue(payload, queue)
         setJobQueue(undefined)
         await pool.end()
       },
@@ -147,7 +152,7 @@ export const createJobRuntime = async (options: JobRuntimeOptions): Promise<JobR
       await agenda.stop()
       await unsaved.flush()
       unsaved.stop()
-      provideServices(payload, { queue: undefined })
+      forgetQueue(payload, queue)
       setJobQueue(undefined)
       await pool.end()
       logger.log('info', 'job worker stopped', { completedWhileDraining: result.completed, released: result.running })
