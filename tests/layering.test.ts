@@ -1,4 +1,5 @@
 import fs from 'node:fs'
+import { builtinModules } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -170,6 +171,136 @@ describe('layering', () => {
       { file: 'src/site/fine.tsx', text: "import { idOf } from '@shrutik/plugin-sdk'\nimport { translator } from './i18n'\n" },
     ]
     for (const rule of RULES) expect(violationsOf(rule, fine)).toEqual([])
+  })
+})
+
+/**
+ * A plugin is a package: every file under `plugins/<name>/`, `examples/<name>/` and
+ * `themes/<name>/` (its sources, unit tests and integration tests alike) imports only files of its
+ * own package, Node's built-ins, and the packages its package.json declares (dependencies, peer,
+ * optional or dev dependencies, other `@shrutik/*` packages included). Never this repository's
+ * `src/`, `tests/`, `bin/` or another package's folder by path: what passes here passes where the
+ * package is installed alone.
+ */
+const PACKAGE_GROUPS = ['plugins', 'themes', 'examples']
+
+/** Tooling the host's test runner provides to every package's tests (Jest is the workspace's, not a package's). */
+const TEST_TOOLING = new Set(['@jest/globals'])
+
+/**
+ * Files that do not follow the rule yet, with the reason; each goes when its tests move onto the
+ * SDK test kit.
+ */
+const PACKAGE_BOUNDARY_PENDING: Record<string, string> = {
+  'plugins/consensus/test/access.test.ts': 'consensus integration tests still boot the host (moving onto the kit in their own change)',
+  'plugins/consensus/test/serving.test.ts': 'consensus integration tests still boot the host (moving onto the kit in their own change)',
+  'plugins/consensus/test/review.test.ts': 'consensus integration tests still boot the host (moving onto the kit in their own change)',
+  'plugins/consensus/test/jobs.test.ts': 'consensus integration tests still boot the host (moving onto the kit in their own change)',
+  'plugins/consensus/test/cli.test.ts': 'consensus integration tests still boot the host (moving onto the kit in their own change)',
+  'plugins/export/test/e2e.test.ts': 'export integration tests still boot the host (moving onto the kit next)',
+  'plugins/export/test/workers.test.ts': 'export integration tests still boot the host (moving onto the kit next)',
+  'plugins/export/test/worker.ts': 'export integration tests still boot the host (moving onto the kit next)',
+}
+
+interface PackageInfo {
+  folder: string
+  name: string
+  declared: Set<string>
+}
+
+const packageOf = (file: string, packages: PackageInfo[]): PackageInfo | undefined => packages.find((candidate) => within(file, candidate.folder))
+
+const readPackages = (): PackageInfo[] =>
+  [...workspaces].map(([name, folder]) => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, folder, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>
+    const declared = new Set(['dependencies', 'peerDependencies', 'optionalDependencies', 'devDependencies'].flatMap((field) => Object.keys(manifest[field] ?? {})))
+    return { folder, name, declared }
+  })
+
+const isTestFile = (file: string): boolean => /\.test\.tsx?$/.test(file) || file.split('/').includes('test')
+
+const isBuiltin = (specifier: string): boolean => specifier.startsWith('node:') || builtinModules.includes(specifier.split('/')[0])
+
+/** Every import in `sources` (files of `packages`) that leaves its package other than through a declared dependency, as "file: why". */
+const packageBoundaryViolations = (sources: { file: string; text: string }[], packages: PackageInfo[]): string[] =>
+  sources.flatMap(({ file, text }) => {
+    const own = packageOf(file, packages)
+    if (!own) return []
+    // A path into the host spelt out as a string (a spawned `bin/shrutik.mjs`, a read of `tests/…`) leaves the package too.
+    const byPath = [...text.matchAll(/(['"`])((?:\.\.\/)+[^'"`\s]*)\1/g)].flatMap(([, , relative]) => {
+      const target = path.relative(root, path.resolve(root, path.dirname(file), relative)).split(path.sep).join('/')
+      return !within(target, own.folder) && withinAny(target, ['src', 'tests', 'bin']) && !importsOf(text).includes(relative) ? [`${file}: refers to ${target} by path ('${relative}')`] : []
+    })
+    return byPath.concat(importsOf(text).flatMap((specifier) => {
+      if (specifier.startsWith('.')) {
+        const target = path.relative(root, path.resolve(root, path.dirname(file), specifier)).split(path.sep).join('/')
+        return within(target, own.folder) ? [] : [`${file}: imports ${target}, outside its package ('${specifier}')`]
+      }
+      if (isBuiltin(specifier)) return []
+      if (specifier.startsWith('@/') || specifier === '@payload-config') return [`${file}: imports the host ('${specifier}')`]
+      const parts = specifier.split('/')
+      const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]
+      if (name === own.name || own.declared.has(name)) return []
+      if (TEST_TOOLING.has(name) && isTestFile(file)) return []
+      return [`${file}: imports ${name}, which ${own.name} does not declare ('${specifier}')`]
+    }))
+  })
+
+describe('packages', () => {
+  const packages = readPackages()
+  const sources = () =>
+    PACKAGE_GROUPS.flatMap(sourcesUnder)
+      .filter((file) => !(file in PACKAGE_BOUNDARY_PENDING))
+      .map((file) => ({ file, text: fs.readFileSync(path.join(root, file), 'utf8') }))
+
+  test('every file of a plugin, example or theme imports only its own package, built-ins and its declared dependencies', () => {
+    expect(packages.map((entry) => entry.folder)).toEqual(expect.arrayContaining(['plugins/sdk', 'plugins/audio-processing', 'plugins/consensus', 'plugins/export', 'examples/webhooks']))
+    expect(packageBoundaryViolations(sources(), packages)).toEqual([])
+  })
+
+  test('the files still pending exist (an entry goes when its file follows the rule)', () => {
+    for (const file of Object.keys(PACKAGE_BOUNDARY_PENDING)) expect(fs.existsSync(path.join(root, file))).toBe(true)
+  })
+
+  test('the check catches a package reaching outside itself', () => {
+    const bad = [
+      { file: 'plugins/audio-processing/test/fake.test.ts', text: "import { startTestServer } from '../../../tests/helpers/server'\n" },
+      { file: 'plugins/audio-processing/test/runtime.test.ts', text: "import { createJobRuntime } from '../../../src/jobs/runtime'\n" },
+      { file: 'plugins/export/src/fake.ts', text: "export const load = () => import('../../../src/lib/env')\n" },
+      { file: 'plugins/export/test/cli.test.ts', text: "const BIN = new URL('../../../bin/shrutik.mjs', import.meta.url)\nimport type { Settings } from '../../../bin/settings'\n" },
+      { file: 'plugins/consensus/src/fake.ts', text: "import { mediaDir } from '@/lib/env'\n" },
+      { file: 'plugins/consensus/src/other.ts', text: "import { wav } from '../../audio-processing/src/core'\n" },
+      { file: 'plugins/consensus/src/undeclared.ts', text: "import { exportPlugin } from '@shrutik/plugin-export'\nimport express from 'express'\n" },
+      { file: 'plugins/export/src/jest.ts', text: "import { expect } from '@jest/globals'\n" },
+    ]
+    expect(packageBoundaryViolations(bad, packages)).toEqual([
+      "plugins/audio-processing/test/fake.test.ts: imports tests/helpers/server, outside its package ('../../../tests/helpers/server')",
+      "plugins/audio-processing/test/runtime.test.ts: imports src/jobs/runtime, outside its package ('../../../src/jobs/runtime')",
+      "plugins/export/src/fake.ts: imports src/lib/env, outside its package ('../../../src/lib/env')",
+      "plugins/export/test/cli.test.ts: refers to bin/shrutik.mjs by path ('../../../bin/shrutik.mjs')",
+      "plugins/export/test/cli.test.ts: imports bin/settings, outside its package ('../../../bin/settings')",
+      "plugins/consensus/src/fake.ts: imports the host ('@/lib/env')",
+      "plugins/consensus/src/other.ts: imports plugins/audio-processing/src/core, outside its package ('../../audio-processing/src/core')",
+      "plugins/consensus/src/undeclared.ts: imports @shrutik/plugin-export, which @shrutik/plugin-consensus does not declare ('@shrutik/plugin-export')",
+      "plugins/consensus/src/undeclared.ts: imports express, which @shrutik/plugin-consensus does not declare ('express')",
+      "plugins/export/src/jest.ts: imports @jest/globals, which @shrutik/plugin-export does not declare ('@jest/globals')",
+    ])
+    const fine = [
+      {
+        file: 'plugins/audio-processing/test/fine.test.ts',
+        text: [
+          "import fs from 'node:fs'",
+          "import path from 'path'",
+          "import { expect } from '@jest/globals'",
+          "import { startTestHost } from '@shrutik/plugin-sdk/testing'",
+          "import { consensusPlugin } from '@shrutik/plugin-consensus'",
+          "import { audioProcessingPlugin } from '@shrutik/plugin-audio-processing'",
+          "import { PROCESS_RECORDING } from '../src/job'",
+          "import sharp from 'sharp'",
+        ].join('\n'),
+      },
+    ]
+    expect(packageBoundaryViolations(fine, packages)).toEqual([])
   })
 })
 

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -6,7 +5,10 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 
 import { inspectFile } from './inspect'
-import { speechLike, wav } from '@shrutik/plugin-sdk/testing'
+import { coreCollections, runCommand, speechLike, wav } from '@shrutik/plugin-sdk/testing'
+import type { Config } from 'payload'
+
+import { audioProcessingPlugin } from './plugin'
 import { buildAudioFiles, HOSTILE_CODES } from '../test/hostile'
 
 /** Real ffprobe/ffmpeg on files generated here; every hostile input gets its code, none hangs. */
@@ -51,25 +53,24 @@ describe('rejected, each with its code', () => {
 })
 
 describe('shrutik audio inspect', () => {
-  const cli = (target: string) =>
-    spawnSync(process.execPath, [path.resolve(import.meta.dirname, '../../../bin/shrutik.mjs'), 'audio', 'inspect', target], {
-      env: { ...process.env, NODE_OPTIONS: '' },
-      encoding: 'utf8',
-    })
+  // The command as the plugin registers it (`shrutik audio inspect`), run as the host runs it; that the
+  // `shrutik` binary reaches it is the host's test (tests/pluginCommands.test.ts).
+  const config = audioProcessingPlugin({})({ collections: coreCollections() } as Config)
+  const cli = (target: string) => runCommand(config, 'audio', ['inspect', target])
 
-  test('prints one JSON object and exits 0 for an acceptable file', () => {
-    const result = cli(files['speech.webm'])
+  test('prints one JSON object and exits 0 for an acceptable file', async () => {
+    const result = await cli(files['speech.webm'])
     expect(result.status).toBe(0)
     const body = JSON.parse(result.stdout)
     expect(body).toMatchObject({ ok: true, code: 'ok', codec: 'opus', channels: 1, sampleRate: 48_000 })
     expect(Array.isArray(body.checks)).toBe(true)
   })
 
-  test('exits 2 with the reason for a rejected file, 64 for a missing one', () => {
-    const rejected = cli(files.truncated)
+  test('exits 2 with the reason for a rejected file, 64 for a missing one', async () => {
+    const rejected = await cli(files.truncated)
     expect(rejected.status).toBe(2)
     expect(JSON.parse(rejected.stdout)).toMatchObject({ ok: false, code: 'truncated' })
-    const missing = cli(path.join(dir, 'nope.wav'))
+    const missing = await cli(path.join(dir, 'nope.wav'))
     expect(missing.status).toBe(64)
     expect(missing.stderr).toMatch(/No such file/)
   })

@@ -3,20 +3,22 @@ import path from 'node:path'
 
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals'
 import type { PostgresAdapter } from '@payloadcms/db-postgres'
-import { getRegisteredJobs, type JobDefinition } from '@shrutik/plugin-sdk'
+import { consensusPlugin } from '@shrutik/plugin-consensus'
+import type { JobDefinition } from '@shrutik/plugin-sdk'
+import { createLanguage, createSentence, speechLike, startTestHost, uploadRecording, wav, type TestHost, type TestUser } from '@shrutik/plugin-sdk/testing'
 
-import { createJobRuntime, type JobRuntime } from '../../../src/jobs/runtime'
-import { mediaDir } from '../../../src/lib/env'
-import { createUser, json, startTestServer, type TestServer, type TestUser } from '../../../tests/helpers/server'
+import { audioProcessingPlugin } from '../src'
 import { PROCESS_RECORDING } from '../src/job'
-import { speechLike, wav } from '@shrutik/plugin-sdk/testing'
+
+type JobRuntime = Awaited<ReturnType<TestHost['startWorker']>>
 
 /**
  * Processing under faults, on the real job runtime: a job out of retries, a failed reprocess, two
- * runs of one recording at once, reprocessing that would delete judged segments.
+ * runs of one recording at once, reprocessing that would delete judged segments (votes from the
+ * consensus plugin, installed beside it as a host would).
  */
 
-let server: TestServer
+let host: TestHost
 let contributor: TestUser
 let other: TestUser
 let admin: TestUser
@@ -26,20 +28,15 @@ let worker: JobRuntime | undefined
 
 /** The real runtime and job definitions; only the processing job's retry delay is shortened. */
 const startWorker = async () => {
-  const jobs = getRegisteredJobs(server.payload.config).map((job) => (job.name === PROCESS_RECORDING ? ({ ...job, backoffMs: 100 } as JobDefinition) : job))
-  worker = await createJobRuntime({ payload: server.payload, databaseUrl: server.booted.database.url, jobs, role: 'worker', processEveryMs: 300, sweepUnknownJobs: false })
+  worker = await host.startWorker({ jobs: (registered) => registered.map((job) => (job.name === PROCESS_RECORDING ? ({ ...job, backoffMs: 100 } as JobDefinition) : job)) })
 }
 
-const upload = async (audio: Buffer, data: Record<string, unknown>) => {
-  const form = new FormData()
-  form.append('file', new Blob([new Uint8Array(audio)], { type: 'application/octet-stream' }), 'take.wav')
-  form.append('_payload', JSON.stringify({ language: languageId, ...data }))
-  const response = await fetch(`${server.url}/api/recordings`, { method: 'POST', headers: contributor.headers, body: form })
-  expect(response.status).toBe(201)
-  return (await json(response)).doc.id as number
-}
+const json = async (response: Response): Promise<any> => response.json()
 
-const recording = async (id: number) => (await server.payload.findByID({ collection: 'recordings', id, depth: 0 })) as Record<string, any>
+const upload = async (audio: Buffer, data: Record<string, unknown>) =>
+  (await uploadRecording(host.payload, { audio, language: languageId, user: contributor.user, ...data })).id as number
+
+const recording = async (id: number) => (await host.payload.findByID({ collection: 'recordings', id, depth: 0 })) as Record<string, any>
 
 const waitFor = async <T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 40_000): Promise<T> => {
   const deadline = Date.now() + timeoutMs
@@ -58,15 +55,15 @@ const settled = (id: number) =>
   }, `recording ${id} to settle`)
 
 const segmentsOf = async (id: number) =>
-  (await server.payload.find({ collection: 'segments', where: { recording: { equals: id } }, sort: 'index', pagination: false })).docs as Record<string, any>[]
+  (await host.payload.find({ collection: 'segments', where: { recording: { equals: id } }, sort: 'index', pagination: false })).docs as Record<string, any>[]
 
-const sourceFile = (doc: Record<string, any>) =>
-  path.join((server.payload.collections.recordings.config.upload as { staticDir: string }).staticDir, String(doc.filename))
+// The kit's file store keeps uploads as `recordings/<filename>` and results as `processed/…` in its folder.
+const sourceFile = (doc: Record<string, any>) => path.join(host.files.dir!, 'recordings', String(doc.filename))
 
-const processedFile = (relative: string) => path.join(mediaDir(), 'processed', relative)
+const processedFile = (relative: string) => path.join(host.files.dir!, 'processed', relative)
 
 const reprocess = (id: number, body?: Record<string, unknown>) =>
-  fetch(`${server.url}/api/audio-processing/recordings/${id}/reprocess`, {
+  host.fetch(`/api/audio-processing/recordings/${id}/reprocess`, {
     method: 'POST',
     headers: { ...admin.headers, 'Content-Type': 'application/json' },
     ...(body ? { body: JSON.stringify(body) } : {}),
@@ -74,17 +71,18 @@ const reprocess = (id: number, body?: Record<string, unknown>) =>
 
 const jobRows = async (ids: string[]) =>
   (
-    await (server.payload.db as unknown as PostgresAdapter).pool.query(
+    await (host.payload.db as unknown as PostgresAdapter).pool.query(
       'SELECT id, fail_count, failed_at, last_finished_at, next_run_at, locked_at FROM agenda_jobs WHERE id = ANY($1::uuid[])',
       [ids],
     )
   ).rows as { id: string; fail_count: number | null; failed_at: Date | null; last_finished_at: Date | null; next_run_at: Date | null; locked_at: Date | null }[]
 
 beforeAll(async () => {
-  server = await startTestServer()
-  ;[contributor, other, admin] = await Promise.all([createUser(server, 'contributor', 'speaker'), createUser(server, 'contributor', 'listener'), createUser(server, 'admin')])
-  languageId = (await server.payload.create({ collection: 'languages', data: { code: 'flt', name: 'Faultish', nativeName: 'Faultish' } })).id as number
-  sentenceId = (await server.payload.create({ collection: 'sentences', data: { text: 'Read me when things break.', language: languageId, status: 'approved' } })).id as number
+  // A web host: each test starts the worker when it wants jobs to run.
+  host = await startTestHost({ core: true, role: 'web', plugins: [audioProcessingPlugin({}), consensusPlugin({})] })
+  ;[contributor, other, admin] = await Promise.all([host.createUser('contributor', 'speaker'), host.createUser('contributor', 'listener'), host.createUser('admin')])
+  languageId = (await createLanguage(host.payload, { code: 'flt', name: 'Faultish' })).id as number
+  sentenceId = (await createSentence(host.payload, { text: 'Read me when things break.', language: languageId, status: 'approved' })).id as number
 }, 60_000)
 
 afterEach(async () => {
@@ -93,7 +91,7 @@ afterEach(async () => {
 })
 
 afterAll(async () => {
-  await server?.close()
+  await host?.stop()
 })
 
 describe('processing jobs that fail', () => {
@@ -113,6 +111,8 @@ describe('processing jobs that fail', () => {
     const id = await upload(wav(speechLike([{ seconds: 1.5 }])), { mode: 'prompt', sentence: sentenceId })
     const before = await settled(id)
     expect(before.audio.status).toBe('ready')
+    // What the processing set off (the consensus plugin learns each new segment's task) is done first.
+    await host.settle()
     const segmentsBefore = await segmentsOf(id)
     fs.rmSync(sourceFile(before))
     expect((await reprocess(id)).status).toBe(200)
@@ -173,7 +173,7 @@ describe('reprocessing and judged segments', () => {
     const first = await settled(id)
     expect(first.audio.status).toBe('ready')
     const [segment] = await segmentsOf(id)
-    const heard = await fetch(`${server.url}/api/transcriptions`, {
+    const heard = await host.fetch(`/api/transcriptions`, {
       method: 'POST',
       headers: { ...other.headers, 'Content-Type': 'application/json' },
       body: JSON.stringify({ item: segment.id, language: languageId, text: 'what I heard' }),
@@ -181,14 +181,14 @@ describe('reprocessing and judged segments', () => {
     expect(heard.status).toBe(201)
     // A vote cast just before the reprocess counts too, though the consensus job has not yet
     // counted it into the segment's `consensus.judgments` (the count is taken from the votes).
-    const voted = await fetch(`${server.url}/api/votes`, {
+    const voted = await host.fetch(`/api/votes`, {
       method: 'POST',
       headers: { ...admin.headers, 'Content-Type': 'application/json' },
       body: JSON.stringify({ segment: segment.id, valid: true }),
     })
     expect(voted.status).toBe(201)
     // The stored span differs from what processing finds now (as after a change of thresholds).
-    await server.payload.db.updateOne({ collection: 'segments', id: segment.id, data: { endMs: segment.endMs + 40 } })
+    await host.payload.db.updateOne({ collection: 'segments', id: segment.id, data: { endMs: segment.endMs + 40 } })
 
     expect((await reprocess(id, { confirmDeleteJudgments: -1 })).status).toBe(400)
     expect((await reprocess(id)).status).toBe(200)
@@ -201,9 +201,9 @@ describe('reprocessing and judged segments', () => {
     expect(refused.audio.files).toEqual(first.audio.files)
     const kept = await segmentsOf(id)
     expect(kept.map((row) => row.id)).toEqual([segment.id])
-    expect((await server.payload.find({ collection: 'transcriptions', where: { item: { equals: segment.id } } })).totalDocs).toBe(1)
+    expect((await host.payload.find({ collection: 'transcriptions', where: { item: { equals: segment.id } } })).totalDocs).toBe(1)
 
-    expect((await server.payload.find({ collection: 'votes', where: { segment: { equals: segment.id } } })).totalDocs).toBe(1)
+    expect((await host.payload.find({ collection: 'votes', where: { segment: { equals: segment.id } } })).totalDocs).toBe(1)
 
     // Confirming fewer than there are changes nothing either.
     const underConfirmed = await reprocess(id, { confirmDeleteJudgments: 1 })
@@ -222,7 +222,7 @@ describe('reprocessing and judged segments', () => {
     const after = await segmentsOf(id)
     expect(after).toHaveLength(1)
     expect(after[0].id).not.toBe(segment.id)
-    expect((await server.payload.find({ collection: 'transcriptions', where: { item: { equals: segment.id } } })).totalDocs).toBe(0)
-    expect((await server.payload.find({ collection: 'votes', where: { segment: { equals: segment.id } } })).totalDocs).toBe(0)
+    expect((await host.payload.find({ collection: 'transcriptions', where: { item: { equals: segment.id } } })).totalDocs).toBe(0)
+    expect((await host.payload.find({ collection: 'votes', where: { segment: { equals: segment.id } } })).totalDocs).toBe(0)
   })
 })

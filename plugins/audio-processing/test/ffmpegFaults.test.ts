@@ -1,17 +1,14 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
-import { PassThrough } from 'node:stream'
 
 import { afterAll, afterEach, beforeAll, expect, test } from '@jest/globals'
-import { getRegisteredJobs, type JobDefinition } from '@shrutik/plugin-sdk'
-import winston from 'winston'
+import type { JobDefinition, JobLogLevel } from '@shrutik/plugin-sdk'
+import { createLanguage, createSentence, speechLike, startTestHost, uploadRecording, wav, type TestHost, type TestUser } from '@shrutik/plugin-sdk/testing'
 
-import { createJobRuntime, type JobRuntime } from '../../../src/jobs/runtime'
-import { logger } from '../../../src/lib/logger'
-import { createUser, json, startTestServer, type TestServer, type TestUser } from '../../../tests/helpers/server'
+import { audioProcessingPlugin } from '../src'
 import { PROCESS_RECORDING } from '../src/job'
-import { speechLike, wav } from '@shrutik/plugin-sdk/testing'
 
 /**
  * ffmpeg crashing (killed by a signal) or hanging, through the real job runtime: the attempt fails
@@ -19,24 +16,24 @@ import { speechLike, wav } from '@shrutik/plugin-sdk/testing'
  * a hung ffmpeg is killed, never left running. A stand-in ffmpeg (a shell script) misbehaves on cue.
  */
 
-const dir = path.join(process.env.SHRUTIK_TEST_ROOT ?? 'tests/.tmp', `fake-ffmpeg-${process.pid}`)
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shrutik-fake-ffmpeg-'))
 const fakeFfmpeg = path.join(dir, 'ffmpeg')
 const saved = { ffmpeg: process.env.FFMPEG_PATH, ffprobe: process.env.FFPROBE_PATH }
 // A number nothing else on the machine sleeps for: how we find a hung child left behind.
 const HANG_MARK = '4171'
 
-let server: TestServer
+let host: TestHost
 let contributor: TestUser
 let languageId: number
 let sentenceId: number
-let worker: JobRuntime | undefined
+let worker: Awaited<ReturnType<TestHost['startWorker']>> | undefined
+// What the job runtime logs at warn and above, as the host's logger would write it (one JSON line each).
 const lines: Record<string, unknown>[] = []
-const capture = new PassThrough()
-capture.on('data', (chunk: Buffer) => {
-  for (const line of chunk.toString().split('\n')) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>)
-})
-const transport = new winston.transports.Stream({ stream: capture, level: 'warn' })
-let previousLevel: string
+const capture = {
+  log(level: JobLogLevel, message: string, meta?: Record<string, unknown>) {
+    if (level === 'warn' || level === 'error') lines.push(JSON.parse(JSON.stringify({ level, message, ...meta })) as Record<string, unknown>)
+  },
+}
 
 beforeAll(async () => {
   fs.mkdirSync(dir, { recursive: true })
@@ -53,13 +50,11 @@ exec sleep ${HANG_MARK}
   )
   process.env.FFMPEG_PATH = fakeFfmpeg
   process.env.FFPROBE_PATH = realFfprobe
-  server = await startTestServer()
-  contributor = await createUser(server, 'contributor', 'speaker')
-  languageId = (await server.payload.create({ collection: 'languages', data: { code: 'ffm', name: 'Ffmish', nativeName: 'Ffmish' } })).id as number
-  sentenceId = (await server.payload.create({ collection: 'sentences', data: { text: 'A sentence for a broken tool.', language: languageId, status: 'approved' } })).id as number
-  logger.add(transport)
-  previousLevel = logger.level
-  logger.level = 'warn'
+  // A web host: each test starts its worker, with the job's retry delay and timeout shortened, logging into `lines`.
+  host = await startTestHost({ core: true, role: 'web', plugins: [audioProcessingPlugin({})] })
+  contributor = await host.createUser('contributor', 'speaker')
+  languageId = (await createLanguage(host.payload, { code: 'ffm', name: 'Ffmish' })).id as number
+  sentenceId = (await createSentence(host.payload, { text: 'A sentence for a broken tool.', language: languageId, status: 'approved' })).id as number
 }, 60_000)
 
 afterEach(async () => {
@@ -68,9 +63,8 @@ afterEach(async () => {
 })
 
 afterAll(async () => {
-  logger.remove(transport)
-  logger.level = previousLevel
-  await server?.close()
+  await host?.stop()
+  fs.rmSync(dir, { recursive: true, force: true })
   if (saved.ffmpeg === undefined) delete process.env.FFMPEG_PATH
   else process.env.FFMPEG_PATH = saved.ffmpeg
   if (saved.ffprobe === undefined) delete process.env.FFPROBE_PATH
@@ -78,27 +72,25 @@ afterAll(async () => {
 })
 
 const startWorker = async (overrides: Partial<JobDefinition>) => {
-  const jobs = getRegisteredJobs(server.payload.config).map((job) => (job.name === PROCESS_RECORDING ? ({ ...job, ...overrides } as JobDefinition) : job))
-  worker = await createJobRuntime({ payload: server.payload, databaseUrl: server.booted.database.url, jobs, role: 'worker', processEveryMs: 200, sweepUnknownJobs: false })
+  worker = await host.startWorker({
+    jobs: (registered) => registered.map((job) => (job.name === PROCESS_RECORDING ? ({ ...job, ...overrides } as JobDefinition) : job)),
+    logger: capture,
+    processEveryMs: 200,
+  })
 }
 
 const uploadAndSettle = async () => {
-  const form = new FormData()
-  form.append('file', new Blob([new Uint8Array(wav(speechLike([{ seconds: 1.5 }])))], { type: 'application/octet-stream' }), 'take.wav')
-  form.append('_payload', JSON.stringify({ language: languageId, mode: 'prompt', sentence: sentenceId }))
-  const response = await fetch(`${server.url}/api/recordings`, { method: 'POST', headers: contributor.headers, body: form })
-  expect(response.status).toBe(201)
-  const id = (await json(response)).doc.id as number
+  const id = (await uploadRecording(host.payload, { audio: wav(speechLike([{ seconds: 1.5 }])), language: languageId, mode: 'prompt', sentence: sentenceId, user: contributor.user })).id as number
   const deadline = Date.now() + 40_000
   while (Date.now() < deadline) {
-    const doc = (await server.payload.findByID({ collection: 'recordings', id, depth: 0 })) as Record<string, any>
+    const doc = (await host.payload.findByID({ collection: 'recordings', id, depth: 0 })) as Record<string, any>
     if (['ready', 'rejected', 'failed'].includes(doc.audio?.status)) return doc
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   throw new Error(`recording ${id} did not settle`)
 }
 
-// Other suites' unprocessed recordings share the run's database (and this worker): only ours count.
+// Only this recording's lines count.
 const toolFailures = (recordingId: number) => lines.filter((line) => line.message === 'ffmpeg failed or was stopped' && line.recordingId === recordingId)
 const hungChildren = () => spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout.split('\n').filter((args) => args.trim() === `sleep ${HANG_MARK}`)
 
@@ -121,6 +113,8 @@ test('ffmpeg hung: the job timeout kills it, the stderr is logged, the job is re
   const doc = await uploadAndSettle()
   expect(doc.audio.status).toBe('failed')
   expect(doc.audio.failureReason).toMatch(/after 3 attempts: .*longer than its 1500 ms limit/)
+  // A timed-out attempt is given up at once; its handler logs when the killed ffmpeg has exited, a moment later.
+  for (const until = Date.now() + 5000; toolFailures(doc.id as number).length < 3 && Date.now() < until; ) await new Promise((resolve) => setTimeout(resolve, 50))
   const failures = toolFailures(doc.id as number)
   expect(failures).toHaveLength(3)
   for (const line of failures) expect(line.stderr).toContain('waiting for input that never comes')

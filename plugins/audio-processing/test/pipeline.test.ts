@@ -3,41 +3,36 @@ import os from 'node:os'
 import path from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { getRegisteredJobs } from '@shrutik/plugin-sdk'
+import { constant, createLanguage, createSentence, speechLike, startTestHost, uploadRecording, wav, type TestHost, type TestUser } from '@shrutik/plugin-sdk/testing'
 
-import { createJobRuntime, type JobRuntime } from '../../../src/jobs/runtime'
-import { mediaDir } from '../../../src/lib/env'
-import { createUser, json, startTestServer, type TestServer, type TestUser } from '../../../tests/helpers/server'
-import { constant, speechLike, wav } from '@shrutik/plugin-sdk/testing'
+import { audioProcessingPlugin } from '../src'
 import { buildAudioFiles, HOSTILE_CODES } from './hostile'
 
-/** Upload through the REST API → real job runtime → processed recording, segments and files. */
+/**
+ * An upload through the core collections (the SDK test kit's preset, with its hooks) → the real job
+ * runtime → processed recording, segments and files; the plugin's endpoints through Payload's REST
+ * handler. (The host's own door, which sniffs content before a file is stored, is tested by the
+ * host: tests/uploads.test.ts and tests/uploadDoor.test.ts.)
+ */
 
-let server: TestServer
-let worker: JobRuntime
+let host: TestHost
 let contributor: TestUser
 let other: TestUser
 let admin: TestUser
 let languageId: number
 let sentenceId: number
 
-const post = (audio: Buffer, data: Record<string, unknown>, name = 'take.wav') => {
-  const form = new FormData()
-  form.append('file', new Blob([new Uint8Array(audio)], { type: 'application/octet-stream' }), name)
-  form.append('_payload', JSON.stringify({ language: languageId, ...data }))
-  return fetch(`${server.url}/api/recordings`, { method: 'POST', headers: contributor.headers, body: form })
-}
+/** The media folder of the kit's file store (keys `processed/…`, `recordings/…`). */
+const media = (...parts: string[]) => path.join(host.files.dir!, ...parts)
 
-const upload = async (audio: Buffer, data: Record<string, unknown>) => {
-  const response = await post(audio, data)
-  expect(response.status).toBe(201)
-  return (await json(response)).doc.id as number
-}
+/** An upload as the contributor, through the Local API with the file (every hook runs as on a real upload). */
+const upload = async (audio: Buffer, data: Record<string, unknown>, filename = 'take.wav') =>
+  (await uploadRecording(host.payload, { audio, language: languageId, user: contributor.user, filename, ...data })).id as number
 
 const processed = async (id: number, timeoutMs = 30_000) => {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
-    const doc = (await server.payload.findByID({ collection: 'recordings', id, depth: 0 })) as Record<string, any>
+    const doc = (await host.payload.findByID({ collection: 'recordings', id, depth: 0 })) as Record<string, any>
     if (doc.audio?.status === 'ready' || doc.audio?.status === 'rejected' || doc.audio?.status === 'failed') return doc
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
@@ -45,26 +40,17 @@ const processed = async (id: number, timeoutMs = 30_000) => {
 }
 
 const segmentsOf = async (id: number) =>
-  (await server.payload.find({ collection: 'segments', where: { recording: { equals: id } }, sort: 'index', pagination: false })).docs as Record<string, any>[]
+  (await host.payload.find({ collection: 'segments', where: { recording: { equals: id } }, sort: 'index', pagination: false })).docs as Record<string, any>[]
 
 beforeAll(async () => {
-  server = await startTestServer()
-  worker = await createJobRuntime({
-    payload: server.payload,
-    databaseUrl: server.booted.database.url,
-    jobs: getRegisteredJobs(server.payload.config),
-    role: 'worker',
-    processEveryMs: 500,
-    sweepUnknownJobs: false,
-  })
-  ;[contributor, other, admin] = await Promise.all([createUser(server, 'contributor', 'speaker'), createUser(server, 'contributor', 'other'), createUser(server, 'admin')])
-  languageId = (await server.payload.create({ collection: 'languages', data: { code: 'aud', name: 'Audioish', nativeName: 'Audioish' } })).id as number
-  sentenceId = (await server.payload.create({ collection: 'sentences', data: { text: 'Please read this aloud.', language: languageId, status: 'approved' } })).id as number
+  host = await startTestHost({ core: true, plugins: [audioProcessingPlugin({})] })
+  ;[contributor, other, admin] = await Promise.all([host.createUser('contributor', 'speaker'), host.createUser('contributor', 'other'), host.createUser('admin')])
+  languageId = (await createLanguage(host.payload, { code: 'aud', name: 'Audioish' })).id as number
+  sentenceId = (await createSentence(host.payload, { text: 'Please read this aloud.', language: languageId, status: 'approved' })).id as number
 }, 60_000)
 
 afterAll(async () => {
-  await worker?.stop(5000)
-  await server?.close()
+  await host?.stop()
 })
 
 describe('processing uploads', () => {
@@ -78,21 +64,21 @@ describe('processing uploads', () => {
     expect(segments).toHaveLength(1)
     expect(segments[0]).toMatchObject({ index: 0, expectedText: 'Please read this aloud.' })
     // The read API other plugins use (README "Read API"): the same segment and the recording's state through the published views (numeric columns arrive as strings).
-    const pool = (server.payload.db as unknown as { pool: { query: (text: string, values: unknown[]) => Promise<{ rows: Record<string, unknown>[] }> } }).pool
+    const pool = (host.payload.db as unknown as { pool: { query: (text: string, values: unknown[]) => Promise<{ rows: Record<string, unknown>[] }> } }).pool
     const published = (await pool.query('SELECT id, kind, position, duration_ms, text, file FROM audio_segments WHERE recording_id = $1', [id])).rows
     expect(published).toEqual([{ id: segments[0].id, kind: 'prompt', position: '0', duration_ms: String(segments[0].durationMs), text: 'Please read this aloud.', file: segments[0].file }])
     const state = (await pool.query('SELECT status, ready, duration_ms FROM audio_recordings WHERE id = $1', [id])).rows[0]
     expect(state).toEqual({ status: 'ready', ready: true, duration_ms: String(doc.audio.durationMs) })
-    for (const file of Object.values(doc.audio.files) as string[]) expect(fs.existsSync(path.join(mediaDir(), 'processed', file))).toBe(true)
+    for (const file of Object.values(doc.audio.files) as string[]) expect(fs.existsSync(media('processed', file))).toBe(true)
 
-    const waveform = await fetch(`${server.url}/api/audio-processing/files/${doc.audio.files.waveform}`, { headers: contributor.headers })
+    const waveform = await host.fetch(`/api/audio-processing/files/${doc.audio.files.waveform}`, { headers: contributor.headers })
     expect(waveform.status).toBe(200)
     expect(waveform.headers.get('content-type')).toBe('image/png')
-    const playback = await fetch(`${server.url}/api/audio-processing/files/${segments[0].file}`, { headers: contributor.headers })
+    const playback = await host.fetch(`/api/audio-processing/files/${segments[0].file}`, { headers: contributor.headers })
     expect(playback.headers.get('content-type')).toBe('audio/ogg')
     // Someone who cannot read the recording cannot fetch its files.
-    expect((await fetch(`${server.url}/api/audio-processing/files/${doc.audio.files.waveform}`, { headers: other.headers })).status).toBe(404)
-    expect((await fetch(`${server.url}/api/audio-processing/files/${doc.audio.files.waveform}`)).status).toBe(404)
+    expect((await host.fetch(`/api/audio-processing/files/${doc.audio.files.waveform}`, { headers: other.headers })).status).toBe(404)
+    expect((await host.fetch(`/api/audio-processing/files/${doc.audio.files.waveform}`)).status).toBe(404)
   })
 
   test('a long recording is cut into segments at its pauses', async () => {
@@ -106,7 +92,7 @@ describe('processing uploads', () => {
     for (const segment of segments) {
       expect(segment.durationMs).toBeLessThanOrEqual(15_000)
       // Each segment is its own playable file of the planned length.
-      const facts = await probe(path.join(mediaDir(), 'processed', segment.file), { timeoutMs: 10_000 })
+      const facts = await probe(media('processed', segment.file), { timeoutMs: 10_000 })
       expect(facts).toMatchObject({ codec: 'opus', channels: 1 })
       expect(Math.abs((facts.declaredDurationMs ?? 0) - segment.durationMs)).toBeLessThan(60)
     }
@@ -124,14 +110,14 @@ describe('processing uploads', () => {
     const id = await upload(wav(speechLike([{ seconds: 2 }])), { mode: 'prompt', sentence: sentenceId })
     const first = await processed(id)
     const [segment] = await segmentsOf(id)
-    const heard = await fetch(`${server.url}/api/transcriptions`, {
+    const heard = await host.fetch(`/api/transcriptions`, {
       method: 'POST',
       headers: { ...other.headers, 'Content-Type': 'application/json' },
       body: JSON.stringify({ item: segment.id, language: languageId, text: 'what I heard' }),
     })
     expect(heard.status).toBe(201)
     const reprocess = (user?: TestUser) =>
-      fetch(`${server.url}/api/audio-processing/recordings/${id}/reprocess`, { method: 'POST', headers: user?.headers ?? {} })
+      host.fetch(`/api/audio-processing/recordings/${id}/reprocess`, { method: 'POST', headers: user?.headers ?? {} })
     expect((await reprocess()).status).toBe(401)
     expect((await reprocess(contributor)).status).toBe(403)
     expect((await reprocess(admin)).status).toBe(200)
@@ -139,7 +125,7 @@ describe('processing uploads', () => {
     let second = first
     while (Date.now() < deadline && second.audio.processedAt === first.audio.processedAt) {
       await new Promise((resolve) => setTimeout(resolve, 100))
-      second = (await server.payload.findByID({ collection: 'recordings', id, depth: 0 })) as Record<string, any>
+      second = (await host.payload.findByID({ collection: 'recordings', id, depth: 0 })) as Record<string, any>
     }
     second = await processed(id)
     expect(second.audio.files.archive).not.toBe(first.audio.files.archive)
@@ -148,32 +134,32 @@ describe('processing uploads', () => {
     // Same span: the segment keeps its id and the judgments made on it; its file is the new run's.
     expect(after[0].id).toBe(segment.id)
     expect(after[0].file).not.toBe(segment.file)
-    expect((await server.payload.find({ collection: 'transcriptions', where: { item: { equals: segment.id } } })).totalDocs).toBe(1)
+    expect((await host.payload.find({ collection: 'transcriptions', where: { item: { equals: segment.id } } })).totalDocs).toBe(1)
     // The previous run's files go (right after the commit the new state is visible in, so a moment later); the new ones are there.
-    const previous = path.join(mediaDir(), 'processed', first.audio.files.archive)
+    const previous = media('processed', first.audio.files.archive)
     for (const until = Date.now() + 10_000; fs.existsSync(previous) && Date.now() < until; ) await new Promise((resolve) => setTimeout(resolve, 100))
     expect(fs.existsSync(previous)).toBe(false)
-    expect(fs.existsSync(path.join(mediaDir(), 'processed', second.audio.files.archive))).toBe(true)
+    expect(fs.existsSync(media('processed', second.audio.files.archive))).toBe(true)
   })
 
   test('deleting a recording removes its segments and processed files', async () => {
     const id = await upload(wav(speechLike([{ seconds: 2 }])), { mode: 'prompt', sentence: sentenceId })
     await processed(id)
     const [segment] = await segmentsOf(id)
-    const heard = await fetch(`${server.url}/api/transcriptions`, {
+    const heard = await host.fetch(`/api/transcriptions`, {
       method: 'POST',
       headers: { ...other.headers, 'Content-Type': 'application/json' },
       body: JSON.stringify({ item: segment.id, language: languageId, text: 'heard it' }),
     })
     expect(heard.status).toBe(201)
-    expect((await fetch(`${server.url}/api/recordings/${id}`, { method: 'DELETE', headers: admin.headers })).status).toBe(200)
+    expect((await host.fetch(`/api/recordings/${id}`, { method: 'DELETE', headers: admin.headers })).status).toBe(200)
     expect(await segmentsOf(id)).toEqual([])
-    expect((await server.payload.find({ collection: 'transcriptions', where: { item: { equals: segment.id } } })).totalDocs).toBe(0)
-    expect(fs.existsSync(path.join(mediaDir(), 'processed', String(id)))).toBe(false)
+    expect((await host.payload.find({ collection: 'transcriptions', where: { item: { equals: segment.id } } })).totalDocs).toBe(0)
+    expect(fs.existsSync(media('processed', String(id)))).toBe(false)
   })
 })
 
-describe('hostile files through the API', () => {
+describe('hostile files through an upload', () => {
   let dir: string
   let files: Record<string, string>
   beforeAll(() => {
@@ -183,23 +169,14 @@ describe('hostile files through the API', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
   test.each(HOSTILE_CODES)('%s is refused (%s) with a readable reason and leaves nothing behind', async (name, code) => {
-    const response = await post(fs.readFileSync(files[name]), { mode: 'prompt', sentence: sentenceId }, path.basename(files[name]))
-    // Content sniffing turns away what is not audio at all; everything else reaches the job.
-    expect(response.status !== 201).toBe(['empty', 'random', 'png'].includes(name))
-    if (response.status !== 201) {
-      // Refused at the door by content sniffing: a 4xx with a message, no row, no stored file.
-      expect(response.status).toBeGreaterThanOrEqual(400)
-      expect(response.status).toBeLessThan(500)
-      expect((await json(response)).errors[0].message.length).toBeGreaterThan(15)
-      return
-    }
-    const id = (await json(response)).doc.id as number
+    // No content sniffing in front (that is the host's door): every file reaches the job, which must refuse it on its own.
+    const id = await upload(fs.readFileSync(files[name]), { mode: 'prompt', sentence: sentenceId }, path.basename(files[name]))
     const doc = await processed(id)
     expect(doc.audio.status).toBe('rejected')
     expect(doc.audio.checks.map((check: { code: string }) => check.code)).toContain(code)
     expect(doc.audio.failureReason.length).toBeGreaterThan(15)
     expect(await segmentsOf(id)).toEqual([])
-    const leftovers = path.join(mediaDir(), 'processed', String(id))
+    const leftovers = media('processed', String(id))
     expect(fs.existsSync(leftovers) ? fs.readdirSync(leftovers) : []).toEqual([])
   })
 })

@@ -5,7 +5,10 @@ import path from 'node:path'
 import { afterAll, beforeAll, expect, test } from '@jest/globals'
 
 import { probe, transcode } from '.'
-import { speechLike, wav } from '@shrutik/plugin-sdk/testing'
+import { coreCollections, runCommand, speechLike, wav } from '@shrutik/plugin-sdk/testing'
+import type { Config } from 'payload'
+
+import { audioProcessingPlugin } from '../plugin'
 
 let dir: string
 let input: string
@@ -65,16 +68,14 @@ test('an abort kills ffmpeg and cleans up', async () => {
 })
 
 test('shrutik audio segment writes each segment and lists it as JSON', async () => {
-  const { spawnSync } = await import('node:child_process')
+  // The command as the plugin registers it, run as the host runs it (the binary's wiring: tests/pluginCommands.test.ts).
+  const config = audioProcessingPlugin({})({ collections: coreCollections() } as Config)
   const long = path.join(dir, 'long.wav')
   const layout = [] as { seconds: number; pause?: boolean }[]
   for (let i = 0; i < 4; i++) layout.push({ seconds: 8 }, { seconds: 0.8, pause: true })
   fs.writeFileSync(long, wav(speechLike(layout)))
   const out = path.join(dir, 'segments')
-  const result = spawnSync(process.execPath, [path.resolve(import.meta.dirname, '../../../../bin/shrutik.mjs'), 'audio', 'segment', long, '--out', out], {
-    env: { ...process.env, NODE_OPTIONS: '' },
-    encoding: 'utf8',
-  })
+  const result = await runCommand(config, 'audio', ['segment', long, '--out', out])
   expect(result.status).toBe(0)
   const segments = JSON.parse(result.stdout) as { file: string; durationMs: number }[]
   expect(segments.length).toBeGreaterThanOrEqual(3)
@@ -83,7 +84,7 @@ test('shrutik audio segment writes each segment and lists it as JSON', async () 
     const probed = await probe(segment.file, { timeoutMs: 10_000 })
     expect(Math.abs((probed.declaredDurationMs ?? 0) - segment.durationMs)).toBeLessThan(60)
   }
-  const usage = spawnSync(process.execPath, [path.resolve(import.meta.dirname, '../../../../bin/shrutik.mjs'), 'audio', 'segment', long], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } })
+  const usage = await runCommand(config, 'audio', ['segment', long])
   expect(usage.status).toBe(64)
 })
 
