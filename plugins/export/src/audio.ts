@@ -5,6 +5,7 @@ import path from 'node:path'
 
 import { resolveBinaries, runTool } from '@shrutik/plugin-audio-processing/ffmpeg'
 import { getFileStore } from '@shrutik/plugin-sdk'
+import type { Payload } from 'payload'
 
 import { sha256File } from './archive'
 import type { ClipAudioSource } from './core'
@@ -68,12 +69,14 @@ export const encodeArgs = (source: ClipAudioSource, target: Exclude<AudioTarget[
  * stored files where they are; from S3 the one file the clip needs is downloaded to a temporary copy.
  */
 export const writeClipAudio = async (
+  payload: Payload,
   source: ClipAudioSource,
   target: AudioTarget,
   output: string,
   options: Parameters<typeof writeClipAudioFrom>[3],
 ): Promise<{ how: 'copied' | 'encoded'; sha256: string }> => {
-  const store = getFileStore()
+  // The store the host handed this Payload instance (never the process-wide fallback).
+  const store = getFileStore(payload)
   const fromArchive = target.codec !== 'copy' && Boolean(source.archive)
   const copy = await store.localCopy(fromArchive ? source.archive! : source.segmentFile)
   try {

@@ -228,7 +228,7 @@ export const encodeShard = async (
     const output = path.join(filesDir, item.audioPath)
     const sha256 = fs.existsSync(output)
       ? await sha256File(output)
-      : (await writeClipAudio(item.row.audio, header.target, output, { timeoutMs: settings.clipTimeoutMs, signal: options.signal, tempDir: options.tempDir, link: options.link })).sha256
+      : (await writeClipAudio(payload, item.row.audio, header.target, output, { timeoutMs: settings.clipTimeoutMs, signal: options.signal, tempDir: options.tempDir, link: options.link })).sha256
     hashes.push({ id: item.id, sha256 })
     await options.onClip?.()
   })

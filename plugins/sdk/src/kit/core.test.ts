@@ -52,7 +52,9 @@ test('a plugin migration naming the core columns applies, and reads what the pre
   expect(host.migrations).toEqual(['core-probe:20260101_000000_probe'])
   const language = await createLanguage(host.payload, { code: 'bn' })
   const sentence = await createSentence(host.payload, { language, text: 'আমি গান গাই।' })
-  const recording = await uploadRecording(host.payload, { audio: wav(constant(1, 'tone')), language, sentence, user: speaker.user })
+  const recording = await uploadRecording(host.payload, { audio: wav(constant(1, 'tone')), language, sentence, user: speaker.user, consentVersion: '2026-11', demographicsSnapshot: { ageBand: 'twenties' } })
+  // Written as the host's server writes them, though no client may set them.
+  expect(await host.payload.findByID({ collection: 'recordings' as never, id: recording.id, depth: 0 })).toMatchObject({ consentVersion: '2026-11', demographicsSnapshot: { ageBand: 'twenties' } })
   const pool = (host.payload.db as unknown as { pool: { query: (text: string, values: unknown[]) => Promise<{ rows: unknown[] }> } }).pool
   expect((await pool.query('SELECT owner_id, client_id, language_id, sentence_id, text, code FROM probe_contributions WHERE id = $1', [recording.id])).rows).toEqual([
     { owner_id: speaker.id, client_id: null, language_id: language.id, sentence_id: sentence.id, text: 'আমি গান গাই।', code: 'bn' },

@@ -108,6 +108,8 @@ const sentences = (): CollectionConfig => ({
 })
 
 const STORED_FILE = Symbol.for('shrutik.kit.recordings.storedFile')
+/** The request-context key under which `uploadRecording` hands over the fields the host's server writes. */
+const SERVER_WRITTEN = 'shrutikKitServerWritten'
 
 const recordings = (): CollectionConfig => ({
   slug: 'recordings',
@@ -132,7 +134,12 @@ const recordings = (): CollectionConfig => ({
     ],
     beforeChange: [
       async ({ data, operation, req }) => {
-        if (operation === 'create') writeContributor('owner', data, req)
+        if (operation === 'create') {
+          writeContributor('owner', data, req)
+          // What the host's server writes itself (from the contributor's consent and account), as `uploadRecording` states it.
+          const written = (req.context as Record<string, unknown> | undefined)?.[SERVER_WRITTEN] as Record<string, unknown> | undefined
+          if (written) Object.assign(data, written)
+        }
         // The file goes into the store just before the row, as Payload's own storage writes it.
         if (req.file?.data && typeof data.filename === 'string') {
           await getFileStore(req.payload).put(joinKey(RECORDINGS_FOLDER, data.filename), { stream: Readable.from([req.file.data]) }, { contentType: req.file.mimetype })
@@ -246,7 +253,9 @@ export interface UploadRecordingOptions {
   user?: TypedUser | Doc
   /** Without `user`: an anonymous contributor's id, written as the host writes it. */
   clientId?: string
+  /** The terms version the host's server records for the upload. */
   consentVersion?: string
+  /** The account's demographics, as the host's server snapshots them onto the upload. */
   demographicsSnapshot?: Record<string, unknown> | null
   /** The client's file name (the stored name is generated). @default 'take.wav' */
   filename?: string
@@ -268,9 +277,9 @@ export const uploadRecording = async (payload: Payload, options: UploadRecording
       ...(options.sentence !== undefined ? { sentence: idOf(options.sentence) } : {}),
       ...(options.scriptText !== undefined ? { scriptText: options.scriptText } : {}),
       ...(options.user ? {} : { clientId: options.clientId ?? null }),
-      consentVersion: options.consentVersion ?? null,
-      demographicsSnapshot: options.demographicsSnapshot ?? null,
     } as never,
+    // Written as the host's server writes them (no client may set them), whoever uploads.
+    context: { [SERVER_WRITTEN]: { consentVersion: options.consentVersion ?? null, demographicsSnapshot: options.demographicsSnapshot ?? null } },
     file: { data, mimetype: options.mimetype ?? 'audio/wav', name: options.filename ?? 'take.wav', size: data.length },
     ...(options.user ? { user: options.user as TypedUser, overrideAccess: false } : {}),
   })) as Doc

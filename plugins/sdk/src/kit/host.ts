@@ -80,6 +80,12 @@ export interface TestHostOptions extends Omit<TestConfigOptions, 'databaseUrl'> 
   core?: boolean
   /** Where the job runtime writes its lines (the jobs' `log` calls among them). @default JSON lines on stdout/stderr */
   logger?: RuntimeLogger
+  /**
+   * Join the `database` another test host set up (a worker in a child process, say): no schema push,
+   * no migrations, and `stop()` leaves the database as it is. Give it the same plugins, collections
+   * and file store as that host. @default false
+   */
+  attach?: boolean
 }
 
 export interface TestWorkerOptions {
@@ -213,6 +219,7 @@ export const startTestHost = async (given: TestHostOptions = {}): Promise<TestHo
   const removeMedia = () => {
     if (mediaDir) fs.rmSync(mediaDir, { recursive: true, force: true })
   }
+  if (options.attach && !options.database) throw new Error('startTestHost: `attach` joins a database another host set up: give it as `database`.')
   const database = options.database ?? (await startTestDatabase().catch((error: unknown) => {
     removeMedia()
     throw error
@@ -222,10 +229,10 @@ export const startTestHost = async (given: TestHostOptions = {}): Promise<TestHo
   let runtime: JobRuntime | undefined
   let applied: string[] = []
   try {
-    await createCoreSchema(options, database.url)
+    if (!options.attach) await createCoreSchema(options, database.url)
     const config = await createTestConfig({ ...options, databaseUrl: database.url })
     payload = await getPayload({ config, key })
-    if (!options.pushPluginSchema) applied = await applyPluginMigrations(payload)
+    if (!options.pushPluginSchema && !options.attach) applied = await applyPluginMigrations(payload)
     runtime = await createJobRuntime({
       payload,
       databaseUrl: database.url,
