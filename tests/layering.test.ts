@@ -197,9 +197,6 @@ const PACKAGE_BOUNDARY_PENDING: Record<string, string> = {
   'plugins/consensus/test/review.test.ts': 'consensus integration tests still boot the host (moving onto the kit in their own change)',
   'plugins/consensus/test/jobs.test.ts': 'consensus integration tests still boot the host (moving onto the kit in their own change)',
   'plugins/consensus/test/cli.test.ts': 'consensus integration tests still boot the host (moving onto the kit in their own change)',
-  'plugins/export/test/e2e.test.ts': 'export integration tests still boot the host (moving onto the kit next)',
-  'plugins/export/test/workers.test.ts': 'export integration tests still boot the host (moving onto the kit next)',
-  'plugins/export/test/worker.ts': 'export integration tests still boot the host (moving onto the kit next)',
 }
 
 interface PackageInfo {

@@ -1,17 +1,28 @@
-import { spawn, spawnSync } from 'node:child_process'
 import { createHash, randomUUID } from 'node:crypto'
+import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { audioProcessingPlugin } from '@shrutik/plugin-audio-processing'
+import { consensusPlugin } from '@shrutik/plugin-consensus'
 import { getRegisteredJobs } from '@shrutik/plugin-sdk'
-import { runJobHandler } from '@shrutik/plugin-sdk/testing'
+import {
+  createLanguage as createLanguageDoc,
+  createSentence,
+  runCommand,
+  runJobHandler,
+  speechLike,
+  startTestHost,
+  uploadRecording,
+  wav,
+  type TestHost,
+  type TestUser,
+} from '@shrutik/plugin-sdk/testing'
+import type { CollectionConfig } from 'payload'
 
-import { speechLike, wav } from '@shrutik/plugin-sdk/testing'
-import { createJobRuntime, type JobRuntime } from '../../../src/jobs/runtime'
-import { createUser, mintAnonymous, json, startTestServer, type TestServer, type TestUser } from '../../../tests/helpers/server'
-import { call, createLanguage, eventually, transcribe, vote } from '../../../tests/helpers/fixtures'
+import { exportPlugin } from '../src'
 import { CV_CLIP_COLUMNS } from '../src/formats'
 import { runDueSchedules } from '../src/jobs'
 import { exportSettings } from '../src/options'
@@ -19,14 +30,16 @@ import { selectClips } from '../src/select'
 import { validateKaldiDir } from './kaldiCheck'
 
 /**
- * End to end on the real runtime: uploads from several contributors (signed in and anonymous) →
- * the real audio job → votes over REST → the consensus job accepts or rejects → exports in every
- * format through the admin API and the job runtime (build → shards → finalize), downloaded over
- * HTTP with ranges, unpacked and checked; the CLI on the same data; access for every role.
+ * End to end on the SDK test kit's host (the core collections, the audio-processing and consensus
+ * plugins installed beside this one from their packages, the real job runtime): uploads from
+ * several contributors (signed in and anonymous) → the real audio job → votes over REST → the
+ * consensus job accepts or rejects → exports in every format through the admin API and the job
+ * runtime (build → shards → finalize), downloaded with ranges, unpacked and checked; the CLI
+ * command on the same data; access for every role. Sentence reports are read through the
+ * documented `reportsSlug` interface (`sentence`, `reason`), here a stand-in collection.
  */
 
-let server: TestServer
-let worker: JobRuntime
+let host: TestHost
 let admin: TestUser
 let exporter: TestUser
 let reviewer: TestUser
@@ -34,51 +47,111 @@ let speakers: TestUser[]
 let voters: TestUser[]
 let languageId: number
 let languageCode: string
-let anonymous: Record<string, string>
 let anonymousId: string
 let work: string
-const BIN = path.resolve(import.meta.dirname, '../../../bin/shrutik.mjs')
 
 const SENTENCES = ['আমি বাংলায় গান গাই।', 'সে বলল, "চলো যাই"।', 'নদীর ধারে বাড়ি', 'আকাশ নীল, মেঘ সাদা', 'এক\tদুই', 'বৃষ্টি পড়ে', 'পাখি ডাকে', 'সকাল হলো']
 
-const upload = async (headers: Record<string, string>, sentenceId: number, seed: number): Promise<number> => {
-  const form = new FormData()
+/** An upload as a signed-in contributor (`user`) or an anonymous one (`clientId`), with the file: every hook runs as on a real upload. */
+const upload = async (who: { user: TestUser } | { clientId: string }, sentenceId: number, seed: number, demographics?: Record<string, unknown>): Promise<number> => {
   const audio = wav(speechLike([{ seconds: 0.2, pause: true }, { seconds: 1.2 }, { seconds: 0.2, pause: true }], { seed }))
-  form.append('file', new Blob([new Uint8Array(audio)], { type: 'audio/wav' }), 'take.wav')
-  form.append('_payload', JSON.stringify({ language: languageId, mode: 'prompt', sentence: sentenceId, consentVersion: '2026-11' }))
-  const response = await fetch(`${server.url}/api/recordings`, { method: 'POST', headers, body: form })
-  if (response.status !== 201) throw new Error(`upload failed: ${response.status} ${JSON.stringify(await json(response))}`)
-  return (await json(response)).doc.id as number
+  const doc = await uploadRecording(host.payload, {
+    audio,
+    language: languageId,
+    mode: 'prompt',
+    sentence: sentenceId,
+    consentVersion: '2026-11',
+    demographicsSnapshot: demographics ?? null,
+    ...('user' in who ? { user: who.user.user } : { clientId: who.clientId }),
+  })
+  return doc.id as number
+}
+
+/** REST through Payload's handler, as a client would call it. */
+const call = (method: string, url: string, actor?: { headers?: Record<string, string> }, body?: unknown) =>
+  host.fetch(url, {
+    method,
+    headers: { ...(actor?.headers ?? {}), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+
+const json = async (response: Response): Promise<any> => {
+  const text = await response.text()
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}
+
+const eventually = async <T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 15_000): Promise<T> => {
+  const deadline = Date.now() + timeoutMs
+  let value = await read()
+  while (!check(value)) {
+    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(value)}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    value = await read()
+  }
+  return value
+}
+
+/** A language of its own: a private-use code (qaa–qtz), retried on the rare collision. */
+const createLanguage = async (): Promise<number> => {
+  for (let attempt = 0; ; attempt++) {
+    const code = `q${String.fromCharCode(97 + Math.floor(Math.random() * 20))}${String.fromCharCode(97 + Math.floor(Math.random() * 26))}`
+    try {
+      return (await createLanguageDoc(host.payload, { code, name: `Test ${code}` })).id as number
+    } catch (error) {
+      if (attempt >= 10) throw error
+    }
+  }
+}
+
+const vote = (actor: TestUser, segment: number, valid: boolean, reason?: string) => call('POST', '/api/votes', actor, { segment, valid, ...(reason ? { reason } : {}) })
+
+const transcribe = (actor: TestUser, item: number, language: number, text: string) => call('POST', '/api/transcriptions', actor, { item, language, text })
+
+/**
+ * Sentence reports as the host keeps them (its `sentence-skips`), reduced to the fields the export
+ * plugin documents reading through `reportsSlug`: `sentence` and `reason`.
+ */
+const sentenceReports: CollectionConfig = {
+  slug: 'sentence-skips',
+  access: { read: () => false, create: () => false, update: () => false, delete: () => false },
+  fields: [
+    { name: 'sentence', type: 'relationship', relationTo: 'sentences', required: true },
+    { name: 'reason', type: 'text', required: true },
+  ],
 }
 
 const segmentOf = async (recordingId: number): Promise<number> => {
   const recording = await eventually(
-    () => server.payload.findByID({ collection: 'recordings', id: recordingId, depth: 0 }) as Promise<Record<string, any>>,
+    () => host.payload.findByID({ collection: 'recordings', id: recordingId, depth: 0 }) as Promise<Record<string, any>>,
     (doc) => ['ready', 'rejected', 'failed'].includes(doc.audio?.status),
     60_000,
   )
   expect(recording.audio.status).toBe('ready')
-  const segments = await server.payload.find({ collection: 'segments', where: { recording: { equals: recordingId } }, depth: 0 })
+  const segments = await host.payload.find({ collection: 'segments', where: { recording: { equals: recordingId } }, depth: 0 })
   return segments.docs[0].id as number
 }
 
-const status = async (segmentId: number) => ((await server.payload.findByID({ collection: 'segments', id: segmentId, depth: 0 })) as Record<string, any>).consensus?.status
+const status = async (segmentId: number) => ((await host.payload.findByID({ collection: 'segments', id: segmentId, depth: 0 })) as Record<string, any>).consensus?.status
 
 const createExport = async (actor: TestUser, data: Record<string, unknown>) => {
-  const response = await call(server, 'POST', '/api/dataset-exports', { headers: actor.headers }, { language: languageId, seed: 42, ...data })
+  const response = await call('POST', '/api/dataset-exports', { headers: actor.headers }, { language: languageId, seed: 42, ...data })
   expect(response.status).toBe(201)
   return (await json(response)).doc.id as number
 }
 
 const finished = (id: number) =>
   eventually(
-    () => server.payload.findByID({ collection: 'dataset-exports', id, depth: 0 }) as Promise<Record<string, any>>,
+    () => host.payload.findByID({ collection: 'dataset-exports', id, depth: 0 }) as Promise<Record<string, any>>,
     (doc) => ['done', 'failed', 'cancelled'].includes(doc.status),
     90_000,
   )
 
 const download = async (id: number, headers: Record<string, string>) => {
-  const response = await fetch(`${server.url}/api/export/exports/${id}/download`, { headers })
+  const response = await host.fetch(`/api/export/exports/${id}/download`, { headers })
   return { response, bytes: Buffer.from(await response.arrayBuffer()) }
 }
 
@@ -116,82 +189,61 @@ const expectNoIdentities = (root: string) => {
   }
 }
 
-const cli = (args: string[]) =>
-  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'error' }
-    delete env.NODE_OPTIONS
-    const child = spawn(process.execPath, [BIN, 'export', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk) => (stdout += chunk))
-    child.stderr.on('data', (chunk) => (stderr += chunk))
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`shrutik export ${args.join(' ')} did not finish in 60 s:\n${stdout}\n${stderr}`))
-    }, 60_000)
-    child.on('close', (status) => {
-      clearTimeout(timer)
-      resolve({ status, stdout, stderr })
-    })
-  })
+// The command runs here, on this host's Payload: not re-spawned in a heap-capped process of its own (that is for `shrutik` itself).
+process.env.SHRUTIK_EXPORT_CAPPED = '1'
+
+/** `shrutik export …` as the host runs it, on this host's database (the binary itself is the host's test). */
+const cli = (args: string[]) => runCommand(host.payload.config, 'export', args, { payload: host.payload })
 
 beforeAll(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'shrutik-export-e2e-'))
-  server = await startTestServer()
-  const minted = await mintAnonymous(server)
-  anonymous = minted.headers
-  anonymousId = minted.clientId
-  worker = await createJobRuntime({
-    payload: server.payload,
-    databaseUrl: server.booted.database.url,
-    jobs: getRegisteredJobs(server.payload.config),
-    role: 'worker',
-    processEveryMs: 300,
-    sweepUnknownJobs: false,
+  host = await startTestHost({
+    core: true,
+    collections: [sentenceReports],
+    plugins: [audioProcessingPlugin({}), consensusPlugin({}), exportPlugin({ exportsDir: path.join(work, 'exports') })],
   })
+  anonymousId = randomUUID()
   ;[admin, exporter, reviewer, ...speakers] = await Promise.all([
-    createUser(server, 'admin', 'export-admin'),
-    createUser(server, 'exporter', 'export-exporter'),
-    createUser(server, 'reviewer', 'export-reviewer'),
-    createUser(server, 'contributor', 'export-speaker-a'),
-    createUser(server, 'contributor', 'export-speaker-b'),
+    host.createUser('admin', 'export-admin'),
+    host.createUser('exporter', 'export-exporter'),
+    host.createUser('reviewer', 'export-reviewer'),
+    host.createUser('contributor', 'export-speaker-a'),
+    host.createUser('contributor', 'export-speaker-b'),
   ])
-  voters = await Promise.all([0, 1].map((index) => createUser(server, 'contributor', `export-voter-${index}`)))
-  // One speaker opted in to demographics (then blanked: fewer than k = 5 speakers share them).
-  await server.payload.update({ collection: 'users', id: speakers[0].id, data: { name: 'Rina Secret', demographics: { ageBand: 'twenties', gender: 'female' } } as never })
-  languageId = await createLanguage(server)
-  languageCode = ((await server.payload.findByID({ collection: 'languages', id: languageId })) as Record<string, any>).code
+  voters = await Promise.all([0, 1].map((index) => host.createUser('contributor', `export-voter-${index}`)))
+  languageId = await createLanguage()
+  languageCode = ((await host.payload.findByID({ collection: 'languages', id: languageId })) as Record<string, any>).code
   const sentenceIds: number[] = []
-  for (const text of SENTENCES) sentenceIds.push((await server.payload.create({ collection: 'sentences', data: { text, language: languageId, status: 'approved', domain: 'general' } })).id as number)
+  for (const text of SENTENCES) sentenceIds.push((await createSentence(host.payload, { text, language: languageId, status: 'approved', domain: 'general' })).id as number)
 
   // Three contributors (one anonymous) read three sentences each: 9 prompt recordings; the last
   // one repeats the first sentence (and is rejected by the voters).
-  const uploads: [Record<string, string>, number][] = []
-  for (const [index, headers] of [speakers[0].headers, speakers[1].headers, anonymous].entries()) {
-    for (const sentence of [...sentenceIds, sentenceIds[0]].slice(index * 3, index * 3 + 3)) uploads.push([headers, sentence])
+  // One speaker opted in to demographics (then blanked: fewer than k = 5 speakers share them); the host snapshots them onto each upload.
+  const uploads: [{ user: TestUser } | { clientId: string }, number, Record<string, unknown> | undefined][] = []
+  for (const [index, who] of [{ user: speakers[0] }, { user: speakers[1] }, { clientId: anonymousId }].entries()) {
+    for (const sentence of [...sentenceIds, sentenceIds[0]].slice(index * 3, index * 3 + 3)) uploads.push([who, sentence, index === 0 ? { ageBand: 'twenties', gender: 'female' } : undefined])
   }
   const recordings: number[] = []
-  for (const [index, [headers, sentence]] of uploads.entries()) recordings.push(await upload(headers, sentence, index + 1))
+  for (const [index, [who, sentence, demographics]] of uploads.entries()) recordings.push(await upload(who, sentence, index + 1, demographics))
   const segments: number[] = []
   for (const recording of recordings) segments.push(await segmentOf(recording))
   // Two valid votes accept a clip; the last one gets two invalid votes (rejected).
   for (const [index, segment] of segments.entries()) {
     const valid = index !== segments.length - 1
-    for (const voter of voters) expect((await vote(server, { headers: voter.headers }, segment, valid, valid ? undefined : 'noisy')).status).toBe(201)
+    for (const voter of voters) expect((await vote(voter, segment, valid, valid ? undefined : 'noisy')).status).toBe(201)
   }
   for (const [index, segment] of segments.entries()) {
     await eventually(() => status(segment), (value) => value === (index === segments.length - 1 ? 'rejected' : 'accepted'), 30_000)
   }
-  // Two reports of one sentence (reported.tsv) and a plain skip of another (not a report).
-  const skip = (user: TestUser, sentence: number, reason: string) => call(server, 'POST', `/api/site/sentences/${sentence}/skip`, { headers: user.headers }, { reason })
-  expect((await skip(voters[0], sentenceIds[2], 'offensive')).status).toBe(200)
-  expect((await skip(voters[1], sentenceIds[2], 'grammar-spelling')).status).toBe(200)
-  expect((await skip(voters[0], sentenceIds[3], 'skip')).status).toBe(200)
+  // Two reports of one sentence (reported.tsv) and a plain skip of another (not a report), as the host records them.
+  const skip = (sentence: number, reason: string) => host.payload.create({ collection: 'sentence-skips' as never, data: { sentence, reason } as never })
+  await skip(sentenceIds[2], 'offensive')
+  await skip(sentenceIds[2], 'grammar-spelling')
+  await skip(sentenceIds[3], 'skip')
 }, 240_000)
 
 afterAll(async () => {
-  await worker?.stop(5000)
-  await server?.close()
+  await host?.stop()
   if (work) fs.rmSync(work, { recursive: true, force: true })
 })
 
@@ -200,14 +252,15 @@ describe('access to exports', () => {
     const id = await createExport(exporter, { format: 'nemo' })
     const done = await finished(id)
     expect(done.status).toBe('done')
-    for (const headers of [{}, anonymous, speakers[0].headers, reviewer.headers]) {
-      const create = await call(server, 'POST', '/api/dataset-exports', { headers }, { language: languageId, format: 'cv', seed: 1 })
+    // (An anonymous contributor's cookie is the host's; to this plugin it is a request without a user, as `{}`.)
+    for (const headers of [{}, speakers[0].headers, reviewer.headers]) {
+      const create = await call('POST', '/api/dataset-exports', { headers }, { language: languageId, format: 'cv', seed: 1 })
       expect([401, 403]).toContain(create.status)
       const { response } = await download(id, headers)
       expect([401, 403]).toContain(response.status)
-      const cancel = await call(server, 'POST', `/api/export/exports/${id}/cancel`, { headers })
+      const cancel = await call('POST', `/api/export/exports/${id}/cancel`, { headers })
       expect([401, 403]).toContain(cancel.status)
-      const list = await json(await call(server, 'GET', '/api/dataset-exports', { headers }))
+      const list = await json(await call('GET', '/api/dataset-exports', { headers }))
       expect(list.docs ?? []).toHaveLength(0)
     }
     const { response } = await download(id, exporter.headers)
@@ -293,14 +346,14 @@ describe('exports on the real runtime', () => {
   test('the same export again gives a byte-identical archive; a range download is a 206 slice; downloads are recorded', async () => {
     const again = await createExport(admin, { format: 'kaldi' })
     const done = await finished(again)
-    const first = (await server.payload.findByID({ collection: 'dataset-exports', id: archives.kaldi.id })) as Record<string, any>
+    const first = (await host.payload.findByID({ collection: 'dataset-exports', id: archives.kaldi.id })) as Record<string, any>
     expect(done.sha256).toBe(first.sha256)
     const { response, bytes } = await download(again, { ...admin.headers, Range: 'bytes=10-99' })
     expect(response.status).toBe(206)
     expect(response.headers.get('content-range')).toBe(`bytes 10-99/${archives.kaldi.bytes.length}`)
     expect(bytes.equals(archives.kaldi.bytes.subarray(10, 100))).toBe(true)
     expect((await download(again, { ...admin.headers, Range: 'bytes=999999999-' })).response.status).toBe(416)
-    const records = await server.payload.find({ collection: 'dataset-export-downloads', where: { export: { equals: again } }, depth: 0 })
+    const records = await host.payload.find({ collection: 'dataset-export-downloads', where: { export: { equals: again } }, depth: 0 })
     expect(records.docs.map((doc) => (doc as Record<string, any>).range)).toContain('bytes=10-99')
     expect(records.docs.every((doc) => (doc as Record<string, any>).user === admin.id)).toBe(true)
   })
@@ -320,7 +373,7 @@ describe('exports on the real runtime', () => {
 
   test('deleting an export removes its files; a cancelled export is never downloadable', async () => {
     const id = await createExport(admin, { format: 'nemo', seed: 9 })
-    const cancel = await call(server, 'POST', `/api/export/exports/${id}/cancel`, { headers: admin.headers })
+    const cancel = await call('POST', `/api/export/exports/${id}/cancel`, { headers: admin.headers })
     expect([200, 409]).toContain(cancel.status)
     const doc = await finished(id)
     if (cancel.status === 200) {
@@ -328,9 +381,9 @@ describe('exports on the real runtime', () => {
       expect((await download(id, admin.headers)).response.status).toBe(409)
     }
     const kept = archives.nemo.id
-    const dir = path.join(exportSettings(server.payload).exportsDir, String(kept))
+    const dir = path.join(exportSettings(host.payload).exportsDir, String(kept))
     expect(fs.existsSync(dir)).toBe(true)
-    const response = await call(server, 'DELETE', `/api/dataset-exports/${kept}`, { headers: admin.headers })
+    const response = await call('DELETE', `/api/dataset-exports/${kept}`, { headers: admin.headers })
     expect(response.status).toBe(200)
     expect(fs.existsSync(dir)).toBe(false)
   })
@@ -338,14 +391,14 @@ describe('exports on the real runtime', () => {
 
 describe('selection, salts and schedules', () => {
   test('the withdrawal hook is the one place consent withdrawal reaches: its recordings are left out and counted', async () => {
-    const settings = exportSettings(server.payload)
-    const all = await selectClips(server.payload, settings, { language: languageCode, format: 'cv' })
+    const settings = exportSettings(host.payload)
+    const all = await selectClips(host.payload, settings, { language: languageCode, format: 'cv' })
     expect(all.clips).toHaveLength(8)
     expect(all.withdrawn).toBe(0)
     const withdrawnRecording = all.clips[0].recordingId
     const asked: number[][] = []
     const without = await selectClips(
-      server.payload,
+      host.payload,
       {
         ...settings,
         withdrawnRecordings: async (ids) => {
@@ -360,9 +413,9 @@ describe('selection, salts and schedules', () => {
     expect(without.withdrawn).toBe(1)
     expect(asked.flat()).toContain(withdrawnRecording)
     // Filters: confidence, duration, domain.
-    expect((await selectClips(server.payload, settings, { language: languageCode, format: 'cv', domains: ['poetry'] })).clips).toHaveLength(0)
-    expect((await selectClips(server.payload, settings, { language: languageCode, format: 'cv', maxDurationMs: 10 })).clips).toHaveLength(0)
-    expect((await selectClips(server.payload, settings, { language: languageCode, format: 'cv', include: 'all' })).clips).toHaveLength(9)
+    expect((await selectClips(host.payload, settings, { language: languageCode, format: 'cv', domains: ['poetry'] })).clips).toHaveLength(0)
+    expect((await selectClips(host.payload, settings, { language: languageCode, format: 'cv', maxDurationMs: 10 })).clips).toHaveLength(0)
+    expect((await selectClips(host.payload, settings, { language: languageCode, format: 'cv', include: 'all' })).clips).toHaveLength(9)
   })
 
   test('fresh speaker ids: a rotated export shares no speaker id with the instance salt, and its re-run keeps its own', async () => {
@@ -382,22 +435,22 @@ describe('selection, salts and schedules', () => {
     expect(rotatedIds.size).toBe(3)
     expect([...rotatedIds].filter((id) => plainIds.has(id))).toEqual([])
     // The salt is never readable, not even by an admin.
-    const api = await json(await call(server, 'GET', `/api/dataset-exports/${rotated.id}`, { headers: admin.headers }))
+    const api = await json(await call('GET', `/api/dataset-exports/${rotated.id}`, { headers: admin.headers }))
     expect(api.salt).toBeUndefined()
     expect(api.runId).toBeUndefined()
   })
 
   test('a daily template makes one new export when due, then waits a day', async () => {
     const templateId = await createExport(admin, { format: 'nemo', schedule: 'daily' })
-    const template = (await server.payload.findByID({ collection: 'dataset-exports', id: templateId, depth: 0 })) as Record<string, any>
+    const template = (await host.payload.findByID({ collection: 'dataset-exports', id: templateId, depth: 0 })) as Record<string, any>
     expect(template.status).toBe('queued')
     expect(template.nextRunAt).toBeTruthy()
-    expect(await runDueSchedules(server.payload)).toBe(1)
-    expect(await runDueSchedules(server.payload)).toBe(0)
-    const copies = await server.payload.find({ collection: 'dataset-exports', where: { scheduledFrom: { equals: templateId } }, depth: 0 })
+    expect(await runDueSchedules(host.payload)).toBe(1)
+    expect(await runDueSchedules(host.payload)).toBe(0)
+    const copies = await host.payload.find({ collection: 'dataset-exports', where: { scheduledFrom: { equals: templateId } }, depth: 0 })
     expect(copies.docs).toHaveLength(1)
     expect((await finished(copies.docs[0].id as number)).status).toBe('done')
-    const after = (await server.payload.findByID({ collection: 'dataset-exports', id: templateId, depth: 0 })) as Record<string, any>
+    const after = (await host.payload.findByID({ collection: 'dataset-exports', id: templateId, depth: 0 })) as Record<string, any>
     expect(new Date(after.nextRunAt).getTime() - Date.now()).toBeGreaterThan(23 * 60 * 60_000)
     expect(after.status).toBe('queued')
   })
@@ -408,12 +461,12 @@ describe('failures', () => {
     const id = await createExport(admin, { format: 'nemo', schedule: 'weekly' })
     const runId = randomUUID()
     // A template turned into a running export whose work folder is missing (system write).
-    await server.payload.update({ collection: 'dataset-exports', id, data: { schedule: 'none', status: 'running', runId, shardsTotal: 0, doneShards: [] } as never })
-    const finalize = getRegisteredJobs(server.payload.config).find((job) => job.name === 'export.finalize-dataset')!
-    await expect(runJobHandler(finalize, { payload: server.payload, data: { exportId: id, runId }, attempt: 1 })).rejects.toThrow()
-    expect(((await server.payload.findByID({ collection: 'dataset-exports', id, depth: 0 })) as Record<string, any>).status).toBe('running')
-    await expect(runJobHandler(finalize, { payload: server.payload, data: { exportId: id, runId }, attempt: 4 })).rejects.toThrow()
-    const failed = (await server.payload.findByID({ collection: 'dataset-exports', id, depth: 0 })) as Record<string, any>
+    await host.payload.update({ collection: 'dataset-exports', id, data: { schedule: 'none', status: 'running', runId, shardsTotal: 0, doneShards: [] } as never })
+    const finalize = getRegisteredJobs(host.payload.config).find((job) => job.name === 'export.finalize-dataset')!
+    await expect(runJobHandler(finalize, { payload: host.payload, data: { exportId: id, runId }, attempt: 1 })).rejects.toThrow()
+    expect(((await host.payload.findByID({ collection: 'dataset-exports', id, depth: 0 })) as Record<string, any>).status).toBe('running')
+    await expect(runJobHandler(finalize, { payload: host.payload, data: { exportId: id, runId }, attempt: 4 })).rejects.toThrow()
+    const failed = (await host.payload.findByID({ collection: 'dataset-exports', id, depth: 0 })) as Record<string, any>
     expect(failed.status).toBe('failed')
     expect(failed.error).toMatch(/^The export failed after 4 attempts: /)
   })
@@ -421,32 +474,32 @@ describe('failures', () => {
 
 describe('long recordings', () => {
   test('segments cut from a long recording, transcribed by three people, are exported cut from the archival copy with their agreed text', async () => {
-    const longLanguageId = await createLanguage(server)
-    const code = ((await server.payload.findByID({ collection: 'languages', id: longLanguageId })) as Record<string, any>).code
+    const longLanguageId = await createLanguage()
+    const code = ((await host.payload.findByID({ collection: 'languages', id: longLanguageId })) as Record<string, any>).code
     // As the audio plugin's own test: pauses between stretches long enough to make segments of their own.
     const layout: { seconds: number; pause?: boolean }[] = []
     for (let index = 0; index < 3; index++) layout.push({ seconds: 7 }, { seconds: 0.8, pause: true })
     const form = new FormData()
     form.append('file', new Blob([new Uint8Array(wav(speechLike(layout, { seed: 77 })))], { type: 'audio/wav' }), 'passage.wav')
     form.append('_payload', JSON.stringify({ language: longLanguageId, mode: 'long', scriptText: 'একটি লম্বা অনুচ্ছেদ।', consentVersion: '2026-11' }))
-    const response = await fetch(`${server.url}/api/recordings`, { method: 'POST', headers: speakers[0].headers, body: form })
+    const response = await host.fetch('/api/recordings', { method: 'POST', headers: speakers[0].headers, body: form })
     expect(response.status).toBe(201)
     const recordingId = (await json(response)).doc.id as number
     await eventually(
-      () => server.payload.findByID({ collection: 'recordings', id: recordingId, depth: 0 }) as Promise<Record<string, any>>,
+      () => host.payload.findByID({ collection: 'recordings', id: recordingId, depth: 0 }) as Promise<Record<string, any>>,
       (doc) => ['ready', 'rejected', 'failed'].includes(doc.audio?.status),
       60_000,
     )
-    const segments = (await server.payload.find({ collection: 'segments', where: { recording: { equals: recordingId } }, sort: 'index', depth: 0 })).docs as Record<string, any>[]
+    const segments = (await host.payload.find({ collection: 'segments', where: { recording: { equals: recordingId } }, sort: 'index', depth: 0 })).docs as Record<string, any>[]
     expect(segments.length).toBeGreaterThanOrEqual(2)
     const textOf = (index: number) => `অনুচ্ছেদের অংশ ${index + 1}`
     for (const [index, segment] of segments.entries()) {
       for (const transcriber of [speakers[1], voters[0], voters[1]]) {
-        expect((await transcribe(server, { headers: transcriber.headers }, segment.id, longLanguageId, textOf(index))).status).toBe(201)
+        expect((await transcribe(transcriber, segment.id, longLanguageId, textOf(index))).status).toBe(201)
       }
     }
     for (const segment of segments) await eventually(() => status(segment.id), (value) => value === 'accepted', 30_000)
-    const id = (await json(await call(server, 'POST', '/api/dataset-exports', { headers: admin.headers }, { language: longLanguageId, format: 'cv', seed: 5 }))).doc.id as number
+    const id = (await json(await call('POST', '/api/dataset-exports', { headers: admin.headers }, { language: longLanguageId, format: 'cv', seed: 5 }))).doc.id as number
     const done = await finished(id)
     expect(done.status).toBe('done')
     expect(done.summary).toMatchObject({ clips: segments.length, speakers: 1 })
@@ -472,20 +525,20 @@ describe('long recordings', () => {
 
 describe('deleting a language that has exports', () => {
   test('the language goes; its exports stay, with the language code they were made for', async () => {
-    const doomedId = await createLanguage(server)
-    const code = ((await server.payload.findByID({ collection: 'languages', id: doomedId })) as Record<string, any>).code
-    const id = (await json(await call(server, 'POST', '/api/dataset-exports', { headers: admin.headers }, { language: doomedId, format: 'cv', seed: 1 }))).doc.id as number
+    const doomedId = await createLanguage()
+    const code = ((await host.payload.findByID({ collection: 'languages', id: doomedId })) as Record<string, any>).code
+    const id = (await json(await call('POST', '/api/dataset-exports', { headers: admin.headers }, { language: doomedId, format: 'cv', seed: 1 }))).doc.id as number
     const failed = await finished(id)
     expect(failed.status).toBe('failed')
     expect(failed.languageCode).toBe(code)
-    expect((await call(server, 'DELETE', `/api/languages/${doomedId}`, { headers: admin.headers })).status).toBe(200)
-    const kept = (await server.payload.findByID({ collection: 'dataset-exports', id, depth: 0 })) as Record<string, any>
+    expect((await call('DELETE', `/api/languages/${doomedId}`, { headers: admin.headers })).status).toBe(200)
+    const kept = (await host.payload.findByID({ collection: 'dataset-exports', id, depth: 0 })) as Record<string, any>
     expect(kept.language ?? null).toBeNull()
     expect(kept.languageCode).toBe(code)
     // The admin can still open and edit it; a new export still needs a language.
-    expect((await call(server, 'GET', `/api/dataset-exports/${id}`, { headers: admin.headers })).status).toBe(200)
-    expect((await call(server, 'PATCH', `/api/dataset-exports/${id}`, { headers: admin.headers }, { seed: 2 })).status).toBe(200)
-    const missing = await call(server, 'POST', '/api/dataset-exports', { headers: admin.headers }, { format: 'cv', seed: 1 })
+    expect((await call('GET', `/api/dataset-exports/${id}`, { headers: admin.headers })).status).toBe(200)
+    expect((await call('PATCH', `/api/dataset-exports/${id}`, { headers: admin.headers }, { seed: 2 })).status).toBe(200)
+    const missing = await call('POST', '/api/dataset-exports', { headers: admin.headers }, { format: 'cv', seed: 1 })
     expect(missing.status).toBe(400)
     expect(JSON.stringify(await json(missing))).toMatch(/Choose a language/)
   })
@@ -514,7 +567,7 @@ describe('the plan in PostgreSQL', () => {
       const pure = planRows(clips, { salt, split: { seed, sentenceDisjoint }, extensionOf: () => 'flac' })
       const runId = randomUUID()
       await insertPlanRows(
-        server.payload,
+        host.payload,
         runId,
         null,
         clips.map((each) => {
@@ -525,17 +578,17 @@ describe('the plan in PostgreSQL', () => {
         }),
       )
       try {
-        const { heldOut } = await assignPlanSplits(server.payload, runId, { seed, sentenceDisjoint })
+        const { heldOut } = await assignPlanSplits(host.payload, runId, { seed, sentenceDisjoint })
         expect(heldOut).toBe(pure.heldOut)
         const stored: { id: number; name: string; split: string | null }[] = []
-        for await (const row of scanPlan(server.payload, runId)) stored.push({ id: row.id, name: row.name, split: row.split })
+        for await (const row of scanPlan(host.payload, runId)) stored.push({ id: row.id, name: row.name, split: row.split })
         expect(stored.map((row) => [row.name, row.split])).toEqual(pure.rows.map((row) => [row.name, row.split]))
-        await writeAudioPaths(server.payload, stored.map((row, index) => ({ id: row.id, path: `clips/${row.name}.flac`, shard: Math.floor(index / 1000) })))
-        const blanked = await rareDemographics(server.payload, runId, 5)
+        await writeAudioPaths(host.payload, stored.map((row, index) => ({ id: row.id, path: `clips/${row.name}.flac`, shard: Math.floor(index / 1000) })))
+        const blanked = await rareDemographics(host.payload, runId, 5)
         const expected = findRareDemographics(pure.rows, 5).blanked
         for (const column of ['age', 'gender', 'accents', 'variant'] as const) expect(blanked[column]).toEqual([...expected[column]].sort())
       } finally {
-        await deletePlan(server.payload, { runId })
+        await deletePlan(host.payload, { runId })
       }
     }
   })
@@ -546,7 +599,7 @@ describe('shrutik export (CLI)', () => {
     expect((await cli(['--language', languageCode, '--format', 'nope', '--out', path.join(work, 'x')])).status).toBe(64)
     expect((await cli(['--format', 'cv', '--out', path.join(work, 'x')])).status).toBe(64)
     expect((await cli(['--language', languageCode, '--format', 'cv', '--out', path.join(work, 'x'), '--min-confidence', '2'])).status).toBe(64)
-    const emptyLanguage = ((await server.payload.findByID({ collection: 'languages', id: await createLanguage(server) })) as Record<string, any>).code
+    const emptyLanguage = ((await host.payload.findByID({ collection: 'languages', id: await createLanguage() })) as Record<string, any>).code
     for (const language of [emptyLanguage, 'qzz']) {
       const empty = await cli(['--language', language, '--format', 'cv', '--out', path.join(work, 'empty.tar')])
       expect(empty.status).toBe(65)

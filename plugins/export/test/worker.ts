@@ -1,23 +1,24 @@
 /**
  * A separate worker process for the export jobs only, as `shrutik worker` runs (used by
- * workers.test.ts to share an export between processes and to SIGKILL one mid-export).
+ * workers.test.ts to share an export between processes and to SIGKILL one mid-export): a test host
+ * attached to the suite's database (SHRUTIK_WORKERS_DATABASE_URL), folder (SHRUTIK_WORKERS_FOLDER) and secret (SHRUTIK_WORKERS_SECRET).
  */
 export {}
 
-const { getRegisteredJobs } = await import('@shrutik/plugin-sdk')
-const { bootPayload } = await import('../../../src/server/boot')
-const { createJobRuntime } = await import('../../../src/jobs/runtime')
+const { startTestHost } = await import('@shrutik/plugin-sdk/testing')
+const { workersHostOptions } = await import('./workersHost')
 
-const booted = await bootPayload()
-const runtime = await createJobRuntime({
-  payload: booted.payload,
-  databaseUrl: booted.database.url,
-  jobs: getRegisteredJobs(booted.payload.config).filter((job) => job.name.startsWith('export.')),
-  role: 'worker',
-  processEveryMs: 300,
-  sweepUnknownJobs: false,
-})
+const url = process.env.SHRUTIK_WORKERS_DATABASE_URL
+const folder = process.env.SHRUTIK_WORKERS_FOLDER
+const secret = process.env.SHRUTIK_WORKERS_SECRET
+if (!url || !folder || !secret) throw new Error('worker.ts needs SHRUTIK_WORKERS_DATABASE_URL, SHRUTIK_WORKERS_FOLDER and SHRUTIK_WORKERS_SECRET.')
+
+const host = await startTestHost({ ...workersHostOptions(folder, secret), attach: true, role: 'web', database: { url, stop: async () => undefined } })
+const runtime = await host.startWorker({ jobs: (registered) => registered.filter((job) => job.name.startsWith('export.')) })
 console.log(JSON.stringify({ message: 'export worker ready', pid: process.pid }))
 process.on('SIGTERM', () => {
-  void runtime.stop(2000).then(() => process.exit(0))
+  void runtime
+    .stop(2000)
+    .then(() => host.stop())
+    .then(() => process.exit(0))
 })
