@@ -5,7 +5,7 @@ import { decideTranscription, decideValidation, type ConsensusStatus, type Known
 import { drizzleOf, rowsOf, sql, table, contributorKey, type SQLQuery } from './db'
 import { RELIABILITY, SKIPS, VOTES, type SanitizedConsensusOptions } from './options'
 import { lockDecision, segmentFacts, type SegmentFacts } from './segments'
-import { CONSENSUS_SEGMENTS } from './views'
+import { DECISION_ROWS } from './views'
 
 type Drizzle = ReturnType<typeof drizzleOf>
 
@@ -116,7 +116,7 @@ const DECIDED: ReadonlySet<ConsensusStatus> = new Set(['accepted', 'rejected'])
 const ANNOUNCED: ReadonlySet<ConsensusStatus> = new Set(['accepted', 'rejected', 'needs-review'])
 
 /**
- * Writes a crowd verdict into the segment's decision (this plugin's `consensus_segments`), unless
+ * Writes a crowd verdict into the segment's decision (this plugin's `segment-decisions` row), unless
  * the segment is already decided (accepted or rejected, by the crowd or a reviewer): later
  * judgments are recorded but reopen nothing unless a reviewer reopens it. Writes nothing when
  * nothing changed. System write.
@@ -124,7 +124,7 @@ const ANNOUNCED: ReadonlySet<ConsensusStatus> = new Set(['accepted', 'rejected',
 const writeVerdict = (segment: SegmentFacts, verdict: SegmentVerdict, reports: number): SQLQuery => {
   const decidedAt = DECIDED.has(verdict.status) ? sql`CASE WHEN status::text = ${verdict.status} AND decided_at IS NOT NULL THEN decided_at ELSE now() END` : sql`NULL`
   return sql`
-    UPDATE ${CONSENSUS_SEGMENTS} SET
+    UPDATE ${DECISION_ROWS} SET
       task = ${segment.kind},
       status = ${verdict.status},
       agreed_text = ${verdict.agreedText},
@@ -134,7 +134,8 @@ const writeVerdict = (segment: SegmentFacts, verdict: SegmentVerdict, reports: n
       method = ${verdict.method},
       decided_by = ${DECIDED.has(verdict.status) ? 'crowd' : null},
       decided_at = ${decidedAt},
-      changed_at = now()
+      changed_at = now(),
+      updated_at = now()
     WHERE segment_id = ${segment.id}
       AND decided_by IS DISTINCT FROM 'reviewer'
       AND (status IS NULL OR status::text NOT IN ('accepted', 'rejected'))

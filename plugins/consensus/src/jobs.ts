@@ -6,7 +6,7 @@ import { drizzleOf, rowsOf, sql, table, contributorKey } from './db'
 import { evaluateSegment, verdictFor, type TranscriptRow, type VoteRow } from './evaluate'
 import { ESTIMATE_RELIABILITY, EVALUATE_SEGMENT } from './jobNames'
 import { DECISIONS, RELIABILITY, SKIPS, VOTES, type SanitizedConsensusOptions } from './options'
-import { AUDIO_SEGMENTS, CONSENSUS_SEGMENTS, taskOf } from './views'
+import { AUDIO_SEGMENTS, DECISION_ROWS, taskOf } from './views'
 
 const isSegmentId = (data: unknown) => Number.isInteger((data as { segmentId?: unknown } | undefined)?.segmentId)
 
@@ -170,11 +170,11 @@ export const estimateReliability = async (payload: Payload, settings: SanitizedC
         sql`SELECT a.id, a.kind, a.text, l.code AS language, c.status AS consensus_status, c.agreed_text AS consensus_agreed_text,
                    c.confidence AS consensus_confidence, c.decided_by AS consensus_decided_by,
                    ARRAY(SELECT coalesce('u:' || k.contributor_id::text, 'c:' || k.client_id) FROM ${table(SKIPS)} k WHERE k.segment_id = a.id AND k.reason IS NOT NULL) AS reporters
-              FROM ${CONSENSUS_SEGMENTS} c
-              JOIN ${AUDIO_SEGMENTS} a ON a.id = c.segment_id
+              FROM ${AUDIO_SEGMENTS} a
+              LEFT JOIN ${DECISION_ROWS} c ON c.segment_id = a.id
               JOIN ${table(recordings)} r ON r.id = a.recording_id
               LEFT JOIN ${table(languages)} l ON l.id = r.language_id
-             WHERE c.segment_id IN (SELECT value::int FROM jsonb_array_elements_text(${JSON.stringify(judged)}::jsonb))
+             WHERE a.id IN (SELECT value::int FROM jsonb_array_elements_text(${JSON.stringify(judged)}::jsonb))
                AND c.decided_by IS DISTINCT FROM 'reviewer'
                AND (c.status IS NULL OR c.status::text NOT IN ('accepted', 'rejected'))`,
       )

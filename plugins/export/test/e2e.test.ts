@@ -11,7 +11,7 @@ import { runJobHandler } from '@shrutik/plugin-sdk/testing'
 import { speechLike, wav } from '@shrutik/plugin-sdk/testing'
 import { createJobRuntime, type JobRuntime } from '../../../src/jobs/runtime'
 import { createUser, mintAnonymous, json, startTestServer, type TestServer, type TestUser } from '../../../tests/helpers/server'
-import { call, createLanguage, eventually, transcribe, vote } from '../../../tests/helpers/fixtures'
+import { call, consensusOf, createLanguage, eventually, transcribe, vote } from '../../../tests/helpers/fixtures'
 import { CV_CLIP_COLUMNS } from '../src/formats'
 import { runDueSchedules } from '../src/jobs'
 import { exportSettings } from '../src/options'
@@ -62,7 +62,7 @@ const segmentOf = async (recordingId: number): Promise<number> => {
   return segments.docs[0].id as number
 }
 
-const status = async (segmentId: number) => ((await server.payload.findByID({ collection: 'segments', id: segmentId, depth: 0 })) as Record<string, any>).consensus?.status
+const status = async (segmentId: number) => (await consensusOf(server, segmentId)).status
 
 const createExport = async (actor: TestUser, data: Record<string, unknown>) => {
   const response = await call(server, 'POST', '/api/dataset-exports', { headers: actor.headers }, { language: languageId, seed: 42, ...data })
