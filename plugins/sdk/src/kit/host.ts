@@ -52,7 +52,10 @@ export const createTestConfig = ({ databaseUrl, plugins = [], collections = [], 
     typescript: { autoGenerate: false },
     admin: { user: 'users', importMap: { autoGenerate: false } },
     db: postgresAdapter({ pool: { connectionString: databaseUrl, max: 5 }, push: false, tablesFilter: ['!agenda_*'] }),
-    collections: [testUsersCollection, ...collections],
+    // Shallow copies: Payload's sanitizing writes into the collection objects it is given (their
+    // flattened fields, say), and the kit builds more than one config from the same ones (the core
+    // schema's, then the host's, where plugins add fields a stale copy would hide from the adapter).
+    collections: [testUsersCollection, ...collections].map((collection) => ({ ...collection })),
     plugins,
     logger: { options: { level: (process.env.LOG_LEVEL as 'error' | undefined) ?? 'error' } },
     onInit: async (payload) => {
