@@ -93,7 +93,9 @@ const packageFolder = (name: string, from: string): string => {
 
 /** Copies a folder so that every user may read it (and run what its owner could run); symlinks stay as they are. */
 const copyReadable = (from: string, to: string): void => {
-  fs.mkdirSync(to, { recursive: true, mode: 0o755 })
+  fs.mkdirSync(to, { recursive: true })
+  // Whatever the umask.
+  fs.chmodSync(to, 0o755)
   for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
     if (entry.name === 'node_modules') continue
     const source = path.join(from, entry.name)
@@ -146,12 +148,13 @@ const reachableRuntime = (): string | undefined => {
     }
     fs.writeFileSync(path.join(staging, 'source.txt'), `${embedded}\n`)
     fs.writeFileSync(path.join(staging, 'complete'), '')
-    fs.chmodSync(modules, 0o755)
-    fs.chmodSync(staging, 0o755)
+    for (const dir of [path.dirname(path.join(modules, platformPackage)), modules, staging]) fs.chmodSync(dir, 0o755)
     // Another process may have finished the same copy first; a folder of that name we did not make is left alone.
     if (!fs.existsSync(runtime)) fs.renameSync(staging, runtime)
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true })
+    // Another process renamed its copy into place between our check and our rename.
+    if (ownFolder(runtime)) return entry(runtime)
     throw error
   }
   if (ownFolder(runtime)) {
