@@ -63,7 +63,7 @@ interface Score {
 const loadSplit = (split: string) => {
   const crowd = transcriptsFromTable(parseTsv(fs.readFileSync(path.join(dataDir, `${split}-crowd.tsv`), 'utf8')), {
     itemColumn: 'INPUT:audio',
-    workerColumn: 'ASSIGNMENT:worker_id',
+    contributorColumn: 'ASSIGNMENT:worker_id',
     textColumn: 'OUTPUT:transcription',
   })
   const truth = new Map<string, string[]>()
@@ -109,7 +109,7 @@ const started = performance.now()
 for (const split of splits) {
   const { crowd, truth } = loadSplit(split)
   loaded.set(split, { crowd, truth })
-  console.log(`${split}: ${crowd.length} transcriptions of ${truth.size} items by ${new Set(crowd.map((row) => row.worker)).size} workers`)
+  console.log(`${split}: ${crowd.length} transcriptions of ${truth.size} items by ${new Set(crowd.map((row) => row.contributor)).size} contributors`)
   for (const { name, strategy, spokenForm } of methods) {
     const begin = performance.now()
     const { items } = strategy.aggregate(crowd, { normalize: { language: 'en', spokenForm } })

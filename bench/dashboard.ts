@@ -83,11 +83,18 @@ if (enriched[0].n === 0) {
   )
   await pool.query(`UPDATE recordings SET updated_at = created_at WHERE language_id = $1`, [languageId])
   await pool.query(
-    `INSERT INTO segments (recording_id, index, start_ms, end_ms, duration_ms, file, expected_text, consensus_status, consensus_decided_by, consensus_decided_at, created_at, updated_at)
-     SELECT id, 0, 0, audio_duration_ms, audio_duration_ms, id || '/bench/segment-000.ogg', 'text', s, CASE WHEN s IN ('accepted', 'rejected') THEN 'crowd'::enum_segments_consensus_decided_by END,
-            CASE WHEN s IN ('accepted', 'rejected') THEN created_at + interval '1 day' END, created_at, created_at
-       FROM (SELECT id, audio_duration_ms, created_at, (CASE WHEN y < 0.6 THEN 'accepted' WHEN y < 0.7 THEN 'rejected' WHEN y < 0.95 THEN 'pending' ELSE 'needs-review' END)::enum_segments_consensus_status AS s
-               FROM (SELECT id, audio_duration_ms, created_at, random() AS y FROM recordings WHERE language_id = $1 AND audio_status = 'ready') r) picked`,
+    `INSERT INTO segments (recording_id, index, start_ms, end_ms, duration_ms, file, expected_text, created_at, updated_at)
+     SELECT id, 0, 0, audio_duration_ms, audio_duration_ms, id || '/bench/segment-000.ogg', 'text', created_at, created_at
+       FROM recordings WHERE language_id = $1 AND audio_status = 'ready'`,
+    [languageId],
+  )
+  // Each segment's decision (the consensus plugin's own table).
+  await pool.query(
+    `INSERT INTO segment_decisions (segment_id, task, status, decided_by, decided_at, changed_at, created_at, updated_at)
+     SELECT id, 'validation', s, CASE WHEN s IN ('accepted', 'rejected') THEN 'crowd'::enum_segment_decisions_decided_by END,
+            CASE WHEN s IN ('accepted', 'rejected') THEN created_at + interval '1 day' END, created_at, created_at, created_at
+       FROM (SELECT g.id, g.created_at, (CASE WHEN random() < 0.6 THEN 'accepted' WHEN random() < 0.25 THEN 'rejected' WHEN random() < 0.83 THEN 'pending' ELSE 'needs-review' END)::enum_segment_decisions_status AS s
+               FROM segments g JOIN recordings r ON r.id = g.recording_id WHERE r.language_id = $1) picked`,
     [languageId],
   )
   // Votes by 5,000 other anonymous listeners (never the recording's own client).
@@ -101,7 +108,7 @@ if (enriched[0].n === 0) {
   await pool.query(
     `INSERT INTO consensus_decisions (segment_id, reviewer_id, decision, created_at, updated_at)
      SELECT g.id, $2, 'accepted', g.created_at + interval '3 days', g.created_at + interval '3 days'
-       FROM segments g JOIN recordings r ON r.id = g.recording_id WHERE r.language_id = $1 AND g.consensus_status = 'accepted' ORDER BY random() LIMIT 10000`,
+       FROM segments g JOIN recordings r ON r.id = g.recording_id JOIN segment_decisions d ON d.segment_id = g.id WHERE r.language_id = $1 AND d.status = 'accepted' ORDER BY random() LIMIT 10000`,
     [languageId, reviewer.id],
   )
   await pool.query(
@@ -109,7 +116,7 @@ if (enriched[0].n === 0) {
      SELECT $1, 'done', jsonb_build_object('clips', 1000 * g, 'hours', 1.5 * g), now() - (10 - g) * interval '1 month', 0, now() - (10 - g) * interval '1 month' FROM generate_series(1, 9) g`,
     [languageId],
   )
-  await pool.query('ANALYZE recordings; ANALYZE segments; ANALYZE votes; ANALYZE consensus_decisions; ANALYZE dataset_exports')
+  await pool.query('ANALYZE recordings; ANALYZE segments; ANALYZE segment_decisions; ANALYZE votes; ANALYZE consensus_decisions; ANALYZE dataset_exports')
   console.log(`   added in ${((performance.now() - started) / 1000).toFixed(1)} s`)
 }
 const { rows: jobRows } = await pool.query('SELECT count(*)::int AS n FROM agenda_jobs')
@@ -193,12 +200,12 @@ bare.close()
 // --- 4. Live SQL, no rollup -----------------------------------------------------------------------
 const LIVE = [
   `SELECT r.language_id, count(*), sum(r.audio_duration_ms) FILTER (WHERE r.audio_status = 'ready') FROM recordings r WHERE r.withdrawal_id IS NULL GROUP BY 1`,
-  `SELECT r.language_id, sum(g.duration_ms) FILTER (WHERE g.consensus_status = 'accepted'), count(*) FILTER (WHERE g.consensus_status = 'pending'), count(*) FILTER (WHERE g.consensus_status = 'needs-review')
-     FROM segments g JOIN recordings r ON r.id = g.recording_id WHERE r.withdrawal_id IS NULL GROUP BY 1`,
+  `SELECT r.language_id, sum(g.duration_ms) FILTER (WHERE d.status = 'accepted'), count(*) FILTER (WHERE d.status = 'pending'), count(*) FILTER (WHERE d.status = 'needs-review')
+     FROM segments g JOIN segment_decisions d ON d.segment_id = g.id JOIN recordings r ON r.id = g.recording_id WHERE r.withdrawal_id IS NULL GROUP BY 1`,
   `SELECT (r.created_at AT TIME ZONE 'UTC')::date, count(*), sum(r.audio_duration_ms) FILTER (WHERE r.audio_status = 'ready') FROM recordings r
     WHERE r.created_at >= now() - interval '90 days' AND r.withdrawal_id IS NULL GROUP BY 1`,
-  `SELECT (r.created_at AT TIME ZONE 'UTC')::date, sum(g.duration_ms) FROM segments g JOIN recordings r ON r.id = g.recording_id
-    WHERE r.created_at >= now() - interval '90 days' AND g.consensus_status = 'accepted' GROUP BY 1`,
+  `SELECT (r.created_at AT TIME ZONE 'UTC')::date, sum(g.duration_ms) FROM segments g JOIN segment_decisions d ON d.segment_id = g.id JOIN recordings r ON r.id = g.recording_id
+    WHERE r.created_at >= now() - interval '90 days' AND d.status = 'accepted' GROUP BY 1`,
   `SELECT date_trunc('week', created_at), count(DISTINCT who) FROM (
      SELECT created_at, coalesce(owner_id::text, client_id) AS who FROM recordings WHERE created_at >= now() - interval '13 weeks'
      UNION ALL SELECT created_at, coalesce(voter_id::text, client_id) FROM votes WHERE created_at >= now() - interval '13 weeks') x GROUP BY 1`,

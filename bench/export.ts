@@ -85,8 +85,12 @@ const makeLanguage = async (code: string, clips: number): Promise<{ files: strin
     fs.copyFileSync(source.file, path.join(processed, file))
     files.push(path.join(processed, file))
     totalMs += source.durationMs
-    await db.execute(sql`INSERT INTO segments (recording_id, index, start_ms, end_ms, duration_ms, file, expected_text, consensus_status, consensus_agreed_text, consensus_confidence, consensus_method, consensus_decided_by)
-                         VALUES (${recording.id}, 0, 0, ${source.durationMs}, ${source.durationMs}, ${file}, ${text}, 'accepted', ${text}, 1, 'common-voice', 'crowd')`)
+    const [segment] = (
+      await db.execute(sql`INSERT INTO segments (recording_id, index, start_ms, end_ms, duration_ms, file, expected_text)
+                           VALUES (${recording.id}, 0, 0, ${source.durationMs}, ${source.durationMs}, ${file}, ${text}) RETURNING id`)
+    ).rows
+    await db.execute(sql`INSERT INTO segment_decisions (segment_id, task, status, agreed_text, confidence, method, decided_by)
+                         VALUES (${segment.id}, 'validation', 'accepted', ${text}, 1, 'common-voice', 'crowd')`)
   }
   return { files, hours: totalMs / 3_600_000 }
 }

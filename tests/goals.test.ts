@@ -41,7 +41,7 @@ const insertRecording = async (by: { owner?: number; client?: string }, at: Date
 const insertSegment = async (recording: number): Promise<number> =>
   (
     await pool.query(
-      `INSERT INTO segments (recording_id, index, start_ms, end_ms, duration_ms, file, consensus_status) VALUES ($1, 0, 0, 1000, 1000, $2, 'pending') RETURNING id`,
+      `INSERT INTO segments (recording_id, index, start_ms, end_ms, duration_ms, file) VALUES ($1, 0, 0, 1000, 1000, $2) RETURNING id`,
       [recording, `${recording}/seg-0.ogg`],
     )
   ).rows[0].id

@@ -457,8 +457,10 @@ describe('plugins talk through exports, never tables', () => {
     expect([...audio.tables]).toEqual(['segments'])
     expect([...audio.columns]).toEqual(expect.arrayContaining(['expected_text', 'audio_status', 'duration_ms']))
     expect([...audio.published]).toEqual(expect.arrayContaining(['audio_segments', 'audio_recordings', 'kind', 'text', 'duration_ms', 'ready']))
-    expect([...owners.get('consensus')!.tables].sort()).toEqual(['consensus_decisions', 'consensus_skips', 'contributor_reliability', 'votes'])
-    expect([...owners.get('consensus')!.published]).toEqual(expect.arrayContaining(['consensus_segments', 'status', 'agreed_text']))
+    expect([...owners.get('consensus')!.tables].sort()).toEqual(['consensus_decisions', 'consensus_skips', 'contributor_reliability', 'segment_decisions', 'votes'])
+    expect([...owners.get('consensus')!.published]).toEqual(expect.arrayContaining(['consensus_segments', 'status', 'agreed_text', 'consensus_votes', 'consensus_reviews']))
+    // No plugin keeps columns on another plugin's table any more: the consensus plugin's decisions are in a table of its own.
+    expect([...owners.get('consensus')!.qualified].filter((column) => column.startsWith('segments.'))).toEqual([])
   })
 
   test('the checker catches SQL that reaches into another plugin’s tables or columns, and lets published views through', () => {
@@ -466,7 +468,7 @@ describe('plugins talk through exports, never tables', () => {
       { file: 'plugins/consensus/src/fake.ts', text: 'const q = sql`SELECT s.expected_text FROM segments s WHERE s.id = ${id}`\n' },
       { file: 'plugins/consensus/src/fake2.ts', text: "const ready = `SELECT id FROM recordings WHERE audio_status = 'ready'`\n" },
       { file: 'plugins/consensus/src/fake3.ts', text: 'const t = sql`UPDATE ${table(settings.slugs.segments)} SET consensus_status = 1`\n' },
-      { file: 'plugins/export/src/fake.ts', text: "const votes = sql.identifier('votes')\nconst q = sql`SELECT consensus_agreed_text FROM x`\n" },
+      { file: 'plugins/export/src/fake.ts', text: "const votes = sql.identifier('votes')\nconst q = sql`SELECT d.agreed_text, r.vote_accuracy FROM segment_decisions d, x r`\n" },
     ]
     expect(sqlBoundaryViolations('consensus', owners, bad.slice(0, 3))).toEqual([
       "plugins/consensus/src/fake.ts: names 'expected_text' (owned by audio-processing)",
@@ -476,7 +478,8 @@ describe('plugins talk through exports, never tables', () => {
     ])
     expect(sqlBoundaryViolations('export', owners, bad.slice(3))).toEqual([
       "plugins/export/src/fake.ts: names 'votes' (owned by consensus)",
-      "plugins/export/src/fake.ts: names 'consensus_agreed_text' (owned by consensus)",
+      "plugins/export/src/fake.ts: names 'vote_accuracy' (owned by consensus)",
+      "plugins/export/src/fake.ts: names 'segment_decisions' (owned by consensus)",
     ])
     const fine = [
       {

@@ -120,7 +120,7 @@ describe('plugin migrations', () => {
       // Take every plugin's schema away, last plugin first: what is left is the host's alone.
       for (const [, list] of [...PLUGINS].reverse()) await down(list)
       const hostOnly = await signature(pool)
-      for (const table of ['segments', 'votes', 'consensus_skips', 'dataset_exports', 'dataset_export_rows', 'webhook_deliveries']) {
+      for (const table of ['segments', 'votes', 'consensus_skips', 'segment_decisions', 'dataset_exports', 'dataset_export_rows', 'webhook_deliveries']) {
         expect(hostOnly.some((line) => line.startsWith(`column ${table}.`))).toBe(false)
       }
       expect(hostOnly.some((line) => line.startsWith('column recordings.audio_'))).toBe(false)
@@ -129,6 +129,50 @@ describe('plugin migrations', () => {
       // Plugin by plugin, in the config's order, their migrations bring back exactly what they own.
       for (const [, list] of PLUGINS) await run(list)
       expect(await signature(pool)).toEqual(full)
+    } finally {
+      await pool.end()
+    }
+  }, 120_000)
+})
+
+describe('the consensus plugin’s decisions move into its own table', () => {
+  test('existing decisions are copied, the view reads the same, and down puts them back on segments', async () => {
+    const { pool, run, down } = await scratch()
+    try {
+      await run(coreMigrations)
+      const consensus = migrationsOf('consensus')
+      const moved = consensus.findIndex((migration) => migration.name.endsWith('_segment_decisions'))
+      expect(moved).toBeGreaterThan(0)
+      for (const [plugin, list] of PLUGINS) await run(plugin === 'consensus' ? list.slice(0, moved) : plugin === 'audio-processing' ? list : [])
+      // Two segments decided the old way (columns on segments), one never touched.
+      const { rows: languages } = await pool.query(`INSERT INTO languages (code, name, native_name) VALUES ('qzz', 'Test', 'Test') RETURNING id`)
+      const { rows: recordings } = await pool.query(
+        `INSERT INTO recordings (language_id, mode, filename, mime_type, filesize, consent_version) VALUES ($1, 'prompt', 'a.wav', 'audio/wav', 1, '1') RETURNING id`,
+        [languages[0].id],
+      )
+      const insert = (index: number, extra: string, values: string) =>
+        pool.query(`INSERT INTO segments (recording_id, index, start_ms, end_ms, duration_ms, file, expected_text${extra}) VALUES ($1, ${index}, 0, 1, 1, 'f${index}', 'text'${values}) RETURNING id`, [recordings[0].id])
+      const accepted = (await insert(0, `, consensus_task, consensus_status, consensus_agreed_text, consensus_confidence, consensus_judgments, consensus_method, consensus_decided_by, consensus_decided_at`,
+        `, 'validation', 'accepted', 'the text', 0.97, 3, 'dawid-skene', 'crowd', now()`)).rows[0].id as number
+      const review = (await insert(1, `, consensus_task, consensus_status, consensus_reports`, `, 'validation', 'needs-review', 2`)).rows[0].id as number
+      const untouched = (await insert(2, '', '')).rows[0].id as number
+      const view = async () =>
+        (await pool.query(`SELECT segment_id, task::text, status::text, agreed_text, confidence::float AS confidence, judgments::int AS judgments, reports::int AS reports, method, decided_by::text FROM consensus_segments ORDER BY segment_id`)).rows
+      const before = await view()
+      expect(before).toHaveLength(3)
+      await run([consensus[moved]])
+      expect(await view()).toEqual(before)
+      expect((await pool.query(`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'segments' AND column_name LIKE 'consensus%'`)).rows[0].n).toBe(0)
+      expect((await pool.query(`SELECT segment_id FROM segment_decisions ORDER BY segment_id`)).rows.map((row) => row.segment_id)).toEqual([accepted, review, untouched])
+      // The row goes with its segment.
+      await pool.query(`DELETE FROM segments WHERE id = $1`, [untouched])
+      expect((await pool.query(`SELECT count(*)::int AS n FROM segment_decisions`)).rows[0].n).toBe(2)
+      // The refusal of judging one's own recording names what to do instead.
+      const { rows: hint } = await pool.query(`SELECT prosrc FROM pg_proc WHERE proname = 'consensus_refuse_own_recording'`)
+      expect(hint[0].prosrc).toContain("HINT = 'Validate or transcribe other people''s recordings.'")
+      await down([consensus[moved]])
+      expect(await view()).toEqual(before.filter((row) => row.segment_id !== untouched))
+      expect((await pool.query(`SELECT consensus_status::text AS status FROM segments WHERE id = $1`, [accepted])).rows[0].status).toBe('accepted')
     } finally {
       await pool.end()
     }
@@ -145,7 +189,7 @@ describe('schema ownership', () => {
 
   test.each([
     ['a plugin’s own table', 'public.votes', 'id', 'consensus'],
-    ['a plugin’s field on another plugin’s table', 'public.segments', 'consensus_status', 'consensus'],
+    ['a plugin’s own table referring to another plugin’s', 'public.segment_decisions', 'segment_id', 'consensus'],
     ['a plugin’s table', 'public.segments', 'expected_text', 'audio-processing'],
     ['a plugin’s group on a core table', 'public.recordings', 'audio_status', 'audio-processing'],
     ['a core column', 'public.recordings', 'filename', 'core'],
@@ -161,7 +205,7 @@ describe('schema ownership', () => {
     const parts = splitSnapshot(await snapshot(), owners())
     expect(Object.keys(parts.get('audio-processing')!.tables['public.transcriptions'].foreignKeys)).toEqual(['transcriptions_item_id_segments_id_fk'])
     expect(parts.get('core')!.tables['public.transcriptions'].foreignKeys['transcriptions_item_id_segments_id_fk']).toBeUndefined()
-    expect(Object.keys(parts.get('consensus')!.enums)).toContain('public.enum_segments_consensus_status')
+    expect(Object.keys(parts.get('consensus')!.enums)).toContain('public.enum_segment_decisions_status')
     expect(Object.keys(parts.get('audio-processing')!.enums)).toContain('public.enum_recordings_audio_status')
   })
 })
@@ -176,14 +220,14 @@ describe('shrutik migrate:create', () => {
   })
 
   test('a plugin whose owned schema changed gets a migration of that change only, in its own folder', async () => {
-    // The consensus plugin, as if its last snapshot predated `consensus_reports`: copy its folder, point the plugin at it.
+    // The consensus plugin, as if its last snapshot predated a decision's `reports`: copy its folder, point the plugin at it.
     const registered = getRegisteredMigrations(booted.payload.config)
     const consensus = registered.find((entry) => entry.plugin === 'consensus')!
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'shrutik-plugin-migrations-'))
     try {
       const json = fs.readdirSync(consensus.directory!).filter((file) => file.endsWith('.json')).sort().at(-1)!
       const older = JSON.parse(fs.readFileSync(path.join(consensus.directory!, json), 'utf8')) as Snapshot
-      delete older.tables['public.segments'].columns.consensus_reports
+      delete older.tables['public.segment_decisions'].columns.reports
       fs.writeFileSync(path.join(folder, json), JSON.stringify(older))
       const custom = booted.payload.config.custom as Record<string, unknown>
       const original = custom.shrutikMigrations
@@ -193,8 +237,8 @@ describe('shrutik migrate:create', () => {
         const source = fs.readFileSync(created.file, 'utf8')
         expect(created.file).toBe(path.join(folder, '20300101_000000_reports.ts'))
         expect(created.statements).toBe(1)
-        expect(source).toMatch(/ALTER TABLE "segments" ADD COLUMN "consensus_reports" numeric/)
-        expect(source).toMatch(/ALTER TABLE "segments" DROP COLUMN IF EXISTS "consensus_reports"/)
+        expect(source).toMatch(/ALTER TABLE "segment_decisions" ADD COLUMN "reports" numeric/)
+        expect(source).toMatch(/ALTER TABLE "segment_decisions" DROP COLUMN IF EXISTS "reports"/)
         // Nothing of the host's or the other plugins' schema, and not made idempotent (not a first migration).
         expect(source).not.toMatch(/recordings|votes|dataset_exports|IF NOT EXISTS/)
         expect(fs.readFileSync(path.join(folder, 'index.ts'), 'utf8')).toMatch(/name: '20300101_000000_reports'/)

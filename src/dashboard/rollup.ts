@@ -23,10 +23,10 @@ declare module '@shrutik/plugin-sdk' {
  * Plugin-owned data is read through the views the plugins publish, and only when they are
  * installed (their migrations made the view): the audio-processing plugin's `audio_recordings`
  * (status, duration, checks) and `audio_segments` (duration), the consensus plugin's
- * `consensus_segments` (status, changed_at) and its `consensus_decisions` and `votes` collections.
- * Without a plugin its figures are zero, never an error. The views are joined with inner joins on
- * their key: PostgreSQL inlines a view and (from version 18) drops the join of a table with itself
- * (self-join elimination), so each is one scan of the table beneath; before 18, a key lookup.
+ * `consensus_segments` (status, changed_at; a segment it has no row for yet is pending),
+ * `consensus_reviews` (its reviewers' decisions) and `consensus_votes`. Without a plugin its figures
+ * are zero, never an error. PostgreSQL inlines a view, and (from version 18) drops the join of a
+ * table with itself (self-join elimination), so `recordings` joined to `audio_recordings` is one scan.
  */
 
 /** Rows committed this long after their `updated_at` was stamped are still seen by the next run. */
@@ -46,14 +46,14 @@ interface Installed {
   transcriptions: boolean
 }
 
-/** Which plugin-owned tables and columns exist in this database. */
+/** Which plugins' published views exist in this database. */
 export const installedSources = async (db: pg.Pool | pg.PoolClient): Promise<Installed> => {
   const { rows } = await db.query(`
     SELECT to_regclass('audio_recordings') IS NOT NULL AS audio,
            to_regclass('audio_segments') IS NOT NULL AS segments,
            to_regclass('consensus_segments') IS NOT NULL AS consensus,
-           to_regclass('consensus_segments') IS NOT NULL AND to_regclass('consensus_decisions') IS NOT NULL AS decisions,
-           to_regclass('consensus_segments') IS NOT NULL AND to_regclass('votes') IS NOT NULL AS votes,
+           to_regclass('consensus_reviews') IS NOT NULL AS decisions,
+           to_regclass('consensus_votes') IS NOT NULL AS votes,
            to_regclass('transcriptions') IS NOT NULL AS transcriptions`)
   return rows[0] as Installed
 }
@@ -78,7 +78,7 @@ const dailySql = (has: Installed, within: Within): string => {
        count(*) FILTER (WHERE a.status = 'failed')::int AS audio_failed`
     : `0::bigint AS recorded_ms, count(*)::int AS audio_pending, 0 AS audio_ready, 0 AS audio_rejected, 0 AS audio_failed`
   // Without the consensus plugin nothing is decided: every segment is pending.
-  const status = has.consensus ? 'c.status' : `'pending'`
+  const status = has.consensus ? `coalesce(c.status::text, 'pending')` : `'pending'`
   const segments = has.segments
     ? `SELECT r.language_id, ${dayOf('r.created_at')} AS day,
          count(*) FILTER (WHERE ${status} = 'pending')::int AS segments_pending,
@@ -86,14 +86,14 @@ const dailySql = (has: Installed, within: Within): string => {
          count(*) FILTER (WHERE ${status} = 'accepted')::int AS segments_accepted,
          count(*) FILTER (WHERE ${status} = 'rejected')::int AS segments_rejected,
          coalesce(sum(g.duration_ms) FILTER (WHERE ${status} = 'accepted'), 0)::bigint AS validated_ms
-       FROM recordings r JOIN audio_segments g ON g.recording_id = r.id ${has.consensus ? 'JOIN consensus_segments c ON c.segment_id = g.id' : ''}
+       FROM recordings r JOIN audio_segments g ON g.recording_id = r.id ${has.consensus ? 'LEFT JOIN consensus_segments c ON c.segment_id = g.id' : ''}
        WHERE ${within('r.created_at')} AND r.withdrawal_id IS NULL AND r.language_id IS NOT NULL GROUP BY 1, 2`
     : `SELECT NULL::int AS language_id, NULL::date AS day, 0 AS segments_pending, 0 AS segments_needs_review, 0 AS segments_accepted, 0 AS segments_rejected, 0::bigint AS validated_ms WHERE false`
   // Decisions on segments deleted since have no language left, and are not counted.
   const reviews =
     has.decisions && has.segments
       ? `SELECT r.language_id, ${dayOf('c.created_at')} AS day, count(*)::int AS reviewer_decisions
-           FROM consensus_decisions c JOIN audio_segments g ON g.id = c.segment_id JOIN recordings r ON r.id = g.recording_id
+           FROM consensus_reviews c JOIN audio_segments g ON g.id = c.segment_id JOIN recordings r ON r.id = g.recording_id
           WHERE ${within('c.created_at')} AND r.withdrawal_id IS NULL AND r.language_id IS NOT NULL GROUP BY 1, 2`
       : `SELECT NULL::int AS language_id, NULL::date AS day, 0 AS reviewer_decisions WHERE false`
   return `
@@ -134,9 +134,9 @@ const weeklySql = (has: Installed, within: Within): string => {
       WHERE ${within('r.created_at')} AND r.withdrawal_id IS NULL AND r.language_id IS NOT NULL AND (r.owner_id IS NOT NULL OR r.client_id IS NOT NULL)`,
   ]
   if (has.votes && has.segments) {
-    parts.push(`SELECT r.language_id, ${weekOf('v.created_at')}, coalesce('u' || v.voter_id, 'c' || v.client_id)
-       FROM votes v JOIN audio_segments g ON g.id = v.segment_id JOIN recordings r ON r.id = g.recording_id
-      WHERE ${within('v.created_at')} AND r.language_id IS NOT NULL AND (v.voter_id IS NOT NULL OR v.client_id IS NOT NULL)`)
+    parts.push(`SELECT r.language_id, ${weekOf('v.created_at')}, coalesce('u' || v.contributor_id, 'c' || v.client_id)
+       FROM consensus_votes v JOIN audio_segments g ON g.id = v.segment_id JOIN recordings r ON r.id = g.recording_id
+      WHERE ${within('v.created_at')} AND r.language_id IS NOT NULL AND (v.contributor_id IS NOT NULL OR v.client_id IS NOT NULL)`)
   }
   if (has.transcriptions) {
     parts.push(`SELECT t.language_id, ${weekOf('t.created_at')}, coalesce('u' || t.author_id, 'c' || t.client_id)

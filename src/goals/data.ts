@@ -10,9 +10,9 @@ import { listableOnLeaderboard } from './listable'
  *
  * A recorded clip is a recording of the person's that is not withdrawn and whose audio was not
  * rejected (or failed) by the audio checks; a validated clip is a vote the person cast on someone's
- * clip (the consensus plugin's `votes`, read through its documented columns when it is installed).
- * Every query is bounded by the person (indexes on `recordings.owner_id`/`client_id` and
- * `votes.voter_id`/`client_id`) or by the opted-in accounts.
+ * clip (the consensus plugin's published view `consensus_votes`, when it is installed).
+ * Every query is bounded by the person (indexes on `recordings.owner_id`/`client_id` and, beneath
+ * the view, on the voter and client id of votes) or by the opted-in accounts.
  */
 
 const poolOf = (payload: Payload): pg.Pool => (payload.db as unknown as PostgresAdapter).pool as unknown as pg.Pool
@@ -24,13 +24,13 @@ interface Sources {
 
 const sourcesByPayload = new WeakMap<Payload, Promise<Sources>>()
 
-/** Which plugin-owned tables and columns exist (asked once per process). */
+/** Which plugins' published views exist (asked once per process). */
 const sourcesOf = (payload: Payload): Promise<Sources> => {
   let sources = sourcesByPayload.get(payload)
   if (!sources) {
     sources = poolOf(payload)
       .query(
-        `SELECT to_regclass('votes') IS NOT NULL AND to_regclass('audio_segments') IS NOT NULL AS votes,
+        `SELECT to_regclass('consensus_votes') IS NOT NULL AND to_regclass('audio_segments') IS NOT NULL AS votes,
                 to_regclass('audio_recordings') IS NOT NULL AS audio`,
       )
       .then(({ rows }) => rows[0] as Sources)
@@ -81,8 +81,8 @@ export const progressOf = async (payload: Payload, person: Person, now: Date = n
     `SELECT r.created_at AS at FROM recordings r WHERE ${recordings.where} AND ${countedRecording('r', sources)} AND r.created_at <= $2`,
   ]
   if (sources.votes) {
-    const votes = personFilter(person, 'v.voter_id', 'v.client_id', 1)
-    activity.push(`SELECT v.created_at FROM votes v WHERE ${votes.where} AND v.created_at <= $2`)
+    const votes = personFilter(person, 'v.contributor_id', 'v.client_id', 1)
+    activity.push(`SELECT v.created_at FROM consensus_votes v WHERE ${votes.where} AND v.created_at <= $2`)
   }
   const [counts, days, profile] = await Promise.all([
     pool.query(
@@ -150,8 +150,8 @@ const rankedRows = async (payload: Payload, languageId: number, metric: Leaderbo
   const counted =
     metric === 'recorded'
       ? `SELECT count(*) FROM recordings r WHERE r.owner_id = p.user_id AND r.language_id = $1 AND ${countedRecording('r', sources)} AND r.created_at >= $2 AND r.created_at <= $3`
-      : `SELECT count(*) FROM votes v JOIN audio_segments g ON g.id = v.segment_id JOIN recordings r ON r.id = g.recording_id
-          WHERE v.voter_id = p.user_id AND r.language_id = $1 AND r.withdrawal_id IS NULL AND v.created_at >= $2 AND v.created_at <= $3`
+      : `SELECT count(*) FROM consensus_votes v JOIN audio_segments g ON g.id = v.segment_id JOIN recordings r ON r.id = g.recording_id
+          WHERE v.contributor_id = p.user_id AND r.language_id = $1 AND r.withdrawal_id IS NULL AND v.created_at >= $2 AND v.created_at <= $3`
   const { rows } = await pool.query(
     `SELECT profile, name, clips FROM (
        SELECT p.id AS profile, p.display_name AS name, (${counted})::int AS clips

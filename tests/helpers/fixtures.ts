@@ -101,8 +101,15 @@ export const startConsensusWorker = async (server: TestServer): Promise<JobRunti
   return [worker, enqueuer]
 }
 
-export const consensusOf = async (server: TestServer, segmentId: number) =>
-  ((await server.payload.findByID({ collection: 'segments', id: segmentId, depth: 0 })) as Record<string, any>).consensus as Record<string, any>
+/** The fields of a segment's decision (the consensus plugin's `segment-decisions` collection). */
+const DECISION_FIELDS = ['task', 'status', 'agreedText', 'confidence', 'judgments', 'reports', 'method', 'decidedBy', 'decidedAt', 'changedAt'] as const
+
+/** A segment's decision through the Local API (system read); a segment the plugin has no row for yet is pending, judged by nobody. */
+export const consensusOf = async (server: TestServer, segmentId: number): Promise<Record<string, any>> => {
+  const { docs } = await server.payload.find({ collection: 'segment-decisions' as 'users', where: { segment: { equals: segmentId } }, depth: 0, limit: 1, pagination: false })
+  const doc = (docs[0] as Record<string, any> | undefined) ?? { status: 'pending', judgments: 0, reports: 0 }
+  return Object.fromEntries(DECISION_FIELDS.map((field) => [field, doc[field] ?? null]))
+}
 
 /** A segment's decision as other plugins and the host read it: the `consensus_segments` view this plugin publishes. */
 export const publishedStatus = async (server: TestServer, segmentId: number): Promise<string | undefined> => {

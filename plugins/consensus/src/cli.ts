@@ -8,11 +8,11 @@ const LANGUAGE_TAG = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/
 /** `shrutik consensus aggregate`: the engine on a TSV of transcriptions, offline (no database). */
 export const aggregateCommand: PluginCommand = {
   name: 'aggregate',
-  help: `--in FILE.tsv --out FILE.tsv [--item-col NAME] [--worker-col NAME]
+  help: `--in FILE.tsv --out FILE.tsv [--item-col NAME] [--contributor-col NAME (formerly --worker-col)]
       [--text-col NAME] [--lang CODE] [--strategy reliability|rover|medoid]
       [--adaptive [--min N] [--max N] [--threshold X] [--agreement X|off] [--seed N]]
   Agree on one text per item from many people's transcriptions (a TSV with a header; columns
-  item, worker, text by default); writes item, text, confidence; exit 65 on malformed input,
+  item, contributor (or worker), text by default); writes item, text, confidence; exit 65 on malformed input,
   66 unreadable. --adaptive replays collection: each item's transcriptions are read one at a
   time (seeded order) until the plugin's live rule stops; adds a judgments column (how many
   were read). --agreement sets the agreement rule's tolerance (0–0.5) or switches it off.`,
@@ -23,6 +23,8 @@ export const aggregateCommand: PluginCommand = {
         in: { type: 'string' },
         out: { type: 'string' },
         'item-col': { type: 'string' },
+        'contributor-col': { type: 'string' },
+        // The option's former name, still accepted.
         'worker-col': { type: 'string' },
         'text-col': { type: 'string' },
         lang: { type: 'string' },
@@ -75,7 +77,7 @@ export const aggregateCommand: PluginCommand = {
     }
     let transcripts: ReturnType<typeof core.transcriptsFromTable>
     try {
-      transcripts = core.transcriptsFromTable(core.parseTsv(input), { itemColumn: values['item-col'], workerColumn: values['worker-col'], textColumn: values['text-col'] })
+      transcripts = core.transcriptsFromTable(core.parseTsv(input), { itemColumn: values['item-col'], contributorColumn: values['contributor-col'] ?? values['worker-col'], textColumn: values['text-col'] })
     } catch (error) {
       throw new CommandError(`${values.in}: ${(error as Error).message}`, 65)
     }
@@ -108,11 +110,11 @@ export const aggregateCommand: PluginCommand = {
       await fs.promises.rm(temporary, { force: true })
       throw new CommandError(`cannot write ${values.out}: ${(error as Error).message}`, 73)
     }
-    const workers = new Set(transcripts.map((row) => row.worker)).size
+    const contributors = new Set(transcripts.map((row) => row.contributor)).size
     const meanConfidence = items.length ? items.reduce((sum, item) => sum + item.confidence, 0) / items.length : 0
     const seconds = ((performance.now() - started) / 1000).toFixed(1)
     console.error(
-      `consensus aggregate: ${transcripts.length} transcriptions of ${items.length} items by ${workers} workers → ${values.out} (${strategyName}, mean confidence ${meanConfidence.toFixed(3)}${adaptiveSummary}, ${seconds} s)`,
+      `consensus aggregate: ${transcripts.length} transcriptions of ${items.length} items by ${contributors} contributors → ${values.out} (${strategyName}, mean confidence ${meanConfidence.toFixed(3)}${adaptiveSummary}, ${seconds} s)`,
     )
 
   },

@@ -1,7 +1,8 @@
-import { databaseFor, getJobQueue, type JudgmentCounter } from '@shrutik/plugin-sdk'
+import { databaseFor, getJobQueue, hasRole, type JudgmentCounter } from '@shrutik/plugin-sdk'
 import {
   APIError,
   ValidationError,
+  type Access,
   type AfterErrorHook,
   type CollectionAfterChangeHook,
   type CollectionAfterDeleteHook,
@@ -10,13 +11,14 @@ import {
   type CollectionConfig,
   type Field,
   type PayloadRequest,
+  type Where,
 } from 'payload'
 
 import { judgesCheckedInHooks, fieldIsAdmin, fieldNobody, isAdmin, isReviewerOrAdmin, contributorOf, nobody, ownJudgmentsOrReviewer } from './access'
 import { CONSENSUS_STATUSES } from './core'
 import type { Drizzle } from './db'
 import { EVALUATE_SEGMENT } from './jobNames'
-import { DECISIONS, RELIABILITY, SKIPS, VOTES, type SanitizedConsensusOptions } from './options'
+import { DECISIONS, RELIABILITY, SEGMENT_DECISIONS, SKIPS, VOTES, type SanitizedConsensusOptions } from './options'
 import { idOf, segmentFacts, type SegmentFacts } from './segments'
 
 /** Why a clip is not valid (votes), or what is wrong with a segment (reports on skips). */
@@ -312,27 +314,69 @@ export const decisionsCollection = (settings: SanitizedConsensusOptions): Collec
   timestamps: true,
 })
 
-/** The `consensus` group on segments: written by the system only (jobs and the review endpoint). */
-export const consensusGroup: Field = {
-  name: 'consensus',
-  type: 'group',
-  label: 'Consensus',
-  access: { create: () => false, update: () => false },
-  admin: { readOnly: true, position: 'sidebar', description: 'Decided by the consensus plugin from votes and transcriptions (or by a reviewer).' },
+/**
+ * Each segment's decision, one row per segment (unique `segment`): this plugin's own table, published
+ * read-only as the view `consensus_segments` (README "Read API"). A row is made when the plugin
+ * learns of the segment (`segment.ready`) or first judges it, and goes with its segment (the
+ * migration's ON DELETE CASCADE). Written by the system only (jobs and the review endpoint);
+ * readable by whoever may read the segment.
+ */
+export const segmentDecisionsCollection = (settings: SanitizedConsensusOptions, segmentsRead: Access | undefined): CollectionConfig => ({
+  slug: SEGMENT_DECISIONS,
+  labels: { singular: 'Segment decision', plural: 'Segment decisions' },
+  admin: {
+    group: 'Consensus',
+    defaultColumns: ['segment', 'status', 'agreedText', 'confidence', 'judgments', 'decidedBy', 'changedAt'],
+    description: 'Decided by the consensus plugin from votes and transcriptions (or by a reviewer).',
+  },
+  access: { read: throughSegment(segmentsRead), create: nobody, update: nobody, delete: nobody },
   fields: [
+    { ...segmentField(settings, true), unique: true, admin: { readOnly: true } } as Field,
     // What the segment asks of people, learnt from the audio plugin's `segment.ready` (its kind); the serving indexes need it here.
-    { name: 'task', type: 'select', options: ['validation', 'transcription'] },
-    { name: 'status', type: 'select', options: [...CONSENSUS_STATUSES], defaultValue: 'pending', index: true },
-    { name: 'agreedText', type: 'textarea' },
-    { name: 'confidence', type: 'number' },
-    { name: 'judgments', type: 'number', defaultValue: 0 },
-    { name: 'reports', type: 'number', defaultValue: 0 },
-    { name: 'method', type: 'text' },
-    { name: 'decidedBy', type: 'select', options: ['crowd', 'reviewer'] },
-    { name: 'decidedAt', type: 'date' },
+    { name: 'task', type: 'select', options: ['validation', 'transcription'], admin: { readOnly: true } },
+    { name: 'status', type: 'select', options: [...CONSENSUS_STATUSES], defaultValue: 'pending', index: true, admin: { readOnly: true } },
+    { name: 'agreedText', type: 'textarea', admin: { readOnly: true } },
+    { name: 'confidence', type: 'number', admin: { readOnly: true } },
+    { name: 'judgments', type: 'number', defaultValue: 0, admin: { readOnly: true } },
+    { name: 'reports', type: 'number', defaultValue: 0, admin: { readOnly: true } },
+    { name: 'method', type: 'text', admin: { readOnly: true } },
+    { name: 'decidedBy', type: 'select', options: ['crowd', 'reviewer'], admin: { readOnly: true } },
+    { name: 'decidedAt', type: 'date', admin: { readOnly: true } },
     // When any of the above last changed (the dashboard refreshes the days it touches).
-    { name: 'changedAt', type: 'date' },
+    { name: 'changedAt', type: 'date', index: true, admin: { readOnly: true } },
   ],
+  timestamps: true,
+})
+
+/** The segments collection's read rule, applied to decisions: a Where on segments becomes one on `segment.*`. */
+const throughSegment =
+  (rule: Access | undefined): Access =>
+  async (args) => {
+    if (hasRole(args.req.user, 'admin', 'reviewer')) return true
+    const result = rule ? await rule(args) : false
+    return typeof result === 'boolean' ? result : prefixWhere(result, 'segment')
+  }
+
+const prefixWhere = (where: Where, prefix: string): Where =>
+  Object.fromEntries(
+    Object.entries(where).map(([key, value]) =>
+      key === 'and' || key === 'or' ? [key, (value as Where[]).map((inner) => prefixWhere(inner, prefix))] : [`${prefix}.${key}`, value],
+    ),
+  )
+
+/** On a segment, its decision (read-only, from this plugin's collection; no column on segments). */
+export const consensusJoin: Field = {
+  name: 'consensus',
+  type: 'join',
+  label: 'Consensus',
+  collection: SEGMENT_DECISIONS as 'votes',
+  on: 'segment',
+  maxDepth: 0,
+  admin: {
+    allowCreate: false,
+    defaultColumns: ['status', 'agreedText', 'confidence', 'judgments', 'decidedBy', 'decidedAt'],
+    description: 'Decided by the consensus plugin from votes and transcriptions (or by a reviewer).',
+  },
 }
 
 /** A segment's votes and skips go with it (decisions stay, as an audit trail without the segment). */
@@ -346,7 +390,7 @@ export const deleteJudgmentsOf: CollectionBeforeDeleteHook = async ({ id, req })
 
 /**
  * The votes and reviewer decisions on segments, counted from the rows themselves at the moment of
- * asking (not the `consensus.judgments` field, which the evaluate job fills a little later): what a
+ * asking (not the decision's `judgments`, which the evaluate job fills a little later): what a
  * reprocess that deletes these segments would take with it (`registerJudgmentCounter`).
  * Transcriptions are a core collection; their owner counts them.
  */
@@ -381,10 +425,10 @@ export const extendTranscriptions = (collection: CollectionConfig, settings: San
   },
 })
 
-/** Segments get the consensus group and lose their judgments with them. */
+/** Segments show their decision and lose their judgments with them. */
 export const extendSegments = (collection: CollectionConfig): CollectionConfig => ({
   ...collection,
-  fields: [...collection.fields, consensusGroup],
+  fields: [...collection.fields, consensusJoin],
   hooks: { ...collection.hooks, beforeDelete: [...(collection.hooks?.beforeDelete ?? []), deleteJudgmentsOf] },
 })
 

@@ -8,7 +8,7 @@ import { ESTIMATE_RELIABILITY, EVALUATE_SEGMENT } from './jobNames'
 import { DECISIONS, SKIPS, type SanitizedConsensusOptions } from './options'
 import { listReviewQueue } from './review'
 import { lockDecision, segmentFacts } from './segments'
-import { CONSENSUS_SEGMENTS } from './views'
+import { DECISION_ROWS } from './views'
 import { nextSegments, type Task } from './serving'
 
 const fail = (message: string, status: number): never => {
@@ -140,14 +140,14 @@ const decide =
       if (decision === 'reopened') {
         // Back to the crowd: judgments made while it was decided count from the next evaluation on.
         await db.execute(sql`
-          UPDATE ${CONSENSUS_SEGMENTS} SET
-            status = 'pending', agreed_text = NULL, confidence = NULL, method = NULL, decided_by = NULL, decided_at = NULL, changed_at = now()
+          UPDATE ${DECISION_ROWS} SET
+            status = 'pending', agreed_text = NULL, confidence = NULL, method = NULL, decided_by = NULL, decided_at = NULL, changed_at = now(), updated_at = now()
           WHERE segment_id = ${segmentId}`)
         await getJobQueue(req.payload).enqueue(EVALUATE_SEGMENT, { segmentId }, { req, dedupeKey: `segment-${segmentId}` })
       } else {
         await db.execute(sql`
-          UPDATE ${CONSENSUS_SEGMENTS} SET
-            status = ${decision}, agreed_text = ${agreedText}, confidence = 1, method = 'reviewer', decided_by = 'reviewer', decided_at = now(), changed_at = now()
+          UPDATE ${DECISION_ROWS} SET
+            status = ${decision}, agreed_text = ${agreedText}, confidence = 1, method = 'reviewer', decided_by = 'reviewer', decided_at = now(), changed_at = now(), updated_at = now()
           WHERE segment_id = ${segmentId}`)
         await emit(req.payload, 'segment.decided', { segmentId, status: decision as 'accepted' | 'rejected', decidedBy: 'reviewer', text: agreedText }, { req })
       }

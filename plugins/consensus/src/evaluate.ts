@@ -5,17 +5,17 @@ import { decideTranscription, decideValidation, type ConsensusStatus, type Known
 import { drizzleOf, rowsOf, sql, table, contributorKey, type SQLQuery } from './db'
 import { RELIABILITY, SKIPS, VOTES, type SanitizedConsensusOptions } from './options'
 import { lockDecision, segmentFacts, type SegmentFacts } from './segments'
-import { CONSENSUS_SEGMENTS } from './views'
+import { DECISION_ROWS } from './views'
 
 type Drizzle = ReturnType<typeof drizzleOf>
 
 export interface VoteRow {
-  worker: string
+  contributor: string
   valid: boolean
 }
 
 export interface TranscriptRow {
-  worker: string
+  contributor: string
   text: string
 }
 
@@ -29,8 +29,8 @@ export const loadJudgments = async (db: Drizzle, settings: SanitizedConsensusOpt
       sql`SELECT voter_id, client_id, valid FROM ${table(VOTES)} WHERE segment_id = ${segment.id} ORDER BY updated_at, id`,
     )
     for (const row of rows) {
-      const worker = contributorKey(row.voter_id, row.client_id)
-      if (worker) votes.push({ worker, valid: row.valid })
+      const contributor = contributorKey(row.voter_id, row.client_id)
+      if (contributor) votes.push({ contributor, valid: row.valid })
     }
   } else {
     const rows = await rowsOf<{ author_id: number | null; client_id: string | null; text: string }>(
@@ -38,8 +38,8 @@ export const loadJudgments = async (db: Drizzle, settings: SanitizedConsensusOpt
       sql`SELECT author_id, client_id, text FROM ${table(settings.slugs.transcriptions)} WHERE item_id = ${segment.id} ORDER BY updated_at, id`,
     )
     for (const row of rows) {
-      const worker = contributorKey(row.author_id, row.client_id)
-      if (worker) transcripts.push({ worker, text: row.text })
+      const contributor = contributorKey(row.author_id, row.client_id)
+      if (contributor) transcripts.push({ contributor, text: row.text })
     }
   }
   const reporters = (
@@ -49,17 +49,17 @@ export const loadJudgments = async (db: Drizzle, settings: SanitizedConsensusOpt
     )
   )
     .map((row) => contributorKey(row.contributor_id, row.client_id))
-    .filter((worker): worker is string => worker !== undefined)
+    .filter((contributor): contributor is string => contributor !== undefined)
   return { votes, transcripts, reporters }
 }
 
 /** Accounts (and browsers linked to one) are judged by key `u:<id>`; a fresh anonymous id by `c:<id>`. */
-export const isAccountKey = (worker: string): boolean => worker.startsWith('u:')
+export const isAccountKey = (contributor: string): boolean => contributor.startsWith('u:')
 
 /** Stored reliability of the given contributors (keys `u:<id>` / `c:<client id>`). */
-export const loadReliability = async (db: Drizzle, workers: readonly string[]): Promise<Map<string, KnownReliability>> => {
-  const userIds = workers.filter((worker) => worker.startsWith('u:')).map((worker) => Number(worker.slice(2)))
-  const clientIds = workers.filter((worker) => worker.startsWith('c:')).map((worker) => worker.slice(2))
+export const loadReliability = async (db: Drizzle, contributors: readonly string[]): Promise<Map<string, KnownReliability>> => {
+  const userIds = contributors.filter((contributor) => contributor.startsWith('u:')).map((contributor) => Number(contributor.slice(2)))
+  const clientIds = contributors.filter((contributor) => contributor.startsWith('c:')).map((contributor) => contributor.slice(2))
   const known = new Map<string, KnownReliability>()
   if (userIds.length === 0 && clientIds.length === 0) return known
   const rows = await rowsOf<{ contributor_id: number | null; client_id: string | null; vote_accuracy: string | null; votes: string | null; transcript_error_rate: string | null }>(
@@ -70,8 +70,8 @@ export const loadReliability = async (db: Drizzle, workers: readonly string[]): 
   )
   const number = (value: string | null) => (value === null ? null : Number(value))
   for (const row of rows) {
-    const worker = contributorKey(row.contributor_id, row.client_id)
-    if (worker) known.set(worker, { voteAccuracy: number(row.vote_accuracy), votes: number(row.votes) ?? 0, transcriptErrorRate: number(row.transcript_error_rate) })
+    const contributor = contributorKey(row.contributor_id, row.client_id)
+    if (contributor) known.set(contributor, { voteAccuracy: number(row.vote_accuracy), votes: number(row.votes) ?? 0, transcriptErrorRate: number(row.transcript_error_rate) })
   }
   return known
 }
@@ -100,10 +100,10 @@ export const verdictFor = (
 export const weighReports = (settings: SanitizedConsensusOptions, reporters: readonly string[], reliability: ReliabilityLookup) => {
   let reports = 0
   let trustedReports = 0
-  for (const worker of new Set(reporters)) {
-    const known = reliability(worker)
+  for (const contributor of new Set(reporters)) {
+    const known = reliability(contributor)
     const calibrated = (known?.votes ?? 0) >= settings.decision.calibrationVotes || typeof known?.transcriptErrorRate === 'number'
-    if (isAccountKey(worker) || calibrated) {
+    if (isAccountKey(contributor) || calibrated) {
       reports += 1
       trustedReports += 1
     } else reports += settings.decision.untrustedWeight
@@ -116,7 +116,7 @@ const DECIDED: ReadonlySet<ConsensusStatus> = new Set(['accepted', 'rejected'])
 const ANNOUNCED: ReadonlySet<ConsensusStatus> = new Set(['accepted', 'rejected', 'needs-review'])
 
 /**
- * Writes a crowd verdict into the segment's decision (this plugin's `consensus_segments`), unless
+ * Writes a crowd verdict into the segment's decision (this plugin's `segment-decisions` row), unless
  * the segment is already decided (accepted or rejected, by the crowd or a reviewer): later
  * judgments are recorded but reopen nothing unless a reviewer reopens it. Writes nothing when
  * nothing changed. System write.
@@ -124,7 +124,7 @@ const ANNOUNCED: ReadonlySet<ConsensusStatus> = new Set(['accepted', 'rejected',
 const writeVerdict = (segment: SegmentFacts, verdict: SegmentVerdict, reports: number): SQLQuery => {
   const decidedAt = DECIDED.has(verdict.status) ? sql`CASE WHEN status::text = ${verdict.status} AND decided_at IS NOT NULL THEN decided_at ELSE now() END` : sql`NULL`
   return sql`
-    UPDATE ${CONSENSUS_SEGMENTS} SET
+    UPDATE ${DECISION_ROWS} SET
       task = ${segment.kind},
       status = ${verdict.status},
       agreed_text = ${verdict.agreedText},
@@ -134,7 +134,8 @@ const writeVerdict = (segment: SegmentFacts, verdict: SegmentVerdict, reports: n
       method = ${verdict.method},
       decided_by = ${DECIDED.has(verdict.status) ? 'crowd' : null},
       decided_at = ${decidedAt},
-      changed_at = now()
+      changed_at = now(),
+      updated_at = now()
     WHERE segment_id = ${segment.id}
       AND decided_by IS DISTINCT FROM 'reviewer'
       AND (status IS NULL OR status::text NOT IN ('accepted', 'rejected'))
@@ -163,9 +164,9 @@ export const evaluateSegment = async (payload: Payload, settings: SanitizedConse
     if (!segment) return { outcome: 'missing' as const }
     if (segment.decidedBy === 'reviewer') return { outcome: 'reviewed' as const }
     const judgments = await loadJudgments(db, settings, segment)
-    const workers = segment.kind === 'validation' ? judgments.votes.map((vote) => vote.worker) : judgments.transcripts.map((row) => row.worker)
-    const reliability = await loadReliability(db, [...workers, ...judgments.reporters])
-    const verdict = verdictFor(settings, segment, judgments, (worker) => reliability.get(worker))
+    const contributors = segment.kind === 'validation' ? judgments.votes.map((vote) => vote.contributor) : judgments.transcripts.map((row) => row.contributor)
+    const reliability = await loadReliability(db, [...contributors, ...judgments.reporters])
+    const verdict = verdictFor(settings, segment, judgments, (contributor) => reliability.get(contributor))
     const changed = (await rowsOf(db, writeVerdict(segment, verdict, judgments.reporters.length))).length > 0
     if (changed && verdict.status !== segment.consensusStatus && ANNOUNCED.has(verdict.status)) {
       // In this transaction: listeners hear of the decision only if it commits.

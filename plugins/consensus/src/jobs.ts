@@ -6,7 +6,7 @@ import { drizzleOf, rowsOf, sql, table, contributorKey } from './db'
 import { evaluateSegment, verdictFor, type TranscriptRow, type VoteRow } from './evaluate'
 import { ESTIMATE_RELIABILITY, EVALUATE_SEGMENT } from './jobNames'
 import { DECISIONS, RELIABILITY, SKIPS, VOTES, type SanitizedConsensusOptions } from './options'
-import { AUDIO_SEGMENTS, CONSENSUS_SEGMENTS, taskOf } from './views'
+import { AUDIO_SEGMENTS, DECISION_ROWS, taskOf } from './views'
 
 const isSegmentId = (data: unknown) => Number.isInteger((data as { segmentId?: unknown } | undefined)?.segmentId)
 
@@ -51,8 +51,8 @@ const loadPopulation = async (db: Drizzle, settings: SanitizedConsensusOptions):
          ORDER BY v.updated_at, v.id`,
   )
   for (const row of voteRows) {
-    const worker = contributorKey(row.voter_id, row.client_id)
-    if (worker) votes.push({ item: String(row.segment_id), worker, valid: row.valid })
+    const contributor = contributorKey(row.voter_id, row.client_id)
+    if (contributor) votes.push({ item: String(row.segment_id), contributor, valid: row.valid })
   }
   const transcriptsByLanguage = new Map<string, TranscriptInput[]>()
   const transcriptRows = await rowsOf<{ item_id: number; author_id: number | null; client_id: string | null; text: string; language: string | null }>(
@@ -66,11 +66,11 @@ const loadPopulation = async (db: Drizzle, settings: SanitizedConsensusOptions):
          ORDER BY t.updated_at, t.id`,
   )
   for (const row of transcriptRows) {
-    const worker = contributorKey(row.author_id, row.client_id)
-    if (!worker) continue
+    const contributor = contributorKey(row.author_id, row.client_id)
+    if (!contributor) continue
     const language = row.language ?? 'und'
     const list = transcriptsByLanguage.get(language) ?? []
-    list.push({ item: String(row.item_id), worker, text: row.text })
+    list.push({ item: String(row.item_id), contributor, text: row.text })
     transcriptsByLanguage.set(language, list)
   }
   const voteGold: Record<string, boolean> = {}
@@ -100,8 +100,8 @@ const storeEstimates = async (db: Drizzle, settings: SanitizedConsensusOptions, 
     transcript_weight: estimate.transcriptWeight,
     items_judged: estimate.itemsJudged,
   })
-  const users = estimates.filter((estimate) => estimate.worker.startsWith('u:')).map((estimate) => ({ key: Number(estimate.worker.slice(2)), ...shape(estimate) }))
-  const clients = estimates.filter((estimate) => estimate.worker.startsWith('c:')).map((estimate) => ({ key: estimate.worker.slice(2), ...shape(estimate) }))
+  const users = estimates.filter((estimate) => estimate.contributor.startsWith('u:')).map((estimate) => ({ key: Number(estimate.contributor.slice(2)), ...shape(estimate) }))
+  const clients = estimates.filter((estimate) => estimate.contributor.startsWith('c:')).map((estimate) => ({ key: estimate.contributor.slice(2), ...shape(estimate) }))
   const columns = sql`votes numeric, vote_accuracy numeric, vote_weight numeric, transcriptions numeric, transcript_error_rate numeric, transcript_weight numeric, items_judged numeric`
   const values = sql`x.votes, x.vote_accuracy, x.vote_weight, x.transcriptions, x.transcript_error_rate, x.transcript_weight, x.items_judged, now(), now()`
   const updates = sql`votes = EXCLUDED.votes, vote_accuracy = EXCLUDED.vote_accuracy, vote_weight = EXCLUDED.vote_weight,
@@ -159,9 +159,9 @@ export const estimateReliability = async (payload: Payload, settings: SanitizedC
   const estimates = estimatePopulation(population, settings.decision)
   await db.transaction(async (tx) => storeEstimates(tx as unknown as Drizzle, settings, estimates))
 
-  const known = new Map<string, KnownReliability>(estimates.map((estimate) => [estimate.worker, { voteAccuracy: estimate.voteAccuracy, votes: estimate.votes, transcriptErrorRate: estimate.transcriptErrorRate }]))
-  const votesBySegment = groupBy(population.votes, (vote): VoteRow => ({ worker: vote.worker, valid: vote.valid }))
-  const transcriptsBySegment = groupBy([...population.transcriptsByLanguage.values()].flat(), (row): TranscriptRow => ({ worker: row.worker, text: row.text }))
+  const known = new Map<string, KnownReliability>(estimates.map((estimate) => [estimate.contributor, { voteAccuracy: estimate.voteAccuracy, votes: estimate.votes, transcriptErrorRate: estimate.transcriptErrorRate }]))
+  const votesBySegment = groupBy(population.votes, (vote): VoteRow => ({ contributor: vote.contributor, valid: vote.valid }))
+  const transcriptsBySegment = groupBy([...population.transcriptsByLanguage.values()].flat(), (row): TranscriptRow => ({ contributor: row.contributor, text: row.text }))
   const judged = [...new Set([...votesBySegment.keys(), ...transcriptsBySegment.keys()])].map(Number)
   const { recordings, languages } = settings.slugs
   const stored = judged.length
@@ -170,11 +170,11 @@ export const estimateReliability = async (payload: Payload, settings: SanitizedC
         sql`SELECT a.id, a.kind, a.text, l.code AS language, c.status AS consensus_status, c.agreed_text AS consensus_agreed_text,
                    c.confidence AS consensus_confidence, c.decided_by AS consensus_decided_by,
                    ARRAY(SELECT coalesce('u:' || k.contributor_id::text, 'c:' || k.client_id) FROM ${table(SKIPS)} k WHERE k.segment_id = a.id AND k.reason IS NOT NULL) AS reporters
-              FROM ${CONSENSUS_SEGMENTS} c
-              JOIN ${AUDIO_SEGMENTS} a ON a.id = c.segment_id
+              FROM ${AUDIO_SEGMENTS} a
+              LEFT JOIN ${DECISION_ROWS} c ON c.segment_id = a.id
               JOIN ${table(recordings)} r ON r.id = a.recording_id
               LEFT JOIN ${table(languages)} l ON l.id = r.language_id
-             WHERE c.segment_id IN (SELECT value::int FROM jsonb_array_elements_text(${JSON.stringify(judged)}::jsonb))
+             WHERE a.id IN (SELECT value::int FROM jsonb_array_elements_text(${JSON.stringify(judged)}::jsonb))
                AND c.decided_by IS DISTINCT FROM 'reviewer'
                AND (c.status IS NULL OR c.status::text NOT IN ('accepted', 'rejected'))`,
       )
@@ -185,7 +185,7 @@ export const estimateReliability = async (payload: Payload, settings: SanitizedC
       settings,
       { kind: taskOf(row.kind), expectedText: row.text, language: row.language },
       { votes: votesBySegment.get(String(row.id)) ?? [], transcripts: transcriptsBySegment.get(String(row.id)) ?? [], reporters: row.reporters ?? [] },
-      (worker) => known.get(worker),
+      (contributor) => known.get(contributor),
     )
     const confidence = row.consensus_confidence === null ? null : Number(row.consensus_confidence)
     const changed =

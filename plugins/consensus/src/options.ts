@@ -204,6 +204,8 @@ export const VOTES = 'votes'
 export const SKIPS = 'consensus-skips'
 export const RELIABILITY = 'contributor-reliability'
 export const DECISIONS = 'consensus-decisions'
+/** One row per segment: its decision (status, agreed text, confidence, …), published as the view `consensus_segments`. */
+export const SEGMENT_DECISIONS = 'segment-decisions'
 
 /** Table name of a collection slug, as the Postgres adapter names it. */
 export const tableOf = (slug: string): string => slug.replace(/-/g, '_')

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { getRegisteredJobs } from '@shrutik/plugin-sdk'
+import { getDecisionSource, getRegisteredJobs } from '@shrutik/plugin-sdk'
 import type { Config } from 'payload'
 
 import { consensusPlugin } from '.'
@@ -21,11 +21,14 @@ const baseConfig = (): Config =>
 const slugs = (config: Config) => (config.collections ?? []).map((collection) => collection.slug)
 
 describe('consensusPlugin', () => {
-  test('adds its collections, the consensus group, endpoints under /consensus/, two jobs and the review view — after what was there', () => {
+  test('adds its collections, the decision join on segments, endpoints under /consensus/, two jobs and the review view — after what was there', () => {
     const config = consensusPlugin({})(baseConfig())
-    expect(slugs(config)).toEqual(['segments', 'transcriptions', 'votes', 'consensus-skips', 'contributor-reliability', 'consensus-decisions'])
+    expect(slugs(config)).toEqual(['segments', 'transcriptions', 'votes', 'consensus-skips', 'contributor-reliability', 'consensus-decisions', 'segment-decisions'])
     const segments = config.collections![0]
     expect(segments.fields.map((field) => ('name' in field ? field.name : undefined))).toEqual(['file', 'consensus'])
+    // A join to its own `segment-decisions`: no column on the audio plugin's table.
+    expect(segments.fields[1]).toMatchObject({ type: 'join', collection: 'segment-decisions', on: 'segment' })
+    expect(getDecisionSource(config)?.plugin).toBe('consensus')
     expect(segments.hooks?.beforeDelete).toHaveLength(2)
     expect(config.collections![1].hooks?.beforeChange).toHaveLength(2)
     expect(config.endpoints!.map((endpoint) => endpoint.path)).toEqual([
@@ -50,7 +53,7 @@ describe('consensusPlugin', () => {
 
   test('enabled: false keeps the schema and the integrity checks, adds no behaviour', () => {
     const config = consensusPlugin({ enabled: false })(baseConfig())
-    expect(slugs(config)).toEqual(['segments', 'transcriptions', 'votes', 'consensus-skips', 'contributor-reliability', 'consensus-decisions'])
+    expect(slugs(config)).toEqual(['segments', 'transcriptions', 'votes', 'consensus-skips', 'contributor-reliability', 'consensus-decisions', 'segment-decisions'])
     expect(config.endpoints!.map((endpoint) => endpoint.path)).toEqual(['/mine'])
     // Only the listener that learns each segment's task from the audio plugin: schema-level, it keeps the serving indexes whole.
     expect(getRegisteredJobs(config).map((job) => job.name)).toEqual(['consensus.on-segment-ready'])

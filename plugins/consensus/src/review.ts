@@ -4,7 +4,7 @@ import type { ConsensusStatus } from './core'
 import { drizzleOf, rowsOf, sql, table } from './db'
 import { DECISIONS, RELIABILITY, SKIPS, VOTES, type SanitizedConsensusOptions } from './options'
 import { audioUrlOf } from './serving'
-import { AUDIO_SEGMENTS, CONSENSUS_SEGMENTS, taskOf } from './views'
+import { AUDIO_SEGMENTS, DECISION_ROWS, taskOf } from './views'
 
 /** Who gave a judgment, as a reviewer may see it: a display name, never an email or a client id. */
 export interface Judgment {
@@ -80,7 +80,7 @@ export const listReviewQueue = async (
     db,
     sql`SELECT a.id, a.recording_id, a.kind, a.text, a.duration_ms, c.status AS consensus_status, c.agreed_text AS consensus_agreed_text,
                c.confidence AS consensus_confidence, c.judgments AS consensus_judgments, c.reports AS consensus_reports, count(*) OVER () AS total
-          FROM ${CONSENSUS_SEGMENTS} c
+          FROM ${DECISION_ROWS} c
           JOIN ${AUDIO_SEGMENTS} a ON a.id = c.segment_id
          WHERE c.decided_by IS DISTINCT FROM 'reviewer'
            AND ${inLanguage}

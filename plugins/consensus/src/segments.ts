@@ -3,7 +3,7 @@ import type { Payload } from 'payload'
 import type { ConsensusStatus } from './core'
 import { drizzleOf, rowsOf, sql, table } from './db'
 import type { SanitizedConsensusOptions } from './options'
-import { AUDIO_RECORDINGS, AUDIO_SEGMENTS, CONSENSUS_SEGMENTS, taskOf, type SegmentTask } from './views'
+import { AUDIO_RECORDINGS, AUDIO_SEGMENTS, DECISION_ROWS, ENUM_TASK, taskOf, type SegmentTask } from './views'
 
 /**
  * What a segment asks of people: a prompt segment carries the sentence read (`expectedText`) and is
@@ -44,7 +44,10 @@ interface SegmentRow {
   agreed_text: string | null
 }
 
-/** One segment with its recording's owner, audio state and language code; a withdrawn recording's segments are gone for this plugin. System read. */
+/**
+ * One segment with its recording's owner, audio state, language code and decision (pending when the
+ * plugin has no row for it yet); a withdrawn recording's segments are gone for this plugin. System read.
+ */
 export const segmentFacts = async (db: ReturnType<typeof drizzleOf>, settings: SanitizedConsensusOptions, id: number): Promise<SegmentFacts | undefined> => {
   const { recordings, languages } = settings.slugs
   const [row] = await rowsOf<SegmentRow>(
@@ -52,7 +55,7 @@ export const segmentFacts = async (db: ReturnType<typeof drizzleOf>, settings: S
     sql`SELECT a.id, a.recording_id, r.owner_id, r.client_id AS owner_client_id, ar.status AS recording_status, l.code AS language,
                a.kind, a.text, a.file, a.duration_ms, c.status AS consensus_status, c.decided_by AS consensus_decided_by, c.agreed_text
           FROM ${AUDIO_SEGMENTS} a
-          JOIN ${CONSENSUS_SEGMENTS} c ON c.segment_id = a.id
+          LEFT JOIN ${DECISION_ROWS} c ON c.segment_id = a.id
           JOIN ${table(recordings)} r ON r.id = a.recording_id
           JOIN ${AUDIO_RECORDINGS} ar ON ar.id = r.id
           LEFT JOIN ${table(languages)} l ON l.id = r.language_id
@@ -76,19 +79,36 @@ export const segmentFacts = async (db: ReturnType<typeof drizzleOf>, settings: S
   }
 }
 
-/** Locks one segment's decision row for this transaction (evaluations and reviews of it take turns); false when there is no such segment. */
-export const lockDecision = async (db: ReturnType<typeof drizzleOf>, segmentId: number): Promise<boolean> =>
-  // FOR NO KEY UPDATE: serialises evaluations and reviews of this segment without blocking new votes (their foreign key takes KEY SHARE).
-  (await rowsOf(db, sql`SELECT segment_id FROM ${CONSENSUS_SEGMENTS} WHERE segment_id = ${segmentId} FOR NO KEY UPDATE`)).length > 0
+/** The task a segment of the audio plugin's kind asks for, in SQL (a prompt is validated, the rest transcribed). */
+const taskOfKind = sql`CASE WHEN a.kind = 'prompt' THEN 'validation' ELSE 'transcription' END`
+
+/**
+ * Locks one segment's decision row for this transaction (evaluations and reviews of it take turns),
+ * making the row first if the plugin has not heard of the segment yet; false when there is no such segment.
+ */
+export const lockDecision = async (db: ReturnType<typeof drizzleOf>, segmentId: number): Promise<boolean> => {
+  await db.execute(
+    sql`INSERT INTO ${DECISION_ROWS} (segment_id, task, changed_at)
+        SELECT a.id, (${taskOfKind})::${ENUM_TASK}, now() FROM ${AUDIO_SEGMENTS} a WHERE a.id = ${segmentId}
+        ON CONFLICT (segment_id) DO NOTHING`,
+  )
+  // FOR NO KEY UPDATE: serialises evaluations and reviews of this segment (votes refer to the segment, not this row).
+  return (await rowsOf(db, sql`SELECT segment_id FROM ${DECISION_ROWS} WHERE segment_id = ${segmentId} FOR NO KEY UPDATE`)).length > 0
+}
 
 /**
  * Records what a segment asks of people when the audio plugin announces it (`segment.ready`: a
- * prompt is validated, the rest transcribed); until then it is not served. Idempotent. System write.
+ * prompt is validated, the rest transcribed), making its decision row (pending); until then it is
+ * not served. Idempotent. System write.
  */
 export const learnTask = async (payload: Payload, { segmentId, kind }: { segmentId: number; kind: string }): Promise<void> => {
   const task = taskOf(kind)
+  // A segment deleted (reprocessed) before its announcement arrived gets no row.
   await drizzleOf(payload).execute(
-    sql`UPDATE ${CONSENSUS_SEGMENTS} SET task = ${task}, changed_at = now() WHERE segment_id = ${segmentId} AND task IS DISTINCT FROM ${task}`,
+    sql`INSERT INTO ${DECISION_ROWS} (segment_id, task, changed_at)
+        SELECT a.id, ${task}::${ENUM_TASK}, now() FROM ${AUDIO_SEGMENTS} a WHERE a.id = ${segmentId}
+        ON CONFLICT (segment_id) DO UPDATE SET task = EXCLUDED.task, changed_at = now(), updated_at = now()
+        WHERE ${DECISION_ROWS}.task IS DISTINCT FROM EXCLUDED.task`,
   )
 }
 

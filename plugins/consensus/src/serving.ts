@@ -1,7 +1,7 @@
 import { drizzleOf, rowsOf, sql, table, type SQLQuery } from './db'
 import type { Contributor } from './access'
 import { SKIPS, VOTES, type SanitizedConsensusOptions } from './options'
-import { AUDIO_RECORDINGS, AUDIO_SEGMENTS, CONSENSUS_SEGMENTS } from './views'
+import { AUDIO_RECORDINGS, AUDIO_SEGMENTS, DECISION_ROWS } from './views'
 
 export type Task = 'validation' | 'transcription'
 
@@ -53,7 +53,7 @@ export const nextSegmentsQuery = (settings: SanitizedConsensusOptions, task: Tas
             SELECT a.id, a.file, a.text, a.duration_ms,
                    COALESCE('u' || r.owner_id::text, 'c' || r.client_id, 'r' || r.id::text) AS speaker_key,
                    random() AS shuffle
-              FROM ${CONSENSUS_SEGMENTS} d
+              FROM ${DECISION_ROWS} d
               JOIN ${AUDIO_SEGMENTS} a ON a.id = d.segment_id
               JOIN ${table(recordings)} r ON r.id = a.recording_id
               JOIN ${AUDIO_RECORDINGS} ar ON ar.id = r.id

@@ -3,7 +3,7 @@ import { sql } from '@payloadcms/db-postgres'
 
 import { anonymousCookie, createUser, json, startTestServer, type TestServer, type TestUser } from '../../../tests/helpers/server'
 import { ownRecordingIsForbidden } from '../src/collections'
-import { asAnonymous, asUser, call, createLanguage, createSentence, readyRecording, sqlRows, transcribe, vote, type Actor } from '../../../tests/helpers/fixtures'
+import { asAnonymous, asUser, call, consensusOf, createLanguage, createSentence, readyRecording, sqlRows, transcribe, vote, type Actor } from '../../../tests/helpers/fixtures'
 
 /**
  * Who may do what with votes, skips, reliability records and review decisions (anonymous with and
@@ -283,10 +283,23 @@ describe('contributor reliability and review decisions', () => {
     }
   })
 
-  test('the consensus group on segments is written by the system only', async () => {
+  test('a segment’s decision is written by the system only', async () => {
+    const [{ id }] = await sqlRows<{ id: number }>(server, sql`SELECT id FROM segment_decisions WHERE segment_id = ${segmentOfA}`)
     for (const who of ['a', 'reviewer', 'admin'] as const) {
       await call(server, 'PATCH', `/api/segments/${segmentOfA}`, actor(who), { consensus: { status: 'accepted' } })
+      expect(denied(await call(server, 'POST', '/api/segment-decisions', actor(who), { segment: segmentOfB, status: 'accepted' }))).toBe(true)
+      expect(denied(await call(server, 'PATCH', `/api/segment-decisions/${id}`, actor(who), { status: 'accepted' }))).toBe(true)
+      expect(denied(await call(server, 'DELETE', `/api/segment-decisions/${id}`, actor(who)))).toBe(true)
     }
-    expect(((await server.payload.findByID({ collection: 'segments', id: segmentOfA })) as Record<string, any>).consensus.status).toBe('pending')
+    expect((await consensusOf(server, segmentOfA)).status).toBe('pending')
+  })
+
+  test('a segment’s decision is read by whoever may read the segment', async () => {
+    const readable = async (who: 'a' | 'b' | 'reviewer') =>
+      (await json(await call(server, 'GET', `/api/segment-decisions?where[segment][equals]=${segmentOfA}&depth=0`, actor(who)))).docs?.length ?? 0
+    // Its speaker (a) and reviewers see it; another contributor (b) does not.
+    expect(await readable('a')).toBe(1)
+    expect(await readable('reviewer')).toBe(1)
+    expect(await readable('b')).toBe(0)
   })
 })

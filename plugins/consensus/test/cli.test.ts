@@ -39,16 +39,20 @@ describe('consensus aggregate', () => {
     expect(fs.readFileSync(out, 'utf8')).toBe('item\ttext\tconfidence\ns1\tthe cat sat\t0.9000\ns2\thello world\t1.0000\n')
     expect(result.stdout).toBe('')
     expect(result.stderr.trim().split('\n')).toHaveLength(1)
-    expect(result.stderr).toMatch(/4 transcriptions of 2 items by 3 workers → .*small\.out\.tsv \(reliability, mean confidence 0\.950/)
+    expect(result.stderr).toMatch(/4 transcriptions of 2 items by 3 contributors → .*small\.out\.tsv \(reliability, mean confidence 0\.950/)
   })
 
   test('other column names, a language and a strategy are options', () => {
     const input = file('named.tsv', 'clip\twho\tsentence\textra\nc1\tx\tMr. Smith paid $5\t1\nc1\ty\tmister smith paid five dollars\t2\nc1\tz\tMr Smith paid 5 dollars\t3\n')
     const out = path.join(dir, 'named.out.tsv')
-    const result = shrutik('--in', input, '--out', out, '--item-col', 'clip', '--worker-col', 'who', '--text-col', 'sentence', '--lang', 'en', '--strategy', 'medoid')
+    const result = shrutik('--in', input, '--out', out, '--item-col', 'clip', '--contributor-col', 'who', '--text-col', 'sentence', '--lang', 'en', '--strategy', 'medoid')
     expect(result.status).toBe(0)
     expect(fs.readFileSync(out, 'utf8')).toBe('item\ttext\tconfidence\nc1\tmister smith paid five dollars\t1.0000\n')
     expect(result.stderr).toMatch(/medoid/)
+    // The option's former name, --worker-col, still works.
+    fs.rmSync(out)
+    expect(shrutik('--in', input, '--out', out, '--item-col', 'clip', '--worker-col', 'who', '--text-col', 'sentence', '--lang', 'en', '--strategy', 'medoid').status).toBe(0)
+    expect(fs.readFileSync(out, 'utf8')).toBe('item\ttext\tconfidence\nc1\tmister smith paid five dollars\t1.0000\n')
   })
 
   test.each([
@@ -72,7 +76,7 @@ describe('consensus aggregate', () => {
     expect(shrutik('--in', dir, '--out', out).status).toBe(66)
     const noColumn = shrutik('--in', file('bad.tsv', 'item\twho\ttext\ns1\ta\thello\n'), '--out', out)
     expect(noColumn.status).toBe(65)
-    expect(noColumn.stderr).toMatch(/no "worker" column .*"item", "who", "text"/)
+    expect(noColumn.stderr).toMatch(/no "contributor" column .*"item", "who", "text"/)
     const unclosed = shrutik('--in', file('quote.tsv', 'item\tworker\ttext\ns1\ta\t"never closed\n'), '--out', out)
     expect(unclosed.status).toBe(65)
     expect(unclosed.stderr).toMatch(/Line 2: a quoted field is never closed/)
@@ -92,9 +96,9 @@ describe('consensus aggregate', () => {
     for (let item = 0; item < 4000; item++) {
       const truth = Array.from({ length: 6 + Math.floor(random() * 8) }, () => vocabulary[Math.floor(random() * vocabulary.length)])
       for (let copy = 0; copy < 5; copy++) {
-        const worker = `w${Math.floor(random() * 300)}`
+        const contributor = `w${Math.floor(random() * 300)}`
         const words = truth.map((word) => (random() < 0.1 ? vocabulary[Math.floor(random() * vocabulary.length)] : word)).filter(() => random() > 0.03)
-        lines.push(`item${item}\t${worker}\t${words.join(' ')}`)
+        lines.push(`item${item}\t${contributor}\t${words.join(' ')}`)
       }
     }
     const input = file('big.tsv', lines.join('\n') + '\n')
@@ -109,8 +113,8 @@ describe('consensus aggregate', () => {
     // Six items: three where everybody agrees, three where nobody does.
     const crowdTsv = () => {
       const lines = ['item\tworker\ttext']
-      for (let item = 0; item < 3; item++) for (let worker = 0; worker < 7; worker++) lines.push(`easy${item}\tw${worker}\tthe cat sat on the mat number ${item}`)
-      for (let item = 0; item < 3; item++) for (let worker = 0; worker < 7; worker++) lines.push(`hard${item}\tw${worker}\tword${worker} other${worker + item} thing${worker * 2}`)
+      for (let item = 0; item < 3; item++) for (let contributor = 0; contributor < 7; contributor++) lines.push(`easy${item}\tw${contributor}\tthe cat sat on the mat number ${item}`)
+      for (let item = 0; item < 3; item++) for (let contributor = 0; contributor < 7; contributor++) lines.push(`hard${item}\tw${contributor}\tword${contributor} other${contributor + item} thing${contributor * 2}`)
       return file('crowd.tsv', lines.join('\n') + '\n')
     }
 
@@ -140,7 +144,7 @@ describe('consensus aggregate', () => {
     test('--agreement: two people writing the same text settle an item the confidence bar would not; off, it runs to --max', () => {
       // Four write one sentence, three a different one: never confident, but two soon agree.
       const lines = ['item\tworker\ttext']
-      for (let worker = 0; worker < 7; worker++) lines.push(`split\tw${worker}\t${worker < 4 ? 'the cat sat on the mat' : 'a dog ran under a table'}`)
+      for (let contributor = 0; contributor < 7; contributor++) lines.push(`split\tw${contributor}\t${contributor < 4 ? 'the cat sat on the mat' : 'a dog ran under a table'}`)
       const input = file('split.tsv', lines.join('\n') + '\n')
       const judgmentsWith = (...extra: string[]) => {
         const out = path.join(dir, `split-${extra.join('-') || 'default'}.tsv`)

@@ -107,7 +107,7 @@ describe('consensus.evaluate-segment on the real job runtime', () => {
     expect((await vote(server, asUser(voters[3]), segmentId, false, 'does-not-match')).status).toBe(201)
     await drain()
     expect(await sqlRows(server, sql`SELECT count(*)::int AS n FROM votes WHERE segment_id = ${segmentId}`)).toEqual([{ n: 4 }])
-    expect((await server.payload.findByID({ collection: 'segments', id: segmentId })).consensus).toMatchObject({ status: 'accepted', judgments: 3 })
+    expect((await consensusOf(server, segmentId))).toMatchObject({ status: 'accepted', judgments: 3 })
   })
 
   test('current reliability weights decide: two "valid" votes from poorly calibrated voters are not enough', async () => {
@@ -143,7 +143,7 @@ describe('consensus.evaluate-segment on the real job runtime', () => {
     const [mine] = (await server.payload.find({ collection: 'transcriptions', where: { item: { equals: segmentId }, author: { equals: voters[0].id } } })).docs
     expect((await call(server, 'PATCH', `/api/transcriptions/${mine.id}`, asUser(voters[0]), { text: 'yellow world' })).status).toBe(200)
     await drain()
-    expect((await server.payload.findByID({ collection: 'segments', id: segmentId })).consensus).toMatchObject({ status: 'accepted', agreedText: 'hello world', confidence: 1, judgments: 2 })
+    expect((await consensusOf(server, segmentId))).toMatchObject({ status: 'accepted', agreedText: 'hello world', confidence: 1, judgments: 2 })
   })
 
   test('problem reports from two people send an open clip to review, whatever the votes; a decided clip stays decided', async () => {
@@ -161,7 +161,7 @@ describe('consensus.evaluate-segment on the real job runtime', () => {
       expect((await call(server, 'POST', '/api/consensus/skip', asUser(voter), { segment: decided, reason: 'offensive' })).status).toBe(201)
     }
     await drain()
-    expect((await server.payload.findByID({ collection: 'segments', id: decided })).consensus).toMatchObject({ status: 'accepted' })
+    expect((await consensusOf(server, decided))).toMatchObject({ status: 'accepted' })
   })
 
   test('the handler is idempotent and harmless on a segment that is gone', async () => {

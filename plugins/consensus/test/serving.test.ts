@@ -102,7 +102,7 @@ describe('next-validation', () => {
     const decided = promptSegments.get(2)![0]
     expect((await vote(server, asUser(validator), voted, true)).status).toBe(201)
     expect((await call(server, 'POST', '/api/consensus/skip', asUser(validator), { segment: skipped, reason: 'noisy' })).status).toBe(201)
-    await sqlRows(server, sql`UPDATE segments SET consensus_status = 'accepted' WHERE id = ${decided}`)
+    await sqlRows(server, sql`UPDATE segment_decisions SET status = 'accepted' WHERE segment_id = ${decided}`)
     try {
       for (let round = 0; round < 8; round++) {
         const ids = (await next('validation', asUser(validator))).map((segment) => segment.id)
@@ -115,7 +115,7 @@ describe('next-validation', () => {
       for (let round = 0; round < 20 && !seen; round++) seen = (await next('validation', asUser(reviewer))).some((segment) => segment.id === voted)
       expect(seen).toBe(true)
     } finally {
-      await sqlRows(server, sql`UPDATE segments SET consensus_status = 'pending' WHERE id = ${decided}`)
+      await sqlRows(server, sql`UPDATE segment_decisions SET status = 'pending' WHERE segment_id = ${decided}`)
     }
   })
 
@@ -197,14 +197,14 @@ describe('segment audio', () => {
 
   test('a rejected segment plays only for its speaker and reviewers', async () => {
     const id = promptSegments.get(0)![3]
-    await sqlRows(server, sql`UPDATE segments SET consensus_status = 'rejected' WHERE id = ${id}`)
+    await sqlRows(server, sql`UPDATE segment_decisions SET status = 'rejected' WHERE segment_id = ${id}`)
     try {
       const url = `/api/consensus/segments/${id}/audio`
       expect((await call(server, 'GET', url, asUser(validator))).status).toBe(404)
       expect((await call(server, 'GET', url, asUser(speakers[0]))).status).toBe(200)
       expect((await call(server, 'GET', url, asUser(reviewer))).status).toBe(200)
     } finally {
-      await sqlRows(server, sql`UPDATE segments SET consensus_status = 'pending' WHERE id = ${id}`)
+      await sqlRows(server, sql`UPDATE segment_decisions SET status = 'pending' WHERE segment_id = ${id}`)
     }
   })
 })

@@ -4,8 +4,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 
 import { resolveBinaries, runTool } from '@shrutik/plugin-audio-processing/ffmpeg'
-import { getFileStore } from '@shrutik/plugin-sdk'
-import type { Payload } from 'payload'
+import type { FileStore } from '@shrutik/plugin-sdk'
 
 import { sha256File } from './archive'
 import type { ClipAudioSource } from './core'
@@ -65,18 +64,17 @@ export const encodeArgs = (source: ClipAudioSource, target: Exclude<AudioTarget[
 }
 
 /**
- * Writes one clip's audio to `output` from the media store: on a local store ffmpeg reads the
- * stored files where they are; from S3 the one file the clip needs is downloaded to a temporary copy.
+ * Writes one clip's audio to `output` from the media store (the host's, `getFileStore(payload)`):
+ * on a local store ffmpeg reads the stored files where they are; from S3 the one file the clip
+ * needs is downloaded to a temporary copy.
  */
 export const writeClipAudio = async (
-  payload: Payload,
+  store: FileStore,
   source: ClipAudioSource,
   target: AudioTarget,
   output: string,
   options: Parameters<typeof writeClipAudioFrom>[3],
 ): Promise<{ how: 'copied' | 'encoded'; sha256: string }> => {
-  // The store the host handed this Payload instance (never the process-wide fallback).
-  const store = getFileStore(payload)
   const fromArchive = target.codec !== 'copy' && Boolean(source.archive)
   const copy = await store.localCopy(fromArchive ? source.archive! : source.segmentFile)
   try {

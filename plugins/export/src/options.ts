@@ -19,7 +19,7 @@ export interface ExportOptions {
   sentencesSlug?: string
   /** @default 'languages' */
   languagesSlug?: string
-  /** @default 'votes' */
+  /** @deprecated Ignored: votes and decisions come from the consensus plugin's decision source (SDK `getDecisionSource`). */
   votesSlug?: string
   /** @default 'users' */
   usersSlug?: string
@@ -53,7 +53,7 @@ export interface ExportOptions {
   lockLifetimeMs?: number
 }
 
-export type SanitizedExportOptions = Required<Omit<ExportOptions, 'formats' | 'concurrency'>> & {
+export type SanitizedExportOptions = Required<Omit<ExportOptions, 'formats' | 'concurrency' | 'votesSlug'>> & {
   formats: Map<string, ExportFormat>
   concurrency: number
 }
@@ -81,7 +81,6 @@ export const sanitizeOptions = (options: ExportOptions, cpus = 2): SanitizedExpo
     recordingsSlug: options.recordingsSlug ?? 'recordings',
     sentencesSlug: options.sentencesSlug ?? 'sentences',
     languagesSlug: options.languagesSlug ?? 'languages',
-    votesSlug: options.votesSlug ?? 'votes',
     usersSlug: options.usersSlug ?? 'users',
     reportsSlug: options.reportsSlug ?? 'sentence-skips',
     formats,

@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 
+import { getFileStore } from '@shrutik/plugin-sdk'
 import type { Payload } from 'payload'
 
 import { writeArchive, sha256File } from './archive'
@@ -218,6 +219,7 @@ export const encodeShard = async (
   filesDir: string,
   options: { signal?: AbortSignal; onClip?: () => void | Promise<void>; tempDir: string; link?: boolean },
 ): Promise<number> => {
+  const store = getFileStore(payload)
   const items: { id: number; audioPath: string; row: ExportRow }[] = []
   for await (const stored of scanPlan(payload, header.runId, { written: true, shard })) items.push({ id: stored.id, audioPath: stored.audio_path!, row: stored.row })
   const hashes: { id: number; sha256: string }[] = []
@@ -228,7 +230,7 @@ export const encodeShard = async (
     const output = path.join(filesDir, item.audioPath)
     const sha256 = fs.existsSync(output)
       ? await sha256File(output)
-      : (await writeClipAudio(payload, item.row.audio, header.target, output, { timeoutMs: settings.clipTimeoutMs, signal: options.signal, tempDir: options.tempDir, link: options.link })).sha256
+      : (await writeClipAudio(store, item.row.audio, header.target, output, { timeoutMs: settings.clipTimeoutMs, signal: options.signal, tempDir: options.tempDir, link: options.link })).sha256
     hashes.push({ id: item.id, sha256 })
     await options.onClip?.()
   })

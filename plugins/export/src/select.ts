@@ -1,6 +1,6 @@
 import type { Doc } from './doc'
 
-import { getSegmentSource, idOf } from '@shrutik/plugin-sdk'
+import { getDecisionSource, getSegmentSource, idOf, UNDECIDED } from '@shrutik/plugin-sdk'
 import type { Payload, Where } from 'payload'
 
 import { EMPTY_DEMOGRAPHICS, type Demographics, type ExportClip } from './core'
@@ -82,7 +82,8 @@ export class NothingToExportError extends Error {
  * THE selection of every export (jobs and CLI): segments of ready recordings in the language whose
  * consensus status is included, filtered, minus recordings whose consent was withdrawn (the
  * `withdrawnRecordings` option, asked once per batch). Streams segments in id order, `batchSize`
- * at a time, through the Local API on the other plugins' documented fields (system reads).
+ * at a time, through the database adapter on the audio plugin's documented fields, with each
+ * batch's decisions from the consensus plugin's decision source (SDK `getDecisionSource`); system reads.
  */
 export const selectClips = async (
   payload: Payload,
@@ -114,14 +115,15 @@ export const selectClips = async (
     return key
   }
   // Without the consensus plugin nothing is decided: every clip is unvalidated (status `pending`, no votes).
-  const judged = Boolean(payload.collections[settings.votesSlug as 'votes'])
+  const decisions = getDecisionSource(payload.config)
+  const judged = decisions !== undefined
   if (!judged && (request.include ?? 'accepted') !== 'all') {
     throw new NothingToExportError('No clip is validated: this installation has no consensus plugin. Ask for include "all" to export every clip as unvalidated.')
   }
   if (!judged && request.minConfidence !== undefined) {
     throw new NothingToExportError('No clip has a confidence: this installation has no consensus plugin. Leave out the minimum confidence.')
   }
-  const statuses = request.include === 'all' ? ['accepted', 'rejected', 'needs-review', 'pending'] : ['accepted']
+  const statuses = new Set<string>(request.include === 'all' ? ['accepted', 'rejected', 'needs-review', 'pending'] : ['accepted'])
   const from = request.from ? new Date(request.from).getTime() : undefined
   const to = request.to ? new Date(request.to).getTime() : undefined
   const domains = request.domains?.length ? new Set(request.domains) : undefined
@@ -133,16 +135,14 @@ export const selectClips = async (
     const conditions: Where[] = [
       { id: { greater_than: afterId } },
       { 'recording.language': { equals: language.id } },
-      ...(judged ? [{ 'consensus.status': { in: statuses } }] : []),
     ]
-    if (request.minConfidence !== undefined) conditions.push({ 'consensus.confidence': { greater_than_equal: request.minConfidence } })
     if (request.minDurationMs !== undefined) conditions.push({ durationMs: { greater_than_equal: request.minDurationMs } })
     if (request.maxDurationMs !== undefined) conditions.push({ durationMs: { less_than_equal: request.maxDurationMs } })
     return readDocs(
       payload,
       settings.segmentsSlug,
       { and: conditions },
-      { recording: true, startMs: true, endMs: true, durationMs: true, file: true, expectedText: true, ...(judged ? { consensus: true } : {}) },
+      { recording: true, startMs: true, endMs: true, durationMs: true, file: true, expectedText: true },
       { sort: 'id', limit: batchSize },
     )
   }
@@ -157,23 +157,19 @@ export const selectClips = async (
     next.catch(() => undefined)
     const recordingIds = [...new Set(segments.map((segment) => idOf(segment.recording)!))]
     const segmentIds = segments.map((segment) => Number(segment.id))
-    const [recordings, withdrawnIds, votes] = await Promise.all([
+    const [recordings, withdrawnIds, decided] = await Promise.all([
       findAll(payload, settings.recordingsSlug, { id: { in: recordingIds } }, ['owner', 'clientId', 'mode', 'sentence', 'consentVersion', 'demographicsSnapshot', 'createdAt', 'audio']).then(byId),
       settings.withdrawnRecordings(recordingIds, payload),
-      judged ? findAll(payload, settings.votesSlug, { segment: { in: segmentIds } }, ['segment', 'valid']) : Promise.resolve([]),
+      decisions ? decisions.decisionsOf({ payload, segmentIds }) : Promise.resolve(undefined),
     ])
     const gone = new Set([...withdrawnIds].map(Number))
     const sentenceIds = [...new Set([...recordings.values()].map((recording) => idOf(recording.sentence)).filter((id): id is number => id !== undefined))]
     const sentences = byId(sentenceIds.length ? await findAll(payload, settings.sentencesSlug, { id: { in: sentenceIds } }, ['text', 'domain', 'source']) : [])
-    const tally = new Map<number, { up: number; down: number }>()
     const batchClips: ExportClip[] = []
-    for (const vote of votes) {
-      const entry = tally.get(idOf(vote.segment)!) ?? { up: 0, down: 0 }
-      if (vote.valid) entry.up++
-      else entry.down++
-      tally.set(idOf(vote.segment)!, entry)
-    }
     for (const segment of segments) {
+      const decision = decided?.get(Number(segment.id)) ?? UNDECIDED
+      if (!statuses.has(decision.status)) continue
+      if (request.minConfidence !== undefined && (decision.confidence === null || decision.confidence < request.minConfidence)) continue
       const recording = recordings.get(idOf(segment.recording)!)
       if (!recording || recording.audio?.status !== 'ready') continue
       if (gone.has(Number(recording.id))) {
@@ -185,10 +181,8 @@ export const selectClips = async (
       const sentence = sentences.get(idOf(recording.sentence) ?? -1)
       const domain = (sentence?.domain as string | undefined) ?? ''
       if (domains && !domains.has(domain)) continue
-      const consensus = (segment.consensus ?? {}) as Doc
-      const text = String(consensus.agreedText ?? segment.expectedText ?? sentence?.text ?? '')
+      const text = String(decision.agreedText ?? segment.expectedText ?? sentence?.text ?? '')
       const speakerKey = idOf(recording.owner) !== undefined ? `u:${idOf(recording.owner)}` : recording.clientId ? `c:${recording.clientId}` : `r:${recording.id}`
-      const votesOf = tally.get(Number(segment.id)) ?? { up: 0, down: 0 }
       const archive = recording.audio?.files?.archive as string | undefined
       batchClips.push({
         id: Number(segment.id),
@@ -198,12 +192,12 @@ export const selectClips = async (
         sentenceId: sentence ? Number(sentence.id) : undefined,
         domain,
         source: (sentence?.source as string | undefined) ?? '',
-        status: consensus.status ?? 'pending',
-        confidence: typeof consensus.confidence === 'number' ? consensus.confidence : null,
-        method: consensus.method ?? '',
-        decidedBy: consensus.decidedBy ?? '',
-        upVotes: votesOf.up,
-        downVotes: votesOf.down,
+        status: decision.status,
+        confidence: decision.confidence,
+        method: decision.method ?? '',
+        decidedBy: decision.decidedBy ?? '',
+        upVotes: decision.upVotes,
+        downVotes: decision.downVotes,
         durationMs: Number(segment.durationMs),
         recordedAt: new Date(recording.createdAt).toISOString(),
         demographics: demographicsOf(recording.demographicsSnapshot),

@@ -135,7 +135,11 @@ const segmentOf = async (recordingId: number): Promise<number> => {
   return segments.docs[0].id as number
 }
 
-const status = async (segmentId: number) => ((await host.payload.findByID({ collection: 'segments', id: segmentId, depth: 0 })) as Record<string, any>).consensus?.status
+/** A segment's decision, read as this plugin reads it: the consensus plugin's published view `consensus_segments`. */
+const status = async (segmentId: number): Promise<string | undefined> => {
+  const pool = (host.payload.db as unknown as { pool: { query: (text: string, values: unknown[]) => Promise<{ rows: { status: string }[] }> } }).pool
+  return (await pool.query('SELECT status FROM consensus_segments WHERE segment_id = $1', [segmentId])).rows[0]?.status
+}
 
 const createExport = async (actor: TestUser, data: Record<string, unknown>) => {
   const response = await call('POST', '/api/dataset-exports', { headers: actor.headers }, { language: languageId, seed: 42, ...data })

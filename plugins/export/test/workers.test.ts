@@ -123,7 +123,13 @@ beforeAll(async () => {
     await host.payload.db.updateOne({
       collection: 'segments',
       id: segment.id,
-      data: { durationMs: 20_000, endMs: 20_000, status: 'accepted', consensus: { status: 'accepted', agreedText: `বাক্য ${index} পড়ুন`, confidence: 1, method: 'common-voice', decidedBy: 'crowd' } },
+      data: { durationMs: 20_000, endMs: 20_000 },
+      req: undefined as never,
+    })
+    await host.payload.db.updateOne({
+      collection: 'segment-decisions' as never,
+      where: { segment: { equals: segment.id } },
+      data: { status: 'accepted', agreedText: `বাক্য ${index} পড়ুন`, confidence: 1, method: 'common-voice', decidedBy: 'crowd' },
       req: undefined as never,
     })
   }

@@ -7,7 +7,7 @@
 // extensions (`moduleResolution: bundler`), which tsc would emit as-is and Node's ESM loader
 // refuses. esbuild transpiles each file (keeping `'use client'` on client components, so server and
 // client components stay apart), and the relative imports are then given their `.js` names. tsc
-// writes the declarations (`--emitDeclarationOnly`).
+// writes the declarations (`--emitDeclarationOnly`), whose relative imports are renamed the same way.
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
@@ -104,4 +104,19 @@ const args = fs.existsSync(project)
     ]
 const result = spawnSync(process.execPath, [tsc, ...args], { cwd: root, stdio: 'inherit' })
 if (result.status !== 0) fail('tsc could not write the type declarations (see above).')
+
+// tsc keeps the sources' extensionless specifiers in the declarations; a consumer resolving as
+// Node does (`moduleResolution: "node16"` or `"nodenext"`) could not follow them, so they get
+// their built names too (`./x` → `./x.js`), as the JavaScript did above.
+const declarations = fs
+  .readdirSync(dist, { recursive: true, withFileTypes: true })
+  .filter((entry) => entry.isFile() && entry.name.endsWith('.d.ts'))
+  .map((entry) => path.join(entry.parentPath, entry.name))
+for (const declaration of declarations) {
+  const stem = path.join(src, path.relative(dist, declaration)).replace(/\.d\.ts$/, '')
+  // The source the declaration was written from (its folder is what relative specifiers start at).
+  const file = ['.ts', '.tsx'].map((extension) => stem + extension).find((candidate) => fs.existsSync(candidate)) ?? `${stem}.ts`
+  const code = fs.readFileSync(declaration, 'utf8')
+  fs.writeFileSync(declaration, code.replace(RELATIVE, (_, keyword, quote, specifier) => `${keyword}${quote}${builtSpecifier(file, specifier)}${quote}`))
+}
 console.log(`${manifest.name}: built ${sources.length} modules (${entries.length} entry points) to dist/`)

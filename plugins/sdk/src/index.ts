@@ -38,6 +38,7 @@ export {
 } from './migrations'
 export { databaseFor } from './database'
 export { getSegmentSource, registerSegmentSource, type SegmentSource } from './segments'
+export { getDecisionSource, registerDecisionSource, UNDECIDED, type DecisionSource, type DecisionStatus, type SegmentDecision } from './decisions'
 export { folderOf } from './paths'
 export { hasRole, ROLES, type Role, type RoleHolder } from './roles'
 export { MEDIA_TYPES, mediaTypeOf, UPLOAD_AUDIO_TYPES } from './media'

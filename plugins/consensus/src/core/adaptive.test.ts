@@ -7,18 +7,18 @@ import { seededRandom } from '../../test/random'
 
 const WORDS = 'the a cat dog sat ran on under mat table red blue quick slow house river bird tree green small'.split(' ')
 
-/** A crowd: `items` sentences, each transcribed by `perItem` of `workers` workers with error rates 3–45 %. */
-const crowd = (seed: number, items: number, perItem = 7, workers = 25): TranscriptInput[] => {
+/** A crowd: `items` sentences, each transcribed by `perItem` of `contributors` contributors with error rates 3–45 %. */
+const crowd = (seed: number, items: number, perItem = 7, contributors = 25): TranscriptInput[] => {
   const random = seededRandom(seed)
-  const errorRates = Array.from({ length: workers }, () => 0.03 + random() * 0.42)
+  const errorRates = Array.from({ length: contributors }, () => 0.03 + random() * 0.42)
   const rows: TranscriptInput[] = []
   for (let item = 0; item < items; item++) {
     const truth = Array.from({ length: 4 + Math.floor(random() * 8) }, () => WORDS[Math.floor(random() * WORDS.length)])
     const chosen = new Set<number>()
-    while (chosen.size < perItem) chosen.add(Math.floor(random() * workers))
-    for (const worker of chosen) {
-      const text = truth.map((word) => (random() < errorRates[worker] ? WORDS[Math.floor(random() * WORDS.length)] : word)).join(' ')
-      rows.push({ item: `item-${item}`, worker: `w${worker}`, text })
+    while (chosen.size < perItem) chosen.add(Math.floor(random() * contributors))
+    for (const contributor of chosen) {
+      const text = truth.map((word) => (random() < errorRates[contributor] ? WORDS[Math.floor(random() * WORDS.length)] : word)).join(' ')
+      rows.push({ item: `item-${item}`, contributor: `w${contributor}`, text })
     }
   }
   return rows
@@ -26,7 +26,7 @@ const crowd = (seed: number, items: number, perItem = 7, workers = 25): Transcri
 
 interface Read {
   item: string
-  worker: string
+  contributor: string
 }
 
 /**
@@ -36,13 +36,13 @@ interface Read {
 const instrumented = (rows: readonly TranscriptInput[], allowed: (row: TranscriptInput, index: number) => boolean = () => true) => {
   const reads: Read[] = []
   const input = rows.map((row, index) => {
-    const { item, worker } = row
+    const { item, contributor } = row
     return {
       item,
-      worker,
+      contributor,
       get text() {
-        if (!allowed(row, index)) throw new Error(`read the unrevealed transcription of ${worker} on ${item}`)
-        reads.push({ item, worker })
+        if (!allowed(row, index)) throw new Error(`read the unrevealed transcription of ${contributor} on ${item}`)
+        reads.push({ item, contributor })
         return row.text
       },
     }
@@ -60,7 +60,7 @@ describe('simulateAdaptiveCollection', () => {
       const { items, revealed, available, reopened } = simulateAdaptiveCollection(input, { seed: 3, reevaluationRounds })
       expect(available).toBe(rows.length)
       expect(reads).toHaveLength(revealed)
-      expect(new Set(reads.map((read) => `${read.item}/${read.worker}`)).size).toBe(reads.length)
+      expect(new Set(reads.map((read) => `${read.item}/${read.contributor}`)).size).toBe(reads.length)
       for (const result of items) expect(reads.filter((read) => read.item === result.item)).toHaveLength(result.judgments)
       // Contiguous: once another item's reads begin, an item is read again only when a re-evaluation reopened it.
       const finished = new Set<string>()
@@ -79,11 +79,11 @@ describe('simulateAdaptiveCollection', () => {
   test('a transcription that is never revealed cannot be read: the same replay over rows that throw when read gives the same result', () => {
     const first = instrumented(rows)
     const expected = simulateAdaptiveCollection(first.input, { seed: 3 })
-    const read = new Set(first.reads.map(({ item, worker }) => `${item}/${worker}`))
-    const guarded = instrumented(rows, (row) => read.has(`${row.item}/${row.worker}`))
+    const read = new Set(first.reads.map(({ item, contributor }) => `${item}/${contributor}`))
+    const guarded = instrumented(rows, (row) => read.has(`${row.item}/${row.contributor}`))
     expect(simulateAdaptiveCollection(guarded.input, { seed: 3 })).toEqual(expected)
     // The guard is real: a different seed reveals other rows and trips it.
-    expect(() => simulateAdaptiveCollection(instrumented(rows, (row) => read.has(`${row.item}/${row.worker}`)).input, { seed: 4 })).toThrow(/unrevealed/)
+    expect(() => simulateAdaptiveCollection(instrumented(rows, (row) => read.has(`${row.item}/${row.contributor}`)).input, { seed: 4 })).toThrow(/unrevealed/)
   })
 
   test('no peeking at later items: without re-evaluation, dropping every item collected after X leaves X and everything before it unchanged', () => {
@@ -105,7 +105,7 @@ describe('simulateAdaptiveCollection', () => {
     const earlyItems = [...new Set(early.map((read) => read.item))].slice(0, -1)
     expect(earlyItems.length).toBeGreaterThan(5)
     for (const item of earlyItems) {
-      const seen = early.filter((read) => read.item === item).map(({ worker }) => ({ worker, text: rows.find((row) => row.item === item && row.worker === worker)!.text }))
+      const seen = early.filter((read) => read.item === item).map(({ contributor }) => ({ contributor, text: rows.find((row) => row.item === item && row.contributor === contributor)!.text }))
       const verdict = decideTranscription(seen, {})
       expect(items.find((result) => result.item === item)).toMatchObject({ text: verdict.agreedText, confidence: verdict.confidence, judgments: seen.length, status: verdict.status })
     }
@@ -114,12 +114,12 @@ describe('simulateAdaptiveCollection', () => {
   test('re-evaluation is the live rule with the last estimate: every item is decideTranscription over what it revealed, with reliability from everything revealed', () => {
     const { input, reads } = instrumented(rows)
     const simulation = simulateAdaptiveCollection(input, { seed: 2, reevaluationRounds: 5 })
-    const revealed = reads.map(({ item, worker }) => ({ item, worker, text: rows.find((row) => row.item === item && row.worker === worker)!.text }))
-    const reliability = new Map(estimatePopulation({ votes: [], transcriptsByLanguage: new Map([['und', revealed]]) }).map((entry) => [entry.worker, { transcriptErrorRate: entry.transcriptErrorRate }]))
+    const revealed = reads.map(({ item, contributor }) => ({ item, contributor, text: rows.find((row) => row.item === item && row.contributor === contributor)!.text }))
+    const reliability = new Map(estimatePopulation({ votes: [], transcriptsByLanguage: new Map([['und', revealed]]) }).map((entry) => [entry.contributor, { transcriptErrorRate: entry.transcriptErrorRate }]))
     for (const result of simulation.items) {
       const seen = revealed.filter((row) => row.item === result.item)
-      expect(seen.map((row) => row.worker)).toEqual(result.workers)
-      const verdict = decideTranscription(seen, { reliability: (worker) => reliability.get(worker) })
+      expect(seen.map((row) => row.contributor)).toEqual(result.contributors)
+      const verdict = decideTranscription(seen, { reliability: (contributor) => reliability.get(contributor) })
       expect(result).toMatchObject({ text: verdict.agreedText, confidence: verdict.confidence, status: verdict.status, judgments: seen.length })
     }
     // It changes something here: texts and verdicts move with the better estimate, and some items reopen.
@@ -165,7 +165,7 @@ describe('simulateAdaptiveCollection', () => {
     ['fewer transcriptions than the minimum: all read, still pending', ['the cat sat', 'the cat sat'], 3, 7, 'pending', 'the cat sat'],
     ['no transcriptions of an item are not items', [], 2, 7, undefined, undefined],
   ] as const)('%s', (_name, texts, min, max, status, text) => {
-    const input = texts.map((value, index) => ({ item: 's', worker: `w${index}`, text: value }))
+    const input = texts.map((value, index) => ({ item: 's', contributor: `w${index}`, text: value }))
     const { items } = simulateAdaptiveCollection(input, { decision: { minTranscriptions: min, maxTranscriptions: max } })
     if (status === undefined) {
       expect(items).toEqual([])
@@ -177,11 +177,11 @@ describe('simulateAdaptiveCollection', () => {
     if (text) expect(items[0].text).toBe(text)
   })
 
-  test('a worker who wrote twice counts once (the later text), as in the plugin', () => {
+  test('a contributor who wrote twice counts once (the later text), as in the plugin', () => {
     const input = [
-      { item: 's', worker: 'a', text: 'wrong words' },
-      { item: 's', worker: 'a', text: 'the cat sat' },
-      { item: 's', worker: 'b', text: 'the cat sat' },
+      { item: 's', contributor: 'a', text: 'wrong words' },
+      { item: 's', contributor: 'a', text: 'the cat sat' },
+      { item: 's', contributor: 'b', text: 'the cat sat' },
     ]
     const { items, available } = simulateAdaptiveCollection(input, { decision: { minTranscriptions: 2 } })
     expect(available).toBe(2)

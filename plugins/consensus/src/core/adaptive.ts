@@ -71,14 +71,14 @@ export const DEFAULT_ADAPTIVE_OPTIONS: AdaptiveOptions = { seed: 1, decision: {}
 export interface AdaptiveConsensus extends TranscriptConsensus {
   /** The plugin's verdict when collection stopped: `accepted`, `needs-review` (cap reached), or `pending` (the item ran out of transcriptions). */
   status: ConsensusStatus
-  /** The workers whose transcriptions were revealed, in the order they arrived. */
-  workers: string[]
+  /** The contributors whose transcriptions were revealed, in the order they arrived. */
+  contributors: string[]
 }
 
 export interface AdaptiveSimulation {
   /** In the input's item order; `judgments` is how many transcriptions were revealed. */
   items: AdaptiveConsensus[]
-  /** Transcriptions revealed in all, and available in all (one per worker and item). */
+  /** Transcriptions revealed in all, and available in all (one per contributor and item). */
   revealed: number
   available: number
   /** Reliability estimates run during the replay. */
@@ -88,9 +88,9 @@ export interface AdaptiveSimulation {
 }
 
 /**
- * Replays adaptive collection over `transcripts`. Only `item` and `worker` of every row are read up
+ * Replays adaptive collection over `transcripts`. Only `item` and `contributor` of every row are read up
  * front (to know what could be asked for); a row's `text` is read when, and only when, it is revealed.
- * A worker's later row for an item replaces the earlier one, as in the plugin.
+ * A contributor's later row for an item replaces the earlier one, as in the plugin.
  */
 export const simulateAdaptiveCollection = (transcripts: readonly TranscriptInput[], partial: Partial<AdaptiveOptions> = {}): AdaptiveSimulation => {
   const options = withDefaults(DEFAULT_ADAPTIVE_OPTIONS, partial)
@@ -99,14 +99,14 @@ export const simulateAdaptiveCollection = (transcripts: readonly TranscriptInput
   // Which rows could be revealed, per item; the texts stay unread.
   const byItem = new Map<string, Map<string, number>>()
   transcripts.forEach((row, index) => {
-    const { item, worker } = row
-    let workers = byItem.get(item)
-    if (!workers) {
-      workers = new Map()
-      byItem.set(item, workers)
+    const { item, contributor } = row
+    let contributors = byItem.get(item)
+    if (!contributors) {
+      contributors = new Map()
+      byItem.set(item, contributors)
     }
-    workers.delete(worker)
-    workers.set(worker, index)
+    contributors.delete(contributor)
+    contributors.set(contributor, index)
   })
   const itemOrder = seededOrder([...byItem.keys()], (item) => seededKey(options.seed, item))
   const revealedRows: TranscriptInput[] = []
@@ -116,15 +116,15 @@ export const simulateAdaptiveCollection = (transcripts: readonly TranscriptInput
   /** What the estimate job would store now, from what has been collected so far. */
   const estimate = () => {
     const population = estimatePopulation({ votes: [], transcriptsByLanguage: new Map([[language, revealedRows]]) }, settings)
-    reliability = new Map(population.map((entry) => [entry.worker, { transcriptErrorRate: entry.transcriptErrorRate }]))
+    reliability = new Map(population.map((entry) => [entry.contributor, { transcriptErrorRate: entry.transcriptErrorRate }]))
     estimatedAt = revealedRows.length
     estimates++
   }
-  const decide = (revealed: readonly { worker: string; text: string }[]) =>
-    decideTranscription(revealed, { reliability: (worker) => reliability.get(worker), normalize: options.normalize }, settings)
+  const decide = (revealed: readonly { contributor: string; text: string }[]) =>
+    decideTranscription(revealed, { reliability: (contributor) => reliability.get(contributor), normalize: options.normalize }, settings)
   interface Collection {
     candidates: number[]
-    revealed: { worker: string; text: string }[]
+    revealed: { contributor: string; text: string }[]
     verdict?: ReturnType<typeof decideTranscription>
   }
   const collections = new Map<string, Collection>()
@@ -135,13 +135,13 @@ export const simulateAdaptiveCollection = (transcripts: readonly TranscriptInput
       if (revealedRows.length >= estimatedAt * options.reestimateGrowth && revealedRows.length >= estimatedAt + options.reestimateMinimum) estimate()
       const row = transcripts[collection.candidates[collection.revealed.length]]
       const text = row.text
-      collection.revealed.push({ worker: row.worker, text })
-      revealedRows.push({ item, worker: row.worker, text })
+      collection.revealed.push({ contributor: row.contributor, text })
+      revealedRows.push({ item, contributor: row.contributor, text })
       collection.verdict = decide(collection.revealed)
     }
   }
   for (const item of itemOrder) {
-    const candidates = seededOrder([...byItem.get(item)!], ([worker]) => seededKey(options.seed, `${item}\u0000${worker}`)).map(([, index]) => index)
+    const candidates = seededOrder([...byItem.get(item)!], ([contributor]) => seededKey(options.seed, `${item}\u0000${contributor}`)).map(([, index]) => index)
     available += candidates.length
     const collection: Collection = { candidates, revealed: [] }
     collections.set(item, collection)
@@ -175,7 +175,7 @@ export const simulateAdaptiveCollection = (transcripts: readonly TranscriptInput
       confidence: verdict?.confidence ?? 0,
       judgments: revealed.length,
       status: verdict?.status ?? 'pending',
-      workers: revealed.map((row) => row.worker),
+      contributors: revealed.map((row) => row.contributor),
     }
   })
   return { items, revealed: revealedRows.length, available, estimates, reopened }

@@ -65,8 +65,8 @@ describe('voteSlots', () => {
     ['the majority drops an insertion', ['the cat sat', 'the cat has sat', 'the cat sat'], undefined, 'the cat sat'],
     ['the majority restores a deletion', ['the black cat', 'the cat', 'the black cat'], undefined, 'the black cat'],
     ['errors in different places all get corrected', ['x cat sat on', 'the y sat on', 'the cat z on', 'the cat sat'], undefined, 'the cat sat on'],
-    ['a heavy worker outvotes two light ones', ['the cat sat', 'the hat sat', 'the hat sat'], [5, 1, 1], 'the cat sat'],
-    ['an even split follows the heavier worker', ['the cat', 'the hat'], [1, 2], 'the hat'],
+    ['a heavy contributor outvotes two light ones', ['the cat sat', 'the hat sat', 'the hat sat'], [5, 1, 1], 'the cat sat'],
+    ['an even split follows the heavier contributor', ['the cat', 'the hat'], [1, 2], 'the hat'],
   ])('%s', (_name, sequences, weights, expected) => {
     expect(voted(sequences, weights)).toBe(expected)
   })

@@ -14,11 +14,11 @@ import {
 } from '.'
 import { seededRandom } from '../../test/random'
 
-const votes = (...valid: boolean[]) => valid.map((value, index) => ({ worker: `w${index}`, valid: value }))
+const votes = (...valid: boolean[]) => valid.map((value, index) => ({ contributor: `w${index}`, valid: value }))
 const known =
   (table: Record<string, KnownReliability>) =>
-  (worker: string): KnownReliability | undefined =>
-    table[worker]
+  (contributor: string): KnownReliability | undefined =>
+    table[contributor]
 
 describe('validation verdicts', () => {
   test.each([
@@ -43,9 +43,9 @@ describe('validation verdicts', () => {
   test('a changed vote replaces the earlier one', () => {
     const verdict = decideValidation(
       [
-        { worker: 'a', valid: false },
-        { worker: 'b', valid: true },
-        { worker: 'a', valid: true },
+        { contributor: 'a', valid: false },
+        { contributor: 'b', valid: true },
+        { contributor: 'a', valid: true },
       ],
       {},
     )
@@ -61,7 +61,7 @@ describe('validation verdicts', () => {
     const poor = known({ w0: { voteAccuracy: 0.6, votes: 50 }, w1: { voteAccuracy: 0.6, votes: 50 } })
     expect(decideValidation(votes(true, true), { reliability: poor })).toMatchObject({ status: 'pending', method: 'dawid-skene' })
     // ... and at the vote cap it goes to a reviewer rather than to more voters.
-    const fourPoor = known(Object.fromEntries(['w0', 'w1', 'w2', 'w3'].map((worker) => [worker, { voteAccuracy: 0.6, votes: 50 }])))
+    const fourPoor = known(Object.fromEntries(['w0', 'w1', 'w2', 'w3'].map((contributor) => [contributor, { voteAccuracy: 0.6, votes: 50 }])))
     expect(decideValidation(votes(true, true, true, false), { reliability: fourPoor }).status).toBe('needs-review')
   })
 
@@ -94,7 +94,7 @@ describe('validation verdicts', () => {
 })
 
 describe('transcription verdicts', () => {
-  const rows = (...texts: string[]) => texts.map((text, index) => ({ worker: `w${index}`, text }))
+  const rows = (...texts: string[]) => texts.map((text, index) => ({ contributor: `w${index}`, text }))
 
   test('accepted once enough people agree; provisional text before that', () => {
     const one = decideTranscription(rows('The cat sat.'), {})
@@ -166,7 +166,7 @@ describe('transcription verdicts', () => {
   })
 
   test('agreeingWeight counts each transcriber with their weight', () => {
-    const weightOf = (worker: string) => (worker === 'w0' ? 1 : 0.5)
+    const weightOf = (contributor: string) => (contributor === 'w0' ? 1 : 0.5)
     expect(agreeingWeight(rows('the cat sat', 'the cat sat', 'a dog'), 'the cat sat', {}, 0, weightOf)).toBe(1.5)
   })
 
@@ -194,25 +194,25 @@ describe('transcription verdicts', () => {
 describe('engine options used by the plugin', () => {
   test('validPosterior: fixed accuracies, one E-step', () => {
     expect(validPosterior([], () => 0.9)).toBeCloseTo(0.5)
-    expect(validPosterior([{ worker: 'a', valid: true }], () => 0.9)).toBeCloseTo(0.9)
-    expect(validPosterior([{ worker: 'a', valid: true }, { worker: 'b', valid: false }], () => 0.8)).toBeCloseTo(0.5)
+    expect(validPosterior([{ contributor: 'a', valid: true }], () => 0.9)).toBeCloseTo(0.9)
+    expect(validPosterior([{ contributor: 'a', valid: true }, { contributor: 'b', valid: false }], () => 0.8)).toBeCloseTo(0.5)
     // 0.9 · 0.9 / (0.9 · 0.9 + 0.1 · 0.1)
-    expect(validPosterior([{ worker: 'a', valid: true }, { worker: 'b', valid: true }], () => 0.9)).toBeCloseTo(0.81 / 0.82)
+    expect(validPosterior([{ contributor: 'a', valid: true }, { contributor: 'b', valid: true }], () => 0.9)).toBeCloseTo(0.81 / 0.82)
     // A changed vote counts once.
-    expect(validPosterior([{ worker: 'a', valid: false }, { worker: 'a', valid: true }], () => 0.9)).toBeCloseTo(0.9)
+    expect(validPosterior([{ contributor: 'a', valid: false }, { contributor: 'a', valid: true }], () => 0.9)).toBeCloseTo(0.9)
   })
 
   test('gold transcripts fix the text and measure everyone against it', () => {
     const input: TranscriptInput[] = [
-      { item: 'x', worker: 'a', text: 'wrong text here' },
-      { item: 'x', worker: 'b', text: 'wrong text here' },
-      { item: 'x', worker: 'c', text: 'right text here' },
+      { item: 'x', contributor: 'a', text: 'wrong text here' },
+      { item: 'x', contributor: 'b', text: 'wrong text here' },
+      { item: 'x', contributor: 'c', text: 'right text here' },
     ]
     const plain = reliabilityStrategy.aggregate(input)
     expect(plain.items[0].text).toBe('wrong text here')
     const withGold = reliabilityStrategy.aggregate(input, { gold: { x: 'Right text here.' } })
-    expect(withGold.items[0]).toMatchObject({ text: 'right text here', confidence: 1, chosenWorker: 'c' })
-    const rate = (worker: string) => withGold.workers.find((entry) => entry.worker === worker)!.errorRate
+    expect(withGold.items[0]).toMatchObject({ text: 'right text here', confidence: 1, chosenContributor: 'c' })
+    const rate = (contributor: string) => withGold.contributors.find((entry) => entry.contributor === contributor)!.errorRate
     expect(rate('c')).toBeLessThan(rate('a'))
   })
 })
@@ -224,26 +224,26 @@ describe('population reliability', () => {
     const voteRows: VoteInput[] = []
     truth.forEach((valid, index) => {
       const item = `s${index}`
-      voteRows.push({ item, worker: 'careful', valid })
-      voteRows.push({ item, worker: 'good', valid: random() < 0.9 ? valid : !valid })
-      voteRows.push({ item, worker: 'random', valid: random() < 0.5 })
+      voteRows.push({ item, contributor: 'careful', valid })
+      voteRows.push({ item, contributor: 'good', valid: random() < 0.9 ? valid : !valid })
+      voteRows.push({ item, contributor: 'random', valid: random() < 0.5 })
     })
     const estimates = estimatePopulation({ votes: voteRows, transcriptsByLanguage: new Map() })
-    const accuracy = (worker: string) => estimates.find((entry) => entry.worker === worker)!.voteAccuracy!
+    const accuracy = (contributor: string) => estimates.find((entry) => entry.contributor === contributor)!.voteAccuracy!
     expect(accuracy('careful')).toBeGreaterThan(0.9)
     expect(accuracy('random')).toBeLessThan(0.7)
-    expect(estimates.find((entry) => entry.worker === 'careful')).toMatchObject({ votes: 60, transcriptions: 0, itemsJudged: 60, transcriptErrorRate: null })
+    expect(estimates.find((entry) => entry.contributor === 'careful')).toMatchObject({ votes: 60, transcriptions: 0, itemsJudged: 60, transcriptErrorRate: null })
 
     // Two colluders always vote the opposite of the truth; one honest voter; reviewers know 20 items.
     const misled: VoteInput[] = []
     const gold: Record<string, boolean> = {}
     truth.forEach((valid, index) => {
       const item = `m${index}`
-      misled.push({ item, worker: 'liar1', valid: !valid }, { item, worker: 'liar2', valid: !valid }, { item, worker: 'honest', valid })
+      misled.push({ item, contributor: 'liar1', valid: !valid }, { item, contributor: 'liar2', valid: !valid }, { item, contributor: 'honest', valid })
       if (index < 20) gold[item] = valid
     })
     const withGold = estimatePopulation({ votes: misled, voteGold: gold, transcriptsByLanguage: new Map() })
-    const of = (worker: string) => withGold.find((entry) => entry.worker === worker)!
+    const of = (contributor: string) => withGold.find((entry) => entry.contributor === contributor)!
     expect(of('honest').voteAccuracy!).toBeGreaterThan(0.9)
     expect(of('liar1').voteAccuracy!).toBeLessThan(0.1)
     expect(of('liar1').voteWeight!).toBeLessThan(0)
@@ -254,15 +254,15 @@ describe('population reliability', () => {
       [
         'en',
         Array.from({ length: 10 }, (_, index) => [
-          { item: `e${index}`, worker: 'good', text: `the words number ${index}` },
-          { item: `e${index}`, worker: 'other', text: `the words number ${index}` },
-          { item: `e${index}`, worker: 'sloppy', text: `a word num ${index}` },
+          { item: `e${index}`, contributor: 'good', text: `the words number ${index}` },
+          { item: `e${index}`, contributor: 'other', text: `the words number ${index}` },
+          { item: `e${index}`, contributor: 'sloppy', text: `a word num ${index}` },
         ]).flat(),
       ],
-      ['bn', [{ item: 'b0', worker: 'good', text: 'আমি ভাত খাই' }, { item: 'b0', worker: 'other', text: 'আমি ভাত খাই' }]],
+      ['bn', [{ item: 'b0', contributor: 'good', text: 'আমি ভাত খাই' }, { item: 'b0', contributor: 'other', text: 'আমি ভাত খাই' }]],
     ])
     const estimates = estimatePopulation({ votes: [], transcriptsByLanguage })
-    const of = (worker: string) => estimates.find((entry) => entry.worker === worker)!
+    const of = (contributor: string) => estimates.find((entry) => entry.contributor === contributor)!
     expect(of('good').transcriptions).toBe(11)
     expect(of('sloppy').transcriptions).toBe(10)
     expect(of('sloppy').transcriptErrorRate!).toBeGreaterThan(of('good').transcriptErrorRate!)

@@ -106,13 +106,13 @@ export interface KnownReliability {
   transcriptErrorRate?: number | null
 }
 
-export type ReliabilityLookup = (worker: string) => KnownReliability | undefined
+export type ReliabilityLookup = (contributor: string) => KnownReliability | undefined
 
 /**
  * Whether a judge is an account (signed in, or a browser linked to one). Judges who are neither an
  * account nor calibrated count with `untrustedWeight`. Without it every judge is trusted (offline use).
  */
-export type AccountLookup = (worker: string) => boolean
+export type AccountLookup = (contributor: string) => boolean
 
 export interface SegmentVerdict {
   status: ConsensusStatus
@@ -126,14 +126,14 @@ export interface SegmentVerdict {
   method: string
 }
 
-/** The last judgment of each worker (a changed mind replaces the earlier one). */
-const lastPerWorker = <T extends { worker: string }>(rows: readonly T[]): T[] => {
-  const byWorker = new Map<string, T>()
+/** The last judgment of each contributor (a changed mind replaces the earlier one). */
+const lastPerContributor = <T extends { contributor: string }>(rows: readonly T[]): T[] => {
+  const byContributor = new Map<string, T>()
   for (const row of rows) {
-    byWorker.delete(row.worker)
-    byWorker.set(row.worker, row)
+    byContributor.delete(row.contributor)
+    byContributor.set(row.contributor, row)
   }
-  return [...byWorker.values()]
+  return [...byContributor.values()]
 }
 
 /**
@@ -146,7 +146,7 @@ const lastPerWorker = <T extends { worker: string }>(rows: readonly T[]): T[] =>
  * judges have not decided do the untrusted votes count, each with `untrustedWeight`.
  */
 export const decideValidation = (
-  votes: readonly Pick<VoteInput, 'worker' | 'valid'>[],
+  votes: readonly Pick<VoteInput, 'contributor' | 'valid'>[],
   context: {
     expectedText?: string | null
     /** Problem reports, weighted like votes (an untrusted reporter counts `untrustedWeight`). */
@@ -159,26 +159,26 @@ export const decideValidation = (
   partial: Partial<DecisionSettings> = {},
 ): SegmentVerdict => {
   const settings = withDefaults(DEFAULT_DECISION_SETTINGS, partial)
-  const counted = lastPerWorker(votes)
-  const calibrated = (worker: string) => {
-    const known = context.reliability?.(worker)
+  const counted = lastPerContributor(votes)
+  const calibrated = (contributor: string) => {
+    const known = context.reliability?.(contributor)
     return typeof known?.voteAccuracy === 'number' && (known.votes ?? 0) >= settings.calibrationVotes ? known.voteAccuracy : undefined
   }
-  const trusted = (worker: string) => calibrated(worker) !== undefined || (context.isAccount?.(worker) ?? true)
-  const weightOf = (worker: string) => (trusted(worker) ? 1 : settings.untrustedWeight)
+  const trusted = (contributor: string) => calibrated(contributor) !== undefined || (context.isAccount?.(contributor) ?? true)
+  const weightOf = (contributor: string) => (trusted(contributor) ? 1 : settings.untrustedWeight)
   // An untrusted voter's vote moves the posterior as far as `untrustedWeight` of a prior voter's.
   const untrustedAccuracy = 0.5 + (settings.priorAccuracy - 0.5) * settings.untrustedWeight
   const rule = voteRule(settings.voteStrategy)
-  const accuracyOf = (worker: string) => calibrated(worker) ?? (trusted(worker) ? settings.priorAccuracy : untrustedAccuracy)
-  const decideAmong = (rows: readonly Pick<VoteInput, 'worker' | 'valid'>[]) => {
-    const weight = rows.reduce((sum, row) => sum + weightOf(row.worker), 0)
+  const accuracyOf = (contributor: string) => calibrated(contributor) ?? (trusted(contributor) ? settings.priorAccuracy : untrustedAccuracy)
+  const decideAmong = (rows: readonly Pick<VoteInput, 'contributor' | 'valid'>[]) => {
+    const weight = rows.reduce((sum, row) => sum + weightOf(row.contributor), 0)
     const input = { votes: rows, weightOf, calibratedAccuracy: calibrated, accuracyOf }
     // The configured rule, or Common Voice where it cannot decide yet.
     const verdict = rule.decide(input, settings) ?? commonVoiceRule.decide(input, settings)!
     const decided: ConsensusStatus | undefined = weight < settings.minVotes ? undefined : verdict.decided
     return { decided, confidence: verdict.confidence, method: verdict.method, weight }
   }
-  const trustedOnly = counted.filter((vote) => trusted(vote.worker))
+  const trustedOnly = counted.filter((vote) => trusted(vote.contributor))
   const byTrusted = trustedOnly.length < counted.length ? decideAmong(trustedOnly) : undefined
   const result = byTrusted?.decided ? byTrusted : decideAmong(counted)
   const status = byTrusted?.decided
@@ -207,18 +207,18 @@ export const transcriptConfidenceBar = (
  * agreed text, each differing from it in at most ⌊`tolerance` · its length⌋ tokens.
  */
 export const agreeingWeight = (
-  transcripts: readonly Pick<TranscriptInput, 'worker' | 'text'>[],
+  transcripts: readonly Pick<TranscriptInput, 'contributor' | 'text'>[],
   agreedText: string,
   normalize: Partial<NormalizeOptions>,
   tolerance: number,
-  weightOf: (worker: string) => number = () => 1,
+  weightOf: (contributor: string) => number = () => 1,
 ): number => {
   const agreed = tokenize(agreedText, normalize)
   const allowed = Math.floor(tolerance * agreed.length + 1e-9)
   let weight = 0
-  for (const { worker, text } of transcripts) {
+  for (const { contributor, text } of transcripts) {
     const tokens = tokenize(text, normalize)
-    if (Math.abs(tokens.length - agreed.length) <= allowed && editDistance(tokens, agreed) <= allowed) weight += weightOf(worker)
+    if (Math.abs(tokens.length - agreed.length) <= allowed && editDistance(tokens, agreed) <= allowed) weight += weightOf(contributor)
   }
   return weight
 }
@@ -230,30 +230,30 @@ export const agreeingWeight = (
  * at `maxTranscriptions` still neither, a reviewer decides.
  */
 export const decideTranscription = (
-  transcripts: readonly Pick<TranscriptInput, 'worker' | 'text'>[],
+  transcripts: readonly Pick<TranscriptInput, 'contributor' | 'text'>[],
   context: { reports?: number; reliability?: ReliabilityLookup; normalize?: Partial<NormalizeOptions>; isAccount?: AccountLookup },
   partial: Partial<DecisionSettings> = {},
 ): SegmentVerdict => {
   const settings = withDefaults(DEFAULT_DECISION_SETTINGS, partial)
-  const counted = lastPerWorker(transcripts)
-  const trustedWeight = (worker: string) =>
-    typeof context.reliability?.(worker)?.transcriptErrorRate === 'number' || (context.isAccount?.(worker) ?? true) ? 1 : settings.untrustedWeight
-  const weight = counted.reduce((sum, row) => sum + trustedWeight(row.worker), 0)
+  const counted = lastPerContributor(transcripts)
+  const trustedWeight = (contributor: string) =>
+    typeof context.reliability?.(contributor)?.transcriptErrorRate === 'number' || (context.isAccount?.(contributor) ?? true) ? 1 : settings.untrustedWeight
+  const weight = counted.reduce((sum, row) => sum + trustedWeight(row.contributor), 0)
   const strategy = transcriptStrategy(settings.transcriptStrategy)
   if (counted.length === 0) {
     const status = settle(undefined, 0, settings.maxTranscriptions, context.reports ?? 0, settings.reportsForReview)
     return { status, agreedText: null, confidence: 0, judgments: 0, method: strategy.name }
   }
   const errorRates: Record<string, number> = {}
-  for (const { worker } of counted) {
-    const rate = context.reliability?.(worker)?.transcriptErrorRate
-    if (typeof rate === 'number') errorRates[worker] = rate
+  for (const { contributor } of counted) {
+    const rate = context.reliability?.(contributor)?.transcriptErrorRate
+    if (typeof rate === 'number') errorRates[contributor] = rate
     // A fresh anonymous id counts as an error-prone transcriber until measured (the crowd's prior is 0.25).
-    else if (trustedWeight(worker) < 1) errorRates[worker] = 0.25 + 0.25 * (1 - settings.untrustedWeight)
+    else if (trustedWeight(contributor) < 1) errorRates[contributor] = 0.25 + 0.25 * (1 - settings.untrustedWeight)
   }
   // One item: the weights come from the population run, not from this item alone.
   const [result] = strategy.aggregate(
-    counted.map(({ worker, text }) => ({ item: 'segment', worker, text })),
+    counted.map(({ contributor, text }) => ({ item: 'segment', contributor, text })),
     { normalize: context.normalize ?? {}, rounds: 1, errorRates },
   ).items
   // Adaptive redundancy: confident enough with enough people, or enough people wrote the agreed
@@ -276,7 +276,7 @@ const settle = (decided: ConsensusStatus | undefined, judgments: number, maxJudg
 }
 
 export interface PopulationInput {
-  /** Validation votes; `item` is the segment, `worker` the contributor key. */
+  /** Validation votes; `item` is the segment, `contributor` the contributor key. */
   votes: readonly VoteInput[]
   /** Reviewer decisions on validated segments: accepted = true. */
   voteGold?: Readonly<Record<string, boolean>>
@@ -287,7 +287,7 @@ export interface PopulationInput {
 }
 
 export interface ContributorReliabilityEstimate {
-  worker: string
+  contributor: string
   /** Validation votes counted, and the estimated chance a vote of theirs is right. */
   votes: number
   voteAccuracy: number | null
@@ -308,33 +308,33 @@ export interface ContributorReliabilityEstimate {
 export const estimatePopulation = (input: PopulationInput, partial: Partial<DecisionSettings> = {}): ContributorReliabilityEstimate[] => {
   const settings = withDefaults(DEFAULT_DECISION_SETTINGS, partial)
   const estimates = new Map<string, ContributorReliabilityEstimate>()
-  const entry = (worker: string) => {
-    let found = estimates.get(worker)
+  const entry = (contributor: string) => {
+    let found = estimates.get(contributor)
     if (!found) {
-      found = { worker, votes: 0, voteAccuracy: null, voteWeight: null, transcriptions: 0, transcriptErrorRate: null, transcriptWeight: null, itemsJudged: 0 }
-      estimates.set(worker, found)
+      found = { contributor, votes: 0, voteAccuracy: null, voteWeight: null, transcriptions: 0, transcriptErrorRate: null, transcriptWeight: null, itemsJudged: 0 }
+      estimates.set(contributor, found)
     }
     return found
   }
   if (input.votes.length > 0) {
-    const { workers } = dawidSkeneStrategy.decide(input.votes, { gold: input.voteGold ?? {}, threshold: settings.posteriorThreshold })
-    for (const worker of workers) {
-      const estimate = entry(worker.worker)
-      estimate.votes = worker.votes
-      estimate.voteAccuracy = worker.accuracy
-      estimate.voteWeight = voteWeight(worker.accuracy)
+    const { contributors } = dawidSkeneStrategy.decide(input.votes, { gold: input.voteGold ?? {}, threshold: settings.posteriorThreshold })
+    for (const contributor of contributors) {
+      const estimate = entry(contributor.contributor)
+      estimate.votes = contributor.votes
+      estimate.voteAccuracy = contributor.accuracy
+      estimate.voteWeight = voteWeight(contributor.accuracy)
     }
   }
   const gold = input.transcriptGold ?? {}
   for (const [language, transcripts] of input.transcriptsByLanguage) {
     if (transcripts.length === 0) continue
-    const { workers } = reliabilityStrategy.aggregate(transcripts, { normalize: { language }, gold })
-    for (const worker of workers) {
-      const estimate = entry(worker.worker)
+    const { contributors } = reliabilityStrategy.aggregate(transcripts, { normalize: { language }, gold })
+    for (const contributor of contributors) {
+      const estimate = entry(contributor.contributor)
       const before = estimate.transcriptions
-      const total = before + worker.items
-      estimate.transcriptErrorRate = ((estimate.transcriptErrorRate ?? 0) * before + worker.errorRate * worker.items) / total
-      estimate.transcriptWeight = ((estimate.transcriptWeight ?? 0) * before + worker.weight * worker.items) / total
+      const total = before + contributor.items
+      estimate.transcriptErrorRate = ((estimate.transcriptErrorRate ?? 0) * before + contributor.errorRate * contributor.items) / total
+      estimate.transcriptWeight = ((estimate.transcriptWeight ?? 0) * before + contributor.weight * contributor.items) / total
       estimate.transcriptions = total
     }
   }

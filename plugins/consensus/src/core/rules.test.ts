@@ -22,13 +22,13 @@ import { sanitizeOptions } from '../options'
 const settings = DEFAULT_DECISION_SETTINGS
 /** A rule's input for votes `valid[i]` by `w<i>`, with weights and calibrated accuracies per voter. */
 const input = (valid: boolean[], weights: number[] = [], accuracies: (number | undefined)[] = []): VoteRuleInput => {
-  const index = (worker: string) => Number(worker.slice(1))
-  const calibratedAccuracy = (worker: string) => accuracies[index(worker)]
+  const index = (contributor: string) => Number(contributor.slice(1))
+  const calibratedAccuracy = (contributor: string) => accuracies[index(contributor)]
   return {
-    votes: valid.map((value, position) => ({ worker: `w${position}`, valid: value })),
-    weightOf: (worker) => weights[index(worker)] ?? 1,
+    votes: valid.map((value, position) => ({ contributor: `w${position}`, valid: value })),
+    weightOf: (contributor) => weights[index(contributor)] ?? 1,
     calibratedAccuracy,
-    accuracyOf: (worker) => calibratedAccuracy(worker) ?? settings.priorAccuracy,
+    accuracyOf: (contributor) => calibratedAccuracy(contributor) ?? settings.priorAccuracy,
   }
 }
 
@@ -89,7 +89,7 @@ describe('vote rules', () => {
         return { decided: rule.votes.every((vote) => vote.valid) ? 'accepted' : 'rejected', confidence: 1, method: 'unanimous' }
       },
     }
-    const votes = (...valid: boolean[]) => valid.map((value, index) => ({ worker: `w${index}`, valid: value }))
+    const votes = (...valid: boolean[]) => valid.map((value, index) => ({ contributor: `w${index}`, valid: value }))
     expect(decideValidation(votes(true, true, false), { expectedText: 'hello' }, { voteStrategy: unanimous })).toMatchObject({ status: 'rejected', method: 'unanimous' })
     expect(decideValidation(votes(true, true), { expectedText: 'hello' }, { voteStrategy: unanimous })).toMatchObject({ status: 'accepted', method: 'unanimous', agreedText: 'hello' })
     // Declined: the Common Voice fallback, and minVotes still applies around any rule.
@@ -97,13 +97,13 @@ describe('vote rules', () => {
     expect(decideValidation(votes(true, true), {}, { voteStrategy: unanimous, minVotes: 3 })).toMatchObject({ status: 'pending', method: 'unanimous' })
     // The rule sees the counted votes (a changed mind counts once) and the weights.
     seen.length = 0
-    decideValidation([...votes(false, true), { worker: 'w0', valid: true }], { isAccount: (worker) => worker !== 'w1' }, { voteStrategy: unanimous })
+    decideValidation([...votes(false, true), { contributor: 'w0', valid: true }], { isAccount: (contributor) => contributor !== 'w1' }, { voteStrategy: unanimous })
     // First the trusted voters alone (w1 is a fresh anonymous id), then, as they do not decide, everyone.
     expect(seen.map((rule) => rule.votes)).toEqual([
-      [{ worker: 'w0', valid: true }],
+      [{ contributor: 'w0', valid: true }],
       [
-        { worker: 'w1', valid: true },
-        { worker: 'w0', valid: true },
+        { contributor: 'w1', valid: true },
+        { contributor: 'w0', valid: true },
       ],
     ])
     expect(seen.at(-1)!.weightOf('w1')).toBe(settings.untrustedWeight)
@@ -120,11 +120,11 @@ describe('vote rules', () => {
 })
 
 describe('transcript strategies in the live decision', () => {
-  const rows = (...texts: string[]) => texts.map((text, index) => ({ worker: `w${index}`, text }))
+  const rows = (...texts: string[]) => texts.map((text, index) => ({ contributor: `w${index}`, text }))
   const known =
     (table: Record<string, KnownReliability>) =>
-    (worker: string): KnownReliability | undefined =>
-      table[worker]
+    (contributor: string): KnownReliability | undefined =>
+      table[contributor]
 
   test.each([
     // strategy, texts, stored error rates → agreed text
@@ -137,7 +137,7 @@ describe('transcript strategies in the live decision', () => {
     ['medoid', ['the cat sat', 'the cat sat down', 'the dog sat down'], { w1: 0.6 }, 'the cat sat down'],
     ['medoid', ['Mr. Smith', 'mister smith', 'miss smith'], {}, 'mister smith'],
   ] as const)('%s: %j → %s', (name, texts, rates, text) => {
-    const reliability = known(Object.fromEntries(Object.entries(rates).map(([worker, rate]) => [worker, { transcriptErrorRate: rate }])))
+    const reliability = known(Object.fromEntries(Object.entries(rates).map(([contributor, rate]) => [contributor, { transcriptErrorRate: rate }])))
     const verdict = decideTranscription(rows(...texts), { reliability, normalize: { language: 'en' } }, { transcriptStrategy: name })
     expect(verdict).toMatchObject({ agreedText: text, method: name })
   })
@@ -153,7 +153,7 @@ describe('transcript strategies in the live decision', () => {
       name: 'longest',
       aggregate: (transcripts) => {
         const best = [...transcripts].sort((a, b) => b.text.length - a.text.length)[0]
-        return { items: [{ item: best.item, text: best.text.toLowerCase(), confidence: 1, judgments: transcripts.length }], workers: [] }
+        return { items: [{ item: best.item, text: best.text.toLowerCase(), confidence: 1, judgments: transcripts.length }], contributors: [] }
       },
     }
     expect(decideTranscription(rows('a cat', 'A big cat'), {}, { transcriptStrategy: longest })).toMatchObject({ status: 'accepted', agreedText: 'a big cat', method: 'longest' })

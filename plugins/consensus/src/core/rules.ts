@@ -11,13 +11,13 @@ import { commonVoiceStatus, validPosterior, type VoteInput } from './votes'
 
 /** One clip's counted votes (each voter's last) and what is known about the voters. */
 export interface VoteRuleInput {
-  votes: readonly Pick<VoteInput, 'worker' | 'valid'>[]
+  votes: readonly Pick<VoteInput, 'contributor' | 'valid'>[]
   /** 1 for a trusted voter (an account, or calibrated), `untrustedWeight` for a fresh anonymous id. */
-  weightOf: (worker: string) => number
+  weightOf: (contributor: string) => number
   /** A calibrated voter's measured accuracy (resting on `calibrationVotes` votes), else undefined. */
-  calibratedAccuracy: (worker: string) => number | undefined
+  calibratedAccuracy: (contributor: string) => number | undefined
   /** The accuracy to assume: the measured one, else `priorAccuracy` (trusted) or less (untrusted). */
-  accuracyOf: (worker: string) => number
+  accuracyOf: (contributor: string) => number
 }
 
 export interface VoteRuleVerdict {
@@ -43,8 +43,8 @@ export const commonVoiceRule: VoteRule = {
     let up = 0
     let down = 0
     for (const vote of votes) {
-      if (vote.valid) up += weightOf(vote.worker)
-      else down += weightOf(vote.worker)
+      if (vote.valid) up += weightOf(vote.contributor)
+      else down += weightOf(vote.contributor)
     }
     const status = commonVoiceStatus(up, down, settings.minVotes)
     return {
@@ -63,7 +63,7 @@ export const commonVoiceRule: VoteRule = {
 export const dawidSkeneRule: VoteRule = {
   name: 'dawid-skene',
   decide: ({ votes, calibratedAccuracy, accuracyOf }, settings) => {
-    if (!votes.some((vote) => calibratedAccuracy(vote.worker) !== undefined)) return undefined
+    if (!votes.some((vote) => calibratedAccuracy(vote.contributor) !== undefined)) return undefined
     const posterior = validPosterior(votes, accuracyOf)
     return {
       decided: posterior >= settings.posteriorThreshold ? 'accepted' : posterior <= 1 - settings.posteriorThreshold ? 'rejected' : undefined,

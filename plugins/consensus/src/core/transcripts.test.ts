@@ -11,7 +11,7 @@ import {
 } from '.'
 import { sample, seededRandom } from '../../test/random'
 
-const rows = (item: string, texts: string[]): TranscriptInput[] => texts.map((text, index) => ({ item, worker: `w${index + 1}`, text }))
+const rows = (item: string, texts: string[]): TranscriptInput[] => texts.map((text, index) => ({ item, contributor: `w${index + 1}`, text }))
 const textOf = (items: { item: string; text: string }[], item: string) => items.find((result) => result.item === item)?.text
 
 describe('transcript strategies on one item', () => {
@@ -40,14 +40,14 @@ describe('transcript strategies on one item', () => {
 
   test('the medoid names whose transcription it chose', () => {
     const result = medoidStrategy.aggregate(rows('s', ['a b c d', 'a b c e', 'x y'])).items[0]
-    expect(result).toMatchObject({ text: 'a b c d', chosenWorker: 'w1' })
+    expect(result).toMatchObject({ text: 'a b c d', chosenContributor: 'w1' })
   })
 
-  test('a worker’s later transcription of an item replaces the earlier one', () => {
+  test('a contributor’s later transcription of an item replaces the earlier one', () => {
     const result = reliabilityStrategy.aggregate([
-      { item: 's', worker: 'a', text: 'wrong words here' },
-      { item: 's', worker: 'b', text: 'right words here' },
-      { item: 's', worker: 'a', text: 'right words here' },
+      { item: 's', contributor: 'a', text: 'wrong words here' },
+      { item: 's', contributor: 'b', text: 'right words here' },
+      { item: 's', contributor: 'a', text: 'right words here' },
     ]).items[0]
     expect(result).toMatchObject({ text: 'right words here', judgments: 2, confidence: 1 })
   })
@@ -77,21 +77,21 @@ describe('scripts without spaces align character by character', () => {
 
 describe('learnt reliability', () => {
   // A simulated crowd as real ones behave: every sentence has a few hard words that people
-  // mishear the same way, careful workers rarely do, sloppy ones often, and a spammer types noise.
+  // mishear the same way, careful contributors rarely do, sloppy ones often, and a spammer types noise.
   const random = seededRandom(42)
   const vocabulary = Array.from({ length: 400 }, (_, index) => `w${index}`)
   const pick = () => vocabulary[Math.floor(random() * vocabulary.length)]
-  const workers = [
+  const contributors = [
     ...Array.from({ length: 4 }, (_, index) => ({ id: `careful${index}`, hardMiss: 0.15, slip: 0.02, errorRate: 0.04 })),
     ...Array.from({ length: 6 }, (_, index) => ({ id: `sloppy${index}`, hardMiss: 0.7, slip: 0.1, errorRate: 0.25 })),
     { id: 'spammer', hardMiss: 1, slip: 0.9, errorRate: 0.9 },
   ]
   const HARD_WORDS = 3
-  const transcribe = (words: string[], mishearings: Map<number, string>, worker: (typeof workers)[number]) =>
+  const transcribe = (words: string[], mishearings: Map<number, string>, contributor: (typeof contributors)[number]) =>
     words.flatMap((word, position) => {
       const misheard = mishearings.get(position)
-      if (misheard !== undefined && random() < worker.hardMiss) return [random() < 0.8 ? misheard : pick()]
-      if (random() >= worker.slip) return [word]
+      if (misheard !== undefined && random() < contributor.hardMiss) return [random() < 0.8 ? misheard : pick()]
+      if (random() >= contributor.slip) return [word]
       const kind = random()
       if (kind < 0.5) return [pick()]
       if (kind < 0.75) return []
@@ -103,7 +103,7 @@ describe('learnt reliability', () => {
     const words = Array.from({ length: 12 }, pick)
     const mishearings = new Map(sample(random, words.length, HARD_WORDS).map((position) => [position, pick()]))
     truth.set(`item${item}`, words)
-    for (const index of sample(random, workers.length, 5)) input.push({ item: `item${item}`, worker: workers[index].id, text: transcribe(words, mishearings, workers[index]).join(' ') })
+    for (const index of sample(random, contributors.length, 5)) input.push({ item: `item${item}`, contributor: contributors[index].id, text: transcribe(words, mishearings, contributors[index]).join(' ') })
   }
   const meanWer = (items: { item: string; text: string }[]) =>
     items.reduce((sum, result) => sum + editDistance(result.text.split(' ').filter(Boolean), truth.get(result.item) ?? []) / 12, 0) / items.length
@@ -117,35 +117,35 @@ describe('learnt reliability', () => {
     expect(meanWer(weighted.items)).toBeLessThan(meanWer(medoid.items))
   })
 
-  test('estimates each worker’s error rate within 0.1 of their real one', () => {
+  test('estimates each contributor’s error rate within 0.1 of their real one', () => {
     const real = new Map<string, { errors: number; words: number }>()
-    for (const { item, worker, text } of input) {
-      const tally = real.get(worker) ?? { errors: 0, words: 0 }
+    for (const { item, contributor, text } of input) {
+      const tally = real.get(contributor) ?? { errors: 0, words: 0 }
       tally.errors += editDistance(text.split(' ').filter(Boolean), truth.get(item) ?? [])
       tally.words += 12
-      real.set(worker, tally)
+      real.set(contributor, tally)
     }
-    // Careful workers read a little worse than they are: where the sloppy majority shares a
-    // mishearing, the consensus of the others is wrong and the careful worker disagrees with it.
-    for (const { id } of workers) {
+    // Careful contributors read a little worse than they are: where the sloppy majority shares a
+    // mishearing, the consensus of the others is wrong and the careful contributor disagrees with it.
+    for (const { id } of contributors) {
       const tally = real.get(id) ?? { errors: NaN, words: 1 }
-      const estimate = weighted.workers.find((worker) => worker.worker === id)?.errorRate ?? NaN
+      const estimate = weighted.contributors.find((contributor) => contributor.contributor === id)?.errorRate ?? NaN
       expect(Math.abs(estimate - tally.errors / tally.words)).toBeLessThan(0.1)
     }
   })
 
-  test('careful workers weigh more than sloppy ones, the spammer least', () => {
-    const weightOf = (id: string) => weighted.workers.find((worker) => worker.worker === id)?.weight ?? NaN
-    expect(Math.min(...workers.filter((worker) => worker.id.startsWith('careful')).map((worker) => weightOf(worker.id)))).toBeGreaterThan(
-      Math.max(...workers.filter((worker) => worker.id.startsWith('sloppy')).map((worker) => weightOf(worker.id))),
+  test('careful contributors weigh more than sloppy ones, the spammer least', () => {
+    const weightOf = (id: string) => weighted.contributors.find((contributor) => contributor.contributor === id)?.weight ?? NaN
+    expect(Math.min(...contributors.filter((contributor) => contributor.id.startsWith('careful')).map((contributor) => weightOf(contributor.id)))).toBeGreaterThan(
+      Math.max(...contributors.filter((contributor) => contributor.id.startsWith('sloppy')).map((contributor) => weightOf(contributor.id))),
     )
-    expect(weightOf('spammer')).toBeLessThan(Math.min(...workers.filter((worker) => worker.id !== 'spammer').map((worker) => weightOf(worker.id))))
+    expect(weightOf('spammer')).toBeLessThan(Math.min(...contributors.filter((contributor) => contributor.id !== 'spammer').map((contributor) => weightOf(contributor.id))))
   })
 
-  test('a worker with one item stays near the crowd average', () => {
-    const newcomer = reliabilityStrategy.aggregate([...input, { item: 'item0', worker: 'newcomer', text: 'completely different words' }])
-    const crowdAverage = newcomer.workers.reduce((sum, worker) => sum + worker.errorRate, 0) / newcomer.workers.length
-    const estimate = newcomer.workers.find((worker) => worker.worker === 'newcomer')?.errorRate ?? NaN
+  test('a contributor with one item stays near the crowd average', () => {
+    const newcomer = reliabilityStrategy.aggregate([...input, { item: 'item0', contributor: 'newcomer', text: 'completely different words' }])
+    const crowdAverage = newcomer.contributors.reduce((sum, contributor) => sum + contributor.errorRate, 0) / newcomer.contributors.length
+    const estimate = newcomer.contributors.find((contributor) => contributor.contributor === 'newcomer')?.errorRate ?? NaN
     expect(estimate).toBeLessThan(0.6)
     expect(Math.abs(estimate - crowdAverage)).toBeLessThan(0.35)
   })

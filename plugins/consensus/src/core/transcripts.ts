@@ -11,7 +11,7 @@ export interface TranscriptInput {
   /** What was transcribed (a segment id). */
   item: string
   /** Who transcribed it (user or anonymous client id). */
-  worker: string
+  contributor: string
   text: string
 }
 
@@ -26,15 +26,15 @@ export interface TranscriptConsensus {
   confidence: number
   /** How many transcriptions the decision used. */
   judgments: number
-  /** The worker whose transcription was chosen as it stands, when one was (medoid-style choice). */
-  chosenWorker?: string
+  /** The contributor whose transcription was chosen as it stands, when one was (medoid-style choice). */
+  chosenContributor?: string
 }
 
-export interface WorkerReliability {
-  worker: string
-  /** Items this worker transcribed. */
+export interface ContributorReliability {
+  contributor: string
+  /** Items this contributor transcribed. */
   items: number
-  /** Smoothed share of tokens this worker got wrong against the consensus without them, 0..1. */
+  /** Smoothed share of tokens this contributor got wrong against the consensus without them, 0..1. */
   errorRate: number
   /** Vote weight derived from `errorRate`. */
   weight: number
@@ -42,20 +42,20 @@ export interface WorkerReliability {
 
 export interface TranscriptAggregation {
   items: TranscriptConsensus[]
-  workers: WorkerReliability[]
+  contributors: ContributorReliability[]
 }
 
 export interface TranscriptOptions {
   /** Text normalisation and segmentation (words, or characters for scripts without spaces); defaults follow `normalize.language`. @default {} */
   normalize: Partial<NormalizeOptions>
-  /** Consensus → reliability → consensus rounds; 1 means every worker weighs the same. @default 3 */
+  /** Consensus → reliability → consensus rounds; 1 means every contributor weighs the same. @default 3 */
   rounds: number
   /**
-   * Strength of the prior on a worker's error rate, in tokens: a worker with fewer checked tokens
+   * Strength of the prior on a contributor's error rate, in tokens: a contributor with fewer checked tokens
    * than this stays close to the crowd's average. @default 60
    */
   priorTokens: number
-  /** Weight floor and ceiling so no single worker can be ignored outright or outvote everyone. @default [0.05, 4] */
+  /** Weight floor and ceiling so no single contributor can be ignored outright or outvote everyone. @default [0.05, 4] */
   weightBounds: [number, number]
   /** Multiplies "nothing here" votes in a slot. @default 1 */
   emptyVoteFactor: number
@@ -67,19 +67,19 @@ export interface TranscriptOptions {
   /** Alignment refinement passes (re-align each transcript against the others). @default 1 */
   refinementPasses: number
   /**
-   * Vote weight = (log-odds of a worker's token being right) ^ this. Above 1 lets one reliable
-   * worker outvote two average ones: crowd errors are correlated (the same mishearing), so
-   * agreement among weak workers is weaker evidence than independence would suggest. @default 2
+   * Vote weight = (log-odds of a contributor's token being right) ^ this. Above 1 lets one reliable
+   * contributor outvote two average ones: crowd errors are correlated (the same mishearing), so
+   * agreement among weak contributors is weaker evidence than independence would suggest. @default 2
    */
   weightPower: number
   /**
-   * Error rates already known for some workers (from an earlier run over the whole population),
+   * Error rates already known for some contributors (from an earlier run over the whole population),
    * used until this run has measured its own; with `rounds: 1` they are the weights. Unknown
-   * workers get the crowd's rate. Ignored by `rover` and `medoid`. @default {}
+   * contributors get the crowd's rate. Ignored by `rover` and `medoid`. @default {}
    */
   errorRates: Readonly<Record<string, number>>
   /**
-   * Items whose text is known (a reviewer typed it): the text is that, and workers are measured
+   * Items whose text is known (a reviewer typed it): the text is that, and contributors are measured
    * against it instead of against the others' vote. @default {}
    */
   gold: Readonly<Record<string, string>>
@@ -106,7 +106,7 @@ export interface TranscriptStrategy {
 
 interface ItemGroup {
   item: string
-  workers: string[]
+  contributors: string[]
   /** Token ids per transcription, in `vocabulary`. */
   tokens: number[][]
   vocabulary: Vocabulary<string>
@@ -116,23 +116,23 @@ interface ItemGroup {
   gold?: number[]
 }
 
-/** Groups by item in order of first appearance; a worker's later transcription of an item replaces the earlier. */
+/** Groups by item in order of first appearance; a contributor's later transcription of an item replaces the earlier. */
 const groupByItem = (transcripts: readonly TranscriptInput[], normalize: NormalizeOptions, gold: Readonly<Record<string, string>> = {}): ItemGroup[] => {
   const groups = new Map<string, Map<string, string[]>>()
-  for (const { item, worker, text } of transcripts) {
+  for (const { item, contributor, text } of transcripts) {
     let group = groups.get(item)
     if (!group) {
       group = new Map()
       groups.set(item, group)
     }
-    group.delete(worker)
-    group.set(worker, tokenize(text, normalize))
+    group.delete(contributor)
+    group.set(contributor, tokenize(text, normalize))
   }
-  return Array.from(groups, ([item, byWorker]) => {
+  return Array.from(groups, ([item, byContributor]) => {
     const vocabulary = new Vocabulary<string>()
-    const tokens = [...byWorker.values()].map((words) => words.map((word) => vocabulary.idOf(word)))
+    const tokens = [...byContributor.values()].map((words) => words.map((word) => vocabulary.idOf(word)))
     const known = Object.hasOwn(gold, item) ? tokenize(gold[item], normalize).map((word) => vocabulary.idOf(word)) : undefined
-    return { item, workers: [...byWorker.keys()], tokens, vocabulary, ...(known ? { gold: known } : {}) }
+    return { item, contributors: [...byContributor.keys()], tokens, vocabulary, ...(known ? { gold: known } : {}) }
   })
 }
 
@@ -210,7 +210,7 @@ const decideItem = (group: ItemGroup, errorRates: readonly number[], options: Tr
   const rowErrors: number[] = []
   const rowReferenceLengths: number[] = []
   if (measureRows && group.tokens.length > 1) {
-    // Leave-one-out: a worker is judged against what the others agreed on, never against their own vote.
+    // Leave-one-out: a contributor is judged against what the others agreed on, never against their own vote.
     for (let row = 0; row < group.tokens.length; row++) {
       const reference = withoutGaps(vote(weights.map((weight, index) => (index === row ? 0 : weight))))
       rowErrors.push(editDistance(group.tokens[row], reference))
@@ -257,14 +257,14 @@ const estimateReliability = (
   groups: readonly ItemGroup[],
   decisions: readonly ItemDecision[],
   options: TranscriptOptions,
-): { reliability: Map<string, WorkerReliability>; crowdErrorRate: number } => {
+): { reliability: Map<string, ContributorReliability>; crowdErrorRate: number } => {
   const errors = new Map<string, { errors: number; tokens: number; items: number }>()
   let totalErrors = 0
   let totalTokens = 0
   groups.forEach((group, index) => {
     const decision = decisions[index]
-    group.workers.forEach((worker, row) => {
-      const tally = errors.get(worker) ?? { errors: 0, tokens: 0, items: 0 }
+    group.contributors.forEach((contributor, row) => {
+      const tally = errors.get(contributor) ?? { errors: 0, tokens: 0, items: 0 }
       tally.items++
       if (decision.rowErrors.length > 0) {
         tally.errors += decision.rowErrors[row]
@@ -272,14 +272,14 @@ const estimateReliability = (
         totalErrors += decision.rowErrors[row]
         totalTokens += decision.rowReferenceLengths[row]
       }
-      errors.set(worker, tally)
+      errors.set(contributor, tally)
     })
   })
   const crowdErrorRate = totalTokens > 0 ? totalErrors / totalTokens : 0.5
-  const reliability = new Map<string, WorkerReliability>()
-  for (const [worker, tally] of errors) {
+  const reliability = new Map<string, ContributorReliability>()
+  for (const [contributor, tally] of errors) {
     const errorRate = (tally.errors + options.priorTokens * crowdErrorRate) / (tally.tokens + options.priorTokens)
-    reliability.set(worker, { worker, items: tally.items, errorRate, weight: weightForErrorRate(errorRate, options) })
+    reliability.set(contributor, { contributor, items: tally.items, errorRate, weight: weightForErrorRate(errorRate, options) })
   }
   return { reliability, crowdErrorRate }
 }
@@ -288,10 +288,10 @@ const aggregateWithReliability = (transcripts: readonly TranscriptInput[], parti
   const options = withDefaults(DEFAULT_TRANSCRIPT_OPTIONS, partial)
   const normalize = resolveNormalizeOptions(options.normalize)
   const groups = groupByItem(transcripts, normalize, options.gold)
-  let reliability = new Map<string, WorkerReliability>()
+  let reliability = new Map<string, ContributorReliability>()
   let crowdErrorRate = 0.25
   const errorRatesOf = (group: ItemGroup) =>
-    group.workers.map((worker) => reliability.get(worker)?.errorRate ?? (Object.hasOwn(options.errorRates, worker) ? options.errorRates[worker] : crowdErrorRate))
+    group.contributors.map((contributor) => reliability.get(contributor)?.errorRate ?? (Object.hasOwn(options.errorRates, contributor) ? options.errorRates[contributor] : crowdErrorRate))
   let decisions: ItemDecision[] = []
   for (let round = 0; round < Math.max(1, options.rounds); round++) {
     const last = round === Math.max(1, options.rounds) - 1
@@ -308,11 +308,11 @@ const aggregateWithReliability = (transcripts: readonly TranscriptInput[], parti
       ),
       confidence: decision.confidence,
       judgments: group.tokens.length,
-      ...(decision.chosenRow === undefined ? {} : { chosenWorker: group.workers[decision.chosenRow] }),
+      ...(decision.chosenRow === undefined ? {} : { chosenContributor: group.contributors[decision.chosenRow] }),
     }
   })
-  const workers = [...reliability.values()]
-  return { items, workers }
+  const contributors = [...reliability.values()]
+  return { items, contributors }
 }
 
 /** Classic ROVER: one alignment, one vote per transcriber. */
@@ -341,15 +341,15 @@ export const medoidStrategy: TranscriptStrategy = {
         ),
         confidence: pathAgreement(alignment, alignment.rows[index], weights),
         judgments: group.tokens.length,
-        chosenWorker: group.workers[index],
+        chosenContributor: group.contributors[index],
       }
     })
-    return { items, workers: [] }
+    return { items, contributors: [] }
   },
 }
 
 /**
- * The default: reliability-weighted ROVER, iterated with worker reliability learnt against the
+ * The default: reliability-weighted ROVER, iterated with contributor reliability learnt against the
  * leave-one-out consensus, then the candidate (a transcription as written, or the voted text)
  * closest to all transcriptions by reliability-weighted edit distance.
  */

@@ -89,34 +89,42 @@ export const parseTsv = (input: string): TsvTable => {
 export interface TsvColumns {
   /** @default 'item' */
   itemColumn: string
-  /** @default 'worker' */
-  workerColumn: string
+  /** Who wrote the text. @default 'contributor', or 'worker' (the former default) in a file without a 'contributor' column */
+  contributorColumn: string
+  /** @deprecated The former name of `contributorColumn`; still read. */
+  workerColumn?: string
   /** @default 'text' */
   textColumn: string
 }
 
-export const DEFAULT_TSV_COLUMNS: TsvColumns = { itemColumn: 'item', workerColumn: 'worker', textColumn: 'text' }
+export const DEFAULT_TSV_COLUMNS: TsvColumns = { itemColumn: 'item', contributorColumn: 'contributor', textColumn: 'text' }
+/** The contributor column's former default name, still found when a file has no 'contributor' column. */
+const FORMER_CONTRIBUTOR_COLUMN = 'worker'
 
 /** Transcripts from a parsed table. Throws an Error naming the missing column or the bad line. */
 export const transcriptsFromTable = (table: TsvTable, columns: Partial<TsvColumns> = {}): TranscriptInput[] => {
-  const { itemColumn, workerColumn, textColumn } = withDefaults(DEFAULT_TSV_COLUMNS, columns)
+  const { itemColumn, textColumn } = withDefaults(DEFAULT_TSV_COLUMNS, columns)
+  const contributorColumn =
+    columns.contributorColumn ??
+    columns.workerColumn ??
+    (!table.header.includes(DEFAULT_TSV_COLUMNS.contributorColumn) && table.header.includes(FORMER_CONTRIBUTOR_COLUMN) ? FORMER_CONTRIBUTOR_COLUMN : DEFAULT_TSV_COLUMNS.contributorColumn)
   const columnIndex = (name: string, role: string) => {
     const index = table.header.indexOf(name)
     if (index < 0) throw new Error(`The TSV has no "${name}" column (the ${role} column); its header has: ${table.header.map((column) => `"${column}"`).join(', ')}.`)
     return index
   }
   const item = columnIndex(itemColumn, 'item')
-  const worker = columnIndex(workerColumn, 'worker')
+  const contributor = columnIndex(contributorColumn, 'contributor')
   const text = columnIndex(textColumn, 'text')
-  const needed = Math.max(item, worker, text) + 1
+  const needed = Math.max(item, contributor, text) + 1
   return table.rows.map(({ line, cells }) => {
     if (cells.length < needed) throw new Error(`Line ${line}: ${cells.length} field(s), but the header has ${table.header.length}; is a tab missing?`)
     if (cells.length > table.header.length && cells.slice(table.header.length).some((cell) => cell !== '')) {
       throw new Error(`Line ${line}: ${cells.length} fields, but the header has ${table.header.length}; quote a text that contains a tab.`)
     }
-    const row = { item: cells[item].trim(), worker: cells[worker].trim(), text: cells[text] }
+    const row = { item: cells[item].trim(), contributor: cells[contributor].trim(), text: cells[text] }
     if (row.item === '') throw new Error(`Line ${line}: the "${itemColumn}" field is empty.`)
-    if (row.worker === '') throw new Error(`Line ${line}: the "${workerColumn}" field is empty.`)
+    if (row.contributor === '') throw new Error(`Line ${line}: the "${contributorColumn}" field is empty.`)
     return row
   })
 }
@@ -142,8 +150,8 @@ export interface AggregateTsvOptions extends TsvColumns, TranscriptOptions {
 
 /** Parses transcripts, aggregates them per item, and formats the consensus as TSV. */
 export const aggregateTsv = (input: string, options: Partial<AggregateTsvOptions> = {}): string => {
-  const { strategy = reliabilityStrategy, itemColumn, workerColumn, textColumn, ...transcriptOptions } = options
+  const { strategy = reliabilityStrategy, itemColumn, contributorColumn, workerColumn, textColumn, ...transcriptOptions } = options
   const chosen = typeof strategy === 'string' ? transcriptStrategy(strategy) : strategy
-  const transcripts = transcriptsFromTable(parseTsv(input), { itemColumn, workerColumn, textColumn })
+  const transcripts = transcriptsFromTable(parseTsv(input), { itemColumn, contributorColumn, workerColumn, textColumn })
   return formatConsensusTsv(chosen.aggregate(transcripts, transcriptOptions).items)
 }

@@ -20,13 +20,13 @@ describe('Common Voice rule', () => {
     expect(commonVoiceStatus(up, down)).toBe(expected)
   })
 
-  test('counts one vote per worker per item (the last one)', () => {
+  test('counts one vote per contributor per item (the last one)', () => {
     const votes: VoteInput[] = [
-      { item: 'r1', worker: 'a', valid: true },
-      { item: 'r1', worker: 'a', valid: true },
-      { item: 'r2', worker: 'a', valid: false },
-      { item: 'r2', worker: 'b', valid: false },
-      { item: 'r2', worker: 'a', valid: true },
+      { item: 'r1', contributor: 'a', valid: true },
+      { item: 'r1', contributor: 'a', valid: true },
+      { item: 'r2', contributor: 'a', valid: false },
+      { item: 'r2', contributor: 'b', valid: false },
+      { item: 'r2', contributor: 'a', valid: true },
     ]
     expect(commonVoiceStrategy.decide(votes).items).toEqual([
       { item: 'r1', status: 'pending', up: 1, down: 0 },
@@ -35,23 +35,23 @@ describe('Common Voice rule', () => {
   })
 
   test('the number of votes needed is an option', () => {
-    expect(commonVoiceStrategy.decide([{ item: 'r', worker: 'a', valid: true }], { minVotes: 1 }).items[0].status).toBe('valid')
+    expect(commonVoiceStrategy.decide([{ item: 'r', contributor: 'a', valid: true }], { minVotes: 1 }).items[0].status).toBe('valid')
   })
 })
 
 /** A simulated crowd: each item is truly valid with probability 0.7 and gets `votesPerItem` votes. */
 const simulate = (seed: number, accuracies: Record<string, number>, items = 400, votesPerItem = 5) => {
   const random = seededRandom(seed)
-  const workers = Object.keys(accuracies)
+  const contributors = Object.keys(accuracies)
   const truth = new Map<string, boolean>()
   const votes: VoteInput[] = []
   for (let index = 0; index < items; index++) {
     const item = `item${index}`
     const valid = random() < 0.7
     truth.set(item, valid)
-    for (const pick of sample(random, workers.length, votesPerItem)) {
-      const worker = workers[pick]
-      votes.push({ item, worker, valid: random() < accuracies[worker] ? valid : !valid })
+    for (const pick of sample(random, contributors.length, votesPerItem)) {
+      const contributor = contributors[pick]
+      votes.push({ item, contributor, valid: random() < accuracies[contributor] ? valid : !valid })
     }
   }
   return { truth, votes }
@@ -62,7 +62,7 @@ const crowdOf = (groups: [string, number, number][]) =>
 
 const share = (statuses: [VoteStatus | boolean, boolean][]) => statuses.filter(([decided, truth]) => decided === truth).length / statuses.length
 
-describe('Dawid–Skene (one coin per worker)', () => {
+describe('Dawid–Skene (one coin per contributor)', () => {
   const accuracies = crowdOf([
     ['good', 10, 0.9],
     ['random', 6, 0.5],
@@ -72,8 +72,8 @@ describe('Dawid–Skene (one coin per worker)', () => {
   const result = dawidSkeneStrategy.decide(votes)
 
   test('recovers every planted accuracy within 0.08', () => {
-    for (const [worker, planted] of Object.entries(accuracies)) {
-      expect(Math.abs((result.workers.find((entry) => entry.worker === worker)?.accuracy ?? NaN) - planted)).toBeLessThan(0.08)
+    for (const [contributor, planted] of Object.entries(accuracies)) {
+      expect(Math.abs((result.contributors.find((entry) => entry.contributor === contributor)?.accuracy ?? NaN) - planted)).toBeLessThan(0.08)
     }
   })
 
@@ -95,14 +95,14 @@ describe('Dawid–Skene (one coin per worker)', () => {
     expect(share(decided.map((decision) => [decision.status === 'valid', truth.get(decision.item) ?? false]))).toBeGreaterThan(0.97)
   })
 
-  test('a lone vote from a newcomer is not enough; two agreeing careful workers are', () => {
+  test('a lone vote from a newcomer is not enough; two agreeing careful contributors are', () => {
     const withNewItems = dawidSkeneStrategy.decide([
       ...votes,
-      { item: 'lone', worker: 'newcomer', valid: true },
-      { item: 'pair', worker: 'good0', valid: false },
-      { item: 'pair', worker: 'good1', valid: false },
-      { item: 'split', worker: 'good2', valid: true },
-      { item: 'split', worker: 'good3', valid: false },
+      { item: 'lone', contributor: 'newcomer', valid: true },
+      { item: 'pair', contributor: 'good0', valid: false },
+      { item: 'pair', contributor: 'good1', valid: false },
+      { item: 'split', contributor: 'good2', valid: true },
+      { item: 'split', contributor: 'good3', valid: false },
     ])
     const statusOf = (item: string) => withNewItems.items.find((decision) => decision.item === item)?.status
     expect([statusOf('lone'), statusOf('pair'), statusOf('split')]).toEqual(['pending', 'invalid', 'pending'])

@@ -6,7 +6,7 @@ import { withDefaults } from './options'
 
 export interface VoteInput {
   item: string
-  worker: string
+  contributor: string
   /** true = "yes, the recording matches the sentence". */
   valid: boolean
 }
@@ -22,16 +22,16 @@ export interface VoteDecision {
   posterior?: number
 }
 
-export interface WorkerAccuracy {
-  worker: string
+export interface ContributorAccuracy {
+  contributor: string
   votes: number
-  /** Estimated probability that this worker votes the true label. */
+  /** Estimated probability that this contributor votes the true label. */
   accuracy: number
 }
 
 export interface VoteAggregation {
   items: VoteDecision[]
-  workers: WorkerAccuracy[]
+  contributors: ContributorAccuracy[]
 }
 
 export interface VoteOptions {
@@ -40,11 +40,11 @@ export interface VoteOptions {
   /** Dawid–Skene: decide valid at posterior ≥ this, invalid at ≤ 1 − this. @default 0.95 */
   threshold: number
   /**
-   * Dawid–Skene: Beta prior on every worker's accuracy, as pseudo-votes right and wrong; it keeps
-   * a worker with a handful of votes near "usually right". @default { right: 3, wrong: 1 }
+   * Dawid–Skene: Beta prior on every contributor's accuracy, as pseudo-votes right and wrong; it keeps
+   * a contributor with a handful of votes near "usually right". @default { right: 3, wrong: 1 }
    */
   accuracyPrior: { right: number; wrong: number }
-  /** Dawid–Skene: items whose label is known (admin-reviewed); they anchor worker accuracies. @default {} */
+  /** Dawid–Skene: items whose label is known (admin-reviewed); they anchor contributor accuracies. @default {} */
   gold: Readonly<Record<string, boolean>>
   /** Dawid–Skene: EM stops after this many iterations or when nothing moves by 1e-6. @default 100 */
   maxIterations: number
@@ -66,21 +66,21 @@ export interface VoteStrategy {
 
 interface ItemVotes {
   item: string
-  /** Worker indexes and their votes; a worker's last vote on an item counts. */
-  workers: number[]
+  /** Contributor indexes and their votes; a contributor's last vote on an item counts. */
+  contributors: number[]
   valid: boolean[]
   up: number
   down: number
 }
 
 const collect = (votes: readonly VoteInput[]) => {
-  const workerIndex = new Map<string, number>()
+  const contributorIndex = new Map<string, number>()
   const byItem = new Map<string, Map<number, boolean>>()
-  for (const { item, worker, valid } of votes) {
-    let index = workerIndex.get(worker)
+  for (const { item, contributor, valid } of votes) {
+    let index = contributorIndex.get(contributor)
     if (index === undefined) {
-      index = workerIndex.size
-      workerIndex.set(worker, index)
+      index = contributorIndex.size
+      contributorIndex.set(contributor, index)
     }
     let itemVotes = byItem.get(item)
     if (!itemVotes) {
@@ -90,12 +90,12 @@ const collect = (votes: readonly VoteInput[]) => {
     itemVotes.delete(index)
     itemVotes.set(index, valid)
   }
-  const items: ItemVotes[] = Array.from(byItem, ([item, byWorker]) => {
-    const valid = [...byWorker.values()]
+  const items: ItemVotes[] = Array.from(byItem, ([item, byContributor]) => {
+    const valid = [...byContributor.values()]
     const up = valid.filter(Boolean).length
-    return { item, workers: [...byWorker.keys()], valid, up, down: valid.length - up }
+    return { item, contributors: [...byContributor.keys()], valid, up, down: valid.length - up }
   })
-  return { items, workers: [...workerIndex.keys()] }
+  return { items, contributors: [...contributorIndex.keys()] }
 }
 
 /** Common Voice's rule as a pure function: two votes that outnumber the other side decide. */
@@ -110,7 +110,7 @@ export const commonVoiceStrategy: VoteStrategy = {
   decide: (votes, options = {}) => {
     const { minVotes } = withDefaults(DEFAULT_VOTE_OPTIONS, options)
     const { items } = collect(votes)
-    return { items: items.map(({ item, up, down }) => ({ item, status: commonVoiceStatus(up, down, minVotes), up, down })), workers: [] }
+    return { items: items.map(({ item, up, down }) => ({ item, status: commonVoiceStatus(up, down, minVotes), up, down })), contributors: [] }
   },
 }
 
@@ -119,24 +119,24 @@ const sigmoid = (logOdds: number) => 1 / (1 + Math.exp(-logOdds))
 const clampProbability = (probability: number) => Math.min(Math.max(probability, 1e-6), 1 - 1e-6)
 
 /**
- * One-coin Dawid–Skene: every worker has one accuracy (the chance their vote is the true label),
- * estimated jointly with the items' labels by expectation–maximisation. Workers who vote at
- * random get weight near zero; workers who vote the opposite of the truth get their votes turned
+ * One-coin Dawid–Skene: every contributor has one accuracy (the chance their vote is the true label),
+ * estimated jointly with the items' labels by expectation–maximisation. Contributors who vote at
+ * random get weight near zero; contributors who vote the opposite of the truth get their votes turned
  * around. Gold items keep their known label throughout.
  */
 export const dawidSkeneStrategy: VoteStrategy = {
   name: 'dawid-skene',
   decide: (votes, options = {}) => {
     const { threshold, accuracyPrior, gold, maxIterations } = withDefaults(DEFAULT_VOTE_OPTIONS, options)
-    const { items, workers } = collect(votes)
+    const { items, contributors } = collect(votes)
     const priorAccuracy = accuracyPrior.right / (accuracyPrior.right + accuracyPrior.wrong)
-    const accuracy = workers.map(() => priorAccuracy)
+    const accuracy = contributors.map(() => priorAccuracy)
     const posterior = items.map(() => 0.5)
     let validShare = 0.5
     for (let iteration = 0; iteration < maxIterations; iteration++) {
       // E-step: each item's probability of being valid, given the current accuracies.
       let moved = 0
-      const workerLogOdds = accuracy.map((value) => logit(clampProbability(value)))
+      const contributorLogOdds = accuracy.map((value) => logit(clampProbability(value)))
       const priorLogOdds = logit(clampProbability(validShare))
       items.forEach((entry, index) => {
         const known = Object.hasOwn(gold, entry.item) ? gold[entry.item] : undefined
@@ -144,25 +144,25 @@ export const dawidSkeneStrategy: VoteStrategy = {
         if (known !== undefined) next = known ? 1 : 0
         else {
           let logOdds = priorLogOdds
-          entry.workers.forEach((worker, vote) => (logOdds += entry.valid[vote] ? workerLogOdds[worker] : -workerLogOdds[worker]))
+          entry.contributors.forEach((contributor, vote) => (logOdds += entry.valid[vote] ? contributorLogOdds[contributor] : -contributorLogOdds[contributor]))
           next = sigmoid(logOdds)
         }
         moved = Math.max(moved, Math.abs(next - posterior[index]))
         posterior[index] = next
       })
       // M-step: accuracies and the share of valid items, smoothed by the prior.
-      const right = workers.map(() => accuracyPrior.right)
-      const seen = workers.map(() => accuracyPrior.right + accuracyPrior.wrong)
+      const right = contributors.map(() => accuracyPrior.right)
+      const seen = contributors.map(() => accuracyPrior.right + accuracyPrior.wrong)
       items.forEach((entry, index) => {
-        entry.workers.forEach((worker, vote) => {
-          right[worker] += entry.valid[vote] ? posterior[index] : 1 - posterior[index]
-          seen[worker] += 1
+        entry.contributors.forEach((contributor, vote) => {
+          right[contributor] += entry.valid[vote] ? posterior[index] : 1 - posterior[index]
+          seen[contributor] += 1
         })
       })
-      right.forEach((value, worker) => {
-        const next = value / seen[worker]
-        moved = Math.max(moved, Math.abs(next - accuracy[worker]))
-        accuracy[worker] = next
+      right.forEach((value, contributor) => {
+        const next = value / seen[contributor]
+        moved = Math.max(moved, Math.abs(next - accuracy[contributor]))
+        accuracy[contributor] = next
       })
       validShare = (posterior.reduce((sum, value) => sum + value, 0) + 1) / (items.length + 2)
       if (moved < 1e-6) break
@@ -172,30 +172,30 @@ export const dawidSkeneStrategy: VoteStrategy = {
       const status: VoteStatus = probability >= threshold ? 'valid' : probability <= 1 - threshold ? 'invalid' : 'pending'
       return { item, status, up, down, posterior: probability }
     })
-    const voteCounts = workers.map(() => 0)
-    for (const entry of items) for (const worker of entry.workers) voteCounts[worker]++
-    return { items: decisions, workers: workers.map((worker, index) => ({ worker, votes: voteCounts[index], accuracy: accuracy[index] })) }
+    const voteCounts = contributors.map(() => 0)
+    for (const entry of items) for (const contributor of entry.contributors) voteCounts[contributor]++
+    return { items: decisions, contributors: contributors.map((contributor, index) => ({ contributor, votes: voteCounts[index], accuracy: accuracy[index] })) }
   },
 }
 
 /**
  * The probability that one item is valid, from its votes and each voter's known accuracy (the
  * E-step of Dawid–Skene with accuracies fixed by an earlier run over the whole population).
- * A worker's last vote counts; `priorValid` is the chance an item is valid before any vote.
+ * A contributor's last vote counts; `priorValid` is the chance an item is valid before any vote.
  */
 export const validPosterior = (
-  votes: readonly Pick<VoteInput, 'worker' | 'valid'>[],
-  accuracyOf: (worker: string) => number,
+  votes: readonly Pick<VoteInput, 'contributor' | 'valid'>[],
+  accuracyOf: (contributor: string) => number,
   priorValid = 0.5,
 ): number => {
   const last = new Map<string, boolean>()
-  for (const { worker, valid } of votes) {
-    last.delete(worker)
-    last.set(worker, valid)
+  for (const { contributor, valid } of votes) {
+    last.delete(contributor)
+    last.set(contributor, valid)
   }
   let logOdds = logit(clampProbability(priorValid))
-  for (const [worker, valid] of last) {
-    const weight = logit(clampProbability(accuracyOf(worker)))
+  for (const [contributor, valid] of last) {
+    const weight = logit(clampProbability(accuracyOf(contributor)))
     logOdds += valid ? weight : -weight
   }
   return sigmoid(logOdds)

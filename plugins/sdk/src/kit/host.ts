@@ -53,7 +53,10 @@ export const createTestConfig = ({ databaseUrl, plugins = [], collections = [], 
     typescript: { autoGenerate: false },
     admin: { user: 'users', importMap: { autoGenerate: false } },
     db: postgresAdapter({ pool: { connectionString: databaseUrl, max: 5 }, push: false, tablesFilter: ['!agenda_*'] }),
-    collections: [testUsersCollection, ...collections],
+    // Shallow copies: Payload's sanitizing writes into the collection objects it is given (their
+    // flattened fields, say), and the kit builds more than one config from the same ones (the core
+    // schema's, then the host's, where plugins add fields a stale copy would hide from the adapter).
+    collections: [testUsersCollection, ...collections].map((collection) => ({ ...collection })),
     plugins,
     logger: { options: { level: (process.env.LOG_LEVEL as 'error' | undefined) ?? 'error' } },
     onInit: async (payload) => {
@@ -147,15 +150,6 @@ const close = async (payload: Payload): Promise<void> => {
   await withTimeout(pool.end(), 2000)
 }
 
-/** A copy of plain objects and arrays, all the way down (functions and class instances shared). */
-const copyPlain = <T>(value: T): T => {
-  if (Array.isArray(value)) return value.map(copyPlain) as T
-  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, copyPlain(item)])) as T
-  }
-  return value
-}
-
 /**
  * Creates the schema a host would have before the plugins' migrations: Payload's own tables and the
  * `users` and extra collections, pushed from a config without the plugins (with them, under
@@ -163,9 +157,7 @@ const copyPlain = <T>(value: T): T => {
  * missing or wrong migration fails the test.
  */
 const createCoreSchema = async (options: TestHostOptions, databaseUrl: string): Promise<void> => {
-  // On copies: Payload writes what it derives (flattened fields) into the collection objects it is
-  // given, and the plugins of the real config must see them as declared.
-  const config = await createTestConfig({ ...options, databaseUrl, collections: options.collections?.map(copyPlain), plugins: options.pushPluginSchema ? options.plugins : [] })
+  const config = await createTestConfig({ ...options, databaseUrl, plugins: options.pushPluginSchema ? options.plugins : [] })
   const payload = await getPayload({ config, key: `shrutik-kit-core-${randomBytes(6).toString('hex')}` })
   try {
     const adapter = payload.db as unknown as PostgresAdapter & {
