@@ -272,8 +272,9 @@ describe('weekly summary and unsubscribe', () => {
     // Two of the three were made last week.
     const lastWeek = new Date(week.start.getTime() + 24 * 3600 * 1000).toISOString()
     await sqlRows(server, sql`UPDATE recordings SET created_at = ${lastWeek} WHERE id IN (${made[0].recordingId}, ${made[1].recordingId})`)
-    // Validations are the consensus plugin's votes: without it (SHRUTIK_TEST_WITHOUT) there are none to count.
-    const validating = hasPlugin('consensus')
+    // Validations are the consensus plugin's votes on the audio plugin's segments: without either
+    // (SHRUTIK_TEST_WITHOUT) there are none to count.
+    const validating = hasPlugin('consensus') && hasPlugin('audio-processing')
     const voters = [listener, await createUser(server, 'contributor', 'voter')]
     for (const [voter, segment] of validating ? ([[voters[0], made[0].segmentIds[0]], [voters[1], made[0].segmentIds[0]], [voters[0], made[2].segmentIds[0]]] as const) : []) {
       expect((await vote(server, asUser(voter), segment, true)).status).toBeLessThan(300)

@@ -69,7 +69,7 @@ describe('events reach listeners after the commit, whatever the write path', () 
   let recordingId: number
   let segmentId: number
 
-  test('the audio job (adapter writes, no hooks) announces recording.processed and segment.ready', async () => {
+  testWith(['audio-processing'], 'the audio job (adapter writes, no hooks) announces recording.processed and segment.ready', async () => {
     const speaker = await mintAnonymous(server)
     recordingId = await upload(speaker)
     const [processed] = await waitToHear('recording.processed', (data) => data.recordingId === recordingId)

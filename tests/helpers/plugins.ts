@@ -10,12 +10,18 @@ import { pluginsLeftOutForTests, type RemovablePlugin } from '../../src/lib/remo
  */
 const leftOut = pluginsLeftOutForTests()
 
-/** Whether this run's configuration has the plugin. */
-export const hasPlugin = (plugin: RemovablePlugin): boolean => !leftOut.includes(plugin)
+/** Plugins that add nothing without another: consensus judges the audio plugin's segments (its README). */
+const ACTIVE_ONLY_WITH: Partial<Record<RemovablePlugin, RemovablePlugin>> = { consensus: 'audio-processing' }
+
+/** Whether this run's configuration has the plugin, and it is active. */
+export const hasPlugin = (plugin: RemovablePlugin): boolean => {
+  const needed = ACTIVE_ONLY_WITH[plugin]
+  return !leftOut.includes(plugin) && (needed === undefined || hasPlugin(needed))
+}
 
 const reason = (plugins: RemovablePlugin[]): string | undefined => {
   const missing = plugins.filter((plugin) => !hasPlugin(plugin))
-  return missing.length ? ` [skipped: needs the ${missing.join(' and ')} plugin, left out by SHRUTIK_TEST_WITHOUT]` : undefined
+  return missing.length ? ` [skipped: needs the ${missing.join(' and ')} plugin, which SHRUTIK_TEST_WITHOUT=${leftOut.join(',')} leaves out or inactive]` : undefined
 }
 
 /** `describe`, skipped when the configuration lacks one of `plugins`. */
