@@ -1,12 +1,12 @@
 import path from 'node:path'
 
-import type { FileStore } from '@shrutik/plugin-sdk'
+import { createLocalFileStore, type FileStore } from '@shrutik/plugin-sdk'
 
 import { dataDir, mediaDir, s3Settings } from '../lib/env'
-import { createLocalFileStore } from './local'
 import { createS3FileStore } from './s3'
 
-export { createLocalFileStore } from './local'
+// The local store is the SDK's (plugin tests use it through the test kit).
+export { createLocalFileStore } from '@shrutik/plugin-sdk'
 export { createS3FileStore, s3ClientConfig } from './s3'
 
 /** Folders of media keys: uploaded recordings, the processing plugin's derived files, site images. */

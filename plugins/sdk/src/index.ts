@@ -5,6 +5,7 @@ export { provideServices, servicesOf, type ServiceLogger, type ShrutikServices }
 export { getFileStore, getJobQueue, getRegisteredJobs, registerJobs, setFileStore, setJobQueue } from './registry'
 export { parseByteRange, serveStoredFile, type ServeStoredFileOptions } from './serveFile'
 export { assertValidKey, assertValidPrefix, FileNotFoundError, joinKey, type FileStore } from './storage'
+export { createLocalFileStore } from './localFileStore'
 export {
   getContributorHandlers,
   registerContributorHandlers,

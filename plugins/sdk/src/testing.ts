@@ -82,3 +82,14 @@ export const runJobHandler = async <Name extends JobName>(
 export { startTestDatabase, type TestDatabase } from './kit/database'
 export { applyPluginMigrations, createTestConfig, startTestHost, testUsersCollection, type JobOutcome, type TestConfigOptions, type TestHost, type TestHostOptions } from './kit/host'
 export { constant, speechLike, wav, type Segment, type WavOptions } from './kit/audio'
+export {
+  coreCollections,
+  createLanguage,
+  createSentence,
+  createTestUser,
+  RECORDINGS_FOLDER,
+  SENTENCE_STATUSES,
+  uploadRecording,
+  type TestUser,
+  type UploadRecordingOptions,
+} from './kit/core'

@@ -1,22 +1,28 @@
 import { randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 
 import { postgresAdapter, type PostgresAdapter } from '@payloadcms/db-postgres'
-import { buildConfig, getPayload, type CollectionConfig, type Payload, type Plugin, type SanitizedConfig } from 'payload'
+import { buildConfig, getPayload, handleEndpoints, type CollectionConfig, type Payload, type Plugin, type SanitizedConfig } from 'payload'
 
 import type { JobDataMap, JobName } from '../jobs'
+import { createLocalFileStore } from '../localFileStore'
 import { getRegisteredMigrations, pluginMigrationName } from '../migrations'
 import { getRegisteredJobs } from '../registry'
-import { ROLES } from '../roles'
+import { ROLES, type Role } from '../roles'
 import { createJobRuntime, type JobRuntime, type ProcessRole } from '../runtime/runtime'
 import { JOBS_TABLE } from '../runtime/constants'
 import { provideServices, type ShrutikServices } from '../services'
+import type { FileStore } from '../storage'
+import { coreCollections, createTestUser, type TestUser } from './core'
 import { startTestDatabase, type TestDatabase } from './database'
 
 export interface TestConfigOptions {
   databaseUrl: string
   /** The plugins under test, in order (as a host lists them). */
   plugins?: Plugin[]
-  /** Collections a plugin needs from its host (the kit has only `users`). */
+  /** Collections a plugin needs from its host (the kit has only `users`; `coreCollections()` gives the core ones). */
   collections?: CollectionConfig[]
   /** Services handed to the plugins in `onInit` (the queue is added when the job runtime starts). */
   services?: ShrutikServices
@@ -65,6 +71,12 @@ export interface TestHostOptions extends Omit<TestConfigOptions, 'databaseUrl'> 
    * migration fails the tests, as it would fail a host. @default false
    */
   pushPluginSchema?: boolean
+  /**
+   * Install the core collections (`coreCollections()`: languages, sentences, recordings,
+   * transcriptions) before `collections`, and, unless `services.fileStore` is given, a file store
+   * in a temporary folder (`host.files`), removed by `stop()`. @default false
+   */
+  core?: boolean
 }
 
 export interface JobOutcome {
@@ -81,6 +93,16 @@ export interface TestHost {
   runtime: JobRuntime
   /** Plugin migrations applied at start, as recorded (`<plugin>:<name>`). */
   migrations: string[]
+  /** The file store handed to the plugins, and its folder when the kit made it (`core: true`). */
+  files: { store?: FileStore; dir?: string }
+  /**
+   * A request through Payload's REST handler (the collections' REST API and every plugin
+   * endpoint, with Payload's authentication: pass a user's `headers`), without an HTTP server.
+   * `path` starts with `/api/`.
+   */
+  fetch: (path: string, init?: RequestInit) => Promise<Response>
+  /** An account with `role`, logged in (`headers` for `fetch`, `user` for the Local API). */
+  createUser: (role?: Role, label?: string) => Promise<TestUser>
   /** Enqueues a job through the real queue and waits until the real worker has finished it (throws if it failed for good). */
   runJob: <Name extends JobName>(name: Name, data: JobDataMap[Name], options?: { timeoutMs?: number }) => Promise<JobOutcome>
   /** Waits until no job is queued or running (jobs that enqueue others included). */
@@ -148,15 +170,32 @@ export const applyPluginMigrations = async (payload: Payload): Promise<string[]>
  * await host.stop()
  * ```
  */
-export const startTestHost = async (options: TestHostOptions = {}): Promise<TestHost> => {
-  const database = options.database ?? (await startTestDatabase())
+export const startTestHost = async (given: TestHostOptions = {}): Promise<TestHost> => {
+  let mediaDir: string | undefined
+  let options = given
+  if (given.core) {
+    let fileStore = given.services?.fileStore
+    if (!fileStore) {
+      mediaDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shrutik-kit-media-'))
+      fileStore = createLocalFileStore({ root: path.join(mediaDir, 'media'), scratchRoot: path.join(mediaDir, 'scratch') })
+    }
+    options = { ...given, collections: [...coreCollections(), ...(given.collections ?? [])], services: { ...given.services, fileStore } }
+  }
+  const removeMedia = () => {
+    if (mediaDir) fs.rmSync(mediaDir, { recursive: true, force: true })
+  }
+  const database = options.database ?? (await startTestDatabase().catch((error: unknown) => {
+    removeMedia()
+    throw error
+  }))
+  const key = `shrutik-kit-${randomBytes(6).toString('hex')}`
   let payload: Payload | undefined
   let runtime: JobRuntime | undefined
   let applied: string[] = []
   try {
     await createCoreSchema(options, database.url)
     const config = await createTestConfig({ ...options, databaseUrl: database.url })
-    payload = await getPayload({ config, key: `shrutik-kit-${randomBytes(6).toString('hex')}` })
+    payload = await getPayload({ config, key })
     if (!options.pushPluginSchema) applied = await applyPluginMigrations(payload)
     runtime = await createJobRuntime({
       payload,
@@ -170,6 +209,7 @@ export const startTestHost = async (options: TestHostOptions = {}): Promise<Test
     await runtime?.stop(1000).catch(() => undefined)
     if (payload) await close(payload).catch(() => undefined)
     if (!options.database) await database.stop().catch(() => undefined)
+    removeMedia()
     throw error
   }
   const ready = { payload, runtime }
@@ -193,6 +233,10 @@ export const startTestHost = async (options: TestHostOptions = {}): Promise<Test
     database,
     runtime,
     migrations: applied,
+    files: { store: options.services?.fileStore, dir: mediaDir && path.join(mediaDir, 'media') },
+    fetch: (requestPath, init) =>
+      handleEndpoints({ config: ready.payload.config, payloadInstanceCacheKey: key, request: new Request(new URL(requestPath, 'http://localhost'), init) }),
+    createUser: (role, label) => createTestUser(ready.payload, role, label),
     async runJob(name, data, { timeoutMs = 30_000 } = {}) {
       const { jobId } = await ready.runtime.queue.enqueue(name, data)
       const deadline = Date.now() + timeoutMs
@@ -217,6 +261,7 @@ export const startTestHost = async (options: TestHostOptions = {}): Promise<Test
       await ready.runtime.stop(2000)
       await close(ready.payload)
       if (!options.database) await database.stop()
+      removeMedia()
     },
   }
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 
-import { assertValidKey, assertValidPrefix, FileNotFoundError, type FileStore } from '@shrutik/plugin-sdk'
+import { assertValidKey, assertValidPrefix, FileNotFoundError, type FileStore } from './storage'
 
 /** A temp name for a file being written beside its final name; never listed, never served. */
 const isPartial = (name: string): boolean => name.startsWith('.') && name.endsWith('.part')
