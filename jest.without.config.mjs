@@ -5,7 +5,7 @@ import base from './jest.config.mjs'
  * test:without-consensus`, `test:without-audio`). Plugin packages' own tests need their plugin, so
  * only tests/ runs. Left out as well, because they never load payload.config.ts and so cannot
  * change with the plugins in it (they already ran in test:unit): pure unit tests, static source
- * checks (layering), the packing and scaffolding tests, the Docker files, the embedded database
+ * checks (layering, the test kit's core contract), the packing and scaffolding tests, the Docker files, the embedded database
  * and file stores on their own, and the removal suites, which build their own configurations.
  */
 export default {
@@ -23,5 +23,6 @@ export default {
     '<rootDir>/tests/embedded.test.ts',
     '<rootDir>/tests/fileStore.test.ts',
     '<rootDir>/tests/jobs/dbDrop.test.ts',
+    '<rootDir>/tests/coreContract.test.ts',
   ],
 }

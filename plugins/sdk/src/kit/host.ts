@@ -193,7 +193,10 @@ export const startTestHost = async (given: TestHostOptions = {}): Promise<TestHo
   let runtime: JobRuntime | undefined
   let applied: string[] = []
   try {
-    await createCoreSchema(options, database.url)
+    // The push builds a config of its own, and Payload's sanitising changes the collection configs it
+    // is given in place: with the same core objects, a plugin's fields on them (the audio plugin's
+    // `audio` group on recordings) were missing from the real config's schema. Fresh ones for the push.
+    await createCoreSchema(given.core ? { ...options, collections: [...coreCollections(), ...(given.collections ?? [])] } : options, database.url)
     const config = await createTestConfig({ ...options, databaseUrl: database.url })
     payload = await getPayload({ config, key })
     if (!options.pushPluginSchema) applied = await applyPluginMigrations(payload)
