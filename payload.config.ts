@@ -46,7 +46,7 @@ import { notificationEndpoints } from './src/notifications/endpoints'
 import { withdrawnAmong } from './src/contribution/withdrawal'
 import { localeName, REAL_LOCALES } from './src/site/i18n'
 import { THEMES } from './src/site/themes'
-import { constraintErrorsAreBadRequests, databaseUnavailableIsServiceUnavailable } from './src/lib/databaseErrors'
+import { constraintErrorsAreBadRequests, databaseRefusalsAreForbidden, databaseUnavailableIsServiceUnavailable } from './src/lib/databaseErrors'
 import { logger, payloadLogDestination } from './src/lib/logger'
 import { assertRoomFor, storageFullIsInsufficientStorage } from './src/lib/diskSpace'
 import { firstAdminSetupModule } from './src/lib/firstAdminSetup'
@@ -55,6 +55,7 @@ import { identifyContributor } from './src/access/contributor'
 import { malformedPayloadFieldIsBadRequest, removeRequestTempFiles, withTempFileCleanup } from './src/lib/uploadTempFiles'
 import { dataDir, isProduction, mediaDir, MULTIPART_OVERHEAD_BYTES, resolvePayloadSecret, s3Settings, settings } from './src/lib/env'
 import { fileStoreFromEnv, MEDIA_FOLDERS, s3ClientConfig } from './src/storage'
+import { pluginsLeftOutForTests, REMOVABLE_PLUGINS, type RemovablePlugin } from './src/lib/removablePlugins'
 
 const dirname = path.dirname(fileURLToPath(import.meta.url))
 const env = settings()
@@ -63,9 +64,7 @@ const s3 = s3Settings()
 const fileStore = fileStoreFromEnv()
 const s3Prefix = (folder: string) => (s3?.prefix ? `${s3.prefix}/${folder}` : folder)
 
-/** The plugins a configuration can be built without (each leaves a working platform; tests/pluginRemoval.test.ts). */
-export const REMOVABLE_PLUGINS = ['audio-processing', 'consensus', 'export', 'webhooks'] as const
-export type RemovablePlugin = (typeof REMOVABLE_PLUGINS)[number]
+export { REMOVABLE_PLUGINS, type RemovablePlugin }
 
 export interface ConfigOptions {
   /** Plugins left out, as if their lines below were deleted. @default [] */
@@ -179,7 +178,7 @@ const baseConfig = (databaseUrl: string | undefined, included: (name: RemovableP
   email: queuedEmailAdapter({ fromAddress: env.emailFrom, fromName: env.emailFromName }),
   // The admin in English or Bengali (Payload's own translations), chosen per user.
   i18n: { supportedLanguages: { en, 'bn-BD': bnBd }, fallbackLanguage: 'en' },
-  hooks: { afterError: [databaseUnavailableIsServiceUnavailable, storageFullIsInsufficientStorage, constraintErrorsAreBadRequests, malformedPayloadFieldIsBadRequest, removeRequestTempFiles] },
+  hooks: { afterError: [databaseUnavailableIsServiceUnavailable, storageFullIsInsufficientStorage, constraintErrorsAreBadRequests, databaseRefusalsAreForbidden, malformedPayloadFieldIsBadRequest, removeRequestTempFiles] },
   endpoints: [...jobEndpoints, ...dashboardEndpoints, ...notificationEndpoints, testEmailEndpoint],
   // Abuse limits: no deep population, and GraphQL (which the platform does not use) is off.
   maxDepth: env.apiMaxDepth,
@@ -250,4 +249,4 @@ const baseConfig = (databaseUrl: string | undefined, included: (name: RemovableP
 })
 
 // Core jobs are registered the same way plugins register theirs (plugins/sdk, in createConfig).
-export default buildConfig(createConfig())
+export default buildConfig(createConfig({ without: pluginsLeftOutForTests() }))

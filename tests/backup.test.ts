@@ -5,6 +5,7 @@ import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { getRegisteredJobs } from '@shrutik/plugin-sdk'
 import pg from 'pg'
 import tar from 'tar-stream'
 
@@ -14,6 +15,7 @@ import { sineWav } from './helpers/audio'
 import { root } from './helpers/cliServer'
 import { createUser, json, mintAnonymous, startTestServer, startWorker, type TestServer } from './helpers/server'
 import { asUser, call, createLanguage, createSentence, eventually } from './helpers/fixtures'
+import { hasPlugin } from './helpers/plugins'
 import { backupDir, lastScheduledSlot, runBackupScheduleJob } from '../src/backup/jobs'
 import { SKIPPED_TABLES } from '../src/backup/format'
 
@@ -66,6 +68,16 @@ const tableCounts = async (url: string, tables: string[]): Promise<Record<string
     const counts: Record<string, number> = {}
     for (const table of tables) counts[table] = Number((await client.query(`SELECT count(*) AS n FROM "${table}"`)).rows[0].n)
     return counts
+  } finally {
+    await client.end()
+  }
+}
+
+const tableQuery = async <Row>(url: string, text: string, values: unknown[]): Promise<Row[]> => {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    return (await client.query(text, values)).rows as Row[]
   } finally {
     await client.end()
   }
@@ -134,7 +146,9 @@ describe('restore drill', () => {
   let contributorCookie: Record<string, string>
 
   test('a running instance is backed up, restored into a fresh folder and database, and matches', async () => {
-    // Something worth keeping: an account, an anonymous contributor and processed uploads.
+    // Something worth keeping: an account, an anonymous contributor and processed uploads (left
+    // pending, with no processed copy, when SHRUTIK_TEST_WITHOUT leaves the audio plugin out).
+    const processing = hasPlugin('audio-processing')
     const languageId = await createLanguage(server)
     const sentence = await createSentence(server, languageId)
     await createUser(server, 'reviewer', 'backup-reviewer')
@@ -147,12 +161,23 @@ describe('restore drill', () => {
       const response = await fetch(`${server.url}/api/recordings?depth=0`, { method: 'POST', headers: person.headers, body: form })
       expect(response.status).toBe(201)
       const id = (await json(response)).doc.id as number
-      await eventually(
-        () => server.payload.findByID({ collection: 'recordings', id, depth: 0 }) as Promise<Record<string, any>>,
-        (doc) => doc.audio?.status === 'ready',
-        30_000,
-      )
+      if (processing) {
+        await eventually(
+          () => server.payload.findByID({ collection: 'recordings', id, depth: 0 }) as Promise<Record<string, any>>,
+          (doc) => doc.audio?.status === 'ready',
+          30_000,
+        )
+      }
     }
+    // Nothing may run between the backup and the comparison below: wait until none of this worker's
+    // jobs is running or due (a worker that just started picks up what other suites left due, such
+    // as a scheduled re-estimate of the consensus plugin, which writes rows).
+    const names = getRegisteredJobs(server.payload.config).map((job) => job.name)
+    await eventually(
+      () => tableQuery<{ n: string }>(process.env.DATABASE_URL!, 'SELECT count(*) AS n FROM agenda_jobs WHERE name = ANY($1) AND (locked_at IS NOT NULL OR next_run_at <= now())', [names]),
+      (rows) => Number(rows[0].n) === 0,
+      60_000,
+    )
 
     backupFile = path.join(scratch, 'instance.tar')
     const backup = await cli(['backup', '--out', backupFile])
@@ -160,7 +185,7 @@ describe('restore drill', () => {
     expect(backup.status).toBe(0)
     const summary = JSON.parse(backup.stdout.trim().split('\n').pop()!)
     expect(summary).toMatchObject({ file: backupFile, tables: expect.any(Number), rows: expect.any(Number), files: expect.any(Number) })
-    expect(summary.files).toBeGreaterThanOrEqual(4) // two uploads, each with its processed copy
+    expect(summary.files).toBeGreaterThanOrEqual(processing ? 4 : 2) // two uploads, each with its processed copy
     expect(summary.sha256).toBe(createHash('sha256').update(fs.readFileSync(backupFile)).digest('hex'))
     expect(fs.statSync(backupFile).mode & 0o077).toBe(0) // the backup holds personal data: owner only
 
@@ -187,7 +212,7 @@ describe('restore drill', () => {
     expect(await tableCounts(restoredUrl, tables)).toEqual(await tableCounts(process.env.DATABASE_URL!, tables))
     // Every media file, byte for byte.
     const original = checksums(mediaDir())
-    expect(Object.keys(original).length).toBeGreaterThanOrEqual(4)
+    expect(Object.keys(original).length).toBeGreaterThanOrEqual(processing ? 4 : 2)
     expect(checksums(path.join(restoredData, 'media'))).toEqual(original)
   }, 180_000)
 

@@ -5,6 +5,7 @@ import { sql } from '@payloadcms/db-postgres'
 import { getRegisteredJobs } from '@shrutik/plugin-sdk'
 
 import { asUser, createLanguage, createSentence, readyRecording, sqlRows, vote } from './helpers/fixtures'
+import { hasPlugin } from './helpers/plugins'
 import { previousWeek, sendWeeklySummary, weeklySummaryJob } from '../src/email/weeklySummary'
 import { createJobRuntime, type JobRuntime } from '../src/jobs/runtime'
 import { translator, type Locale } from '../src/site/i18n'
@@ -271,8 +272,11 @@ describe('weekly summary and unsubscribe', () => {
     // Two of the three were made last week.
     const lastWeek = new Date(week.start.getTime() + 24 * 3600 * 1000).toISOString()
     await sqlRows(server, sql`UPDATE recordings SET created_at = ${lastWeek} WHERE id IN (${made[0].recordingId}, ${made[1].recordingId})`)
+    // Validations are the consensus plugin's votes on the audio plugin's segments: without either
+    // (SHRUTIK_TEST_WITHOUT) there are none to count.
+    const validating = hasPlugin('consensus') && hasPlugin('audio-processing')
     const voters = [listener, await createUser(server, 'contributor', 'voter')]
-    for (const [voter, segment] of [[voters[0], made[0].segmentIds[0]], [voters[1], made[0].segmentIds[0]], [voters[0], made[2].segmentIds[0]]] as const) {
+    for (const [voter, segment] of validating ? ([[voters[0], made[0].segmentIds[0]], [voters[1], made[0].segmentIds[0]], [voters[0], made[2].segmentIds[0]]] as const) : []) {
       expect((await vote(server, asUser(voter), segment, true)).status).toBeLessThan(300)
     }
     // Opted in but unverified: nothing.
@@ -284,7 +288,7 @@ describe('weekly summary and unsubscribe', () => {
     const mail = await mailTo(speaker.email)
     expect(mail.subject).toBe(bn('email.summarySubject', { site: 'Shrutik' }))
     expect(mail.text).toContain(bn('email.summaryRecorded', { count: 2 }))
-    expect(mail.text).toContain(bn('email.summaryValidatedSoFar', { count: 3 }))
+    expect(mail.text).toContain(bn('email.summaryValidatedSoFar', { count: validating ? 3 : 0 }))
     expect(mail.headers.get('list-unsubscribe')).toMatch(/^<http.*\/api\/email\/unsubscribe\?token=.+>$/)
     expect(mail.headers.get('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click')
     const en = translator('en')
@@ -298,16 +302,16 @@ describe('weekly summary and unsubscribe', () => {
     expect(sink.inbox.filter((received) => received.to.includes(speaker.email))).toHaveLength(1)
     expect(sink.inbox.some((received) => received.to.includes(unverified.email))).toBe(false)
     const rows = await sqlRows<{ week: string; recorded: string; validated: string }>(server, sql`SELECT week, recorded, validated FROM weekly_summaries WHERE user_id = ${speaker.id}`)
-    expect(rows).toEqual([{ week: week.key, recorded: '2', validated: '3' }])
+    expect(rows).toEqual([{ week: week.key, recorded: '2', validated: validating ? '3' : '0' }])
 
     // A week later: the validations since this summary.
-    expect((await vote(server, asUser(voters[1]), made[2].segmentIds[0], false, 'noisy')).status).toBeLessThan(300)
+    if (validating) expect((await vote(server, asUser(voters[1]), made[2].segmentIds[0], false, 'noisy')).status).toBeLessThan(300)
     const nextWeek = previousWeek(new Date(Date.now() + 7 * 24 * 3600 * 1000))
     const [row] = await sqlRows<{ id: number; email: string; ui_locale: string }>(server, sql`SELECT id, email, ui_locale FROM users WHERE id = ${speaker.id}`)
     expect(await sendWeeklySummary(server.payload, row, nextWeek)).toBe(true)
     expect(await sendWeeklySummary(server.payload, row, nextWeek)).toBe(false)
     const second = await mailTo(speaker.email, 2)
-    expect(second.text).toContain(bn('email.summaryValidated', { count: 1 }))
+    expect(second.text).toContain(bn('email.summaryValidated', { count: validating ? 1 : 0 }))
     // That week is this one, in which the third recording was made.
     expect(second.text).toContain(bn('email.summaryRecorded', { count: 1 }))
   })

@@ -7,6 +7,7 @@ import type { JobRuntime } from '../src/jobs/runtime'
 import { sineWav } from './helpers/audio'
 import { type AnonymousContributor, createUser, json, login, mintAnonymous, startTestServer, startWorker, type TestServer, type TestUser, uniqueEmail } from './helpers/server'
 import { asUser, call, createLanguage, createSentence, eventually, vote } from './helpers/fixtures'
+import { testWith } from './helpers/plugins'
 
 /**
  * SDK events: every state change another plugin may care about reaches a listener once it has
@@ -68,7 +69,7 @@ describe('events reach listeners after the commit, whatever the write path', () 
   let recordingId: number
   let segmentId: number
 
-  test('the audio job (adapter writes, no hooks) announces recording.processed and segment.ready', async () => {
+  testWith(['audio-processing'], 'the audio job (adapter writes, no hooks) announces recording.processed and segment.ready', async () => {
     const speaker = await mintAnonymous(server)
     recordingId = await upload(speaker)
     const [processed] = await waitToHear('recording.processed', (data) => data.recordingId === recordingId)
@@ -83,7 +84,7 @@ describe('events reach listeners after the commit, whatever the write path', () 
     expect((await server.payload.findByID({ collection: 'segments', id: segmentId, depth: 0 })).recording).toBe(recordingId)
   })
 
-  test('a crowd decision (consensus job, raw SQL) announces segment.decided once', async () => {
+  testWith(['consensus'], 'a crowd decision (consensus job, raw SQL) announces segment.decided once', async () => {
     for (const voter of voters) expect((await vote(server, asUser(voter), segmentId, true)).status).toBe(201)
     const [decided] = await waitToHear('segment.decided', (data) => data.segmentId === segmentId)
     expect(decided.data).toMatchObject({ segmentId, status: 'accepted', decidedBy: 'crowd' })
@@ -93,7 +94,7 @@ describe('events reach listeners after the commit, whatever the write path', () 
     expect(heardOf('segment.decided', (data) => data.segmentId === segmentId)).toHaveLength(1)
   })
 
-  test('a reviewer decision (endpoint, in its request transaction) announces segment.decided by the reviewer', async () => {
+  testWith(['consensus'], 'a reviewer decision (endpoint, in its request transaction) announces segment.decided by the reviewer', async () => {
     const decide = await call(server, 'POST', `/api/consensus/segments/${segmentId}/decide`, asUser(reviewer), { decision: 'rejected' })
     expect(decide.status).toBe(200)
     const [decided] = await waitToHear('segment.decided', (data) => data.segmentId === segmentId && data.decidedBy === 'reviewer')

@@ -6,6 +6,7 @@ import type pg from 'pg'
 
 import { checkDisplayName, checkGoal, displayNameKey, streakOf, weekStart } from '../src/goals/core'
 import { forgetLeaderboards, leaderboard, progressOf } from '../src/goals/data'
+import { hasPlugin, testWith } from './helpers/plugins'
 import { createUser, json, mintAnonymous, startTestServer, type AnonymousContributor, type TestServer, type TestUser } from './helpers/server'
 
 /**
@@ -156,7 +157,8 @@ describe('rules', () => {
 })
 
 describe('progress (fixed clock)', () => {
-  it('counts the week, all time and the streak from the rows, across day and week boundaries', async () => {
+  // A rejected upload (the audio plugin's verdict) does not count; votes are on its segments.
+  testWith(['audio-processing'], 'counts the week, all time and the streak from the rows, across day and week boundaries', async () => {
     const person = await mintAnonymous(server)
     const voter = await mintAnonymous(server)
     const at = (iso: string) => new Date(iso)
@@ -275,6 +277,9 @@ describe('leaderboards', () => {
 
   it('lists an opted-in account under its display name, with counts from the server', async () => {
     expect((await post('/api/site/me/leaderboard', { optIn: true, displayName: 'Asha Rahman' }, asha.headers)).status).toBe(200)
+    // The counts leave out what the audio plugin rejected and count votes on its segments: without it
+    // (SHRUTIK_TEST_WITHOUT) only the opt-in above is checked here (the suites below build on it).
+    if (!hasPlugin('audio-processing')) return
     const boards = await allBoards()
     expect(boards.recordedWeek.entries).toEqual([{ rank: 1, displayName: 'Asha Rahman', clips: 3 }])
     expect(boards.recordedAll.entries).toEqual([{ rank: 1, displayName: 'Asha Rahman', clips: 5 }])

@@ -187,18 +187,6 @@ const PACKAGE_GROUPS = ['plugins', 'themes', 'examples']
 /** Tooling the host's test runner provides to every package's tests (Jest is the workspace's, not a package's). */
 const TEST_TOOLING = new Set(['@jest/globals'])
 
-/**
- * Files that do not follow the rule yet, with the reason; each goes when its tests move onto the
- * SDK test kit.
- */
-const PACKAGE_BOUNDARY_PENDING: Record<string, string> = {
-  'plugins/consensus/test/access.test.ts': 'consensus integration tests still boot the host (moving onto the kit in their own change)',
-  'plugins/consensus/test/serving.test.ts': 'consensus integration tests still boot the host (moving onto the kit in their own change)',
-  'plugins/consensus/test/review.test.ts': 'consensus integration tests still boot the host (moving onto the kit in their own change)',
-  'plugins/consensus/test/jobs.test.ts': 'consensus integration tests still boot the host (moving onto the kit in their own change)',
-  'plugins/consensus/test/cli.test.ts': 'consensus integration tests still boot the host (moving onto the kit in their own change)',
-}
-
 interface PackageInfo {
   folder: string
   name: string
@@ -247,16 +235,11 @@ describe('packages', () => {
   const packages = readPackages()
   const sources = () =>
     PACKAGE_GROUPS.flatMap(sourcesUnder)
-      .filter((file) => !(file in PACKAGE_BOUNDARY_PENDING))
       .map((file) => ({ file, text: fs.readFileSync(path.join(root, file), 'utf8') }))
 
   test('every file of a plugin, example or theme imports only its own package, built-ins and its declared dependencies', () => {
     expect(packages.map((entry) => entry.folder)).toEqual(expect.arrayContaining(['plugins/sdk', 'plugins/audio-processing', 'plugins/consensus', 'plugins/export', 'examples/webhooks']))
     expect(packageBoundaryViolations(sources(), packages)).toEqual([])
-  })
-
-  test('the files still pending exist (an entry goes when its file follows the rule)', () => {
-    for (const file of Object.keys(PACKAGE_BOUNDARY_PENDING)) expect(fs.existsSync(path.join(root, file))).toBe(true)
   })
 
   test('the check catches a package reaching outside itself', () => {

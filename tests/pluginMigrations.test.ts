@@ -14,6 +14,8 @@ import { createMigration, MigrationRequestError } from '../src/db/createMigratio
 import { checkReadiness } from '../src/db/readiness'
 import { ownersOf, splitSnapshot, type Snapshot } from '../src/db/schemaParts'
 import { bootPayload, type Booted } from '../src/server/boot'
+import type { RemovablePlugin } from '../src/lib/removablePlugins'
+import { testWith } from './helpers/plugins'
 
 /**
  * Each plugin ships its own migrations, applied by the host after its own: on this repository's
@@ -79,8 +81,11 @@ afterAll(async () => {
   await admin?.end()
 })
 
+// The shipped set of plugins, which several checks below name one by one.
+const EVERY_PLUGIN: RemovablePlugin[] = ['audio-processing', 'consensus', 'export', 'webhooks']
+
 describe('plugin migrations', () => {
-  test('every plugin registers its migrations and what it owns; the host applied them and /readyz counts them', async () => {
+  testWith(EVERY_PLUGIN, 'every plugin registers its migrations and what it owns; the host applied them and /readyz counts them', async () => {
     const registered = getRegisteredMigrations(booted.payload.config)
     expect(registered.map((entry) => entry.plugin)).toEqual(['audio-processing', 'consensus', 'export', 'webhooks'])
     for (const entry of registered) expect(entry.migrations.length).toBeGreaterThan(0)
@@ -111,7 +116,7 @@ describe('plugin migrations', () => {
     }
   }, 120_000)
 
-  test('without a plugin’s schema, its migrations make exactly that schema (and down takes it away)', async () => {
+  testWith(EVERY_PLUGIN, 'without a plugin’s schema, its migrations make exactly that schema (and down takes it away)', async () => {
     const { pool, run, down } = await scratch()
     try {
       await run(coreMigrations)
@@ -136,7 +141,7 @@ describe('plugin migrations', () => {
 })
 
 describe('the consensus plugin’s decisions move into its own table', () => {
-  test('existing decisions are copied, the view reads the same, and down puts them back on segments', async () => {
+  testWith(['audio-processing', 'consensus'], 'existing decisions are copied, the view reads the same, and down puts them back on segments', async () => {
     const { pool, run, down } = await scratch()
     try {
       await run(coreMigrations)
@@ -187,21 +192,24 @@ describe('schema ownership', () => {
   }
   const owners = () => ownersOf(getRegisteredMigrations(booted.payload.config))
 
-  test.each([
-    ['a plugin’s own table', 'public.votes', 'id', 'consensus'],
-    ['a plugin’s own table referring to another plugin’s', 'public.segment_decisions', 'segment_id', 'consensus'],
-    ['a plugin’s table', 'public.segments', 'expected_text', 'audio-processing'],
-    ['a plugin’s group on a core table', 'public.recordings', 'audio_status', 'audio-processing'],
-    ['a core column', 'public.recordings', 'filename', 'core'],
-    ['Payload’s per-collection relation column', 'public.payload_locked_documents_rels', 'dataset_exports_id', 'export'],
-    ['a core collection’s relation column', 'public.payload_locked_documents_rels', 'recordings_id', 'core'],
-  ])('%s: %s.%s belongs to %s', async (_what, table, column, owner) => {
-    const parts = splitSnapshot(await snapshot(), owners())
-    const holders = [...parts].filter(([, part]) => part.tables[table]?.columns[column]).map(([name]) => name)
-    expect(holders).toEqual([owner])
-  })
+  const cases: [string, string, string, string, RemovablePlugin[]][] = [
+    ['a plugin’s own table', 'public.votes', 'id', 'consensus', ['consensus']],
+    ['a plugin’s own table referring to another plugin’s', 'public.segment_decisions', 'segment_id', 'consensus', ['audio-processing', 'consensus']],
+    ['a plugin’s table', 'public.segments', 'expected_text', 'audio-processing', ['audio-processing']],
+    ['a plugin’s group on a core table', 'public.recordings', 'audio_status', 'audio-processing', ['audio-processing']],
+    ['a core column', 'public.recordings', 'filename', 'core', []],
+    ['Payload’s per-collection relation column', 'public.payload_locked_documents_rels', 'dataset_exports_id', 'export', ['export']],
+    ['a core collection’s relation column', 'public.payload_locked_documents_rels', 'recordings_id', 'core', []],
+  ]
+  for (const [what, table, column, owner, needs] of cases) {
+    testWith(needs, `${what}: ${table}.${column} belongs to ${owner}`, async () => {
+      const parts = splitSnapshot(await snapshot(), owners())
+      const holders = [...parts].filter(([, part]) => part.tables[table]?.columns[column]).map(([name]) => name)
+      expect(holders).toEqual([owner])
+    })
+  }
 
-  test('a foreign key pointing at a plugin’s table is that plugin’s; enums go with their columns', async () => {
+  testWith(['audio-processing', 'consensus'], 'a foreign key pointing at a plugin’s table is that plugin’s; enums go with their columns', async () => {
     const parts = splitSnapshot(await snapshot(), owners())
     expect(Object.keys(parts.get('audio-processing')!.tables['public.transcriptions'].foreignKeys)).toEqual(['transcriptions_item_id_segments_id_fk'])
     expect(parts.get('core')!.tables['public.transcriptions'].foreignKeys['transcriptions_item_id_segments_id_fk']).toBeUndefined()
@@ -211,7 +219,7 @@ describe('schema ownership', () => {
 })
 
 describe('shrutik migrate:create', () => {
-  test('finds nothing new for the host or any plugin on this schema, and says which plugins ship migrations', async () => {
+  testWith(EVERY_PLUGIN, 'finds nothing new for the host or any plugin on this schema, and says which plugins ship migrations', async () => {
     await expect(createMigration({ payload: booted.payload, name: 'nothing' })).rejects.toThrow(/No schema changes in the host/)
     await expect(createMigration({ payload: booted.payload, name: 'nothing', plugin: 'consensus' })).rejects.toThrow(/No schema changes in plugin "consensus"/)
     await expect(createMigration({ payload: booted.payload, name: 'x', plugin: 'nope' })).rejects.toThrow(MigrationRequestError)
@@ -219,7 +227,7 @@ describe('shrutik migrate:create', () => {
     await expect(createMigration({ payload: booted.payload, name: 'Bad Name' })).rejects.toThrow(/lower-case/)
   })
 
-  test('a plugin whose owned schema changed gets a migration of that change only, in its own folder', async () => {
+  testWith(['audio-processing', 'consensus'], 'a plugin whose owned schema changed gets a migration of that change only, in its own folder', async () => {
     // The consensus plugin, as if its last snapshot predated a decision's `reports`: copy its folder, point the plugin at it.
     const registered = getRegisteredMigrations(booted.payload.config)
     const consensus = registered.find((entry) => entry.plugin === 'consensus')!

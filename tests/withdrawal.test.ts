@@ -15,6 +15,7 @@ import { mediaDir } from '../src/lib/env'
 import { sineWav } from './helpers/audio'
 import { type AnonymousContributor, createUser, json, mintAnonymous, startTestServer, startWorker, type TestServer, type TestUser } from './helpers/server'
 import { asUser, call, createLanguage, createSentence, eventually, sqlRows, vote } from './helpers/fixtures'
+import { hasPlugin, testWith } from './helpers/plugins'
 
 /** Self-service: a person downloads what is held about them, and withdraws (also by deleting the account). */
 
@@ -24,6 +25,9 @@ let languageId: number
 let sentenceIds: number[]
 let admin: TestUser
 let listener: TestUser
+const processing = hasPlugin('audio-processing')
+// Votes are the consensus plugin's, on the audio plugin's segments.
+const judging = processing && hasPlugin('consensus')
 
 const upload = async (headers: Record<string, string>, sentence: number) => {
   const form = new FormData()
@@ -31,7 +35,10 @@ const upload = async (headers: Record<string, string>, sentence: number) => {
   form.append('_payload', JSON.stringify({ language: languageId, mode: 'prompt', sentence }))
   const response = await fetch(`${server.url}/api/recordings?depth=0`, { method: 'POST', headers, body: form })
   expect(response.status).toBe(201)
-  const id = (await json(response)).doc.id as number
+  const created = (await json(response)).doc as { id: number; filename: string }
+  const id = created.id
+  // Processed into a segment by the audio plugin; left pending without it (SHRUTIK_TEST_WITHOUT).
+  if (!processing) return { id, filename: created.filename, segment: 0 }
   const doc = await eventually(
     () => server.payload.findByID({ collection: 'recordings', id, depth: 0 }) as Promise<Record<string, any>>,
     (value) => ['ready', 'rejected', 'failed'].includes(value.audio?.status),
@@ -89,8 +96,11 @@ describe('takeout and withdrawal of an anonymous contributor', () => {
     person = await mintAnonymous(server)
     takes = [await upload(person.headers, sentenceIds[0]), await upload(person.headers, sentenceIds[1])]
     othersSegment = (await upload(listener.headers, sentenceIds[2])).segment
-    expect((await vote(server, person, othersSegment, true)).status).toBe(201)
-    expect((await vote(server, asUser(listener), takes[0].segment, true)).status).toBe(201)
+    // Without either plugin (SHRUTIK_TEST_WITHOUT) the person has only recordings.
+    if (judging) {
+      expect((await vote(server, person, othersSegment, true)).status).toBe(201)
+      expect((await vote(server, asUser(listener), takes[0].segment, true)).status).toBe(201)
+    }
   })
 
   test('the takeout zip holds their recordings and everything about them as JSON', async () => {
@@ -111,7 +121,8 @@ describe('takeout and withdrawal of an anonymous contributor', () => {
     for (const take of takes) expect(names).toContain(`recordings/${take.id}-${take.filename}`)
     const data = JSON.parse(unzipEntry(zip, 'shrutik-data.json')!.toString())
     expect(data.recordings.map((recording: { id: number }) => recording.id).sort()).toEqual(takes.map((take) => take.id).sort())
-    expect(data.votes).toHaveLength(1)
+    if (judging) expect(data.votes).toHaveLength(1)
+    else expect(data).not.toHaveProperty('votes')
     expect(data.browsers[0].client_id).toBe(person.clientId)
   })
 
@@ -125,17 +136,19 @@ describe('takeout and withdrawal of an anonymous contributor', () => {
     const withdrawn = await call(server, 'POST', '/api/site/withdraw', person, { confirm: true })
     expect(withdrawn.status).toBe(202)
     const result = await json(withdrawn)
-    expect(result).toMatchObject({ ok: true, recordings: 2, votes: 1 })
+    expect(result).toMatchObject({ ok: true, recordings: 2, votes: judging ? 1 : 0 })
     expect(withdrawn.headers.getSetCookie().some((line) => /^shrutik_cid=;/.test(line))).toBe(true)
 
     // At once: not served to listeners, not counted, the sentences open again.
-    const served = (await json(await call(server, 'GET', `/api/consensus/next-validation?language=${languageId}&limit=20`, asUser(admin)))).docs as { id: number }[]
-    for (const take of takes) expect(served.map((doc) => doc.id)).not.toContain(take.segment)
+    if (judging) {
+      const served = (await json(await call(server, 'GET', `/api/consensus/next-validation?language=${languageId}&limit=20`, asUser(admin)))).docs as { id: number }[]
+      for (const take of takes) expect(served.map((doc) => doc.id)).not.toContain(take.segment)
+    }
     expect(Number(await count(sentenceIds[0]))).toBe(0)
     const stats = (await json(await fetch(`${server.url}/api/site/stats?fresh=${Date.now()}`))) as { contributors: number }
     expect(stats.contributors).toBeLessThanOrEqual(before.contributors)
     // Their vote is gone; the browser id no longer works.
-    expect(await sqlRows(server, sql`SELECT count(*)::int AS n FROM votes WHERE client_id = ${person.clientId}`)).toEqual([{ n: 0 }])
+    if (judging) expect(await sqlRows(server, sql`SELECT count(*)::int AS n FROM votes WHERE client_id = ${person.clientId}`)).toEqual([{ n: 0 }])
     expect((await call(server, 'POST', '/api/site/takeout', person)).status).toBe(401)
 
     // The job deletes the recordings with their files.
@@ -159,7 +172,8 @@ describe('takeout and withdrawal of an anonymous contributor', () => {
 })
 
 describe('exports after a withdrawal', () => {
-  test('a withdrawn contributor’s clips are absent from the next export, and counted as removed', async () => {
+  // The export plugin's clips are the audio plugin's segments.
+  testWith(['audio-processing', 'export'], 'a withdrawn contributor’s clips are absent from the next export, and counted as removed', async () => {
     const person = await mintAnonymous(server)
     const take = await upload(person.headers, sentenceIds[0])
     const { code } = (await server.payload.findByID({ collection: 'languages', id: languageId, depth: 0 })) as unknown as { code: string }

@@ -28,6 +28,21 @@ export const constraintErrorsAreBadRequests: AfterErrorHook = ({ error }) => {
   }
 }
 
+/**
+ * SH001 is the platform's "you may not do this" raised by a database trigger: judging one's own
+ * recording (votes and transcriptions, created with the consensus schema). Its message is written
+ * for the user. The host answers it as a 403 itself, as the trigger on core transcriptions stays
+ * when the consensus plugin is left out of the config.
+ */
+export const databaseRefusalsAreForbidden: AfterErrorHook = ({ error }) => {
+  let current = error as { code?: unknown; cause?: unknown; message?: unknown } | undefined
+  for (let depth = 0; current && depth < 4; depth++) {
+    if (current.code === 'SH001' && typeof current.message === 'string') return { status: 403, response: { errors: [{ name: 'Forbidden', message: current.message }] } }
+    current = current.cause as typeof current
+  }
+  return undefined
+}
+
 /** SQLSTATEs and socket errors that mean "the database is not reachable right now", not "this request is wrong". */
 const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND'])
 const UNAVAILABLE_MESSAGES =

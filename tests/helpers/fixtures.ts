@@ -4,6 +4,7 @@ import { Readable } from 'node:stream'
 import { sql, type PostgresAdapter } from '@payloadcms/db-postgres'
 import { getFileStore, getRegisteredJobs, listenerJobName, type JobDefinition } from '@shrutik/plugin-sdk'
 import { runJobHandler } from '@shrutik/plugin-sdk/testing'
+import type { CollectionSlug } from 'payload'
 
 import { createJobRuntime, type JobRuntime } from '../../src/jobs/runtime'
 import { sineWav } from './audio'
@@ -49,7 +50,8 @@ export interface MadeRecording {
 /**
  * A recording uploaded through the REST API by `owner` (its processing job stays queued: these
  * suites run no audio worker), then marked ready with `segments` segments, as the audio job would
- * leave it (system writes). Each segment gets a small playback file.
+ * leave it (system writes). Each segment gets a small playback file. Without the audio plugin
+ * (SHRUTIK_TEST_WITHOUT) there is nothing to mark: the upload alone, and no segments.
  */
 export const readyRecording = async (
   server: TestServer,
@@ -62,6 +64,7 @@ export const readyRecording = async (
   const response = await fetch(`${server.url}/api/recordings`, { method: 'POST', headers: owner.headers, body: form })
   if (response.status !== 201) throw new Error(`upload failed: ${response.status} ${JSON.stringify(await json(response))}`)
   const recordingId = (await json(response)).doc.id as number
+  if (!server.payload.collections['segments' as CollectionSlug]) return { recordingId, segmentIds: [] }
   const run = randomUUID()
   const expectedText = mode === 'prompt' ? ((await server.payload.findByID({ collection: 'sentences', id: sentenceId! })).text as string) : null
   const segmentIds: number[] = []
@@ -76,11 +79,12 @@ export const readyRecording = async (
   }
   // As the processing job does: an adapter-level write of the audio result.
   await server.payload.db.updateOne({ collection: 'recordings', id: recordingId, data: { audio: { status: 'ready' } }, req: undefined as never })
-  // And its announcement, delivered to the consensus plugin's listener at once (a worker would pick the delivery job up).
-  const listener = getRegisteredJobs(server.payload.config).find((job) => job.name === listenerJobName('consensus', 'segment.ready')) as JobDefinition
-  for (const segmentId of segmentIds) {
+  // And its announcement, delivered to the consensus plugin's listener at once (a worker would pick the delivery job up);
+  // nobody listens when the configuration has no consensus plugin (SHRUTIK_TEST_WITHOUT).
+  const listener = getRegisteredJobs(server.payload.config).find((job) => job.name === listenerJobName('consensus', 'segment.ready')) as JobDefinition | undefined
+  for (const segmentId of listener ? segmentIds : []) {
     const data = { segmentId, recordingId, kind: mode === 'prompt' ? 'prompt' : 'transcription' }
-    await runJobHandler(listener, { payload: server.payload, data: { event: 'segment.ready', data, emittedAt: Date.now() } as never })
+    await runJobHandler(listener!, { payload: server.payload, data: { event: 'segment.ready', data, emittedAt: Date.now() } as never })
   }
   return { recordingId, segmentIds }
 }

@@ -30,7 +30,7 @@ export interface TestServer {
 export type SettingsOverrides = Partial<Omit<Settings, 'rateLimits'>> & { rateLimits?: Partial<Settings['rateLimits']> }
 
 export const startTestServer = async (overrides: SettingsOverrides = {}, { booted: given }: { booted?: Booted } = {}): Promise<TestServer> => {
-  // A suite may boot its own configuration (tests/pluginRemoval.test.ts); the default is payload.config.ts.
+  // A suite may boot its own configuration (tests/pluginRemoval/); the default is payload.config.ts, without the plugins SHRUTIK_TEST_WITHOUT names.
   const booted = given ?? (await bootPayload())
   const defaults = readSettings()
   // Suites make many contributors from one address; the adversarial suite sets these limits itself.

@@ -3,7 +3,10 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
+import pg from 'pg'
+
 import { freePort, loadEmbeddedPostgres, placeCluster } from '../../src/db/embedded'
+import { pluginsLeftOutForTests } from '../../src/lib/removablePlugins'
 
 declare global {
   var __SHRUTIK_PG__: { stop: () => Promise<void> } | undefined
@@ -28,7 +31,12 @@ export default async function globalSetup() {
   fs.chmodSync(postgresHome, 0o755)
   process.env.SHRUTIK_POSTGRES_HOME = path.join(postgresHome, 'home')
   process.env.SHRUTIK_TEST_POSTGRES_HOME = postgresHome
-  if (process.env.DATABASE_URL) return
+  if (process.env.DATABASE_URL) {
+    // A run without some plugins (SHRUTIK_TEST_WITHOUT) migrates a database of its own, as a fresh
+    // install of that configuration would: never one where the removed plugins' tables exist.
+    if (pluginsLeftOutForTests().length) process.env.DATABASE_URL = await freshDatabase(process.env.DATABASE_URL)
+    return
+  }
 
   const port = await freePort()
   const EmbeddedPostgres = await loadEmbeddedPostgres()
@@ -47,4 +55,18 @@ export default async function globalSetup() {
   await server.createDatabase('shrutik_test')
   process.env.DATABASE_URL = `postgres://postgres:test@127.0.0.1:${port}/shrutik_test`
   globalThis.__SHRUTIK_PG__ = server
+}
+
+const freshDatabase = async (serverUrl: string): Promise<string> => {
+  const name = `shrutik_test_without_${randomBytes(4).toString('hex')}`
+  const client = new pg.Client({ connectionString: serverUrl })
+  await client.connect()
+  try {
+    await client.query(`CREATE DATABASE ${name}`)
+  } finally {
+    await client.end()
+  }
+  const url = new URL(serverUrl)
+  url.pathname = `/${name}`
+  return url.toString()
 }

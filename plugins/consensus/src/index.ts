@@ -1,6 +1,6 @@
 export * from './core'
 export { consensusPlugin } from './plugin'
-export { accountsOnly, DECISIONS, RELIABILITY, SKIPS, VOTES, type ConsensusOptions, type SanitizedConsensusOptions, type JudgeIdentity } from './options'
+export { accountsOnly, DECISIONS, RELIABILITY, SKIPS, VOTES, type ConsensusOptions, type SanitizedConsensusOptions, type ContributorIdentity, type JudgeIdentity } from './options'
 export { OWN_RECORDING_SQLSTATE, REASONS, DECISION_VALUES } from './collections'
 export { EVALUATE_SEGMENT, ESTIMATE_RELIABILITY } from './jobNames'
 export { evaluateSegment } from './evaluate'

@@ -13,11 +13,11 @@ import {
 import type { PayloadRequest } from 'payload'
 
 /**
- * A judge as the host knows them: an account, or a server-issued anonymous id, and whether they
+ * A contributor who judges, as the host knows them: an account, or a server-issued anonymous id, and whether they
  * accepted the current contribution terms. The host resolves it (cookies, sessions, linked
  * browsers); the plugin never reads cookies itself.
  */
-export interface JudgeIdentity {
+export interface ContributorIdentity {
   userId?: number
   /** The browser's anonymous id (also set for a signed-in account when the browser holds one). */
   clientId?: string
@@ -25,11 +25,14 @@ export interface JudgeIdentity {
   consented: boolean
 }
 
+/** @deprecated The old name of {@link ContributorIdentity}. */
+export type JudgeIdentity = ContributorIdentity
+
 /**
  * The default: accounts only, with no consent check of its own (a host with anonymous contributors
  * and consent passes `identify`). May throw an APIError (e.g. 401 for a forged id).
  */
-export const accountsOnly = async (req: PayloadRequest): Promise<JudgeIdentity | undefined> =>
+export const accountsOnly = async (req: PayloadRequest): Promise<ContributorIdentity | undefined> =>
   req.user ? { userId: Number(req.user.id), consented: true } : undefined
 
 export interface ConsensusOptions {
@@ -108,7 +111,7 @@ export interface ConsensusOptions {
    * APIError to refuse a request outright (a forged id: 401).
    * @default accounts only (`req.user`), no anonymous judges
    */
-  identify?: (req: PayloadRequest) => Promise<JudgeIdentity | undefined>
+  identify?: (req: PayloadRequest) => Promise<ContributorIdentity | undefined>
   /**
    * Weight of a vote, transcription or report by a judge who is neither signed in nor calibrated
    * (a fresh anonymous id), relative to 1 for an account: a burst of fresh identities needs this
@@ -124,7 +127,7 @@ export interface SanitizedConsensusOptions {
   reliabilitySchedule: string | number | false
   maxPerSpeaker: number
   maxBatch: number
-  identify: (req: PayloadRequest) => Promise<JudgeIdentity | undefined>
+  identify: (req: PayloadRequest) => Promise<ContributorIdentity | undefined>
 }
 
 const check = (condition: boolean, message: string) => {

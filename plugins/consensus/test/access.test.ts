@@ -1,17 +1,19 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { sql } from '@payloadcms/db-postgres'
 
-import { anonymousCookie, createUser, json, startTestServer, type TestServer, type TestUser } from '../../../tests/helpers/server'
+import type { TestHost, TestUser } from '@shrutik/plugin-sdk/testing'
+
 import { ownRecordingIsForbidden } from '../src/collections'
-import { asAnonymous, asUser, call, consensusOf, createLanguage, createSentence, readyRecording, sqlRows, transcribe, vote, type Actor } from '../../../tests/helpers/fixtures'
+import { asAnonymous, asUser, call, consensusOf, createLanguage, createSentence, json, readyRecording, sqlRows, startConsensusHost, transcribe, vote, type Actor } from './kit'
 
 /**
  * Who may do what with votes, skips, reliability records and review decisions (anonymous with and
  * without the consent cookie, contributor A vs B, reviewer, admin), and what the database itself
- * enforces: one vote per clip and person, and no judging of one's own recording.
+ * enforces: one vote per clip and person, and no judging of one's own recording. On the SDK's test
+ * kit: anonymous contributors come from the kit's `identify` (test/kit.ts), as from a host's.
  */
 
-let server: TestServer
+let server: TestHost
 let a: TestUser
 let b: TestUser
 let reviewer: TestUser
@@ -31,23 +33,23 @@ const denied = (response: Response) => [401, 403, 404].includes(response.status)
 const ids = async (response: Response) => ((await json(response)).docs as { id: number }[]).map((doc) => doc.id).sort((x, y) => x - y)
 
 beforeAll(async () => {
-  server = await startTestServer()
+  server = await startConsensusHost()
   ;[a, b, reviewer, admin] = await Promise.all([
-    createUser(server, 'contributor', 'cons-a'),
-    createUser(server, 'contributor', 'cons-b'),
-    createUser(server, 'reviewer', 'cons-reviewer'),
-    createUser(server, 'admin', 'cons-admin'),
+    server.createUser('contributor', 'cons-a'),
+    server.createUser('contributor', 'cons-b'),
+    server.createUser('reviewer', 'cons-reviewer'),
+    server.createUser('admin', 'cons-admin'),
   ])
-  anonymous = await asAnonymous(server)
+  anonymous = asAnonymous()
   languageId = await createLanguage(server)
   sentenceId = await createSentence(server, languageId)
-  segmentOfA = (await readyRecording(server, asUser(a), { languageId, sentenceId })).segmentIds[0]
-  segmentOfB = (await readyRecording(server, asUser(b), { languageId, sentenceId })).segmentIds[0]
-  longSegmentOfB = (await readyRecording(server, asUser(b), { languageId, mode: 'long' })).segmentIds[0]
+  segmentOfA = (await readyRecording(server, a, { languageId, sentenceId })).segmentIds[0]
+  segmentOfB = (await readyRecording(server, b, { languageId, sentenceId })).segmentIds[0]
+  longSegmentOfB = (await readyRecording(server, b, { languageId, mode: 'long' })).segmentIds[0]
 })
 
 afterAll(async () => {
-  await server?.close()
+  await server?.stop()
 })
 
 describe('votes', () => {
@@ -61,12 +63,12 @@ describe('votes', () => {
     const byB = await call(server, 'POST', '/api/votes', asUser(b), { segment: segmentOfA, valid: true, voter: a.id, clientId: 'forged' })
     expect(byB.status).toBe(201)
     voteOfB = (await json(byB)).doc.id
-    const stored = await server.payload.findByID({ collection: 'votes', id: voteOfB, depth: 0 })
+    const stored = await server.payload.findByID({ collection: 'votes' as never, id: voteOfB, depth: 0 })
     expect(stored).toMatchObject({ voter: b.id, clientId: null, valid: true })
     const byAnonymous = await vote(server, anonymous, segmentOfA, false, 'noisy')
     expect(byAnonymous.status).toBe(201)
     voteOfAnonymous = (await json(byAnonymous)).doc.id
-    const anonymousRow = await server.payload.findByID({ collection: 'votes', id: voteOfAnonymous, depth: 0 })
+    const anonymousRow = await server.payload.findByID({ collection: 'votes' as never, id: voteOfAnonymous, depth: 0 })
     expect(anonymousRow.voter ?? null).toBeNull()
     expect(anonymousRow.clientId).toBe(anonymous.clientId)
     const byReviewer = await vote(server, asUser(reviewer), segmentOfA, true)
@@ -101,7 +103,7 @@ describe('votes', () => {
     expect(await ids(await call(server, 'GET', '/api/votes?limit=100', asUser(b)))).toEqual([voteOfB])
     expect(await ids(await call(server, 'GET', '/api/votes?limit=100', anonymous))).toEqual([voteOfAnonymous])
     expect(await ids(await call(server, 'GET', '/api/votes?limit=100', asUser(a)))).toEqual([])
-    expect(await ids(await call(server, 'GET', '/api/votes?limit=100', { headers: await anonymousCookie(server) }))).toEqual([])
+    expect(await ids(await call(server, 'GET', '/api/votes?limit=100', asAnonymous()))).toEqual([])
     expect(denied(await call(server, 'GET', `/api/votes/${voteOfB}`, asUser(a)))).toBe(true)
     for (const who of ['reviewer', 'admin'] as const) {
       const all = await ids(await call(server, 'GET', `/api/votes?limit=100&where[segment][equals]=${segmentOfA}`, actor(who)))
@@ -119,13 +121,13 @@ describe('votes', () => {
       expect(denied(await call(server, 'DELETE', `/api/votes/${voteOfB}`, actor(who)))).toBe(true)
     }
     expect(allowed(await call(server, 'PATCH', `/api/votes/${voteOfReviewer}`, asUser(admin), { valid: false, reason: 'other' }))).toBe(true)
-    expect((await server.payload.findByID({ collection: 'votes', id: voteOfReviewer })).reason).toBe('other')
+    expect((await server.payload.findByID({ collection: 'votes' as never, id: voteOfReviewer })).reason).toBe('other')
     expect(allowed(await call(server, 'DELETE', `/api/votes/${voteOfReviewer}`, asUser(admin)))).toBe(true)
   })
 
   test('one vote per clip and person, enforced by the database: two at once → one 201, one 400 with a message', async () => {
-    const { segmentIds } = await readyRecording(server, asUser(b), { languageId, sentenceId })
-    for (const who of [asUser(a), await asAnonymous(server)]) {
+    const { segmentIds } = await readyRecording(server, b, { languageId, sentenceId })
+    for (const who of [asUser(a), asAnonymous()]) {
       const responses = await Promise.all([vote(server, who, segmentIds[0], true), vote(server, who, segmentIds[0], true)])
       expect(responses.map((response) => response.status).sort()).toEqual([201, 400])
       const refused = responses.find((response) => response.status === 400)!
@@ -143,14 +145,14 @@ describe('judging one’s own recording', () => {
     expect((await json(own)).errors[0].message).toMatch(/your own recording/)
     const ownText = await transcribe(server, asUser(b), longSegmentOfB, languageId, 'my own words')
     expect(ownText.status).toBe(403)
-    const speaker = await asAnonymous(server)
+    const speaker = asAnonymous()
     const { segmentIds } = await readyRecording(server, speaker, { languageId, sentenceId })
     expect((await vote(server, speaker, segmentIds[0], true)).status).toBe(403)
     expect((await vote(server, asUser(a), segmentIds[0], true)).status).toBe(201)
   })
 
   test('a signed-in contributor who recorded it anonymously on this browser is refused too', async () => {
-    const speaker = await asAnonymous(server)
+    const speaker = asAnonymous()
     const { segmentIds } = await readyRecording(server, speaker, { languageId, sentenceId })
     const response = await vote(server, { headers: { ...a.headers, ...speaker.headers } }, segmentIds[0], true)
     expect(response.status).toBe(403)
@@ -191,7 +193,7 @@ describe('judging one’s own recording', () => {
 
   test('should the trigger fire through the API, the answer is a 403 with its message, not a 500', async () => {
     const error = await server.payload.db
-      .create({ collection: 'votes', data: { segment: segmentOfA, voter: a.id, valid: true } })
+      .create({ collection: 'votes' as never, data: { segment: segmentOfA, voter: a.id, valid: true } })
       .then(() => undefined, (caught: unknown) => caught)
     expect(error).toBeDefined()
     const answer = ownRecordingIsForbidden({ error: error as Error, req: {} as never, context: {}, collection: undefined, result: undefined } as never)

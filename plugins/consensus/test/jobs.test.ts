@@ -1,22 +1,19 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { sql } from '@payloadcms/db-postgres'
 import { getRegisteredJobs, type JobDefinition } from '@shrutik/plugin-sdk'
-import { runJobHandler } from '@shrutik/plugin-sdk/testing'
+import { constant, runJobHandler, uploadRecording, wav, type TestHost, type TestUser } from '@shrutik/plugin-sdk/testing'
 
-import { createJobRuntime, type JobRuntime } from '../../../src/jobs/runtime'
-import { sineWav } from '../../../tests/helpers/audio'
-import { createUser, json, startTestServer, type TestServer, type TestUser } from '../../../tests/helpers/server'
 import { ESTIMATE_RELIABILITY, EVALUATE_SEGMENT } from '../src/jobNames'
-import { asUser, call, consensusOf, createLanguage, publishedStatus, createSentence, eventually, sqlRows, transcribe, vote } from '../../../tests/helpers/fixtures'
+import { asUser, call, consensusOf, createLanguage, createSentence, eventually, sqlRows, startConsensusHost, transcribe, vote } from './kit'
 
 /**
  * Upload → real audio job → segments → votes and transcriptions over REST → the consensus jobs on
  * the real job runtime (Agenda on PostgreSQL) decide. Also: reliability weights change decisions,
- * reports send segments to review, the handlers are idempotent.
+ * reports send segments to review, the handlers are idempotent. On the SDK's test kit, with the
+ * audio-processing plugin making the segments; every job runs in this process.
  */
 
-let server: TestServer
-let worker: JobRuntime
+let server: TestHost
 let speaker: TestUser
 let voters: TestUser[]
 let admin: TestUser
@@ -25,20 +22,22 @@ let sentenceId: number
 const SENTENCE = 'Consensus is what the crowd hears.'
 
 const upload = async (mode: 'prompt' | 'long') => {
-  const form = new FormData()
   // Long takes stay under 2 s: the audio job's segment muxer splits an uncut span at its 2 s default (reported).
-  form.append('file', new Blob([sineWav(mode === 'long' ? 1.5 : 2)], { type: 'audio/wav' }), 'take.wav')
-  form.append('_payload', JSON.stringify({ language: languageId, mode, ...(mode === 'prompt' ? { sentence: sentenceId } : { scriptText: 'Hello world, read slowly.' }) }))
-  const response = await fetch(`${server.url}/api/recordings`, { method: 'POST', headers: speaker.headers, body: form })
-  expect(response.status).toBe(201)
-  const id = (await json(response)).doc.id as number
+  const uploaded = await uploadRecording(server.payload, {
+    audio: wav(constant(mode === 'long' ? 1.5 : 2, 'tone')),
+    language: languageId,
+    mode,
+    ...(mode === 'prompt' ? { sentence: sentenceId } : { scriptText: 'Hello world, read slowly.' }),
+    user: speaker.user,
+  })
+  const id = Number(uploaded.id)
   const recording = await eventually(
-    () => server.payload.findByID({ collection: 'recordings', id, depth: 0 }) as Promise<Record<string, any>>,
+    () => server.payload.findByID({ collection: 'recordings' as never, id, depth: 0 }) as Promise<Record<string, any>>,
     (doc) => ['ready', 'rejected', 'failed'].includes(doc.audio?.status),
     30_000,
   )
   expect(recording.audio.status).toBe('ready')
-  const segments = await server.payload.find({ collection: 'segments', where: { recording: { equals: id } }, depth: 0 })
+  const segments = await server.payload.find({ collection: 'segments' as never, where: { recording: { equals: id } }, depth: 0 })
   expect(segments.docs).toHaveLength(1)
   return segments.docs[0].id as number
 }
@@ -56,28 +55,19 @@ const drain = async () => {
 const settled = (segmentId: number, check: (consensus: Record<string, any>) => boolean) => eventually(() => consensusOf(server, segmentId), check, 20_000)
 
 beforeAll(async () => {
-  server = await startTestServer()
-  // A worker for every job, as `npm start` runs: audio processing and consensus.
-  worker = await createJobRuntime({
-    payload: server.payload,
-    databaseUrl: server.booted.database.url,
-    jobs: getRegisteredJobs(server.payload.config),
-    role: 'worker',
-    processEveryMs: 300,
-    sweepUnknownJobs: false,
-  })
+  // Every job runs in this process, as `npm start` runs them: audio processing and consensus.
+  server = await startConsensusHost({ role: 'all' })
   ;[speaker, admin, ...voters] = await Promise.all([
-    createUser(server, 'contributor', 'jobs-speaker'),
-    createUser(server, 'admin', 'jobs-admin'),
-    ...[0, 1, 2, 3].map((index) => createUser(server, 'contributor', `jobs-voter-${index}`)),
+    server.createUser('contributor', 'jobs-speaker'),
+    server.createUser('admin', 'jobs-admin'),
+    ...[0, 1, 2, 3].map((index) => server.createUser('contributor', `jobs-voter-${index}`)),
   ])
   languageId = await createLanguage(server)
   sentenceId = await createSentence(server, languageId, SENTENCE)
 }, 60_000)
 
 afterAll(async () => {
-  await worker?.stop(5000)
-  await server?.close()
+  await server?.stop()
 })
 
 describe('consensus.evaluate-segment on the real job runtime', () => {
@@ -91,7 +81,7 @@ describe('consensus.evaluate-segment on the real job runtime', () => {
     const consensus = await settled(segmentId, (value) => value.status !== 'pending')
     expect(consensus).toMatchObject({ status: 'accepted', agreedText: SENTENCE, confidence: 1, judgments: 2, decidedBy: 'crowd', method: 'common-voice' })
     expect(Date.now() - new Date(consensus.decidedAt).getTime()).toBeLessThan(60_000)
-    expect(await publishedStatus(server, segmentId)).toBe('accepted')
+    expect((await consensusOf(server, segmentId)).status).toBe('accepted')
   })
 
   test('a decided clip is not reopened by later votes: they are recorded, the decision stands', async () => {
@@ -107,7 +97,7 @@ describe('consensus.evaluate-segment on the real job runtime', () => {
     expect((await vote(server, asUser(voters[3]), segmentId, false, 'does-not-match')).status).toBe(201)
     await drain()
     expect(await sqlRows(server, sql`SELECT count(*)::int AS n FROM votes WHERE segment_id = ${segmentId}`)).toEqual([{ n: 4 }])
-    expect((await consensusOf(server, segmentId))).toMatchObject({ status: 'accepted', judgments: 3 })
+    expect(await consensusOf(server, segmentId)).toMatchObject({ status: 'accepted', judgments: 3 })
   })
 
   test('current reliability weights decide: two "valid" votes from poorly calibrated voters are not enough', async () => {
@@ -140,10 +130,10 @@ describe('consensus.evaluate-segment on the real job runtime', () => {
     expect(consensus).toMatchObject({ status: 'accepted', agreedText: 'hello world', confidence: 1, method: 'reliability', decidedBy: 'crowd' })
     expect((await transcribe(server, asUser(voters[2]), segmentId, languageId, 'Hello word.')).status).toBe(201)
     // An author correcting their text later changes the row, not the decision (decided is decided).
-    const [mine] = (await server.payload.find({ collection: 'transcriptions', where: { item: { equals: segmentId }, author: { equals: voters[0].id } } })).docs
+    const [mine] = (await server.payload.find({ collection: 'transcriptions' as never, where: { item: { equals: segmentId }, author: { equals: voters[0].id } } })).docs
     expect((await call(server, 'PATCH', `/api/transcriptions/${mine.id}`, asUser(voters[0]), { text: 'yellow world' })).status).toBe(200)
     await drain()
-    expect((await consensusOf(server, segmentId))).toMatchObject({ status: 'accepted', agreedText: 'hello world', confidence: 1, judgments: 2 })
+    expect(await consensusOf(server, segmentId)).toMatchObject({ status: 'accepted', agreedText: 'hello world', confidence: 1, judgments: 2 })
   })
 
   test('problem reports from two people send an open clip to review, whatever the votes; a decided clip stays decided', async () => {
@@ -161,7 +151,7 @@ describe('consensus.evaluate-segment on the real job runtime', () => {
       expect((await call(server, 'POST', '/api/consensus/skip', asUser(voter), { segment: decided, reason: 'offensive' })).status).toBe(201)
     }
     await drain()
-    expect((await consensusOf(server, decided))).toMatchObject({ status: 'accepted' })
+    expect(await consensusOf(server, decided)).toMatchObject({ status: 'accepted' })
   })
 
   test('the handler is idempotent and harmless on a segment that is gone', async () => {

@@ -1,21 +1,21 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { sql } from '@payloadcms/db-postgres'
 import { getRegisteredJobs, type JobDefinition } from '@shrutik/plugin-sdk'
-import { runJobHandler } from '@shrutik/plugin-sdk/testing'
+import { runJobHandler, type TestHost, type TestUser } from '@shrutik/plugin-sdk/testing'
 
-import { createUser, json, startTestServer, type TestServer, type TestUser } from '../../../tests/helpers/server'
 import { estimateReliability } from '../src/jobs'
 import { EVALUATE_SEGMENT } from '../src/jobNames'
 import { SETTINGS_KEY, type SanitizedConsensusOptions } from '../src/options'
 import type { ReviewItem } from '../src/review'
-import { asUser, call, consensusOf, createLanguage, publishedStatus, createSentence, readyRecording, sqlRows, transcribe, vote } from '../../../tests/helpers/fixtures'
+import { asUser, call, consensusOf, createLanguage, createSentence, json, readyRecording, sqlRows, startConsensusHost, transcribe, vote } from './kit'
 
 /**
  * The review queue and reviewer decisions: what reviewers are shown, who may decide, the audit
- * record each decision leaves, and how decisions become gold labels for reliability.
+ * record each decision leaves, and how decisions become gold labels for reliability. On the SDK's
+ * test kit; no job runs by itself here (the suite calls the handlers).
  */
 
-let server: TestServer
+let server: TestHost
 let speaker: TestUser
 let voters: TestUser[]
 let reviewer: TestUser
@@ -41,22 +41,23 @@ const queue = async (actor = reviewer) => {
 const decide = (segmentId: number | string, body: unknown, actor?: TestUser) => call(server, 'POST', `/api/consensus/segments/${segmentId}/decide`, actor ? asUser(actor) : undefined, body)
 
 beforeAll(async () => {
-  server = await startTestServer()
+  server = await startConsensusHost()
   evaluate = getRegisteredJobs(server.payload.config).find((job) => job.name === EVALUATE_SEGMENT) as JobDefinition<typeof EVALUATE_SEGMENT>
   ;[speaker, reviewer, contributor, ...voters] = await Promise.all([
-    createUser(server, 'contributor', 'review-speaker'),
-    createUser(server, 'reviewer', 'review-reviewer'),
-    createUser(server, 'contributor', 'review-contributor'),
-    ...[0, 1, 2, 3].map((index) => createUser(server, 'contributor', `review-voter-${index}`)),
+    server.createUser('contributor', 'review-speaker'),
+    server.createUser('reviewer', 'review-reviewer'),
+    server.createUser('contributor', 'review-contributor'),
+    ...[0, 1, 2, 3].map((index) => server.createUser('contributor', `review-voter-${index}`)),
   ])
-  await server.payload.update({ collection: 'users', id: voters[0].id, data: { name: 'Voter Zero' } })
+  // The account's display name, a host column (test/kit.ts).
+  await sqlRows(server, sql`UPDATE users SET name = 'Voter Zero' WHERE id = ${voters[0].id}`)
   languageId = await createLanguage(server)
   sentenceId = await createSentence(server, languageId, SENTENCE)
-  const prompt = async () => (await readyRecording(server, asUser(speaker), { languageId, sentenceId })).segmentIds[0]
+  const prompt = async () => (await readyRecording(server, speaker, { languageId, sentenceId })).segmentIds[0]
   segments.split = await prompt()
   segments.lowConfidence = await prompt()
   segments.clear = await prompt()
-  ;[segments.disputedText, segments.untranscribed] = (await readyRecording(server, asUser(speaker), { languageId, mode: 'long', segments: 2 })).segmentIds
+  ;[segments.disputedText, segments.untranscribed] = (await readyRecording(server, speaker, { languageId, mode: 'long', segments: 2 })).segmentIds
   await judged(segments.split, [true, false, true, false])
   await judged(segments.lowConfidence, [true, false, true])
   await judged(segments.clear, [true, true])
@@ -67,7 +68,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await server?.close()
+  await server?.stop()
 })
 
 describe('review queue', () => {
@@ -140,8 +141,8 @@ describe('POST /api/consensus/segments/:id/decide', () => {
     const { decision } = await json(response)
     const consensus = await consensusOf(server, segments.split)
     expect(consensus).toMatchObject({ status: 'accepted', agreedText: SENTENCE, confidence: 1, decidedBy: 'reviewer', method: 'reviewer' })
-    expect(await publishedStatus(server, segments.split)).toBe('accepted')
-    const audit = await server.payload.findByID({ collection: 'consensus-decisions', id: decision, depth: 0 })
+    expect((await consensusOf(server, segments.split)).status).toBe('accepted')
+    const audit = await server.payload.findByID({ collection: 'consensus-decisions' as never, id: decision, depth: 0 })
     expect(audit).toMatchObject({ segment: segments.split, reviewer: reviewer.id, decision: 'accepted', text: SENTENCE, previousStatus: 'needs-review' })
     expect(Date.now() - new Date(audit.createdAt as string).getTime()).toBeLessThan(60_000)
     expect((await queue()).map((item) => item.id)).not.toContain(segments.split)
@@ -161,7 +162,7 @@ describe('POST /api/consensus/segments/:id/decide', () => {
     expect(await consensusOf(server, segments.disputedText)).toMatchObject({ status: 'accepted', agreedText: 'The red fox', decidedBy: 'reviewer' })
     expect((await decide(segments.disputedText, { decision: 'rejected' }, reviewer)).status).toBe(200)
     expect(await consensusOf(server, segments.disputedText)).toMatchObject({ status: 'rejected', agreedText: null })
-    const log = await server.payload.find({ collection: 'consensus-decisions', where: { segment: { equals: segments.disputedText } }, sort: 'createdAt', depth: 0 })
+    const log = await server.payload.find({ collection: 'consensus-decisions' as never, where: { segment: { equals: segments.disputedText } }, sort: 'createdAt', depth: 0 })
     expect(log.docs.map((entry) => [entry.decision, entry.text ?? null, entry.previousStatus, entry.previousText ?? null])).toEqual([
       ['accepted', 'The red fox', 'pending', expect.any(String)],
       ['rejected', null, 'accepted', 'The red fox'],
@@ -172,10 +173,10 @@ describe('POST /api/consensus/segments/:id/decide', () => {
 describe('decisions as gold labels', () => {
   test('reviewer rejections teach reliability which of two disagreeing voters to trust', async () => {
     const settings = (server.payload.config.custom as Record<string, unknown>)[SETTINGS_KEY] as SanitizedConsensusOptions
-    const [yesSayer, careful] = await Promise.all([createUser(server, 'contributor', 'yes-sayer'), createUser(server, 'contributor', 'careful')])
+    const [yesSayer, careful] = await Promise.all([server.createUser('contributor', 'yes-sayer'), server.createUser('contributor', 'careful')])
     const clips: number[] = []
     for (let index = 0; index < 4; index++) {
-      const segmentId = (await readyRecording(server, asUser(speaker), { languageId, sentenceId })).segmentIds[0]
+      const segmentId = (await readyRecording(server, speaker, { languageId, sentenceId })).segmentIds[0]
       expect((await vote(server, asUser(yesSayer), segmentId, true)).status).toBe(201)
       expect((await vote(server, asUser(careful), segmentId, false, 'does-not-match')).status).toBe(201)
       clips.push(segmentId)
@@ -188,7 +189,7 @@ describe('decisions as gold labels', () => {
       )
       return Object.fromEntries(rows.map((row) => [row.contributor_id === yesSayer.id ? 'yesSayer' : 'careful', Number(row.vote_accuracy)]))
     }
-    // Without gold, the crowd's leaning (most clips in the shared database are valid) favours the yes-sayer.
+    // Without gold, the crowd's leaning (most clips judged in this suite are valid) favours the yes-sayer.
     const before = await accuracy()
     for (const segmentId of clips) expect((await decide(segmentId, { decision: 'rejected' }, reviewer)).status).toBe(200)
     const after = await accuracy()

@@ -1,18 +1,20 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { sql, type PostgresAdapter } from '@payloadcms/db-postgres'
 
-import { createUser, json, startTestServer, type TestServer, type TestUser } from '../../../tests/helpers/server'
+import type { TestHost, TestUser } from '@shrutik/plugin-sdk/testing'
+
 import { SETTINGS_KEY, type SanitizedConsensusOptions } from '../src/options'
 import { nextSegmentsQuery } from '../src/serving'
-import { asAnonymous, asUser, call, createLanguage, createSentence, readyRecording, sqlRows, transcribe, vote, type Actor } from '../../../tests/helpers/fixtures'
+import { asAnonymous, asUser, call, createLanguage, createSentence, json, readyRecording, sqlRows, startConsensusHost, transcribe, vote, type Actor } from './kit'
 
 /**
  * GET /api/consensus/next-validation and next-transcription: what a contributor is given to judge
  * (ready, undecided, not theirs, not judged or skipped by them, the right language and task), how
- * fairly speakers share a batch, and the segment audio endpoint behind `audioUrl`.
+ * fairly speakers share a batch, and the segment audio endpoint behind `audioUrl`. On the SDK's
+ * test kit (anonymous contributors through the kit's `identify`, test/kit.ts).
  */
 
-let server: TestServer
+let server: TestHost
 let speakers: TestUser[]
 let validator: TestUser
 let reviewer: TestUser
@@ -40,32 +42,32 @@ const next = async (task: 'validation' | 'transcription', actor: Actor, query = 
 }
 
 beforeAll(async () => {
-  server = await startTestServer()
-  anonymousSpeaker = await asAnonymous(server)
-  speakers = await Promise.all([0, 1, 2, 3].map((index) => createUser(server, 'contributor', `speaker-${index}`)))
-  ;[validator, reviewer] = await Promise.all([createUser(server, 'contributor', 'validator'), createUser(server, 'reviewer', 'serving-reviewer')])
+  server = await startConsensusHost()
+  anonymousSpeaker = asAnonymous()
+  speakers = await Promise.all([0, 1, 2, 3].map((index) => server.createUser('contributor', `speaker-${index}`)))
+  ;[validator, reviewer] = await Promise.all([server.createUser('contributor', 'validator'), server.createUser('reviewer', 'serving-reviewer')])
   languageId = await createLanguage(server)
   otherLanguageId = await createLanguage(server)
   sentenceId = await createSentence(server, languageId, 'The quick brown fox.')
   owner = new Map()
   for (let index = 0; index < 3; index++) {
     const ids: number[] = []
-    for (let take = 0; take < 4; take++) ids.push(...(await readyRecording(server, asUser(speakers[index]), { languageId, sentenceId })).segmentIds)
+    for (let take = 0; take < 4; take++) ids.push(...(await readyRecording(server, speakers[index], { languageId, sentenceId })).segmentIds)
     promptSegments.set(index, ids)
     for (const id of ids) owner.set(id, `speaker-${index}`)
   }
   anonymousSegment = (await readyRecording(server, anonymousSpeaker, { languageId, sentenceId })).segmentIds[0]
   owner.set(anonymousSegment, 'anonymous')
-  longSegments = (await readyRecording(server, asUser(speakers[3]), { languageId, mode: 'long', segments: 3 })).segmentIds
+  longSegments = (await readyRecording(server, speakers[3], { languageId, mode: 'long', segments: 3 })).segmentIds
   for (const id of longSegments) owner.set(id, 'speaker-3')
   // Noise the queries must leave out: another language, a recording not processed yet.
-  await readyRecording(server, asUser(speakers[0]), { languageId: otherLanguageId, sentenceId: await createSentence(server, otherLanguageId) })
-  const unready = await readyRecording(server, asUser(speakers[1]), { languageId, sentenceId })
-  await server.payload.db.updateOne({ collection: 'recordings', id: unready.recordingId, data: { audio: { status: 'processing' } }, req: undefined as never })
+  await readyRecording(server, speakers[0], { languageId: otherLanguageId, sentenceId: await createSentence(server, otherLanguageId) })
+  const unready = await readyRecording(server, speakers[1], { languageId, sentenceId })
+  await server.payload.db.updateOne({ collection: 'recordings' as never, id: unready.recordingId, data: { audio: { status: 'processing' } }, req: undefined as never })
 })
 
 afterAll(async () => {
-  await server?.close()
+  await server?.stop()
 })
 
 describe('next-validation', () => {
@@ -189,7 +191,7 @@ describe('segment audio', () => {
     expect(ranged.headers.get('content-range')).toBe(`bytes 0-3/${bytes.length}`)
     expect(Buffer.from(await ranged.arrayBuffer()).toString()).toBe('OggS')
     expect((await call(server, 'GET', segment.audioUrl, { headers: { ...validator.headers, Range: `bytes=${bytes.length + 10}-` } })).status).toBe(416)
-    expect((await call(server, 'GET', segment.audioUrl, await asAnonymous(server))).status).toBe(200)
+    expect((await call(server, 'GET', segment.audioUrl, asAnonymous())).status).toBe(200)
     expect((await call(server, 'GET', segment.audioUrl)).status).toBe(401)
     expect((await call(server, 'GET', '/api/consensus/segments/999999999/audio', asUser(validator))).status).toBe(404)
     expect((await call(server, 'GET', '/api/consensus/segments/abc/audio', asUser(validator))).status).toBe(404)

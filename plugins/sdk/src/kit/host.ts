@@ -31,12 +31,15 @@ export interface TestConfigOptions {
   secret?: string
 }
 
-/** The kit's own accounts: email and password, with the SDK's roles. */
+/** The kit's own accounts: email and password, a display `name` (as Shrutik's accounts have), with the SDK's roles. */
 export const testUsersCollection: CollectionConfig = {
   slug: 'users',
   auth: true,
   access: { read: () => true, create: () => true, update: () => true, delete: () => true },
-  fields: [{ name: 'roles', type: 'select', hasMany: true, options: [...ROLES], defaultValue: ['contributor'] }],
+  fields: [
+    { name: 'name', type: 'text' },
+    { name: 'roles', type: 'select', hasMany: true, options: [...ROLES], defaultValue: ['contributor'] },
+  ],
 }
 
 /**

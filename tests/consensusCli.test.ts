@@ -5,12 +5,17 @@ import path from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 
-import { seededRandom } from './random'
+import { describeWith } from './helpers/plugins'
+import { seededRandom } from './helpers/random'
 
-/** `shrutik consensus aggregate`: the real command in a child process, its output, messages and exit codes. */
+/**
+ * `shrutik consensus aggregate`: the consensus plugin's command as this host's CLI runs it (in a
+ * child process), its output, messages and exit codes. The host's composition, so a host test; it
+ * imports no plugin code.
+ */
 
 let dir: string
-const BIN = path.resolve(import.meta.dirname, '../../../bin/shrutik.mjs')
+const BIN = path.resolve(import.meta.dirname, '../bin/shrutik.mjs')
 
 const shrutik = (...args: string[]) => {
   const started = Date.now()
@@ -30,7 +35,7 @@ beforeAll(() => {
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
-describe('consensus aggregate', () => {
+describeWith(['consensus'], 'consensus aggregate', () => {
   test('writes one agreed text per item with its confidence, and a one-line summary on stderr', () => {
     const input = file('small.tsv', 'item\tworker\ttext\ns1\ta\tThe cat sat.\ns1\tb\tthe cat sat\ns1\tc\tthe hat sat\ns2\ta\t"Hello, ""world"""\n')
     const out = path.join(dir, 'small.out.tsv')
