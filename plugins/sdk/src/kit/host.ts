@@ -80,7 +80,7 @@ export interface TestHostOptions extends Omit<TestConfigOptions, 'databaseUrl'> 
   pushPluginSchema?: boolean
   /**
    * Install the core collections (`coreCollections()`: languages, sentences, recordings,
-   * transcriptions) before `collections`, and, unless `services.fileStore` is given, a file store
+   * transcriptions, withdrawals) before `collections`, and, unless `services.fileStore` is given, a file store
    * in a temporary folder (`host.files`), removed by `stop()`. @default false
    */
   core?: boolean
@@ -135,7 +135,7 @@ export interface TestHost {
   createUser: (role?: Role, label?: string) => Promise<TestUser>
   /** Enqueues a job through the real queue and waits until the real worker has finished it (throws if it failed for good). */
   runJob: <Name extends JobName>(name: Name, data: JobDataMap[Name], options?: { timeoutMs?: number }) => Promise<JobOutcome>
-  /** Waits until no job is queued or running (jobs that enqueue others included). */
+  /** Waits until no job is queued or running (jobs that enqueue others included); throws after `timeoutMs` (default 30 s). */
   settle: (options?: { timeoutMs?: number }) => Promise<void>
   /** Stops the worker, closes Payload and removes the database. */
   stop: () => Promise<void>
