@@ -141,6 +141,10 @@ afterAll(async () => {
 
 describe('restore drill', () => {
   let backupFile: string
+  // Set before any test, so a later test never writes its backup to a path made of `undefined`.
+  beforeAll(() => {
+    backupFile = path.join(scratch, 'instance.tar')
+  })
   let restoredUrl: string
   let restoredData: string
   let contributorCookie: Record<string, string>
@@ -179,7 +183,6 @@ describe('restore drill', () => {
       60_000,
     )
 
-    backupFile = path.join(scratch, 'instance.tar')
     const backup = await cli(['backup', '--out', backupFile])
     expect(backup.stderr).toContain('backup: done')
     expect(backup.status).toBe(0)

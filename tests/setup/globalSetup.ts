@@ -34,7 +34,12 @@ export default async function globalSetup() {
   if (process.env.DATABASE_URL) {
     // A run without some plugins (SHRUTIK_TEST_WITHOUT) migrates a database of its own, as a fresh
     // install of that configuration would: never one where the removed plugins' tables exist.
-    if (pluginsLeftOutForTests().length) process.env.DATABASE_URL = await freshDatabase(process.env.DATABASE_URL)
+    if (pluginsLeftOutForTests().length) {
+      // Dropped again by globalTeardown.
+      process.env.SHRUTIK_TEST_SERVER_URL = process.env.DATABASE_URL
+      process.env.DATABASE_URL = await freshDatabase(process.env.DATABASE_URL)
+      process.env.SHRUTIK_TEST_FRESH_DATABASE = new URL(process.env.DATABASE_URL).pathname.slice(1)
+    }
     return
   }
 

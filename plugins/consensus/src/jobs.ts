@@ -6,6 +6,7 @@ import { drizzleOf, rowsOf, sql, table, contributorKey } from './db'
 import { evaluateSegment, verdictFor, type TranscriptRow, type VoteRow } from './evaluate'
 import { ESTIMATE_RELIABILITY, EVALUATE_SEGMENT } from './jobNames'
 import { DECISIONS, RELIABILITY, SKIPS, VOTES, type SanitizedConsensusOptions } from './options'
+import { learnUnknownSegments } from './segments'
 import { AUDIO_SEGMENTS, DECISION_ROWS, taskOf } from './views'
 
 const isSegmentId = (data: unknown) => Number.isInteger((data as { segmentId?: unknown } | undefined)?.segmentId)
@@ -211,6 +212,9 @@ export const createEstimateReliabilityJob = (settings: SanitizedConsensusOptions
   ...(settings.reliabilitySchedule === false ? {} : { every: settings.reliabilitySchedule }),
   validate: (data) => (data === undefined || data === null || typeof data === 'object' ? undefined : 'data must be an object'),
   async handler({ payload, log, touch }) {
+    // Segments made while this plugin was left out are served from now on.
+    const learnt = await learnUnknownSegments(payload)
+    if (learnt > 0) log('segments this plugin had not heard of are now open', { segments: learnt })
     await touch(10)
     const result = await estimateReliability(payload, settings)
     log('reliability estimated', result)

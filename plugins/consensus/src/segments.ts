@@ -113,4 +113,22 @@ export const learnTask = async (payload: Payload, { segmentId, kind }: { segment
 }
 
 /** A relationship value as an id (documents arrive populated or not); the SDK's. */
+/**
+ * Makes the decision rows of segments this plugin never heard of (made while it was not installed or
+ * disabled, so their `segment.ready` reached nobody): pending, with the task their kind asks for,
+ * so they are served. Idempotent; returns how many rows it made. System write.
+ */
+export const learnUnknownSegments = async (payload: Payload): Promise<number> => {
+  const made = await rowsOf<{ segment_id: number }>(
+    drizzleOf(payload),
+    sql`INSERT INTO ${DECISION_ROWS} (segment_id, task, changed_at)
+        SELECT a.id, (${taskOfKind})::${ENUM_TASK}, now() FROM ${AUDIO_SEGMENTS} a
+         WHERE NOT EXISTS (SELECT 1 FROM ${DECISION_ROWS} d WHERE d.segment_id = a.id)
+        ON CONFLICT (segment_id) DO NOTHING
+        RETURNING segment_id`,
+  )
+  return made.length
+}
+
 export { idOf } from '@shrutik/plugin-sdk'
+

@@ -297,11 +297,13 @@ describe('contributor reliability and review decisions', () => {
   })
 
   test('a segment’s decision is read by whoever may read the segment', async () => {
-    const readable = async (who: 'a' | 'b' | 'reviewer') =>
+    const readable = async (who: 'a' | 'b' | 'reviewer' | 'anonymous') =>
       (await json(await call(server, 'GET', `/api/segment-decisions?where[segment][equals]=${segmentOfA}&depth=0`, actor(who)))).docs?.length ?? 0
     // Its speaker (a) and reviewers see it; another contributor (b) does not.
     expect(await readable('a')).toBe(1)
     expect(await readable('reviewer')).toBe(1)
     expect(await readable('b')).toBe(0)
+    // Anonymous contributors read no decision, not even with the consent cookie.
+    expect(await readable('anonymous')).toBe(0)
   })
 })

@@ -190,4 +190,21 @@ describe('consensus.estimate-reliability on the real job runtime', () => {
     const [scheduled] = await sqlRows<{ repeat_interval: string }>(server, sql`SELECT repeat_interval FROM agenda_jobs WHERE name = ${ESTIMATE_RELIABILITY} AND type = 'single'`)
     expect(scheduled?.repeat_interval).toBe('1 hour')
   })
+
+  test('it opens segments made while the plugin was left out (their segment.ready reached nobody)', async () => {
+    const segmentId = await upload('prompt')
+    expect(await consensusOf(server, segmentId)).toMatchObject({ status: 'pending' })
+    // As if consensus had not been installed when the audio plugin made this segment: no decision row.
+    await sqlRows(server, sql`DELETE FROM segment_decisions WHERE segment_id = ${segmentId}`)
+    const [unknown] = await sqlRows<{ n: number }>(server, sql`SELECT count(*)::int AS n FROM consensus_segments WHERE segment_id = ${segmentId}`)
+    expect(unknown.n).toBe(0)
+    const definition = getRegisteredJobs(server.payload.config).find((job) => job.name === ESTIMATE_RELIABILITY) as JobDefinition<typeof ESTIMATE_RELIABILITY>
+    const { logs } = await runJobHandler(definition, { payload: server.payload, data: {} })
+    expect(logs.find((line) => line.message.startsWith('segments this plugin had not heard of'))?.meta).toEqual({ segments: 1 })
+    const [opened] = await sqlRows<{ status: string; task: string }>(server, sql`SELECT status, task FROM consensus_segments WHERE segment_id = ${segmentId}`)
+    expect(opened).toEqual({ status: 'pending', task: 'validation' })
+    // Idempotent: a second run makes nothing.
+    const again = await runJobHandler(definition, { payload: server.payload, data: {} })
+    expect(again.logs.some((line) => line.message.startsWith('segments this plugin had not heard of'))).toBe(false)
+  })
 })

@@ -11,6 +11,9 @@ export interface CommandOutcome {
   stderr: string
 }
 
+/** Set while a command runs (its output is being captured). */
+let capturing = false
+
 /**
  * Runs `shrutik <group> <args…>` as the host does, in this process: finds the command your plugin
  * registered under `group` in `config` (the named one, or the group's default when the arguments
@@ -30,14 +33,26 @@ export const runCommand = async (
   const named = found.commands.find((entry) => entry.name === words[0])
   const command = named ?? (fallback && (words.length === 0 || words[0].startsWith('-')) ? fallback : undefined)
   if (!command) return { status: 64, stdout: '', stderr: `shrutik: ${group} needs a subcommand: ${found.commands.map((entry) => entry.name).join(', ')}.` }
+  // Output is captured by replacing console and the process streams: one command at a time.
+  if (capturing) throw new Error('runCommand: another command is still running; await it before starting the next.')
+  capturing = true
   const out: string[] = []
   const err: string[] = []
   const saved = { log: console.log, error: console.error, out: process.stdout.write, err: process.stderr.write }
   const text = (values: unknown[]) => `${values.map((value) => (typeof value === 'string' ? value : String(value))).join(' ')}\n`
   console.log = (...values: unknown[]) => void out.push(text(values))
   console.error = (...values: unknown[]) => void err.push(text(values))
-  process.stdout.write = ((chunk: string | Uint8Array) => (out.push(String(chunk)), true)) as typeof process.stdout.write
-  process.stderr.write = ((chunk: string | Uint8Array) => (err.push(String(chunk)), true)) as typeof process.stderr.write
+  // A stream's write(chunk[, encoding][, callback]): the text kept, the callback called (a command may await it).
+  const capture =
+    (into: string[]) =>
+    (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+      into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))
+      const callback = rest.find((value): value is () => void => typeof value === 'function')
+      if (callback) queueMicrotask(callback)
+      return true
+    }
+  process.stdout.write = capture(out) as typeof process.stdout.write
+  process.stderr.write = capture(err) as typeof process.stderr.write
   let status: number
   try {
     status =
@@ -56,6 +71,7 @@ export const runCommand = async (
     console.error = saved.error
     process.stdout.write = saved.out
     process.stderr.write = saved.err
+    capturing = false
   }
   return { status, stdout: out.join(''), stderr: err.join('') }
 }
