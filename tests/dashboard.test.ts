@@ -60,7 +60,10 @@ const insertRecording = async (upload: Upload): Promise<number> => {
   return rows[0].id
 }
 
-/** A segment and its decision (the consensus plugin's row); a pending one has none yet, as before the plugin hears of it, and counts as pending. */
+/**
+ * A segment and its decision (the consensus plugin's row; without the plugin there is no such table);
+ * a pending one has none yet, as before the plugin hears of it, and counts as pending.
+ */
 const insertSegment = async (recording: number, index: number, ms: number, status: string): Promise<number> => {
   const { rows } = await pool.query(`INSERT INTO segments (recording_id, index, start_ms, end_ms, duration_ms, file) VALUES ($1, $2, 0, $3, $3, $4) RETURNING id`, [
     recording,
@@ -68,7 +71,7 @@ const insertSegment = async (recording: number, index: number, ms: number, statu
     ms,
     `${recording}/seg-${index}.ogg`,
   ])
-  if (status !== 'pending') await pool.query(`INSERT INTO segment_decisions (segment_id, status) VALUES ($1, $2::text::enum_segment_decisions_status)`, [rows[0].id, status])
+  if (status !== 'pending' && consensusIn) await pool.query(`INSERT INTO segment_decisions (segment_id, status) VALUES ($1, $2::text::enum_segment_decisions_status)`, [rows[0].id, status])
   return rows[0].id
 }
 
