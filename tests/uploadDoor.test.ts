@@ -8,6 +8,7 @@ import { constant, speechLike, wav } from '@shrutik/plugin-sdk/testing'
 
 import type { JobRuntime } from '../src/jobs/runtime'
 import { tinyPng } from './helpers/audio'
+import { testWith } from './helpers/plugins'
 import { createUser, json, startTestServer, startWorker, type TestServer, type TestUser } from './helpers/server'
 
 /**
@@ -100,9 +101,9 @@ describe('hostile files through the API', () => {
     expect((await server.payload.count({ collection: 'recordings' })).totalDocs).toBe(before)
   })
 
-  test.each(['truncated', 'hourFlac', 'channels32', 'rate384', 'silent', 'short', 'clipped', 'garbage', 'garbageFlac'])(
-    '%s passes the door (it is audio) and processing refuses it with a reason, and no segments',
-    async (name) => {
+  // Processing is the audio plugin's: without it (SHRUTIK_TEST_WITHOUT) these uploads stay pending.
+  for (const name of ['truncated', 'hourFlac', 'channels32', 'rate384', 'silent', 'short', 'clipped', 'garbage', 'garbageFlac']) {
+    testWith(['audio-processing'], `${name} passes the door (it is audio) and processing refuses it with a reason, and no segments`, async () => {
       const response = await post(fs.readFileSync(files[name]), path.basename(files[name]))
       expect(response.status).toBe(201)
       const id = (await json(response)).doc.id as number
@@ -110,6 +111,6 @@ describe('hostile files through the API', () => {
       expect(doc.audio.status).toBe('rejected')
       expect(doc.audio.failureReason.length).toBeGreaterThan(15)
       expect((await server.payload.count({ collection: 'segments' as never, where: { recording: { equals: id } } })).totalDocs).toBe(0)
-    },
-  )
+    })
+  }
 })
