@@ -266,6 +266,7 @@ export interface UploadRecordingOptions {
 /**
  * Uploads a recording through the Local API with its file, so every hook runs as on a real upload
  * (the audio-processing plugin queues its processing, for one). Returns the created document.
+ * With `user`, as that account under its access (`overrideAccess: false`); without, a system write.
  */
 export const uploadRecording = async (payload: Payload, options: UploadRecordingOptions): Promise<Doc> => {
   const data = Buffer.from(options.audio)

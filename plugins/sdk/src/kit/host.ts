@@ -184,6 +184,7 @@ export const applyPluginMigrations = async (payload: Payload): Promise<string[]>
   const pluginMigrations = getRegisteredMigrations(payload.config).flatMap(({ plugin, migrations }) =>
     migrations.map((migration) => ({ ...migration, name: pluginMigrationName(plugin, migration.name) })),
   )
+  // System read (the migration runner's own table), no user: the Local API's default access applies.
   const before = new Set(((await payload.find({ collection: 'payload-migrations', limit: 0, pagination: false, depth: 0 })).docs as { name?: string }[]).map((doc) => doc.name))
   await payload.db.migrate({ migrations: pluginMigrations as never })
   return pluginMigrations.map((migration) => migration.name).filter((name) => !before.has(name))
